@@ -1,0 +1,120 @@
+"""The command line (DESIGN.md §4): a stable contract that scripts and checks rely on."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from counter_app.domain.errors import CounterAppError, ValidationError
+
+FORM_KINDS = ("receipt", "supplement", "refusal", "apology", "stop-notice", "control-sheet")
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _globals(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("--db", metavar="URL", default=default, help="SQLAlchemy URL or a SQLite file path")
+    p.add_argument("--config", metavar="PATH", default=default, help="settings TOML file")
+    p.add_argument("--json", action="store_true", default=default, help="machine-readable output")
+
+
+def build_parser() -> Parser:
+    root = Parser(prog="counter-app", description="Phần mềm Bộ phận Một cửa")
+    _globals(root, None)
+    root.add_argument("--demo", action="store_true", help="open the window with demo data")
+    common = Parser(add_help=False)
+    _globals(common, argparse.SUPPRESS)
+    sub = root.add_subparsers(dest="command", parser_class=Parser)
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, parents=[common])
+
+    p = cmd("init", "create or migrate the database")
+    p.add_argument("--demo", action="store_true")
+    p.add_argument("--unit", metavar="ID")
+    p = cmd("gui", "open the window")
+    p.add_argument("--demo", action="store_true")
+    p.add_argument("--window", choices=("counter",), default="counter")
+    p = cmd("catalogue", "procedures")
+    csub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    csub.add_parser("import", parents=[common]).add_argument("file", type=Path)
+    csub.add_parser("list", parents=[common])
+    p = cmd("calendar", "calendar overrides for due dates")
+    ksub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    ks = ksub.add_parser("set", parents=[common])
+    ks.add_argument("date", type=date.fromisoformat)
+    ks.add_argument("kind", choices=("off", "work"))
+    ks.add_argument("--note", default="")
+    ksub.add_parser("list", parents=[common]).add_argument("--year", type=int)
+    p = cmd("intake", "register one dossier (object) or many (list)")
+    p.add_argument("file", help="JSON file, or - for standard input")
+    p.add_argument("--clerk", required=True, metavar="USER")
+    p = cmd("show", "a dossier, its documents and its full history")
+    p.add_argument("code")
+    p = cmd("form", "print a form to PDF")
+    p.add_argument("code")
+    p.add_argument("--kind", required=True, choices=FORM_KINDS)
+    p.add_argument("-o", "--output", required=True, type=Path)
+    p = cmd("label", "the folder label")
+    p.add_argument("code")
+    p.add_argument("-o", "--output", required=True, type=Path)
+    return root
+
+
+def _print(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(human() + "\n")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse and run one command; returns the exit code. Errors: one line on stderr."""
+    from counter_app.messages import describe
+
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command in (None, "gui"):
+            from counter_app.app import run_gui
+
+            return run_gui(args)
+        from counter_app import commands
+
+        handler: Callable[[argparse.Namespace], Any] = getattr(
+            commands, "cmd_" + args.command.replace("-", "_")
+        )
+        data, human = handler(args)
+        _print(args, data, human)
+        return 0
+    except UsageError as exc:
+        sys.stderr.write(f"Lỗi cú pháp lệnh: {exc}\n")
+        return 2
+    except ValidationError as exc:
+        sys.stderr.write(f"Lỗi: {describe(exc)}\n")
+        return 1
+    except CounterAppError as exc:
+        sys.stderr.write(f"Lỗi: {describe(exc)}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("Đã dừng theo yêu cầu.\n")
+        return 130
+    except Exception as exc:  # the last resort: one line for the user, the trace in the log
+        logging.getLogger("counter_app").exception("unexpected error")
+        sys.stderr.write(f"Lỗi không mong đợi ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}\n")
+        return 3

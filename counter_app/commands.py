@@ -1,0 +1,216 @@
+"""Command handlers: each returns (JSON-able data, a function that renders it for people)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.lifecycle import STATUS_CODES
+from counter_app.domain.model import DossierView
+from counter_app.services import calendar as cal_svc
+from counter_app.services import catalogue as cat_svc
+from counter_app.services import intake as intake_svc
+from counter_app.services import lookup
+from counter_app.services.context import ServiceContext
+from counter_app.services.setup import init_database, load_catalogue_file
+
+Result = tuple[Any, Callable[[], str]]
+
+
+def context(args: argparse.Namespace) -> ServiceContext:
+    from counter_app.app import build_context
+
+    return build_context(db=args.db, config=args.config)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written output."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CounterAppError("file_unwritable", path=str(path), detail=exc.strerror) from None
+
+
+def cmd_init(args: argparse.Namespace) -> Result:
+    ctx = context(args)
+    res = init_database(ctx, demo=args.demo, agency=args.unit)
+    data = {"db": str(ctx.uow.engine.url), "unit": res.unit, "created_unit": res.created_unit,
+            "catalogue": res.catalogue}
+
+    def human() -> str:
+        lines = [f"Cơ sở dữ liệu sẵn sàng: {ctx.uow.engine.url}"]
+        if res.unit:
+            lines.append(f"Đơn vị: {res.unit}" + (" (mới tạo)" if res.created_unit else ""))
+            c = res.catalogue
+            lines.append(f"Danh mục: thêm {c['added']}, cập nhật {c['updated']}, giữ nguyên {c['unchanged']}")
+            lines.append("Tài khoản mẫu: giamsat, canbo1, canbo2 (mật khẩu: demo)")
+        return "\n".join(lines)
+
+    return data, human
+
+
+def cmd_catalogue(args: argparse.Namespace) -> Result:
+    ctx = context(args)
+    if args.action == "import":
+        res = cat_svc.import_catalogue(ctx, load_catalogue_file(args.file))
+        return res.__dict__, lambda: (
+            f"Đã nhập danh mục: thêm {res.added}, cập nhật {res.updated}, giữ nguyên {res.unchanged}"
+        )
+    entries = cat_svc.list_catalogue(ctx)
+    data = [
+        {"code": e.procedure.code, "name": e.procedure.name, "sector": e.procedure.sector,
+         "level": e.procedure.level, "processing_days": e.procedure.processing_days,
+         "fee": e.procedure.fee, "version": e.procedure.version, "documents": list(e.documents)}
+        for e in entries
+    ]
+    return data, lambda: "\n".join(
+        f"{e.procedure.code:<14} {e.procedure.name} · {e.procedure.sector} · "
+        f"{e.procedure.processing_days} ngày · {e.procedure.fee:,} đ".replace(",", ".")
+        for e in entries
+    )
+
+
+def cmd_calendar(args: argparse.Namespace) -> Result:
+    ctx = context(args)
+    if args.action == "set":
+        o = cal_svc.set_override(ctx, args.date, args.kind == "work", args.note)
+        data = {"date": o.day.isoformat(), "kind": "work" if o.is_workday else "off", "note": o.note}
+        word = "ngày làm việc bù" if o.is_workday else "ngày nghỉ"
+        return data, lambda: f"{o.day:%d/%m/%Y}: {word}" + (f" ({o.note})" if o.note else "")
+    rows = cal_svc.list_overrides(ctx, args.year)
+    data = [{"date": o.day.isoformat(), "kind": "work" if o.is_workday else "off", "note": o.note}
+            for o in rows]
+    return data, lambda: "\n".join(
+        f"{o.day:%d/%m/%Y} {'làm việc' if o.is_workday else 'nghỉ'} {o.note}".rstrip() for o in rows
+    ) or "Chưa có ngày điều chỉnh nào."
+
+
+def _read_intake(file: str) -> Any:
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError("file_missing", path=file) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError("json_invalid", path=file, detail=str(exc)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError("json_invalid", path=file, detail=str(exc)) from None
+
+
+def _parse_many(raw: Any) -> list[intake_svc.IntakeRequest]:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise ValidationError("intake_empty")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(intake_svc.parse_intake(item))
+        except ValidationError as exc:
+            if isinstance(raw, list):
+                exc.field_errors = {f"[{i}] {k}": v for k, v in exc.field_errors.items()}
+            raise
+    return out
+
+
+def cmd_intake(args: argparse.Namespace) -> Result:
+    requests = _parse_many(_read_intake(args.file))
+    ctx = context(args)
+    views = intake_svc.register(ctx, requests, args.clerk)
+    data = [{"code": v.code, "due_date": v.due_date.isoformat(), "status": v.status,
+             "due_at": v.due_at.isoformat()} for v in views]
+    return data, lambda: "\n".join(
+        f"{v.code}  hẹn trả {v.due_at:%H:%M %d/%m/%Y}  {v.status}" for v in views
+    )
+
+
+def dossier_json(v: DossierView) -> dict[str, Any]:
+    return {
+        "code": v.code, "status": v.status, "status_code": STATUS_CODES.get(v.status),
+        "unit": v.unit.agency_id,
+        "procedure": {"code": v.procedure.code, "name": v.procedure.name,
+                      "sector": v.procedure.sector, "processing_days": v.procedure.processing_days,
+                      "fee": v.procedure.fee, "version": v.procedure.version},
+        "applicant": v.applicant.__dict__,
+        "documents": [d.__dict__ for d in v.documents],
+        "sets": v.sets, "receive_channel": v.receive_channel, "return_channel": v.return_channel,
+        "return_address": v.return_address, "received_at": v.received_at.isoformat(),
+        "due_at": v.due_at.isoformat(), "due_date": v.due_date.isoformat(),
+        "received_by": v.received_by, "register_book": v.register_book,
+        "register_no": v.register_no, "form_set": v.form_set,
+        "events": [{"at": e.at.isoformat(), "kind": e.kind, "status": e.status, "by": e.by,
+                    "reason": e.reason} for e in v.events],
+    }
+
+
+def _human_dossier(v: DossierView) -> str:
+    from counter_app.ui_text import STATUS_LABELS, document_kind_label
+
+    lines = [
+        f"Mã hồ sơ: {v.code}   Trạng thái: {STATUS_LABELS.get(v.status, v.status)}",
+        f"Thủ tục:  {v.procedure.name} ({v.procedure.code}) · {v.procedure.sector}",
+        f"Người nộp: {v.applicant.name}  CCCD {v.applicant.id_number or '—'}  "
+        f"ĐT {v.applicant.phone or '—'}",
+        f"Địa chỉ:  {v.applicant.address or '—'}",
+        f"Nhận lúc: {v.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {v.due_at:%H:%M %d/%m/%Y}",
+        f"Cán bộ tiếp nhận: {v.received_by}   Sổ {v.register_book}, số {v.register_no}",
+        "Thành phần hồ sơ:",
+    ]
+    lines += [
+        f"  {'[x]' if d.received else '[ ]'} {d.name} · {document_kind_label(d.kind)} · {d.count}"
+        for d in v.documents
+    ]
+    lines.append("Lịch sử:")
+    lines += [
+        f"  {e.at:%H:%M %d/%m/%Y}  {STATUS_LABELS.get(e.status, e.status)}  {e.by}"
+        + (f"  ({e.reason})" if e.reason else "")
+        for e in v.events
+    ]
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> Result:
+    v = lookup.get_dossier(context(args), args.code)
+    return dossier_json(v), lambda: _human_dossier(v)
+
+
+def cmd_form(args: argparse.Namespace) -> Result:
+    from counter_app.printing import forms
+
+    v = lookup.get_dossier(context(args), args.code)
+    if args.kind == "receipt":
+        pdf = forms.render_receipt(v)
+    elif args.kind == "supplement":
+        reason = "Hồ sơ còn thiếu giấy tờ theo quy định."
+        pdf = forms.render_supplement(v, reason)
+    else:
+        raise CounterAppError("form_kind_not_yet", kind=args.kind)
+    write_atomically(args.output, pdf)
+    data = {"code": v.code, "kind": args.kind, "output": str(args.output), "bytes": len(pdf)}
+    return data, lambda: f"Đã ghi {args.output} ({len(pdf):,} byte)".replace(",", ".")
+
+
+def cmd_label(args: argparse.Namespace) -> Result:
+    from counter_app.printing.labels import render_label
+
+    fmt = args.output.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "png", "svg"):
+        raise ValidationError("output_format_invalid", path=str(args.output))
+    v = lookup.get_dossier(context(args), args.code)
+    data_bytes = render_label(v, fmt)
+    write_atomically(args.output, data_bytes)
+    data = {"code": v.code, "format": fmt, "output": str(args.output), "bytes": len(data_bytes)}
+    return data, lambda: f"Đã ghi nhãn {args.output}"

@@ -1,0 +1,74 @@
+"""Frozen settings: defaults, then TOML in the platform config dir (or --config), then environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_dir, user_data_dir
+
+from counter_app.domain.errors import ValidationError
+
+APP = "counter-app"
+ENV_PREFIX = "COUNTER_APP_"
+
+
+def data_dir() -> Path:
+    override = os.environ.get(ENV_PREFIX + "DATA_DIR")
+    return Path(override) if override else Path(user_data_dir(APP, appauthor=False))
+
+
+def config_path() -> Path:
+    override = os.environ.get(ENV_PREFIX + "CONFIG")
+    return Path(override) if override else Path(user_config_dir(APP, appauthor=False)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    counter_number: int = 1
+    a4_printer: str = ""  # "" = system default if any, else a folder; "folder:/path"; or a name
+    label_printer: str = ""
+    print_dir: str = ""
+    scanner_port: str = ""  # pyserial URL of a serial QR/barcode scanner, "" = keyboard wedge
+    scanner_baud: int = 9600
+    log_level: str = "INFO"
+
+    @property
+    def effective_db_url(self) -> str:
+        return self.db_url or f"sqlite:///{data_dir() / 'counter.db'}"
+
+    @property
+    def effective_print_dir(self) -> Path:
+        return Path(self.print_dir) if self.print_dir else data_dir() / "prints"
+
+
+def _coerce(name: str, raw: Any, kind: type) -> Any:
+    try:
+        return kind(raw)
+    except (TypeError, ValueError):
+        raise ValidationError("config_invalid", key=name, value=str(raw)) from None
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    path = path or config_path()
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError("config_unreadable", path=str(path), detail=str(exc)) from None
+    types = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
+    for name in types:
+        key = ENV_PREFIX + name.upper()
+        if key in env:
+            values[name] = env[key]
+    unknown = set(values) - set(types)
+    if unknown:
+        raise ValidationError("config_unknown_key", key=sorted(unknown)[0])
+    return replace(Settings(), **{k: _coerce(k, v, types[k]) for k, v in values.items()})

@@ -1,0 +1,1 @@
+"""Persistence adapters: SQLAlchemy models, engine, unit of work, Alembic migrations."""

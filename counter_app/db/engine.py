@@ -1,0 +1,122 @@
+"""Opening a database: refuse what is not ours, set SQLite pragmas, migrate with Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from counter_app.domain.errors import DatabaseRefused
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Transactions are begun by us (see _on_begin), so the driver must not begin them itself.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # Writers take the lock up front so code allocation never meets a lock upgrade deadlock.
+    immediate = conn.get_execution_options().get("write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseRefused("db_not_a_database", path=str(path))
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as f:
+            if f.read(16) != SQLITE_HEADER:
+                raise DatabaseRefused("db_not_a_database", path=str(path))
+    elif not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine with this app's connection settings; does not touch the schema."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            _check_sqlite_file(Path(u.database))
+        engine = create_engine(u, pool_pre_ping=False)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    return create_engine(u, pool_pre_ping=True)
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stamped in the database; refuses a database that is not ours."""
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "alembic_version" not in tables:
+                if tables:
+                    raise DatabaseRefused("db_foreign", tables=len(tables))
+                return None
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except (DatabaseError, OperationalError) as exc:
+        raise DatabaseRefused("db_unreadable", detail=str(exc.orig)[:200]) from None
+    if not rows:
+        return None
+    rev = str(rows[0][0])
+    if rev not in known_revisions():
+        raise DatabaseRefused("db_newer", revision=rev)
+    return rev
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to head; refuses foreign or newer databases before touching them."""
+    if current_revision(engine) == head_revision():
+        return
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def open_database(url: str, *, migrate_schema: bool = True) -> Engine:
+    engine = create_db_engine(url)
+    try:
+        if migrate_schema:
+            migrate(engine)
+        else:
+            current_revision(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine

@@ -1,0 +1,225 @@
+"""SQLAlchemy models (DESIGN.md §3): every row that leaves the unit has a UUIDv7 id and unit_id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from counter_app.db.types import JSONText, UTCDateTime
+from counter_app.domain.ids import new_id
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+ID = String(36)
+
+
+class Meta(Base):
+    """Local facts about this install: which unit it is, schema notes."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    agency_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_name: Mapped[str] = mapped_column(String(200))
+    place_name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    cutoff: Mapped[str] = mapped_column(String(5), default="15:00")
+    office_open: Mapped[str] = mapped_column(String(5), default="07:30")
+    office_close: Mapped[str] = mapped_column(String(5), default="17:00")
+    seq_start: Mapped[int] = mapped_column(Integer, default=1)
+    seq_end: Mapped[int] = mapped_column(Integer, default=99_999)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(12))  # clerk | supervisor | admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Procedure(Base):
+    """One version of a procedure; importing an existing code adds a new current version."""
+
+    __tablename__ = "procedures"
+    __table_args__ = (
+        UniqueConstraint("code", "version", name="uq_procedures_code_version"),
+        Index("ix_procedures_current", "is_current", "code"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_folded: Mapped[str] = mapped_column(String(300))
+    sector: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(12))
+    processing_days: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONText)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CalendarOverride(Base):
+    __tablename__ = "calendar_overrides"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Counter(Base):
+    """A per-unit counter for gap-free numbers: dossier codes per day, register numbers per year."""
+
+    __tablename__ = "sequence_counters"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "code_day", "code_seq", name="uq_dossiers_day_seq"),
+        Index("ix_dossiers_received_at", "received_at"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code_day: Mapped[date] = mapped_column(Date)
+    code_seq: Mapped[int] = mapped_column(Integer)
+    procedure_id: Mapped[str] = mapped_column(ForeignKey("procedures.id"))
+    applicant_name: Mapped[str] = mapped_column(String(100))
+    applicant_id_number: Mapped[str] = mapped_column(String(12), default="", index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(15), default="", index=True)
+    applicant_address: Mapped[str] = mapped_column(String(300), default="")
+    applicant_email: Mapped[str] = mapped_column(String(254), default="")
+    sets: Mapped[int] = mapped_column(Integer, default=1)
+    receive_channel: Mapped[str] = mapped_column(String(10))
+    return_channel: Mapped[str] = mapped_column(String(10))
+    return_address: Mapped[str] = mapped_column(String(300), default="")
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    effective_day: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))  # projection of the latest event
+    received_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    register_book: Mapped[str] = mapped_column(String(20))
+    register_no: Mapped[int] = mapped_column(Integer)
+    form_set: Mapped[str] = mapped_column(String(4))
+    ticket_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    documents: Mapped[list[DossierDocument]] = relationship(
+        order_by="DossierDocument.position", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class DossierDocument(Base):
+    __tablename__ = "dossier_documents"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer)
+    received: Mapped[bool] = mapped_column(Boolean)
+    required: Mapped[bool] = mapped_column(Boolean)
+
+
+class NameToken(Base):
+    """Folded words of applicant names: accent-insensitive prefix search through an index."""
+
+    __tablename__ = "dossier_name_tokens"
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+
+
+class DossierEvent(Base):
+    """Append-only: every status change, who, when, why (DESIGN.md §3)."""
+
+    __tablename__ = "dossier_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    business_day: Mapped[date] = mapped_column(Date)
+    by_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DayClose(Base):
+    __tablename__ = "day_closes"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Append-only and hash-chained: each entry's hash covers the previous hash."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(ID, unique=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    username: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxEvent(Base):
+    """Events waiting to be pushed to central, written in the same transaction as the change."""
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ID, unique=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    schema_version: Mapped[int] = mapped_column(Integer, default=1)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,89 @@
+"""Plain data the services hand to printing and the UI (no ORM objects leave services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+DOCUMENT_KINDS = ("original", "copy", "certified_copy")
+RECEIVE_CHANNELS = ("counter", "online", "postal")
+RETURN_CHANNELS = ("counter", "postal")
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    unit_id: str
+    agency_id: str  # electronic identifier, e.g. 000.00.20.H01
+    name: str  # e.g. "UBND XÃ MỸ HÒA HƯNG" (the unit, underlined on forms)
+    parent_name: str  # e.g. "UBND TỈNH AN GIANG" (parent body, first header line)
+    place_name: str  # e.g. "Mỹ Hòa Hưng" for "<place>, ngày … tháng … năm …"
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    code: str
+    name: str
+    sector: str
+    level: str
+    processing_days: int
+    fee: int  # VND
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    name: str
+    kind: str  # original | copy | certified_copy
+    count: int
+    received: bool = True
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    kind: str
+    status: str
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DossierView:
+    id: str
+    code: str
+    unit: UnitInfo
+    procedure: ProcedureInfo
+    applicant: Applicant
+    documents: tuple[DocumentLine, ...]
+    sets: int
+    receive_channel: str
+    return_channel: str
+    return_address: str
+    received_at: datetime  # aware, unit local time
+    due_at: datetime  # aware, unit local time
+    status: str
+    received_by: str  # clerk full name (NGƯỜI TIẾP NHẬN HỒ SƠ)
+    register_book: str  # "Quyển số", e.g. "01/2026"
+    register_no: int  # "Số thứ tự" in that book
+    form_set: str  # "2025" (Circular 03/2025) or "2018" (Circular 01/2018)
+    events: tuple[EventView, ...] = field(default_factory=tuple)
+
+    @property
+    def missing_documents(self) -> tuple[DocumentLine, ...]:
+        return tuple(d for d in self.documents if d.required and not d.received)
+
+    @property
+    def due_date(self) -> date:
+        return self.due_at.date()

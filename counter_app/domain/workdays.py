@@ -1,0 +1,197 @@
+"""Working-day calendar and due dates for dossiers (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+
+import holidays
+
+from counter_app.domain.errors import ValidationError
+
+WEEKEND_NAMES = {5: "Thứ Bảy", 6: "Chủ nhật"}
+DEFAULT_DAY_OFF_NOTE = "Ngày nghỉ"
+# No real calendar has a year of days off in a row; past that an override table is wrong.
+_MAX_SCAN_DAYS = 366
+_NO_OVERRIDES: Mapping[date, tuple[bool, str]] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class _YearData:
+    names: dict[date, str]  # public holidays and substitute days off
+    makeup_days: frozenset[date]  # weekend days the government made working days
+
+
+def _load_year(year: int) -> _YearData:
+    vn = holidays.country_holidays("VN", years=year, language="vi")
+    # `weekend_workdays` holds the Saturdays swapped for a day off ("Ngày nghỉ (thay
+    # cho ngày 22/08/2026)" makes 22/08/2026 a working day); a swap may cross years.
+    return _YearData(dict(vn.items()), frozenset(vn.weekend_workdays))
+
+
+class WorkCalendar:
+    """Working days: Mon-Fri minus public holidays, plus make-up Saturdays; overrides win.
+
+    `overrides` maps a date to (is_working_day, note): True for an extra working day
+    (a make-up Saturday), False for an extra day off, with the note shown to users.
+    """
+
+    def __init__(self, overrides: Mapping[date, tuple[bool, str]] = _NO_OVERRIDES) -> None:
+        self._overrides = dict(overrides)
+        self._years: dict[int, _YearData] = {}
+        self._lock = threading.Lock()
+
+    def _year(self, year: int) -> _YearData:
+        data = self._years.get(year)
+        if data is None:
+            with self._lock:
+                data = self._years.get(year) or _load_year(year)
+                self._years[year] = data
+        return data
+
+    def _holiday_name(self, d: date) -> str | None:
+        return self._year(d.year).names.get(d)
+
+    def _is_makeup_day(self, d: date) -> bool:
+        return any(d in self._year(y).makeup_days for y in (d.year - 1, d.year, d.year + 1))
+
+    def day_off_name(self, d: date) -> str | None:
+        """Why `d` is not a working day (Vietnamese), or None when it is one."""
+        override = self._overrides.get(d)
+        if override is not None:
+            working, note = override
+            return None if working else (note.strip() or DEFAULT_DAY_OFF_NOTE)
+        name = self._holiday_name(d)
+        if name is not None:
+            return name
+        if d.weekday() in WEEKEND_NAMES and not self._is_makeup_day(d):
+            return WEEKEND_NAMES[d.weekday()]
+        return None
+
+    def is_working_day(self, d: date) -> bool:
+        return self.day_off_name(d) is None
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after `d`."""
+        for offset in range(1, _MAX_SCAN_DAYS + 1):
+            candidate = d + timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValidationError("calendar_no_working_day", after=d.isoformat())
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The n-th working day after `d` (`d` itself not counted); n = 0 gives `d`."""
+        if n < 0:
+            raise ValidationError("processing_days_invalid", processing_days=n)
+        for _ in range(n):
+            d = self.next_working_day(d)
+        return d
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    open: time = time(7, 30)
+    close: time = time(17, 0)
+    cutoff: time = time(15, 0)
+
+    def __post_init__(self) -> None:
+        if not self.open < self.close or not self.open <= self.cutoff <= self.close:
+            raise ValidationError("office_hours_invalid")
+
+
+DEFAULT_HOURS = OfficeHours()
+
+# Day names that belong to one holiday, so "Giao thừa", "Mùng hai", "29 Tết" … group.
+_SUFFIX_RE = re.compile(r"\s*\((?:nghỉ bù|dự kiến)[^)]*\)$")
+_LUNAR_NEW_YEAR = "Tết Nguyên Đán"
+
+
+def holiday_family(name: str) -> str:
+    """The holiday a day-off name belongs to: 'Mùng hai Tết Nguyên Đán' -> 'Tết Nguyên Đán'."""
+    if _LUNAR_NEW_YEAR in name or name.endswith(" Tết"):
+        return _LUNAR_NEW_YEAR
+    if name.startswith(f"{DEFAULT_DAY_OFF_NOTE} (thay cho"):
+        return "Ngày nghỉ bù"
+    return _SUFFIX_RE.sub("", name)
+
+
+def _span_text(first: date, last: date) -> str:
+    if first == last:
+        return f"{first:%d/%m}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%d}–{last:%d/%m}"
+    return f"{first:%d/%m}–{last:%d/%m}"
+
+
+@dataclass(frozen=True)
+class DuePlan:
+    effective_day: date
+    due_at: datetime
+    # Every non-working day from the receipt date up to the due date, with its name:
+    # the days that pushed the effective day and the due date later.
+    skipped: tuple[tuple[date, str], ...]
+
+    def skipped_summary(self) -> str:
+        """Holidays skipped, grouped: 'Tết Nguyên Đán 16–20/02; Ngày Chiến thắng 30/04'.
+
+        Plain weekends are left out; days of one holiday separated only by a weekend group.
+        """
+        groups: list[tuple[str, date, date]] = []
+        for d, name in self.skipped:
+            if name in WEEKEND_NAMES.values():
+                continue
+            family = holiday_family(name)
+            if groups and groups[-1][0] == family:
+                groups[-1] = (family, groups[-1][1], d)
+            else:
+                groups.append((family, d, d))
+        return "; ".join(f"{family} {_span_text(a, b)}" for family, a, b in groups)
+
+
+def _effective_day(received_at: datetime, cal: WorkCalendar, hours: OfficeHours) -> date:
+    day = received_at.date()
+    if cal.is_working_day(day) and received_at.time() < hours.cutoff:
+        return day
+    return cal.next_working_day(day)
+
+
+def _due_time(received_at: datetime, processing_days: int, hours: OfficeHours) -> time:
+    if processing_days == 0:
+        return hours.close
+    clock = received_at.time().replace(second=0, microsecond=0)
+    return min(max(clock, hours.open), hours.close)
+
+
+def compute_due(
+    received_at: datetime,
+    processing_days: int,
+    cal: WorkCalendar,
+    hours: OfficeHours = DEFAULT_HOURS,
+) -> DuePlan:
+    """Due date and time of a dossier (DOMAIN.md §5, CHOICE rules).
+
+    R = the receipt date if it is a working day and the clock is before the cut-off,
+    else the next working day; due date = the N-th working day after R (N = 0: R).
+    Due time = the receipt's clock time (to the minute) moved into office hours;
+    N = 0 is due at closing time. `received_at` must be timezone-aware; its own local
+    date and clock are used and `due_at` keeps its tzinfo.
+    """
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        raise ValidationError("received_at_naive")
+    if processing_days < 0:
+        raise ValidationError("processing_days_invalid", processing_days=processing_days)
+    effective = _effective_day(received_at, cal, hours)
+    due_day = cal.add_working_days(effective, processing_days)
+    due_at = datetime.combine(due_day, _due_time(received_at, processing_days, hours))
+    skipped: list[tuple[date, str]] = []
+    day = received_at.date()
+    while day < due_day:
+        name = cal.day_off_name(day)
+        if name is not None:
+            skipped.append((day, name))
+        day += timedelta(days=1)
+    return DuePlan(effective, due_at.replace(tzinfo=received_at.tzinfo), tuple(skipped))

@@ -1,0 +1,137 @@
+"""The one place where error codes become Vietnamese sentences, for the CLI and the UI alike."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from counter_app.domain.errors import CounterAppError, ValidationError
+
+MESSAGES: dict[str, str] = {
+    # general
+    "error": "Đã có lỗi: {detail}",
+    "invalid": "Thông tin chưa hợp lệ.",
+    "not_found": "Không tìm thấy.",
+    "conflict": "Dữ liệu đã thay đổi, vui lòng thử lại.",
+    # fields
+    "required": "Không được để trống.",
+    "not_text": "Phải là chuỗi ký tự.",
+    "not_object": "Phải là một đối tượng JSON.",
+    "not_list": "Phải là một danh sách.",
+    "too_long": "Quá dài.",
+    "control_chars": "Có ký tự điều khiển không hợp lệ.",
+    "unsupported_chars": "Có ký tự không được hỗ trợ (biểu tượng cảm xúc, ký hiệu lạ).",
+    "name_chars": "Họ tên chỉ gồm chữ cái, dấu cách, dấu nháy, gạch nối.",
+    "id_number_invalid": "Số CCCD phải gồm 12 chữ số hợp lệ.",
+    "phone_invalid": "Số điện thoại không hợp lệ (10 số, bắt đầu bằng 0).",
+    "email_invalid": "Địa chỉ email không hợp lệ.",
+    "cccd_qr_invalid": "Mã QR trên CCCD không đọc được.",
+    "document_kind_invalid": "Loại giấy tờ phải là bản chính, bản sao hoặc bản sao chứng thực.",
+    "count_invalid": "Số lượng phải từ 1 đến 99.",
+    "sets_invalid": "Số bộ hồ sơ phải từ 1 đến 99.",
+    "channel_invalid": "Kênh nhận/trả không hợp lệ.",
+    "return_address_required": "Trả kết quả qua bưu điện thì phải có địa chỉ nhận.",
+    "datetime_invalid": "Thời gian không đúng định dạng (ví dụ 2026-11-28T09:15:00+07:00).",
+    "received_at_future": "Thời gian tiếp nhận không được ở tương lai.",
+    "processing_days_invalid": "Số ngày giải quyết không hợp lệ.",
+    "username_invalid": "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới.",
+    "role_invalid": "Vai trò phải là clerk, supervisor hoặc admin.",
+    "password_too_short": "Mật khẩu quá ngắn.",
+    # intake, codes, catalogue
+    "intake_not_object": "Hồ sơ phải là một đối tượng JSON hoặc danh sách các đối tượng.",
+    "intake_empty": "Tệp không có hồ sơ nào.",
+    "procedure_unknown": "Không có thủ tục mã {code} trong danh mục.",
+    "dossier_unknown": "Không tìm thấy hồ sơ {code}.",
+    "code_invalid": "Mã hồ sơ không đúng dạng: {value}",
+    "agency_id_invalid": "Mã định danh cơ quan không đúng dạng (ví dụ 000.00.20.H01): {value}",
+    "sequence_exhausted": "Đã hết số thứ tự được cấp cho ngày này.",
+    "day_closed": "Ngày {day} đã khóa sổ (khóa đến {closed}); không thể ghi thêm.",
+    "catalogue_format": 'Tệp danh mục phải có dạng {{"procedures": [...]}}.',
+    "catalogue_field_invalid": "Danh mục: {where}.{field} không hợp lệ.",
+    "catalogue_duplicate_code": "Danh mục có mã thủ tục trùng: {code}.",
+    "form_kind_unavailable": "Bộ mẫu {form_set} không có mẫu {kind}.",
+    "form_kind_not_yet": "Mẫu {kind} chưa được hỗ trợ trong phiên bản này.",
+    "label_format_invalid": "Nhãn chỉ xuất được PDF, PNG hoặc SVG.",
+    "output_format_invalid": "Không nhận biết được định dạng tệp ra: {path}",
+    # accounts
+    "user_unknown": "Không có cán bộ {username}.",
+    "user_exists": "Tên đăng nhập {username} đã có.",
+    "auth_failed": "Sai tên đăng nhập hoặc mật khẩu.",
+    "account_locked": "Tài khoản tạm khóa do nhập sai nhiều lần. Thử lại sau {minutes} phút.",
+    "unit_not_set_up": "Chưa thiết lập đơn vị. Chạy: counter-app init --demo",
+    "unit_needs_demo": "--unit chỉ dùng cùng --demo.",
+    # files, database, config
+    "file_missing": "Không tìm thấy tệp {path}.",
+    "file_unwritable": "Không ghi được tệp {path}: {detail}",
+    "json_invalid": "Tệp {path} không phải JSON hợp lệ: {detail}",
+    "db_not_a_database": "{path} không phải cơ sở dữ liệu của phần mềm; không mở và không ghi đè.",
+    "db_foreign": "Cơ sở dữ liệu này thuộc phần mềm khác; không mở và không ghi đè.",
+    "db_newer": "Cơ sở dữ liệu do phiên bản mới hơn tạo ra ({revision}); hãy cập nhật phần mềm.",
+    "db_unreadable": "Không đọc được cơ sở dữ liệu: {detail}",
+    "db_refused": "Không mở được cơ sở dữ liệu.",
+    "config_invalid": "Cấu hình {key} không hợp lệ: {value}",
+    "config_unreadable": "Không đọc được tệp cấu hình {path}: {detail}",
+    "config_unknown_key": "Cấu hình có khóa không biết: {key}",
+    # printing
+    "print_failed": "In không thành công.",
+    "no_spooler": "Không tìm thấy dịch vụ in trên máy này.",
+    "printer_offline": "Máy in {printer} không sẵn sàng.",
+    "printer_rejected": "Máy in từ chối lệnh in: {detail}",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "procedure": "Thủ tục",
+    "applicant": "Người nộp",
+    "applicant.name": "Họ tên",
+    "applicant.id_number": "Số CCCD",
+    "applicant.phone": "Điện thoại",
+    "applicant.address": "Địa chỉ",
+    "applicant.email": "Email",
+    "name": "Họ tên",
+    "id_number": "Số CCCD",
+    "phone": "Điện thoại",
+    "address": "Địa chỉ",
+    "email": "Email",
+    "documents": "Thành phần hồ sơ",
+    "sets": "Số bộ",
+    "receive_channel": "Nhận qua",
+    "return_channel": "Trả qua",
+    "return_address": "Địa chỉ nhận kết quả",
+    "received_at": "Thời gian tiếp nhận",
+    "note": "Ghi chú",
+    "username": "Tên đăng nhập",
+    "password": "Mật khẩu",
+    "full_name": "Họ tên",
+    "role": "Vai trò",
+}
+
+
+class _Default(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def text_for(msg_code: str, /, **params: Any) -> str:
+    template = MESSAGES.get(msg_code, msg_code)
+    return template.format_map(_Default(params))
+
+
+def field_label(field: str) -> str:
+    """'documents[2].name' -> 'Thành phần hồ sơ (dòng 3): tên'."""
+    m = re.match(r"^documents\[(\d+)\]\.?(\w*)$", field)
+    if m:
+        part = {"name": "tên", "kind": "loại", "count": "số lượng"}.get(m[2], m[2])
+        return f"Thành phần hồ sơ (dòng {int(m[1]) + 1})" + (f": {part}" if part else "")
+    return FIELD_LABELS.get(field, field)
+
+
+def field_message(code: str) -> str:
+    return MESSAGES.get(code, code)
+
+
+def describe(exc: CounterAppError) -> str:
+    """One line for the CLI or a status bar."""
+    if isinstance(exc, ValidationError) and exc.field_errors:
+        parts = [f"{field_label(f)}: {field_message(c)}" for f, c in exc.field_errors.items()]
+        return "; ".join(parts)
+    return text_for(exc.code, **exc.params)

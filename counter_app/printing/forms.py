@@ -1,0 +1,157 @@
+"""The A4 forms of DOMAIN.md §3 as PDF: Mẫu 01 receipt (two copies) and Mẫu 02 supplement request.
+
+Each form's wording and order live in one `_..._story` function below, so a correction to a
+form is one edit there; the look shared by all forms lives in layout.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.formsets import FormSpec, form_spec
+from counter_app.domain.model import DocumentLine, DossierView
+from counter_app.printing import layout as L
+from counter_app.printing.fonts import clip
+from counter_app.printing.layout import Copy, Flowable, Signer
+from counter_app.printing.wording import (
+    BLANK,
+    LIMITS,
+    document_name,
+    due_words,
+    fee_text,
+    is_original,
+    kind_name,
+    or_blank,
+    processing_time,
+    received_words,
+    return_place,
+    sets_text,
+)
+
+RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
+
+# Columns of the documents tables: heading, width in mm (sum 170), centred?
+_RECEIPT_COLUMNS = (
+    ("STT", 12.0, True),
+    ("Tên giấy tờ", 98.0, False),
+    ("Bản chính", 20.0, True),
+    ("Bản sao", 20.0, True),
+    ("Số lượng", 20.0, True),
+)
+_SUPPLEMENT_COLUMNS = (
+    ("STT", 12.0, True),
+    ("Tên giấy tờ cần bổ sung", 96.0, False),
+    ("Loại giấy tờ", 40.0, True),
+    ("Số lượng", 22.0, True),
+)
+
+
+def render_receipt(d: DossierView) -> bytes:
+    """Mẫu 01 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": Liên 1 (kept), Liên 2 (applicant's)."""
+    spec = form_spec("receipt", d.form_set)
+    copies = [Copy(label, _receipt_story(d, spec, label)) for label in RECEIPT_COPIES]
+    return L.build_pdf(copies, title=spec.title, code=d.code)
+
+
+def render_supplement(
+    d: DossierView, reason: str, officer_phone: str = "", *, issued_at: datetime | None = None
+) -> bytes:
+    """Mẫu 02 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ": everything missing, in one go.
+
+    `issued_at` dates the form (default: the receipt time, as for a request made at intake).
+    """
+    if not reason.strip():
+        raise ValidationError("reason_required", field_errors={"reason": "required"})
+    spec = form_spec("supplement", d.form_set)
+    story = _supplement_story(d, spec, reason, officer_phone, issued_at or d.received_at)
+    return L.build_pdf([Copy("", story)], title=spec.title, code=d.code)
+
+
+def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str) -> list[Flowable]:
+    who, register = d.applicant, clip(d.register_book, LIMITS["register"])
+    return [
+        L.form_note(spec),
+        L.header(d.unit, d.received_at.date()),
+        L.title(spec),
+        *L.code_block(d.code, copy_label),
+        L.field_line("Bộ phận tiếp nhận và trả kết quả", d.unit.name, limit=LIMITS["unit"]),
+        L.field_line("Tiếp nhận hồ sơ của", who.name, limit=LIMITS["name"], bold=True),
+        L.field_line("Địa chỉ", who.address, limit=LIMITS["address"]),
+        _contact(d),
+        L.field_line("Nội dung yêu cầu giải quyết", d.procedure.name, bold=True),
+        L.para("1. Thành phần hồ sơ nộp gồm:"),
+        _table(_RECEIPT_COLUMNS, [_receipt_row(x) for x in d.documents if x.received]),
+        L.field_line("2. Số lượng hồ sơ", sets_text(d.sets)),
+        L.field_line(
+            "3. Thời gian giải quyết hồ sơ theo quy định", processing_time(d.procedure.processing_days)
+        ),
+        L.field_line("4. Thời gian nhận hồ sơ", received_words(d.received_at)),
+        L.field_line("5. Thời gian trả kết quả giải quyết hồ sơ", due_words(d.due_at)),
+        L.field_line("6. Đăng ký nhận kết quả tại", return_place(d), limit=LIMITS["address"] + 40),
+        L.field_line("Phí, lệ phí", fee_text(d.procedure.fee)),
+        L.signatures(
+            Signer("NGƯỜI NỘP HỒ SƠ"),
+            Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", d.received_by),
+            lead=[
+                L.para(
+                    f"Vào Sổ theo dõi hồ sơ, Quyển số {L.text(or_blank(register))}, "
+                    f"Số thứ tự {d.register_no}"
+                )
+            ],
+        ),
+    ]
+
+
+def _supplement_story(
+    d: DossierView, spec: FormSpec, reason: str, officer_phone: str, issued_at: datetime
+) -> list[Flowable]:
+    who = d.applicant
+    officer = L.text(or_blank(d.received_by), LIMITS["clerk"])
+    phone = L.text(or_blank(officer_phone or d.unit.phone), LIMITS["phone"])
+    return [
+        L.form_note(spec),
+        L.header(d.unit, issued_at.date()),
+        L.title(spec),
+        *L.code_block(d.code),
+        L.field_line("Hồ sơ của", who.name, limit=LIMITS["name"], bold=True),
+        L.field_line("Địa chỉ", who.address, limit=LIMITS["address"]),
+        _contact(d),
+        L.field_line("Nội dung yêu cầu giải quyết", d.procedure.name, bold=True),
+        L.para("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
+        _table(_SUPPLEMENT_COLUMNS, [_supplement_row(x) for x in d.missing_documents]),
+        L.field_line("Lý do", reason, limit=LIMITS["reason"]),
+        L.para(
+            "Trong quá trình bổ sung, hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ với "
+            f"<b>{officer}</b>, số điện thoại <b>{phone}</b> để được hướng dẫn."
+        ),
+        L.signatures(Signer("NGƯỜI NỘP HỒ SƠ"), Signer("NGƯỜI HƯỚNG DẪN", d.received_by)),
+    ]
+
+
+def _contact(d: DossierView) -> Flowable:
+    who = d.applicant
+    return L.pair_line(
+        ("Số điện thoại", who.phone),
+        ("Email", who.email),
+        limits=(LIMITS["phone"], LIMITS["email"]),
+    )
+
+
+def _table(columns: tuple[tuple[str, float, bool], ...], rows: list[tuple[str, ...]]) -> Flowable:
+    """Numbered rows under the column headings; with no rows, one blank row to write in."""
+    numbered = [(str(i), *row) for i, row in enumerate(rows, start=1)]
+    if not numbered:
+        numbered = [("", BLANK, *("" for _ in columns[2:]))]
+    head, widths, centred = zip(*columns, strict=True)
+    return L.grid(head, numbered, widths, centred)
+
+
+def _receipt_row(line: DocumentLine) -> tuple[str, ...]:
+    original = is_original(line)
+    name = clip(document_name(line), LIMITS["document"])
+    return (name, "x" if original else "", "" if original else "x", str(line.count))
+
+
+def _supplement_row(line: DocumentLine) -> tuple[str, ...]:
+    return (clip(line.name, LIMITS["document"]), kind_name(line.kind), str(line.count))

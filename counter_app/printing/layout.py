@@ -1,0 +1,278 @@
+"""Building blocks shared by the A4 forms: styles, header, barcode, tables, signatures, PDF build."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache, partial
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.formsets import FormSpec
+from counter_app.domain.model import UnitInfo
+from counter_app.printing import fonts
+from counter_app.printing.wording import LIMITS, or_blank, place_date
+
+Flowable = Any  # reportlab ships no type hints
+
+PAGE_W, PAGE_H = A4
+MARGIN_LEFT, MARGIN_RIGHT = 25 * mm, 15 * mm  # Decree 30/2020: left 30-35, right 15-20 mm
+MARGIN_TOP, MARGIN_BOTTOM = 12 * mm, 15 * mm
+BODY_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 170 mm
+HEADER_LEFT_W = 70 * mm
+# Code 128 module 0.3387 mm = 4 dots at 300 dpi, 8 at 600 dpi (a scanner-friendly ≥ 0.33 mm).
+BAR_MODULE = 25.4 / 75 * mm
+BAR_HEIGHT = 10 * mm
+RULE = 0.6  # pt: the short rule under the unit name and under the motto
+SIGN_SPACE = 22 * mm  # room for the handwritten signature
+REPUBLIC = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+SIGN_NOTE = "(Ký và ghi rõ họ tên)"
+
+
+@dataclass(frozen=True)
+class Signer:
+    role: str  # "NGƯỜI NỘP HỒ SƠ"
+    name: str = ""  # printed under the signature space; empty for the applicant's own hand
+
+
+@dataclass(frozen=True)
+class Copy:
+    label: str  # "Liên 1: Lưu"; "" for a single-copy form
+    story: list[Flowable] = field(default_factory=list)
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    fonts.register_fonts()
+    body = ParagraphStyle(
+        "body", fontName=fonts.REGULAR, fontSize=13, leading=16.5, spaceAfter=2.5
+    )
+
+    def style(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=body, **kw)
+
+    centred: dict[str, Any] = {"alignment": TA_CENTER, "spaceAfter": 0}
+    return {
+        "body": body,
+        "note": style("note", fontSize=10, leading=12, alignment=TA_RIGHT, spaceAfter=0),
+        "head": style("head", fontSize=12.5, leading=15, **centred),
+        "head_bold": style("head_bold", fontName=fonts.BOLD, fontSize=12.5, leading=15, **centred),
+        "motto": style("motto", fontName=fonts.BOLD, leading=15.5, **centred),
+        "dateline": style("dateline", fontName=fonts.ITALIC, **centred),
+        "title": style(
+            "title", fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=4, **centred
+        ),
+        "centre": style("centre", **centred),
+        "centre_italic": style("centre_italic", fontName=fonts.ITALIC, **centred),
+        "cell": style("cell", fontSize=12, leading=14.5, spaceAfter=0),
+        "cell_centre": style("cell_centre", fontSize=12, leading=14.5, **centred),
+        "cell_head": style("cell_head", fontName=fonts.BOLD, fontSize=12, leading=14.5, **centred),
+        "sign_role": style("sign_role", fontName=fonts.BOLD, **centred),
+        "sign_note": style("sign_note", fontName=fonts.ITALIC, **centred),
+        "sign_name": style("sign_name", fontName=fonts.BOLD, **centred),
+    }
+
+
+def text(value: str, limit: int = LIMITS["procedure"]) -> str:
+    """Plain text made safe for Paragraph markup: cleaned, clipped to `limit`, escaped."""
+    return escape(fonts.clip(value, limit))
+
+
+def para(markup: str, style: str = "body") -> Flowable:
+    return Paragraph(markup, styles()[style])
+
+
+def field_line(label: str, value: str, *, limit: int = LIMITS["procedure"], bold: bool = False) -> Flowable:
+    """ "Label: value", the value clipped to `limit`, dotted when empty."""
+    shown = escape(or_blank(fonts.clip(value, limit)))
+    return para(f"{escape(label)}: <b>{shown}</b>" if bold else f"{escape(label)}: {shown}")
+
+
+def pair_line(left: tuple[str, str], right: tuple[str, str], *, limits: tuple[int, int]) -> Flowable:
+    """Two "Label: value" fields side by side (e.g. phone and e-mail), each wrapping in its half."""
+    cells = [
+        field_line(label, value, limit=limit)
+        for (label, value), limit in zip((left, right), limits, strict=True)
+    ]
+    table = Table([cells], colWidths=[BODY_W * 0.42, BODY_W * 0.58])
+    table.setStyle(_plain_cells())
+    return table
+
+
+def form_note(spec: FormSpec) -> Flowable:
+    """Top right: "Mẫu số 01" and the circular that defines it."""
+    return para(f"<b>Mẫu số {escape(spec.number)}</b><br/><i>(Kèm theo {escape(spec.circular)})</i>", "note")
+
+
+def header(unit: UnitInfo, day: date) -> Flowable:
+    """Common header: issuing body on the left, national motto and place-date on the right."""
+    unit_name = fonts.clip(unit.name, LIMITS["unit"])
+    left: list[Flowable] = []
+    if unit.parent_name.strip():
+        left.append(para(text(unit.parent_name, LIMITS["unit"]), "head"))
+    unit_w = fonts.string_width(unit_name, fonts.BOLD, 12.5)
+    left += [para(escape(unit_name), "head_bold"), _rule(min(unit_w, HEADER_LEFT_W) * 0.4)]
+    right = [
+        para(REPUBLIC, "head_bold"),
+        para(escape(MOTTO), "motto"),
+        _rule(fonts.string_width(MOTTO, fonts.BOLD, 13)),
+        Spacer(1, 2.5 * mm),
+        para(text(place_date(unit.place_name, day)), "dateline"),
+    ]
+    table = Table([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
+    table.setStyle(_plain_cells())
+    return table
+
+
+def title(spec: FormSpec) -> Flowable:
+    return para(escape(spec.title), "title")
+
+
+def barcode(code: str) -> Flowable:
+    """Code 128 of the dossier code, centred; quiet zones are reportlab's max(10 modules, 6.35 mm)."""
+    if not code or not code.isascii() or not code.isprintable():
+        raise ValidationError("code_invalid", value=code)
+    bars = Code128(code, barWidth=BAR_MODULE, barHeight=BAR_HEIGHT, humanReadable=False)
+    bars.hAlign = "CENTER"
+    return bars
+
+
+def code_block(code: str, copy_label: str = "") -> list[Flowable]:
+    """Barcode, "Mã hồ sơ: …" under it, and "(Liên …)" when the form has copies."""
+    items = [Spacer(1, 1 * mm), barcode(code), para(f"Mã hồ sơ: <b>{escape(code)}</b>", "centre")]
+    if copy_label:
+        items.append(para(f"({escape(copy_label)})", "centre_italic"))
+    items.append(Spacer(1, 3 * mm))
+    return items
+
+
+def grid(
+    head: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float], centred: Sequence[bool]
+) -> Flowable:
+    """A bordered table of plain text; the heading row repeats when the table runs over a page."""
+    st = styles()
+    data = [[Paragraph(escape(h), st["cell_head"]) for h in head]]
+    for row in rows:
+        data.append(
+            [
+                Paragraph(escape(value), st["cell_centre" if c else "cell"])
+                for value, c in zip(row, centred, strict=True)
+            ]
+        )
+    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def signatures(left: Signer, right: Signer, *, lead: Sequence[Flowable] = ()) -> Flowable:
+    """Two signature blocks side by side, kept on one page together with the `lead` lines."""
+
+    def block(signer: Signer) -> list[Flowable]:
+        cells = [para(escape(signer.role), "sign_role"), para(SIGN_NOTE, "sign_note")]
+        cells.append(Spacer(1, SIGN_SPACE))
+        if signer.name.strip():
+            cells.append(para(text(signer.name, LIMITS["clerk"]), "sign_name"))
+        return cells
+
+    table = Table([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
+    table.setStyle(_plain_cells())
+    return KeepTogether([*lead, Spacer(1, 3 * mm), table])
+
+
+def build_pdf(copies: Sequence[Copy], *, title: str, code: str) -> bytes:
+    """Lay the copies out one after another, each starting on a new page, with its own footer."""
+    fonts.register_fonts()
+    out = io.BytesIO()
+    doc = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=f"{title} - {code}",
+        author="counter-app",
+        creator="counter-app",
+        lang="vi-VN",
+        invariant=True,
+    )
+    pages: dict[str, int] = {}
+    templates = []
+    story: list[Flowable] = []
+    for i, copy in enumerate(copies):
+        tid = f"copy{i + 1}"
+        frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BODY_W, doc.height, id=tid, leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0)
+        footer = partial(_footer, code=code, label=copy.label, tid=tid, pages=pages)
+        templates.append(PageTemplate(id=tid, frames=[frame], onPage=footer))
+        if i:
+            story += [NextPageTemplate(tid), PageBreak()]
+        story += copy.story
+    doc.addPageTemplates(templates)
+    doc.build(story)
+    return out.getvalue()
+
+
+def _footer(canvas: Any, doc: Any, *, code: str, label: str, tid: str, pages: dict[str, int]) -> None:
+    pages[tid] = pages.get(tid, 0) + 1
+    right = f"Trang {pages[tid]}"
+    if label:
+        right = f"{label} - {right}"
+    canvas.saveState()
+    canvas.setFont(fonts.ITALIC, 8.5)
+    canvas.setFillColor(colors.HexColor("#404040"))
+    y = MARGIN_BOTTOM / 2
+    canvas.drawString(MARGIN_LEFT, y, f"Mã hồ sơ: {code}")
+    canvas.drawRightString(PAGE_W - MARGIN_RIGHT, y, right)
+    canvas.restoreState()
+
+
+def _rule(width: float) -> Flowable:
+    return HRFlowable(width=width, thickness=RULE, color=colors.black, spaceBefore=1.5, spaceAfter=0)
+
+
+def _plain_cells() -> TableStyle:
+    return TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )

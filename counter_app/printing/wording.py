@@ -1,0 +1,114 @@
+"""Vietnamese wording shared by the printed forms: dates, times, money, counts, document kinds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from counter_app.domain.model import DocumentLine, DossierView
+
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+KIND_NAMES = {
+    "original": "Bản chính",
+    "copy": "Bản sao",
+    "certified_copy": "Bản sao chứng thực",
+}
+BLANK = "……………………"  # printed where a value is unknown, so the clerk can write it in
+COUNTER = "Bộ phận Một cửa"
+POSTAL = "Qua dịch vụ bưu chính công ích"
+
+# Longest text printed for each free-text value; longer input is cut with "…".
+LIMITS = {
+    "unit": 120,
+    "name": 120,
+    "address": 250,
+    "phone": 40,
+    "email": 100,
+    "procedure": 600,
+    "document": 300,
+    "clerk": 80,
+    "reason": 2000,
+    "register": 40,
+}
+
+
+def money(amount: int) -> str:
+    """8000 -> "8.000" (Vietnamese thousands separator)."""
+    sign = "-" if amount < 0 else ""
+    return sign + f"{abs(amount):,}".replace(",", ".")
+
+
+def fee_text(amount: int) -> str:
+    """Fee line value: "8.000 đồng", or "Không thu phí" when the procedure is free."""
+    return f"{money(amount)} đồng" if amount > 0 else "Không thu phí"
+
+
+def day_words(day: date) -> str:
+    """A date in words: "ngày 03 tháng 12 năm 2026"."""
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def place_date(place: str, day: date) -> str:
+    """The header's "<place>, ngày … tháng … năm …" line."""
+    return f"{place}, {day_words(day)}"
+
+
+def clock_words(at: datetime) -> str:
+    """A clock time in words: "09 giờ 15 phút"."""
+    return f"{at.hour:02d} giờ {at.minute:02d} phút"
+
+
+def received_words(at: datetime) -> str:
+    """Receipt time: "09 giờ 15 phút, ngày 28 tháng 11 năm 2026"."""
+    return f"{clock_words(at)}, {day_words(at.date())}"
+
+
+def due_words(at: datetime) -> str:
+    """Due time with the weekday: "09 giờ 15 phút, thứ Năm, ngày 03 tháng 12 năm 2026"."""
+    return f"{clock_words(at)}, {weekday(at.date())}, {day_words(at.date())}"
+
+
+def weekday(day: date) -> str:
+    """Weekday name: "thứ Hai" … "thứ Bảy", "Chủ nhật"."""
+    return WEEKDAYS[day.weekday()]
+
+
+def short_date(day: date) -> str:
+    """Short date: "03/12/2026"."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def processing_time(days: int) -> str:
+    """Processing time: "3 ngày làm việc"; same-day procedures (0) read "trong ngày"."""
+    return f"{days} ngày làm việc" if days > 0 else "trong ngày"
+
+
+def sets_text(sets: int) -> str:
+    """Number of sets: "1 bộ"."""
+    return f"{sets} bộ"
+
+
+def kind_name(kind: str) -> str:
+    """Kind in words: "Bản chính", "Bản sao", "Bản sao chứng thực"; unknown kinds as given."""
+    return KIND_NAMES.get(kind, kind)
+
+
+def document_name(line: DocumentLine) -> str:
+    """The document's name, with "(chứng thực)" after it for a certified copy."""
+    return f"{line.name} (chứng thực)" if line.kind == "certified_copy" else line.name
+
+
+def is_original(line: DocumentLine) -> bool:
+    """Certified copies and plain copies both count as "Bản sao" on the receipt."""
+    return line.kind == "original"
+
+
+def return_place(d: DossierView) -> str:
+    """Item 6 of the receipt: the counter, or the public postal service with the address."""
+    if d.return_channel == "postal":
+        return f"{POSTAL}: {d.return_address or BLANK}"
+    return COUNTER
+
+
+def or_blank(text: str) -> str:
+    """`text`, or a dotted blank to write into by hand when it is empty."""
+    return text if text.strip() else BLANK

@@ -1,0 +1,272 @@
+"""Dossier intake: validate, allocate the code in the same transaction, record the first event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.db.models import Dossier, DossierDocument, NameToken, Procedure, Unit, User
+from counter_app.domain.cccd import validate_email, validate_id_number, validate_phone
+from counter_app.domain.codes import format_code
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.formsets import form_set_on
+from counter_app.domain.ids import new_id
+from counter_app.domain.model import DOCUMENT_KINDS, RECEIVE_CHANNELS, RETURN_CHANNELS, DossierView
+from counter_app.domain.text import clean_address, clean_name, clean_text, fold, search_tokens
+from counter_app.domain.workdays import DuePlan, compute_due
+from counter_app.services.auth import get_user
+from counter_app.services.calendar import load_calendar
+from counter_app.services.catalogue import current_procedure
+from counter_app.services.context import ServiceContext
+from counter_app.services.numbering import next_number
+from counter_app.services.records import append_audit, append_event, check_day_open, emit
+from counter_app.services.units import local_unit, office_hours
+from counter_app.services.views import dossier_view
+
+FUTURE_TOLERANCE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class DocumentIn:
+    name: str
+    kind: str
+    count: int
+    received: bool = True
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    procedure: str
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+    documents: tuple[DocumentIn, ...] | None = None  # None: the procedure's checklist, all received
+    sets: int = 1
+    receive_channel: str = "counter"
+    return_channel: str = "counter"
+    return_address: str = ""
+    received_at: datetime | None = None
+    ticket_id: str | None = None
+
+
+def _collect(errors: dict[str, str], field: str, fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return fn(*args, **kw)
+    except ValidationError as exc:
+        errors.update(exc.field_errors or {field: exc.code})
+        return None
+
+
+def _document_in(d: Any, i: int, errors: dict[str, str]) -> DocumentIn | None:
+    where = f"documents[{i}]"
+    if not isinstance(d, dict):
+        errors[where] = "not_object"
+        return None
+    name = _collect(errors, f"{where}.name", clean_text, d.get("name"), f"{where}.name", max_len=300)
+    kind = d.get("kind", "original")
+    if kind not in DOCUMENT_KINDS:
+        errors[f"{where}.kind"] = "document_kind_invalid"
+    count = d.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 99:
+        errors[f"{where}.count"] = "count_invalid"
+    received = d.get("received", True)
+    if name is None or f"{where}.kind" in errors or f"{where}.count" in errors:
+        return None
+    return DocumentIn(name, kind, count, bool(received), bool(d.get("required", True)))
+
+
+def _parse_time(value: Any, errors: dict[str, str]) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        errors["received_at"] = "datetime_invalid"
+        return None
+
+
+def _sets(value: Any, errors: dict[str, str]) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 99:
+        errors["sets"] = "sets_invalid"
+        return 1
+    return value
+
+
+def _channels(raw: dict[str, Any], errors: dict[str, str]) -> tuple[str, str, str]:
+    rc = raw.get("receive_channel") or "counter"
+    ret = raw.get("return_channel") or "counter"
+    if rc not in RECEIVE_CHANNELS:
+        errors["receive_channel"] = "channel_invalid"
+    if ret not in RETURN_CHANNELS:
+        errors["return_channel"] = "channel_invalid"
+    addr = _collect(
+        errors, "return_address", clean_address, raw.get("return_address") or "", "return_address"
+    )
+    if ret == "postal" and not addr and "return_address" not in errors:
+        errors["return_address"] = "return_address_required"
+    return rc, ret, addr or ""
+
+
+def parse_intake(raw: Any) -> IntakeRequest:
+    """Validate one intake object (DESIGN.md §4); every bad field is reported at once."""
+    if not isinstance(raw, dict):
+        raise ValidationError("intake_not_object")
+    errors: dict[str, str] = {}
+    proc = raw.get("procedure")
+    if not isinstance(proc, str) or not proc.strip():
+        errors["procedure"] = "required"
+    ap = raw.get("applicant")
+    if not isinstance(ap, dict):
+        errors["applicant"] = "required"
+        ap = {}
+    name = _collect(errors, "applicant.name", clean_name, ap.get("name"), "applicant.name")
+    idn = ap.get("id_number") or ""
+    if idn:
+        idn = _collect(errors, "applicant.id_number", validate_id_number, str(idn), "applicant.id_number")
+    phone = _collect(errors, "applicant.phone", validate_phone, str(ap.get("phone") or ""), "applicant.phone")
+    addr = _collect(errors, "applicant.address", clean_address, ap.get("address") or "", "applicant.address")
+    email = _collect(errors, "applicant.email", validate_email, ap.get("email") or "", "applicant.email")
+    docs_raw = raw.get("documents")
+    docs: tuple[DocumentIn, ...] | None = None
+    if docs_raw is not None:
+        if not isinstance(docs_raw, list):
+            errors["documents"] = "not_list"
+        else:
+            parsed = [_document_in(d, i, errors) for i, d in enumerate(docs_raw)]
+            docs = tuple(d for d in parsed if d is not None)
+    sets = _sets(raw.get("sets", 1), errors)
+    rc, ret, ret_addr = _channels(raw, errors)
+    received_at = _parse_time(raw.get("received_at"), errors)
+    if errors:
+        raise ValidationError("invalid", field_errors=errors)
+    assert isinstance(proc, str)
+    return IntakeRequest(
+        procedure=proc.strip(), name=name, id_number=idn or "", phone=phone or "",
+        address=addr or "", email=email or "", documents=docs, sets=sets,
+        receive_channel=rc, return_channel=ret, return_address=ret_addr, received_at=received_at,
+        ticket_id=raw.get("ticket_id") if isinstance(raw.get("ticket_id"), str) else None,
+    )
+
+
+def resolve_documents(proc: Procedure, given: tuple[DocumentIn, ...] | None) -> list[DocumentIn]:
+    """The dossier's document lines: what was handed in, plus required checklist items not received."""
+    checklist = [
+        DocumentIn(d["name"], d["kind"], d["count"], True, bool(d["required"])) for d in proc.documents
+    ]
+    if given is None:
+        return checklist
+    by_name = {fold(d.name): d for d in checklist}
+    out: list[DocumentIn] = []
+    for d in given:
+        listed = by_name.pop(fold(d.name), None)
+        required = listed.required if listed else False
+        out.append(DocumentIn(d.name, d.kind, d.count, d.received, required))
+    out.extend(DocumentIn(d.name, d.kind, d.count, False, d.required) for d in by_name.values())
+    return out
+
+
+def _received_at(ctx: ServiceContext, req: IntakeRequest) -> tuple[datetime, bool]:
+    now = ctx.now()
+    if req.received_at is None:
+        return now, False
+    at = req.received_at if req.received_at.tzinfo else req.received_at.replace(tzinfo=ctx.tz)
+    at = ctx.local(at)
+    if at > now + FUTURE_TOLERANCE:
+        raise ValidationError("invalid", field_errors={"received_at": "received_at_future"})
+    return at, at < now - FUTURE_TOLERANCE
+
+
+def plan_due(ctx: ServiceContext, procedure_code: str, received_at: datetime | None = None) -> DuePlan:
+    """The due date the clerk sees live while typing."""
+    with ctx.uow.read() as s:
+        proc = current_procedure(s, procedure_code)
+        return compute_due(
+            received_at or ctx.now(), proc.processing_days, load_calendar(s), office_hours(local_unit(s))
+        )
+
+
+def _insert(
+    s: Session, ctx: ServiceContext, req: IntakeRequest, clerk: User, unit: Unit
+) -> Dossier:
+    at, backdated = _received_at(ctx, req)
+    day = at.date()
+    check_day_open(s, unit.id, day)
+    proc = current_procedure(s, req.procedure)
+    plan = compute_due(at, proc.processing_days, load_calendar(s), office_hours(unit))
+    docs = resolve_documents(proc, req.documents)
+    missing = [d for d in docs if d.required and not d.received]
+    seq = next_number(s, unit.id, "dossier", day.isoformat(), start=unit.seq_start, end=unit.seq_end)
+    reg_no = next_number(s, unit.id, "register", str(day.year))
+    d = Dossier(
+        id=new_id(), unit_id=unit.id, code=format_code(unit.agency_id, day, seq), code_day=day, code_seq=seq,
+        procedure_id=proc.id, applicant_name=req.name, applicant_id_number=req.id_number,
+        applicant_phone=req.phone, applicant_address=req.address, applicant_email=req.email,
+        sets=req.sets, receive_channel=req.receive_channel, return_channel=req.return_channel,
+        return_address=req.return_address, fee=proc.fee, received_at=at,
+        effective_day=plan.effective_day, due_at=plan.due_at, status="new", received_by=clerk.id,
+        register_book=f"01/{day.year}", register_no=reg_no, form_set=form_set_on(day),
+        ticket_id=req.ticket_id,
+    )
+    d.documents = [
+        DossierDocument(position=i, name=x.name, kind=x.kind, count=x.count,
+                        received=x.received, required=x.required)
+        for i, x in enumerate(docs)
+    ]
+    s.add(d)
+    s.add_all(NameToken(token=t[:40], dossier_id=d.id) for t in search_tokens(req.name))
+    s.flush()
+    now = ctx.now()
+    emit(s, unit.id, "dossier", _payload(d, proc), now)
+    status = "supplement_requested" if missing else "accepted"
+    reason = "; ".join(m.name for m in missing)
+    append_event(s, d, kind="received" if not missing else "supplement_requested", status=status,
+                 at=at, business_day=day, by_user_id=clerk.id, recorded_at=now, reason=reason)
+    if backdated:
+        append_audit(s, now, clerk.username, "intake_backdated",
+                     {"code": d.code, "received_at": at.isoformat()})
+    return d
+
+
+def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
+    return {
+        "id": d.id, "code": d.code, "procedure": proc.code, "procedure_version": proc.version,
+        "applicant": {"name": d.applicant_name, "id_number": d.applicant_id_number,
+                      "phone": d.applicant_phone, "address": d.applicant_address,
+                      "email": d.applicant_email},
+        "documents": [{"name": x.name, "kind": x.kind, "count": x.count, "received": x.received}
+                      for x in d.documents],
+        "sets": d.sets, "receive_channel": d.receive_channel, "return_channel": d.return_channel,
+        "return_address": d.return_address, "fee": d.fee, "received_at": d.received_at.isoformat(),
+        "due_at": d.due_at.isoformat(), "received_by": d.received_by, "ticket_id": d.ticket_id,
+    }
+
+
+def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> list[DossierView]:
+    """Register one or many dossiers in ONE transaction: all are saved, or none."""
+    with ctx.uow.write() as s:
+        user = get_user(s, clerk)
+        unit = local_unit(s)
+        rows = [_insert(s, ctx, r, user, unit) for r in requests]
+        views = [dossier_view(s, ctx, d) for d in rows]
+    return views
+
+
+def returning_applicant(ctx: ServiceContext, id_number: str) -> dict[str, str] | None:
+    """The details last recorded for this citizen ID, offered to the clerk."""
+    with ctx.uow.read() as s:
+        d = s.scalar(
+            select(Dossier).where(Dossier.applicant_id_number == id_number)
+            .order_by(Dossier.received_at.desc()).limit(1)
+        )
+        if d is None:
+            return None
+        return {"name": d.applicant_name, "id_number": d.applicant_id_number,
+                "phone": d.applicant_phone, "address": d.applicant_address,
+                "email": d.applicant_email}

@@ -1,0 +1,119 @@
+"""Append-only records written inside a business transaction: audit chain, outbox, dossier events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.db.models import AuditEntry, DayClose, Dossier, DossierEvent, OutboxEvent
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.ids import new_id
+
+GENESIS = "0" * 64
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def audit_hash(prev_hash: str, at: datetime, username: str, action: str, detail: Any) -> str:
+    body = _canonical([prev_hash, at.isoformat(), username, action, detail])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def append_audit(
+    s: Session, at: datetime, username: str, action: str, detail: dict[str, Any]
+) -> AuditEntry:
+    prev = s.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    entry = AuditEntry(
+        at=at,
+        username=username,
+        action=action,
+        detail=detail,
+        prev_hash=prev,
+        hash=audit_hash(prev, at, username, action, detail),
+    )
+    s.add(entry)
+    return entry
+
+
+def verify_audit_chain(s: Session) -> int | None:
+    """The seq of the first entry whose hash does not match, or None when the chain holds."""
+    prev = GENESIS
+    for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        if e.prev_hash != prev or e.hash != audit_hash(prev, e.at, e.username, e.action, e.detail):
+            return e.seq
+        prev = e.hash
+    return None
+
+
+def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
+    s.add(OutboxEvent(event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at))
+
+
+def last_closed_day(s: Session, unit_id: str) -> date | None:
+    return s.scalar(
+        select(DayClose.day).where(DayClose.unit_id == unit_id).order_by(DayClose.day.desc()).limit(1)
+    )
+
+
+def check_day_open(s: Session, unit_id: str, business_day: date) -> None:
+    closed = last_closed_day(s, unit_id)
+    if closed is not None and business_day <= closed:
+        raise ValidationError("day_closed", day=business_day.isoformat(), closed=closed.isoformat())
+
+
+def append_event(
+    s: Session,
+    dossier: Dossier,
+    *,
+    kind: str,
+    status: str,
+    at: datetime,
+    business_day: date,
+    by_user_id: str,
+    recorded_at: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    """Record a status change: the event row, the status projection and its outbox entry."""
+    check_day_open(s, dossier.unit_id, business_day)
+    ev = DossierEvent(
+        id=new_id(),
+        unit_id=dossier.unit_id,
+        dossier_id=dossier.id,
+        kind=kind,
+        status=status,
+        at=at,
+        business_day=business_day,
+        by_user_id=by_user_id,
+        reason=reason,
+        data=data or {},
+        recorded_at=recorded_at,
+    )
+    s.add(ev)
+    dossier.status = status
+    emit(
+        s,
+        dossier.unit_id,
+        "dossier_event",
+        {
+            "id": ev.id,
+            "dossier_id": dossier.id,
+            "code": dossier.code,
+            "kind": kind,
+            "status": status,
+            "at": at.isoformat(),
+            "business_day": business_day.isoformat(),
+            "by": by_user_id,
+            "reason": reason,
+            "data": data or {},
+        },
+        recorded_at,
+    )
+    return ev

@@ -1,0 +1,61 @@
+"""Turning stored dossiers into the plain DossierView that printing and the UI use."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.db.models import Dossier, DossierEvent, Unit, User
+from counter_app.domain.model import Applicant, DocumentLine, DossierView, EventView
+from counter_app.services.catalogue import to_info
+from counter_app.services.context import ServiceContext
+from counter_app.services.units import unit_info
+
+
+def _names(s: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(s.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def dossier_view(s: Session, ctx: ServiceContext, d: Dossier, *, events: bool = True) -> DossierView:
+    evs = (
+        s.scalars(
+            select(DossierEvent)
+            .where(DossierEvent.dossier_id == d.id)
+            .order_by(DossierEvent.recorded_at, DossierEvent.id)
+        ).all()
+        if events
+        else []
+    )
+    names = _names(s, {d.received_by} | {e.by_user_id for e in evs})
+    unit = s.get(Unit, d.unit_id)
+    assert unit is not None
+    return DossierView(
+        id=d.id,
+        code=d.code,
+        unit=unit_info(unit),
+        procedure=to_info(d.procedure),
+        applicant=Applicant(
+            d.applicant_name, d.applicant_id_number, d.applicant_phone,
+            d.applicant_address, d.applicant_email,
+        ),
+        documents=tuple(
+            DocumentLine(x.name, x.kind, x.count, x.received, x.required) for x in d.documents
+        ),
+        sets=d.sets,
+        receive_channel=d.receive_channel,
+        return_channel=d.return_channel,
+        return_address=d.return_address,
+        received_at=ctx.local(d.received_at),
+        due_at=ctx.local(d.due_at),
+        status=d.status,
+        received_by=names.get(d.received_by, ""),
+        register_book=d.register_book,
+        register_no=d.register_no,
+        form_set=d.form_set,
+        events=tuple(
+            EventView(ctx.local(e.at), e.kind, e.status, names.get(e.by_user_id, ""), e.reason)
+            for e in evs
+        ),
+    )

@@ -1,0 +1,4 @@
+from counter_app.app import main
+
+if __name__ == "__main__":
+    main()
