@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -26,10 +26,13 @@ class _YearData:
     makeup_days: frozenset[date]  # weekend days the government made working days
 
 
+@functools.cache
 def _load_year(year: int) -> _YearData:
+    """One year of the package's calendar, cached for the process (shared by calendars)."""
     vn = holidays.country_holidays("VN", years=year, language="vi")
     # `weekend_workdays` holds the Saturdays swapped for a day off ("Ngày nghỉ (thay
-    # cho ngày 22/08/2026)" makes 22/08/2026 a working day); a swap may cross years.
+    # cho ngày 22/08/2026)" makes 22/08/2026 a working day). Swaps that cross a year
+    # (27/12/2014 for 02/01/2015) are listed whichever year is loaded.
     return _YearData(dict(vn.items()), frozenset(vn.weekend_workdays))
 
 
@@ -42,22 +45,12 @@ class WorkCalendar:
 
     def __init__(self, overrides: Mapping[date, tuple[bool, str]] = _NO_OVERRIDES) -> None:
         self._overrides = dict(overrides)
-        self._years: dict[int, _YearData] = {}
-        self._lock = threading.Lock()
-
-    def _year(self, year: int) -> _YearData:
-        data = self._years.get(year)
-        if data is None:
-            with self._lock:
-                data = self._years.get(year) or _load_year(year)
-                self._years[year] = data
-        return data
 
     def _holiday_name(self, d: date) -> str | None:
-        return self._year(d.year).names.get(d)
+        return _load_year(d.year).names.get(d)
 
     def _is_makeup_day(self, d: date) -> bool:
-        return any(d in self._year(y).makeup_days for y in (d.year - 1, d.year, d.year + 1))
+        return d in _load_year(d.year).makeup_days
 
     def day_off_name(self, d: date) -> str | None:
         """Why `d` is not a working day (Vietnamese), or None when it is one."""

@@ -31,18 +31,18 @@ from counter_app.printing.wording import (
 
 RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
 
-# Columns of the documents tables: heading, width in mm (sum 170), centred?
+# Columns of the documents tables: heading, width in mm (sum 175 = layout.BODY_W), centred?
 _RECEIPT_COLUMNS = (
     ("STT", 12.0, True),
-    ("Tên giấy tờ", 98.0, False),
-    ("Bản chính", 20.0, True),
-    ("Bản sao", 20.0, True),
-    ("Số lượng", 20.0, True),
+    ("Tên giấy tờ", 97.0, False),
+    ("Bản chính", 22.0, True),
+    ("Bản sao", 22.0, True),
+    ("Số lượng", 22.0, True),
 )
 _SUPPLEMENT_COLUMNS = (
     ("STT", 12.0, True),
-    ("Tên giấy tờ cần bổ sung", 96.0, False),
-    ("Loại giấy tờ", 40.0, True),
+    ("Tên giấy tờ cần bổ sung", 99.0, False),
+    ("Loại giấy tờ", 42.0, True),
     ("Số lượng", 22.0, True),
 )
 
@@ -51,7 +51,7 @@ def render_receipt(d: DossierView) -> bytes:
     """Mẫu 01 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": Liên 1 (kept), Liên 2 (applicant's)."""
     spec = form_spec("receipt", d.form_set)
     copies = [Copy(label, _receipt_story(d, spec, label)) for label in RECEIPT_COPIES]
-    return L.build_pdf(copies, title=spec.title, code=d.code)
+    return L.build_pdf(copies, spec=spec, code=d.code)
 
 
 def render_supplement(
@@ -65,7 +65,7 @@ def render_supplement(
         raise ValidationError("reason_required", field_errors={"reason": "required"})
     spec = form_spec("supplement", d.form_set)
     story = _supplement_story(d, spec, reason, officer_phone, issued_at or d.received_at)
-    return L.build_pdf([Copy("", story)], title=spec.title, code=d.code)
+    return L.build_pdf([Copy("", story)], spec=spec, code=d.code)
 
 
 def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str) -> list[Flowable]:
@@ -82,22 +82,26 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str) -> list[Flow
         L.field_line("Nội dung yêu cầu giải quyết", d.procedure.name, bold=True),
         L.para("1. Thành phần hồ sơ nộp gồm:"),
         _table(_RECEIPT_COLUMNS, [_receipt_row(x) for x in d.documents if x.received]),
-        L.field_line("2. Số lượng hồ sơ", sets_text(d.sets)),
-        L.field_line(
-            "3. Thời gian giải quyết hồ sơ theo quy định", processing_time(d.procedure.processing_days)
-        ),
-        L.field_line("4. Thời gian nhận hồ sơ", received_words(d.received_at)),
-        L.field_line("5. Thời gian trả kết quả giải quyết hồ sơ", due_words(d.due_at)),
-        L.field_line("6. Đăng ký nhận kết quả tại", return_place(d), limit=LIMITS["address"] + 40),
-        L.field_line("Phí, lệ phí", fee_text(d.procedure.fee)),
+        # items 2-6 stay on the page of the signatures: never a page of signatures alone
         L.signatures(
             Signer("NGƯỜI NỘP HỒ SƠ"),
             Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", d.received_by),
             lead=[
+                L.field_line("2. Số lượng hồ sơ", sets_text(d.sets)),
+                L.field_line(
+                    "3. Thời gian giải quyết hồ sơ theo quy định",
+                    processing_time(d.procedure.processing_days),
+                ),
+                L.field_line("4. Thời gian nhận hồ sơ", received_words(d.received_at)),
+                L.field_line("5. Thời gian trả kết quả giải quyết hồ sơ", due_words(d.due_at)),
+                L.field_line(
+                    "6. Đăng ký nhận kết quả tại", return_place(d), limit=LIMITS["address"] + 40
+                ),
+                L.field_line("Phí, lệ phí", fee_text(d.procedure.fee)),
                 L.para(
                     f"Vào Sổ theo dõi hồ sơ, Quyển số {L.text(or_blank(register))}, "
                     f"Số thứ tự {d.register_no}"
-                )
+                ),
             ],
         ),
     ]
@@ -121,11 +125,16 @@ def _supplement_story(
         L.para("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
         _table(_SUPPLEMENT_COLUMNS, [_supplement_row(x) for x in d.missing_documents]),
         L.field_line("Lý do", reason, limit=LIMITS["reason"]),
-        L.para(
-            "Trong quá trình bổ sung, hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ với "
-            f"<b>{officer}</b>, số điện thoại <b>{phone}</b> để được hướng dẫn."
+        L.signatures(
+            Signer("NGƯỜI NỘP HỒ SƠ"),
+            Signer("NGƯỜI HƯỚNG DẪN", d.received_by),
+            lead=[
+                L.para(
+                    "Trong quá trình bổ sung, hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ"
+                    f" với <b>{officer}</b>, số điện thoại <b>{phone}</b> để được hướng dẫn."
+                )
+            ],
         ),
-        L.signatures(Signer("NGƯỜI NỘP HỒ SƠ"), Signer("NGƯỜI HƯỚNG DẪN", d.received_by)),
     ]
 
 

@@ -1,4 +1,4 @@
-"""Building blocks shared by the A4 forms: styles, header, barcode, tables, signatures, PDF build."""
+"""Building blocks shared by the A4 forms: styles, header, barcode, tables, signatures, build."""
 
 from __future__ import annotations
 
@@ -39,10 +39,10 @@ from counter_app.printing.wording import LIMITS, or_blank, place_date
 Flowable = Any  # reportlab ships no type hints
 
 PAGE_W, PAGE_H = A4
-MARGIN_LEFT, MARGIN_RIGHT = 25 * mm, 15 * mm  # Decree 30/2020: left 30-35, right 15-20 mm
+MARGIN_LEFT, MARGIN_RIGHT = 20 * mm, 15 * mm
 MARGIN_TOP, MARGIN_BOTTOM = 12 * mm, 15 * mm
-BODY_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 170 mm
-HEADER_LEFT_W = 70 * mm
+BODY_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 175 mm: item 5 of Mẫu 01 fits one line at 13 pt
+HEADER_LEFT_W = 72 * mm
 # Code 128 module 0.3387 mm = 4 dots at 300 dpi, 8 at 600 dpi (a scanner-friendly ≥ 0.33 mm).
 BAR_MODULE = 25.4 / 75 * mm
 BAR_HEIGHT = 10 * mm
@@ -51,6 +51,7 @@ SIGN_SPACE = 22 * mm  # room for the handwritten signature
 REPUBLIC = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SIGN_NOTE = "(Ký và ghi rõ họ tên)"
+_NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,7 @@ class Copy:
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     fonts.register_fonts()
-    body = ParagraphStyle(
-        "body", fontName=fonts.REGULAR, fontSize=13, leading=16.5, spaceAfter=2.5
-    )
+    body = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=13, leading=16.5, spaceAfter=2.5)
 
     def style(name: str, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=body, **kw)
@@ -78,13 +77,13 @@ def styles() -> dict[str, ParagraphStyle]:
     centred: dict[str, Any] = {"alignment": TA_CENTER, "spaceAfter": 0}
     return {
         "body": body,
-        "note": style("note", fontSize=10, leading=12, alignment=TA_RIGHT, spaceAfter=0),
+        "note": style("note", fontSize=10, leading=12, alignment=TA_RIGHT, spaceAfter=2 * mm),
         "head": style("head", fontSize=12.5, leading=15, **centred),
         "head_bold": style("head_bold", fontName=fonts.BOLD, fontSize=12.5, leading=15, **centred),
         "motto": style("motto", fontName=fonts.BOLD, leading=15.5, **centred),
         "dateline": style("dateline", fontName=fonts.ITALIC, **centred),
         "title": style(
-            "title", fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=4, **centred
+            "title", fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=8, **centred
         ),
         "centre": style("centre", **centred),
         "centre_italic": style("centre_italic", fontName=fonts.ITALIC, **centred),
@@ -106,13 +105,17 @@ def para(markup: str, style: str = "body") -> Flowable:
     return Paragraph(markup, styles()[style])
 
 
-def field_line(label: str, value: str, *, limit: int = LIMITS["procedure"], bold: bool = False) -> Flowable:
-    """ "Label: value", the value clipped to `limit`, dotted when empty."""
+def field_line(
+    label: str, value: str, *, limit: int = LIMITS["procedure"], bold: bool = False
+) -> Flowable:
+    """One "Label: value" line, the value clipped to `limit`, dotted when empty."""
     shown = escape(or_blank(fonts.clip(value, limit)))
     return para(f"{escape(label)}: <b>{shown}</b>" if bold else f"{escape(label)}: {shown}")
 
 
-def pair_line(left: tuple[str, str], right: tuple[str, str], *, limits: tuple[int, int]) -> Flowable:
+def pair_line(
+    left: tuple[str, str], right: tuple[str, str], *, limits: tuple[int, int]
+) -> Flowable:
     """Two "Label: value" fields side by side (e.g. phone and e-mail), each wrapping in its half."""
     cells = [
         field_line(label, value, limit=limit)
@@ -120,12 +123,14 @@ def pair_line(left: tuple[str, str], right: tuple[str, str], *, limits: tuple[in
     ]
     table = Table([cells], colWidths=[BODY_W * 0.42, BODY_W * 0.58])
     table.setStyle(_plain_cells())
+    table.setStyle([("BOTTOMPADDING", (0, 0), (-1, -1), styles()["body"].spaceAfter)])
     return table
 
 
 def form_note(spec: FormSpec) -> Flowable:
     """Top right: "Mẫu số 01" and the circular that defines it."""
-    return para(f"<b>Mẫu số {escape(spec.number)}</b><br/><i>(Kèm theo {escape(spec.circular)})</i>", "note")
+    number, circular = escape(spec.number), escape(spec.circular)
+    return para(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", "note")
 
 
 def header(unit: UnitInfo, day: date) -> Flowable:
@@ -144,7 +149,7 @@ def header(unit: UnitInfo, day: date) -> Flowable:
         para(text(place_date(unit.place_name, day)), "dateline"),
     ]
     table = Table([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
-    table.setStyle(_plain_cells())
+    table.setStyle(_plain_cells(align="CENTER"))
     return table
 
 
@@ -153,7 +158,7 @@ def title(spec: FormSpec) -> Flowable:
 
 
 def barcode(code: str) -> Flowable:
-    """Code 128 of the dossier code, centred; quiet zones are reportlab's max(10 modules, 6.35 mm)."""
+    """Code 128 of the code, centred; reportlab's quiet zones are max(10 modules, 6.35 mm)."""
     if not code or not code.isascii() or not code.isprintable():
         raise ValidationError("code_invalid", value=code)
     bars = Code128(code, barWidth=BAR_MODULE, barHeight=BAR_HEIGHT, humanReadable=False)
@@ -163,7 +168,7 @@ def barcode(code: str) -> Flowable:
 
 def code_block(code: str, copy_label: str = "") -> list[Flowable]:
     """Barcode, "Mã hồ sơ: …" under it, and "(Liên …)" when the form has copies."""
-    items = [Spacer(1, 1 * mm), barcode(code), para(f"Mã hồ sơ: <b>{escape(code)}</b>", "centre")]
+    items = [Spacer(1, 2 * mm), barcode(code), para(f"Mã hồ sơ: <b>{escape(code)}</b>", "centre")]
     if copy_label:
         items.append(para(f"({escape(copy_label)})", "centre_italic"))
     items.append(Spacer(1, 3 * mm))
@@ -171,7 +176,10 @@ def code_block(code: str, copy_label: str = "") -> list[Flowable]:
 
 
 def grid(
-    head: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float], centred: Sequence[bool]
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float],
+    centred: Sequence[bool],
 ) -> Flowable:
     """A bordered table of plain text; the heading row repeats when the table runs over a page."""
     st = styles()
@@ -183,10 +191,11 @@ def grid(
                 for value, c in zip(row, centred, strict=True)
             ]
         )
-    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, spaceAfter=2 * mm)
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -210,11 +219,11 @@ def signatures(left: Signer, right: Signer, *, lead: Sequence[Flowable] = ()) ->
         return cells
 
     table = Table([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
-    table.setStyle(_plain_cells())
+    table.setStyle(_plain_cells(align="CENTER"))
     return KeepTogether([*lead, Spacer(1, 3 * mm), table])
 
 
-def build_pdf(copies: Sequence[Copy], *, title: str, code: str) -> bytes:
+def build_pdf(copies: Sequence[Copy], *, spec: FormSpec, code: str) -> bytes:
     """Lay the copies out one after another, each starting on a new page, with its own footer."""
     fonts.register_fonts()
     out = io.BytesIO()
@@ -225,19 +234,19 @@ def build_pdf(copies: Sequence[Copy], *, title: str, code: str) -> bytes:
         rightMargin=MARGIN_RIGHT,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"{title} - {code}",
+        title=f"{spec.title} - {code}",
+        subject=f"Mẫu số {spec.number} ({spec.circular})",
         author="counter-app",
         creator="counter-app",
         lang="vi-VN",
-        invariant=True,
+        initialFontName=fonts.REGULAR,  # else reportlab adds an unembedded Helvetica
     )
     pages: dict[str, int] = {}
     templates = []
     story: list[Flowable] = []
     for i, copy in enumerate(copies):
         tid = f"copy{i + 1}"
-        frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BODY_W, doc.height, id=tid, leftPadding=0,
-                      rightPadding=0, topPadding=0, bottomPadding=0)
+        frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BODY_W, doc.height, id=tid, **_NO_PADDING)
         footer = partial(_footer, code=code, label=copy.label, tid=tid, pages=pages)
         templates.append(PageTemplate(id=tid, frames=[frame], onPage=footer))
         if i:
@@ -248,7 +257,9 @@ def build_pdf(copies: Sequence[Copy], *, title: str, code: str) -> bytes:
     return out.getvalue()
 
 
-def _footer(canvas: Any, doc: Any, *, code: str, label: str, tid: str, pages: dict[str, int]) -> None:
+def _footer(
+    canvas: Any, doc: Any, *, code: str, label: str, tid: str, pages: dict[str, int]
+) -> None:
     pages[tid] = pages.get(tid, 0) + 1
     right = f"Trang {pages[tid]}"
     if label:
@@ -263,12 +274,14 @@ def _footer(canvas: Any, doc: Any, *, code: str, label: str, tid: str, pages: di
 
 
 def _rule(width: float) -> Flowable:
-    return HRFlowable(width=width, thickness=RULE, color=colors.black, spaceBefore=1.5, spaceAfter=0)
+    return HRFlowable(width=width, thickness=RULE, color=colors.black, spaceBefore=3, spaceAfter=0)
 
 
-def _plain_cells() -> TableStyle:
+def _plain_cells(align: str = "LEFT") -> TableStyle:
     return TableStyle(
         [
+            ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # else Table pulls in Helvetica
+            ("ALIGN", (0, 0), (-1, -1), align),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),

@@ -15,16 +15,22 @@ from counter_app.domain.codes import format_code
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import form_set_on
 from counter_app.domain.ids import new_id
-from counter_app.domain.model import DOCUMENT_KINDS, RECEIVE_CHANNELS, RETURN_CHANNELS, DossierView
+from counter_app.domain.model import (
+    DOCUMENT_KINDS,
+    RECEIVE_CHANNELS,
+    RETURN_CHANNELS,
+    DossierView,
+    UnitInfo,
+)
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, search_tokens
-from counter_app.domain.workdays import DuePlan, compute_due
+from counter_app.domain.workdays import DuePlan, OfficeHours, WorkCalendar, compute_due
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
-from counter_app.services.catalogue import current_procedure
+from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
 from counter_app.services.context import ServiceContext
 from counter_app.services.numbering import next_number
 from counter_app.services.records import append_audit, append_event, check_day_open, emit
-from counter_app.services.units import local_unit, office_hours
+from counter_app.services.units import local_unit, office_hours, unit_info
 from counter_app.services.views import dossier_view
 
 FUTURE_TOLERANCE = timedelta(minutes=2)
@@ -270,3 +276,20 @@ def returning_applicant(ctx: ServiceContext, id_number: str) -> dict[str, str] |
         return {"name": d.applicant_name, "id_number": d.applicant_id_number,
                 "phone": d.applicant_phone, "address": d.applicant_address,
                 "email": d.applicant_email}
+
+
+@dataclass(frozen=True)
+class IntakeSetup:
+    """What the intake screen needs up front, read once: due dates then need no database trip."""
+
+    entries: tuple[CatalogueEntry, ...]
+    calendar: WorkCalendar
+    hours: OfficeHours
+    unit: UnitInfo
+
+
+def intake_setup(ctx: ServiceContext) -> IntakeSetup:
+    entries = list_catalogue(ctx)
+    with ctx.uow.read() as s:
+        unit = local_unit(s)
+        return IntakeSetup(tuple(entries), load_calendar(s), office_hours(unit), unit_info(unit))

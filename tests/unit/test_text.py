@@ -143,9 +143,7 @@ def test_clean_text_trims_collapses_and_nfc_normalises() -> None:
 
 def test_clean_text_multiline_keeps_newlines() -> None:
     raw = "  Dòng  một \r\n\r\n  dòng   hai\rdòng ba  \n"
-    assert clean_text(raw, "note", max_len=100, multiline=True) == (
-        "Dòng một\n\ndòng hai\ndòng ba"
-    )
+    assert clean_text(raw, "note", max_len=100, multiline=True) == ("Dòng một\n\ndòng hai\ndòng ba")
 
 
 def test_clean_text_single_line_refuses_inner_newline() -> None:
@@ -214,7 +212,9 @@ def test_clean_text_refuses_control_and_format_chars(bad: str, multiline: bool) 
     assert field_error(exc, "note") == "control_chars"
 
 
-@pytest.mark.parametrize("bad", ["Xin chào 😀", "☃ tuyết", "阮文安", "Nguyễn 👍🏽", "→ mũi tên", "١٢٣"])
+@pytest.mark.parametrize(
+    "bad", ["Xin chào 😀", "☃ tuyết", "阮文安", "Nguyễn 👍🏽", "→ mũi tên", "١٢٣"]
+)
 def test_clean_text_refuses_characters_the_form_font_lacks(bad: str) -> None:
     with pytest.raises(ValidationError) as exc:
         clean_text(bad, "note", max_len=100)

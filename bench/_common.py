@@ -1,0 +1,205 @@
+"""Shared helpers for the bench/ scripts: paths, statistics, result rows, machine facts.
+
+Benchmarks print figures; they never assert. Each script can also append its rows to a
+JSON file (`--results FILE`) so that run_all.py can print one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+FULL_DOSSIERS = 1_000_000
+QUICK_DOSSIERS = 20_000
+
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/ first, not the project
+    sys.path.insert(0, str(ROOT))
+
+
+def default_db(dossiers: int) -> Path:
+    return OUT_DIR / f"bench-{dossiers}.db"
+
+
+def add_common_args(p: argparse.ArgumentParser, *, db: bool = True) -> None:
+    p.add_argument("--quick", action="store_true", help=f"smoke run at {QUICK_DOSSIERS:,} dossiers")
+    p.add_argument("--dossiers", type=int, default=None, help=f"default {FULL_DOSSIERS:,}")
+    if db:
+        p.add_argument("--db", type=Path, default=None, help="default bench/out/bench-<N>.db")
+    p.add_argument("--results", type=Path, default=None, help="append result rows to this JSON file")
+
+
+def resolve_size(args: argparse.Namespace) -> int:
+    if args.dossiers is not None:
+        return int(args.dossiers)
+    return QUICK_DOSSIERS if args.quick else FULL_DOSSIERS
+
+
+def ensure_db(args: argparse.Namespace) -> Path:
+    """The benchmark database at the requested size, built (or reused) by make_db.py."""
+    from make_db import build_or_reuse  # bench/ is on sys.path when a bench script runs
+
+    n = resolve_size(args)
+    path = args.db or default_db(n)
+    build_or_reuse(path, n)
+    return path
+
+
+# --- statistics -------------------------------------------------------------------------
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100): p95 of 200 samples is the 190th smallest."""
+    xs = sorted(values)
+    if not xs:
+        return float("nan")
+    k = max(1, math.ceil(q / 100 * len(xs)))
+    return xs[k - 1]
+
+
+def p50(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: Sequence[float]) -> float:
+    return pct(values, 95)
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def time_calls(fn: Callable[[], Any], n: int, warmup: int = 5) -> list[float]:
+    """Wall time of n calls of fn, in milliseconds, after a few untimed warm-up calls."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def fmt_ms(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if x >= 100:
+        return f"{x:,.0f} ms"
+    if x >= 10:
+        return f"{x:.1f} ms"
+    if x >= 1:
+        return f"{x:.2f} ms"
+    return f"{x:.3f} ms"
+
+
+# --- result rows ------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    what: str
+    measured: str  # "p50 / p95" or a single figure, already formatted
+    floor: str
+    ratio: str
+    budget: str
+    verdict: str  # "pass", "MISS", or "info" (no budget)
+    note: str = ""
+
+
+def verdict(value: float, limit: float | None) -> str:
+    if limit is None:
+        return "info"
+    return "pass" if value < limit else "MISS"
+
+
+def ratio_text(value: float, floor: float | None) -> str:
+    if not floor or floor <= 0 or math.isnan(value):
+        return "—"
+    return f"{value / floor:.1f}×"
+
+
+def save_rows(path: Path | None, rows: list[Row]) -> None:
+    if path is None:
+        return
+    existing: list[dict[str, Any]] = []
+    if path.exists():
+        existing = json.loads(path.read_text(encoding="utf-8"))
+    existing.extend(asdict(r) for r in rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(existing, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def markdown_table(rows: Sequence[Row | dict[str, Any]]) -> str:
+    head = "| what | measured (p50 / p95) | floor | ratio | budget | verdict |"
+    lines = [head, "|---|---|---|---|---|---|"]
+    for r in rows:
+        d = asdict(r) if isinstance(r, Row) else r
+        lines.append(
+            f"| {d['what']} | {d['measured']} | {d['floor']} | {d['ratio']} | {d['budget']} "
+            f"| {d['verdict']} |"
+        )
+    return "\n".join(lines)
+
+
+def print_rows(title: str, rows: list[Row]) -> None:
+    print(f"\n## {title}\n")
+    print(markdown_table(rows))
+    notes = [f"- {r.what}: {r.note}" for r in rows if r.note]
+    if notes:
+        print()
+        print("\n".join(notes))
+
+
+# --- machine ----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 0
+    mem = ""
+    try:
+        import psutil
+
+        mem = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
+    except ImportError:
+        pass
+    return {
+        "cores": str(cores),
+        "cpu": cpu,
+        "memory": mem,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def machine_line() -> str:
+    m = machine()
+    return (
+        f"{m['cores']} cores ({m['cpu']}), {m['memory']} RAM, {m['os']}, "
+        f"Python {m['python']}, SQLite {m['sqlite']}"
+    )

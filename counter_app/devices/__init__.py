@@ -1,0 +1,1 @@
+"""Hardware adapters over pyserial: QR/barcode scanners (ticket printers and LED boards later)."""

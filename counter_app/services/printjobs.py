@@ -1,0 +1,59 @@
+"""Rendering a dossier's papers and sending them to the configured printers (no dialog)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from counter_app.config import Settings
+from counter_app.domain.model import DossierView
+from counter_app.printing.forms import render_receipt, render_supplement
+from counter_app.printing.labels import render_label
+from counter_app.printing.spool import FolderSpooler, Spooler, make_spooler
+
+SUPPLEMENT_REASON = "Hồ sơ chưa đủ thành phần theo quy định; đề nghị bổ sung các giấy tờ dưới đây."
+
+
+@dataclass
+class Printers:
+    a4: Spooler
+    label: Spooler
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Printers:
+        folder = settings.effective_print_dir
+        return cls(make_spooler(settings.a4_printer, folder), make_spooler(settings.label_printer, folder))
+
+
+def describe(spooler: Spooler) -> str:
+    """Where the papers go, in words for the status bar."""
+    if isinstance(spooler, FolderSpooler):
+        return f"lưu PDF vào {spooler.directory}"
+    name = getattr(spooler, "printer", None)
+    return str(name) if name else "máy in mặc định"
+
+
+def intake_paper(view: DossierView) -> tuple[str, bytes]:
+    """The paper the citizen takes away: Mẫu 01 receipt, or Mẫu 02 when documents are missing."""
+    if view.missing_documents:
+        return "supplement", render_supplement(view, SUPPLEMENT_REASON)
+    return "receipt", render_receipt(view)
+
+
+def print_intake_paper(view: DossierView, printers: Printers) -> str:
+    kind, pdf = intake_paper(view)
+    printers.a4.send(pdf, copies=1, title=f"{view.code} {kind}")
+    return kind
+
+
+def print_label(view: DossierView, printers: Printers) -> None:
+    printers.label.send(render_label(view, "pdf"), copies=1, title=f"{view.code} nhan")
+
+
+def preview_file(view: DossierView, directory: Path) -> Path:
+    """Write the intake paper to a file for the system viewer (preview on demand)."""
+    kind, pdf = intake_paper(view)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{view.code}-{kind}.pdf"
+    path.write_bytes(pdf)
+    return path

@@ -1,0 +1,256 @@
+"""Login, look-up (Ctrl+F) and the dossier view with its history and print actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.errors import CounterAppError
+from counter_app.domain.model import DossierView
+from counter_app.messages import describe
+from counter_app.services import lookup
+from counter_app.services.auth import UserInfo, login
+from counter_app.services.context import ServiceContext
+from counter_app.services.lookup import DossierSummary
+from counter_app.ui.i18n import tr
+from counter_app.ui.tasks import run_task
+from counter_app.ui_text import STATUS_LABELS, TIMELINESS_LABELS, document_kind_label
+
+TIMELINESS_COLOURS = {"overdue": "#b91c1c", "due_soon": "#b45309", "on_track": "#047857", "closed": "#4b5563"}
+
+
+class LoginDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, unit_name: str, hint: str = "") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.user: UserInfo | None = None
+        self.setWindowTitle(tr("Đăng nhập · Bộ phận Một cửa"))
+        lay = QVBoxLayout(self)
+        title = QLabel(unit_name)
+        title.setObjectName("title")
+        lay.addWidget(title)
+        form = QFormLayout()
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(tr("Tên đăng nhập"), self.username)
+        form.addRow(tr("Mật khẩu"), self.password)
+        lay.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        if hint:
+            h = QLabel(hint)
+            h.setObjectName("hint")
+            lay.addWidget(h)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Đăng nhập"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Thoát"))
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.setMinimumWidth(420)
+
+    def try_login(self) -> None:
+        try:
+            self.user = login(self.ctx, self.username.text(), self.password.text())
+        except CounterAppError as exc:
+            self.error.setText(describe(exc))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.accept()
+
+
+class DossierDialog(QDialog):
+    """A dossier with its documents and full history; F8 reprints, F9 label, F10 preview."""
+
+    def __init__(self, view: DossierView, actions: dict[str, Callable[[DossierView], None]]) -> None:
+        super().__init__()
+        self.view = view
+        self.setWindowTitle(tr("Hồ sơ {code}").format(code=view.code))
+        lay = QVBoxLayout(self)
+        head = QLabel(f"{view.code}  ·  {tr(STATUS_LABELS.get(view.status, view.status))}")
+        head.setObjectName("title")
+        head.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(head)
+        a = view.applicant
+        info = QLabel(
+            f"<b>{view.procedure.name}</b> ({view.procedure.code})<br>"
+            f"{tr('Người nộp')}: {a.name} · CCCD {a.id_number or '—'} · {tr('ĐT')} {a.phone or '—'}<br>"
+            f"{tr('Địa chỉ')}: {a.address or '—'}<br>"
+            f"{tr('Nhận lúc')} {view.received_at:%H:%M %d/%m/%Y} · {tr('Hẹn trả')} "
+            f"<b>{view.due_at:%H:%M %d/%m/%Y}</b> · {tr('Cán bộ tiếp nhận')}: {view.received_by}"
+        )
+        info.setWordWrap(True)
+        info.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(info)
+        lay.addWidget(self._table(
+            (tr("Đã nhận"), tr("Giấy tờ"), tr("Loại"), tr("SL")),
+            [("✓" if d.received else tr("thiếu"), d.name, tr(document_kind_label(d.kind)), str(d.count))
+             for d in view.documents],
+        ))
+        lay.addWidget(QLabel(tr("Lịch sử xử lý")))
+        lay.addWidget(self._table(
+            (tr("Thời gian"), tr("Trạng thái"), tr("Người thực hiện"), tr("Ghi chú")),
+            [(f"{e.at:%H:%M %d/%m/%Y}", tr(STATUS_LABELS.get(e.status, e.status)), e.by, e.reason)
+             for e in view.events],
+        ))
+        row = QHBoxLayout()
+        for key, label in (("F8", tr("F8  In lại giấy")), ("F9", tr("F9  In nhãn")),
+                           ("F10", tr("F10  Xem trước"))):
+            if key in actions:
+                b = QPushButton(label)
+                b.clicked.connect(lambda _c=False, k=key: actions[k](view))
+                row.addWidget(b)
+                QShortcut(QKeySequence(key), self).activated.connect(lambda k=key: actions[k](view))
+        close = QPushButton(tr("Esc  Đóng"))
+        close.clicked.connect(self.reject)
+        row.addStretch(1)
+        row.addWidget(close)
+        lay.addLayout(row)
+        self.resize(900, 560)
+
+    @staticmethod
+    def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> QTableWidget:
+        t = QTableWidget(len(rows), len(headers))
+        t.setHorizontalHeaderLabels(list(headers))
+        t.verticalHeader().setVisible(False)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, values in enumerate(rows):
+            for c, v in enumerate(values):
+                t.setItem(r, c, QTableWidgetItem(v))
+        t.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        t.resizeColumnsToContents()
+        t.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        return t
+
+
+class ResultsTable(QTableWidget):
+    """Dossier summaries with status colours; Enter opens the selected one."""
+
+    open_code = Signal(str)
+    HEADERS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Hẹn trả", "Tình trạng")
+
+    def __init__(self) -> None:
+        super().__init__(0, len(self.HEADERS))
+        self.setHorizontalHeaderLabels([tr(h) for h in self.HEADERS])
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.doubleClicked.connect(lambda _i: self._open_current())
+        self.setTabKeyNavigation(False)
+
+    def fill(self, rows: list[DossierSummary]) -> None:
+        self.setRowCount(len(rows))
+        for r, s in enumerate(rows):
+            state = tr(STATUS_LABELS.get(s.status, s.status))
+            when = tr(TIMELINESS_LABELS.get(s.timeliness, ""))
+            values = (s.code, s.applicant_name, s.procedure_name, f"{s.due_at:%d/%m/%Y}",
+                      f"{state} · {when}" if when else state)
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if c == 4:
+                    item.setForeground(QBrush(QColor(TIMELINESS_COLOURS.get(s.timeliness, "#111827"))))
+                self.setItem(r, c, item)
+        self.resizeColumnsToContents()
+        self.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        if rows:
+            self.selectRow(0)
+
+    def _open_current(self) -> None:
+        row = self.currentRow()
+        if row >= 0:
+            self.open_code.emit(self.item(row, 0).text())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._open_current()
+            return
+        super().keyPressEvent(event)
+
+
+class LookupDialog(QDialog):
+    """One search box: code, name without accents, citizen ID or phone."""
+
+    def __init__(self, ctx: ServiceContext, open_code: Callable[[str], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(tr("Tìm hồ sơ (Ctrl+F)"))
+        lay = QVBoxLayout(self)
+        self.query = QLineEdit()
+        self.query.setPlaceholderText(tr("Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại"))
+        self.query.setProperty("codeScanTarget", False)
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.results = ResultsTable()
+        self.results.open_code.connect(open_code)
+        lay.addWidget(self.query)
+        lay.addWidget(self.status)
+        lay.addWidget(self.results, 1)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.run_search)
+        self.query.textEdited.connect(lambda _t: self._debounce.start())
+        self.query.returnPressed.connect(self._enter)
+        self.resize(980, 520)
+        self.show_today()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Down and self.query.hasFocus():
+            self.results.setFocus()
+            return
+        super().keyPressEvent(event)
+
+    def _enter(self) -> None:
+        self._debounce.stop()
+        if self.results.rowCount() and self.results.currentRow() >= 0 and not self.query.isModified():
+            self.results._open_current()
+            return
+        self.query.setModified(False)
+        self.run_search(open_single=True)
+
+    def show_today(self) -> None:
+        run_task(lambda: lookup.received_on_day(self.ctx), self._show_today, self._failed)
+
+    def _show_today(self, rows: list[DossierSummary]) -> None:
+        self.status.setText(tr("Hồ sơ nhận hôm nay: {n}").format(n=len(rows)))
+        self.results.fill(rows)
+
+    def run_search(self, open_single: bool = False) -> None:
+        text = self.query.text()
+        if not text.strip():
+            self.show_today()
+            return
+        run_task(lambda: lookup.search(self.ctx, text), lambda rows: self._show(rows, open_single), self._failed)
+
+    def _show(self, rows: list[DossierSummary], open_single: bool) -> None:
+        self.status.setText(tr("Tìm thấy {n} hồ sơ").format(n=len(rows)) if rows else tr("Không tìm thấy hồ sơ nào."))
+        self.results.fill(rows)
+        if open_single and len(rows) == 1:
+            self.results.open_code.emit(rows[0].code)
+
+    def _failed(self, exc: Exception) -> None:
+        self.status.setText(describe(exc) if isinstance(exc, CounterAppError) else str(exc))

@@ -1,0 +1,80 @@
+"""Opening the GUI: database, optional demo seeding, login, then the counter window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from PySide6.QtCore import QLocale, QTimer, qInstallMessageHandler
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from counter_app.app import build_context
+from counter_app.domain.errors import CounterAppError
+from counter_app.messages import describe
+from counter_app.services.auth import UserInfo
+from counter_app.services.context import ServiceContext
+from counter_app.services.intake import intake_setup
+from counter_app.services.printjobs import Printers
+from counter_app.services.setup import DEMO_PASSWORD, init_database
+from counter_app.ui.dialogs import LoginDialog
+from counter_app.ui.i18n import tr
+from counter_app.ui.main_window import CounterWindow
+from counter_app.ui.qtlog import route_qt_messages
+from counter_app.ui.scan import ScanDispatcher
+from counter_app.ui.style import STYLE
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    qInstallMessageHandler(route_qt_messages)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("counter-app")
+    app.setApplicationDisplayName(tr("Bộ phận Một cửa"))
+    QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    app.setFont(QFont("Liberation Sans", 11))
+    app.setStyleSheet(STYLE)
+    return app
+
+
+def build_main_window(ctx: ServiceContext, user: UserInfo, scan: ScanDispatcher | None = None) -> CounterWindow:
+    """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
+    application()
+    win = CounterWindow(ctx, user, intake_setup(ctx), Printers.from_settings(ctx.settings), scan)
+    win.restore_geometry()
+    return win
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"Lỗi: {message}\n")
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        QMessageBox.critical(None, tr("Không mở được phần mềm"), message)
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    app = application()
+    try:
+        ctx = build_context(db=args.db, config=args.config)
+        if args.demo:
+            init_database(ctx, demo=True)
+        setup = intake_setup(ctx)
+    except CounterAppError as exc:
+        return _fail(describe(exc))
+    hint = tr("Dữ liệu mẫu: canbo1 / {pw} (giám sát: giamsat)").format(pw=DEMO_PASSWORD) if args.demo else ""
+    login = LoginDialog(ctx, setup.unit.name, hint)
+    if args.demo:
+        login.username.setText("canbo1")
+        QTimer.singleShot(0, login.password.setFocus)
+    if not login.exec() or login.user is None:
+        return 0
+    scan = ScanDispatcher(app)
+    scan.install(app)
+    if ctx.settings.scanner_port:
+        scan.start_serial(ctx.settings.scanner_port, ctx.settings.scanner_baud)
+    win = build_main_window(ctx, login.user, scan)
+    win.show()
+    return app.exec()

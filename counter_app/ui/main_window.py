@@ -1,0 +1,257 @@
+"""The counter window: today's list on the left, the intake form, the last dossier's paper actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.cccd import CccdData
+from counter_app.domain.errors import CounterAppError
+from counter_app.domain.model import DossierView
+from counter_app.messages import describe, text_for
+from counter_app.services import lookup
+from counter_app.services import printjobs as pj
+from counter_app.services.auth import UserInfo
+from counter_app.services.context import ServiceContext
+from counter_app.services.intake import IntakeSetup, parse_intake, register
+from counter_app.services.lookup import DossierSummary
+from counter_app.ui.dialogs import DossierDialog, LookupDialog
+from counter_app.ui.i18n import tr
+from counter_app.ui.intake_form import IntakeForm, due_text
+from counter_app.ui.scan import ScanDispatcher
+from counter_app.ui.tasks import run_task
+
+ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
+
+
+class Banner(QFrame):
+    """What happened to the last dossier: saved, printing, printed, or a print failure to retry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("banner")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 10, 4)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.text, 1)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, label in (("F8", tr("F8  In lại")), ("F9", tr("F9  In nhãn")), ("F10", tr("F10  Xem trước"))):
+            b = QPushButton(label)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.buttons[key] = b
+            row.addWidget(b)
+        self.setVisible(False)
+
+    def show_state(self, kind: str, text: str) -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.text.setText(text)
+        self.setVisible(True)
+
+
+class CounterWindow(QMainWindow):
+    def __init__(self, ctx: ServiceContext, user: UserInfo, setup: IntakeSetup,
+                 printers: pj.Printers, scan: ScanDispatcher | None = None) -> None:
+        super().__init__()
+        self.ctx, self.user, self.setup, self.printers = ctx, user, setup, printers
+        self.last: DossierView | None = None
+        self.saving = False
+        counter = ctx.settings.counter_number
+        role = ROLE_NAMES.get(user.role, user.role)
+        self.setWindowTitle(f"{tr('Quầy')} {counter} · {user.full_name} ({role}) · {setup.unit.name}")
+        self.form = IntakeForm(ctx, setup)
+        self.form.save_requested.connect(self.save)
+        self.form.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.banner = Banner()
+        self.banner.buttons["F8"].clicked.connect(lambda: self.reprint(self.last))
+        self.banner.buttons["F9"].clicked.connect(lambda: self.print_label(self.last))
+        self.banner.buttons["F10"].clicked.connect(lambda: self.preview(self.last))
+        self.today = QListWidget()
+        self.today.itemActivated.connect(lambda item: self.open_code(item.data(Qt.ItemDataRole.UserRole)))
+        self._build(counter)
+        self._shortcuts()
+        self.scan = scan
+        if scan is not None:
+            scan.cccd_scanned.connect(self.on_cccd)
+            scan.code_scanned.connect(self.open_code)
+            scan.scan_failed.connect(lambda code: self.statusBar().showMessage(text_for(code), 8000))
+        self._status_bar()
+        self.refresh_today()
+        self.form.picker.setFocus()
+
+    def _build(self, counter: int) -> None:
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(8, 8, 8, 8)
+        who = QLabel(f"{tr('Quầy')} {counter}\n{self.user.full_name}")
+        who.setObjectName("title")
+        lv.addWidget(who)
+        self.today_label = QLabel(tr("HỒ SƠ HÔM NAY"))
+        self.today_label.setObjectName("section")
+        lv.addWidget(self.today_label)
+        lv.addWidget(self.today, 1)
+        hint = QLabel(tr("Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+T  Chọn thủ tục"))
+        hint.setObjectName("hint")
+        lv.addWidget(hint)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.form, 1)
+        rv.addWidget(self.banner)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([300, 1000])
+        self.setCentralWidget(split)
+
+    def _shortcuts(self) -> None:
+        for keys, slot in (
+            ("Ctrl+F", self.open_lookup),
+            ("Ctrl+L", self.today.setFocus),
+            ("F8", lambda: self.reprint(self.last)),
+            ("F9", lambda: self.print_label(self.last)),
+            ("F10", lambda: self.preview(self.last)),
+            ("Escape", self.clear_form),
+        ):
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
+
+    def _status_bar(self) -> None:
+        self.printer_label = QLabel(tr("Máy in A4: {p}").format(p=pj.describe(self.printers.a4)))
+        self.count_label = QLabel()
+        self.statusBar().addPermanentWidget(self.printer_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+    # ----- saving and printing ---------------------------------------------------------------
+    def save(self, raw: dict[str, object]) -> None:
+        if self.saving:
+            return
+        req = parse_intake(raw)
+        self.saving = True
+        self.form.set_busy(True)
+        self.banner.show_state("busy", tr("Đang lưu hồ sơ…"))
+        run_task(lambda: register(self.ctx, [req], self.user.username)[0], self._saved, self._save_failed)
+
+    def _saved(self, view: DossierView) -> None:
+        self.saving = False
+        self.form.set_busy(False)
+        self.last = view
+        self.form.clear()
+        self.refresh_today()
+        paper = tr("phiếu yêu cầu bổ sung") if view.missing_documents else tr("giấy tiếp nhận (2 liên)")
+        self._saved_text = tr("Đã lưu hồ sơ <b>{code}</b> · {name} · hẹn trả {due}").format(
+            code=view.code, name=view.applicant.name, due=due_text(view.due_at))
+        self.banner.show_state("busy", f"{self._saved_text}<br>{tr('Đang in')} {paper}…")
+        self._print(view, paper)
+
+    def _save_failed(self, exc: Exception) -> None:
+        self.saving = False
+        self.form.set_busy(False)
+        msg = describe(exc) if isinstance(exc, CounterAppError) else tr("Lỗi không mong đợi: {e}").format(e=exc)
+        if isinstance(exc, CounterAppError) and getattr(exc, "field_errors", None):
+            self.form.show_errors(exc.field_errors)  # type: ignore[attr-defined]
+        self.banner.show_state("error", tr("Hồ sơ CHƯA được lưu: {m}. Thông tin đã nhập vẫn còn.").format(m=msg))
+
+    def _print(self, view: DossierView, paper: str) -> None:
+        def done(_kind: object) -> None:
+            self.banner.show_state("ok", f"{self._saved_text}<br>{tr('Đã in')} {paper}. "
+                                   + tr("F9 in nhãn hồ sơ."))
+
+        def failed(exc: Exception) -> None:
+            msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            self.banner.show_state("error", f"{self._saved_text}<br>"
+                                   + tr("Không in được: {m} Hồ sơ đã lưu. F8 in lại.").format(m=msg))
+
+        run_task(lambda: pj.print_intake_paper(view, self.printers), done, failed)
+
+    def reprint(self, view: DossierView | None) -> None:
+        if view is None:
+            return
+        self._saved_text = tr("Hồ sơ <b>{code}</b>").format(code=view.code)
+        self.banner.show_state("busy", f"{self._saved_text}<br>{tr('Đang in lại…')}")
+        self._print(view, tr("giấy tờ"))
+
+    def print_label(self, view: DossierView | None) -> None:
+        if view is None:
+            return
+        def failed(exc: Exception) -> None:
+            msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            self.banner.show_state("error", tr("Không in được nhãn {code}: {m} F9 thử lại.").format(code=view.code, m=msg))
+        run_task(lambda: pj.print_label(view, self.printers),
+                 lambda _r: self.banner.show_state("ok", tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)),
+                 failed)
+
+    def preview(self, view: DossierView | None) -> None:
+        if view is None:
+            return
+        folder = Path(self.ctx.settings.effective_print_dir) / "preview"
+        run_task(lambda: pj.preview_file(view, folder),
+                 lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+                 lambda exc: self.statusBar().showMessage(str(exc), 8000))
+
+    # ----- look-up ------------------------------------------------------------------------
+    def refresh_today(self) -> None:
+        run_task(lambda: lookup.received_on_day(self.ctx), self._fill_today, lambda e: None)
+
+    def _fill_today(self, rows: list[DossierSummary]) -> None:
+        self.today.clear()
+        for s in rows:
+            item = QListWidgetItem(f"{s.code[-4:]}  {s.applicant_name}\n      {s.procedure_name[:38]}")
+            item.setData(Qt.ItemDataRole.UserRole, s.code)
+            item.setToolTip(f"{s.code}\n{s.procedure_name}")
+            self.today.addItem(item)
+        self.count_label.setText(tr("Hôm nay: {n} hồ sơ").format(n=len(rows)))
+
+    def open_lookup(self) -> None:
+        dlg = LookupDialog(self.ctx, self.open_code, self)
+        dlg.exec()
+
+    def open_code(self, code: str) -> None:
+        run_task(lambda: lookup.get_dossier(self.ctx, code), self._show_dossier,
+                 lambda exc: self.statusBar().showMessage(
+                     describe(exc) if isinstance(exc, CounterAppError) else str(exc), 8000))
+
+    def _show_dossier(self, view: DossierView) -> None:
+        self.last = view
+        DossierDialog(view, {"F8": self.reprint, "F9": self.print_label, "F10": self.preview}).exec()
+
+    def on_cccd(self, data: CccdData) -> None:
+        self.form.fill_from_cccd(data)
+
+    def clear_form(self) -> None:
+        if self.form.is_dirty():
+            answer = QMessageBox.question(self, tr("Làm mới"), tr("Xóa thông tin đang nhập để tiếp nhận hồ sơ khác?"))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.form.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        QSettings("counter-app", "counter-app").setValue("counter/geometry", self.saveGeometry())
+        if self.scan is not None:
+            self.scan.stop_serial()
+        super().closeEvent(event)
+
+    def restore_geometry(self) -> None:
+        geo = QSettings("counter-app", "counter-app").value("counter/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1366, 768)

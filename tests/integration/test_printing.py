@@ -1,0 +1,409 @@
+"""Printing end to end: real PDFs, PNGs and SVGs read back with pypdf, poppler and zbar."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from counter_app.domain.errors import PrintFailed, ValidationError
+from counter_app.domain.model import Applicant, DocumentLine, DossierView, ProcedureInfo, UnitInfo
+from counter_app.printing.forms import render_receipt, render_supplement
+from counter_app.printing.labels import render_label
+from counter_app.printing.spool import FakeSpooler, FolderSpooler, LpSpooler
+
+ICT = timezone(timedelta(hours=7))
+CODE = "000.00.25.H01-261128-0007"
+NAME = "Nguyễn Thị Ánh Tuyết"
+PROCEDURE = (
+    "Đăng ký khai sinh kết hợp đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi"
+)
+ADDRESS = "Số 12, đường Nguyễn Huệ, tổ 7, ấp Mỹ Thạnh, xã Mỹ Hòa Hưng, tỉnh An Giang"
+
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("pdftotext")), reason="poppler-utils missing"
+)
+needs_zbar = pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools missing")
+
+
+@pytest.fixture
+def dossier() -> DossierView:
+    unit = UnitInfo(
+        unit_id="u-myhoahung",
+        agency_id="000.00.25.H01",
+        name="UBND XÃ MỸ HÒA HƯNG",
+        parent_name="UBND TỈNH AN GIANG",
+        place_name="Mỹ Hòa Hưng",
+        address="Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang",
+        phone="0296 3831 234",
+    )
+    procedure = ProcedureInfo(
+        code="1.001193.000.00.00.H01",
+        name=PROCEDURE,
+        sector="Hộ tịch",
+        level="commune",
+        processing_days=3,
+        fee=8000,
+    )
+    applicant = Applicant(
+        name=NAME,
+        id_number="089185001234",
+        phone="0918 123 456",
+        address=ADDRESS,
+        email="anhtuyet.nguyen@example.vn",
+    )
+    documents = (
+        DocumentLine("Tờ khai đăng ký khai sinh (theo mẫu)", "original", 1),
+        DocumentLine("Giấy chứng sinh do cơ sở y tế cấp", "original", 1),
+        DocumentLine("Căn cước công dân của cha hoặc mẹ", "certified_copy", 1),
+        DocumentLine("Giấy chứng nhận kết hôn của cha mẹ", "copy", 1, received=False),
+    )
+    return DossierView(
+        id="0193f7a2-0000-7000-8000-000000000007",
+        code=CODE,
+        unit=unit,
+        procedure=procedure,
+        applicant=applicant,
+        documents=documents,
+        sets=1,
+        receive_channel="counter",
+        return_channel="counter",
+        return_address="",
+        received_at=datetime(2026, 11, 28, 9, 15, tzinfo=ICT),
+        due_at=datetime(2026, 12, 3, 9, 15, tzinfo=ICT),
+        status="accepted",
+        received_by="Trần Văn Hậu",
+        register_book="01/2026",
+        register_no=1234,
+        form_set="2025",
+    )
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Text of each page with runs of whitespace folded to one space."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages]
+
+
+def decode_page(pdf_path: Path, page: int, dpi: float = 200) -> list[str]:
+    prefix = pdf_path.with_suffix("")
+    pages = ["-f", str(page), "-l", str(page), "-singlefile"]
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", *pages, str(pdf_path), str(prefix)], check=True
+    )
+    return zbar(prefix.with_suffix(".png"))
+
+
+def zbar(png: Path) -> list[str]:
+    done = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, check=False)
+    return done.stdout.decode().split()
+
+
+def word_boxes(pdf_path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Per page, the box of every word, from `pdftotext -bbox`."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">')
+    pages = []
+    for page in html.split("<page ")[1:]:
+        boxes = []
+        for m in word.finditer(page):
+            x0, y0, x1, y1 = map(float, m.groups())
+            boxes.append((x0, y0, x1, y1, page[m.end() : page.index("<", m.end())]))
+        pages.append(boxes)
+    return pages
+
+
+def assert_no_overlapping_words(pdf_path: Path) -> None:
+    eps = 0.5  # points: neighbours may touch, never overlap
+    for number, boxes in enumerate(word_boxes(pdf_path), start=1):
+        for a, b in itertools.combinations(boxes, 2):
+            overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+            overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= eps or overlap_y <= eps, f"page {number}: {a} overlaps {b}"
+
+
+def test_receipt_text_extracts_back_exactly(dossier: DossierView) -> None:
+    pages = page_texts(render_receipt(dossier))
+
+    assert len(pages) == 2
+    for page in pages:
+        for expected in (
+            "Mẫu số 01",
+            "Thông tư số 03/2025/TT-VPCP",
+            "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+            f"Mã hồ sơ: {CODE}",
+            f"Tiếp nhận hồ sơ của: {NAME}",
+            f"Địa chỉ: {ADDRESS}",
+            f"Nội dung yêu cầu giải quyết: {PROCEDURE}",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Mỹ Hòa Hưng, ngày 28 tháng 11 năm 2026",
+            "Căn cước công dân của cha hoặc mẹ (chứng thực)",
+            "2. Số lượng hồ sơ: 1 bộ",
+            "3. Thời gian giải quyết hồ sơ theo quy định: 3 ngày làm việc",
+            "4. Thời gian nhận hồ sơ: 09 giờ 15 phút, ngày 28 tháng 11 năm 2026",
+            "09 giờ 15 phút, thứ Năm, ngày 03 tháng 12 năm 2026",
+            "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa",
+            "Phí, lệ phí: 8.000 đồng",
+            "Vào Sổ theo dõi hồ sơ, Quyển số 01/2026, Số thứ tự 1234",
+            "NGƯỜI NỘP HỒ SƠ",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ",
+            "(Ký và ghi rõ họ tên)",
+            "Trần Văn Hậu",
+        ):
+            assert expected in page
+        assert "Giấy chứng nhận kết hôn" not in page  # not handed in, so not on the receipt
+    assert "Liên 1: Lưu" in pages[0]
+    assert "Liên 2: Giao người nộp hồ sơ" in pages[1]
+    assert "Liên 2" not in pages[0]
+
+
+@needs_poppler
+@needs_zbar
+def test_receipt_barcode_scans_to_the_code(dossier: DossierView, tmp_path: Path) -> None:
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(render_receipt(dossier))
+
+    assert decode_page(pdf, 1) == [CODE]
+    assert decode_page(pdf, 2) == [CODE]
+
+
+@needs_poppler
+def test_receipt_embeds_only_the_bundled_fonts(dossier: DossierView, tmp_path: Path) -> None:
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(render_receipt(dossier))
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout
+    rows = listing.decode().splitlines()[2:]
+
+    assert rows
+    assert all("LiberationSerif" in row and " yes yes yes " in row for row in rows), rows
+
+
+def test_receipt_2018_set_prints_the_2018_circular(dossier: DossierView) -> None:
+    old = dataclasses.replace(
+        dossier,
+        code="000.00.25.H01-250601-0003",
+        received_at=datetime(2025, 6, 1, 14, 5, tzinfo=ICT),
+        due_at=datetime(2025, 6, 5, 14, 5, tzinfo=ICT),
+        form_set="2018",
+    )
+    page = page_texts(render_receipt(old))[0]
+
+    assert "Thông tư số 01/2018/TT-VPCP" in page
+    assert "03/2025" not in page
+    assert "Mẫu số 01" in page
+    assert "14 giờ 05 phút, ngày 01 tháng 06 năm 2025" in page
+
+
+def test_receipt_free_same_day_postal(dossier: DossierView) -> None:
+    d = dataclasses.replace(
+        dossier,
+        procedure=dataclasses.replace(dossier.procedure, fee=0, processing_days=0),
+        return_channel="postal",
+        return_address="Số 5 Lê Lợi, phường Long Xuyên, tỉnh An Giang",
+    )
+    page = page_texts(render_receipt(d))[0]
+
+    assert "Phí, lệ phí: Không thu phí" in page
+    assert "theo quy định: trong ngày" in page
+    assert (
+        "Đăng ký nhận kết quả tại: Qua dịch vụ bưu chính công ích: "
+        "Số 5 Lê Lợi, phường Long Xuyên, tỉnh An Giang"
+    ) in page
+
+
+@needs_poppler
+def test_long_receipt_flows_over_pages_without_overlap(
+    dossier: DossierView, tmp_path: Path
+) -> None:
+    documents = tuple(
+        DocumentLine(
+            f"Giấy tờ số {i}: " + "bản kê khai chi tiết có chữ ký xác nhận " * (i % 5),
+            ("original", "copy", "certified_copy")[i % 3],
+            i % 4 + 1,
+        )
+        for i in range(1, 41)
+    )
+    huge = "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang; " * 120  # about 5,000 characters
+    assert len(huge) >= 5000
+    d = dataclasses.replace(
+        dossier,
+        documents=documents,
+        applicant=dataclasses.replace(dossier.applicant, address=huge),
+        return_channel="postal",
+        return_address=huge,
+    )
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(render_receipt(d))
+    pages = page_texts(pdf.read_bytes())
+
+    assert len(pages) >= 4 and len(pages) % 2 == 0
+    half = len(pages) // 2
+    for copy in (pages[:half], pages[half:]):
+        text = " ".join(copy)
+        assert text.count("NGƯỜI TIẾP NHẬN HỒ SƠ") == 1
+        last = copy[-1]
+        assert "NGƯỜI NỘP HỒ SƠ" in last and "2. Số lượng hồ sơ: 1 bộ" in last
+        assert "Giấy tờ số 40" in last or "Giấy tờ số 40" in copy[-2]
+        assert "…" in text and len(text) < 20_000  # the address was cut, not printed whole
+    assert_no_overlapping_words(pdf)
+
+
+@needs_poppler
+def test_receipt_words_do_not_overlap(dossier: DossierView, tmp_path: Path) -> None:
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(render_receipt(dossier))
+    assert_no_overlapping_words(pdf)
+
+
+@needs_poppler
+@needs_zbar
+def test_supplement_lists_missing_documents(dossier: DossierView, tmp_path: Path) -> None:
+    reason = "Thiếu bản sao Giấy chứng nhận kết hôn để xác định quan hệ cha, mẹ, con."
+    pdf = tmp_path / "supplement.pdf"
+    pdf.write_bytes(render_supplement(dossier, reason, officer_phone="0918 777 888"))
+    pages = page_texts(pdf.read_bytes())
+
+    assert len(pages) == 1
+    for expected in (
+        "Mẫu số 02",
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        f"Mã hồ sơ: {CODE}",
+        f"Hồ sơ của: {NAME}",
+        "Giấy chứng nhận kết hôn của cha mẹ",
+        "Bản sao",
+        f"Lý do: {reason}",
+        "liên hệ với Trần Văn Hậu, số điện thoại 0918 777 888",
+        "NGƯỜI HƯỚNG DẪN",
+    ):
+        assert expected in pages[0]
+    assert "Tờ khai đăng ký khai sinh" not in pages[0]
+    assert decode_page(pdf, 1) == [CODE]
+    assert_no_overlapping_words(pdf)
+
+
+def test_supplement_needs_a_reason(dossier: DossierView) -> None:
+    with pytest.raises(ValidationError) as err:
+        render_supplement(dossier, "  ")
+    assert err.value.code == "reason_required"
+
+
+@needs_zbar
+def test_label_png_scans_and_is_50_by_30_mm(dossier: DossierView, tmp_path: Path) -> None:
+    png = tmp_path / "label.png"
+    png.write_bytes(render_label(dossier, "png"))
+
+    with Image.open(png) as img:
+        width, height = img.size
+        dpi_x, dpi_y = img.info["dpi"]
+    assert width / dpi_x * 25.4 == pytest.approx(50, abs=0.01)
+    assert height / dpi_y * 25.4 == pytest.approx(30, abs=0.01)
+    assert zbar(png) == [CODE]
+
+
+@needs_poppler
+@needs_zbar
+def test_label_pdf_is_50_by_30_mm_and_scans(dossier: DossierView, tmp_path: Path) -> None:
+    pdf = tmp_path / "label.pdf"
+    pdf.write_bytes(render_label(dossier, "pdf"))
+    reader = PdfReader(pdf)
+    box = reader.pages[0].mediabox
+
+    assert len(reader.pages) == 1
+    assert float(box.width) / 72 * 25.4 == pytest.approx(50, abs=0.01)
+    assert float(box.height) / 72 * 25.4 == pytest.approx(30, abs=0.01)
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert CODE in text and NAME in text and "Hẹn trả: 03/12/2026" in text
+    assert decode_page(pdf, 1, dpi=406.4) == [CODE]  # 2 pixels per printer dot
+
+
+def test_label_svg_is_well_formed_and_sized_in_mm(dossier: DossierView) -> None:
+    root = ET.fromstring(render_label(dossier, "svg"))
+
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert (root.get("width"), root.get("height")) == ("50mm", "30mm")
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == [CODE, NAME, "Hẹn trả: 03/12/2026"]
+
+
+def test_folder_spooler_writes_the_pdf(tmp_path: Path) -> None:
+    spooler = FolderSpooler(tmp_path / "out")
+    spooler.send(b"%PDF-1.4 test", title="Giấy tiếp nhận 000.00.25.H01-261128-0007")
+    spooler.send(b"%PDF-1.4 second", copies=2, title="Giấy tiếp nhận 000.00.25.H01-261128-0007")
+
+    files = sorted((tmp_path / "out").iterdir())
+    assert len(files) == 2
+    assert files[0].read_bytes() == b"%PDF-1.4 test"
+    assert files[0].name.endswith("-Giấy-tiếp-nhận-000.00.25.H01-261128-0007.pdf")
+    assert files[1].name.endswith("-x2.pdf")
+    assert spooler.last_path == files[1]
+
+
+def test_folder_spooler_unwritable_folder_fails(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(PrintFailed) as err:
+        FolderSpooler(blocker / "out").send(b"%PDF", title="x")
+    assert err.value.code == "folder_unwritable"
+
+
+def test_fake_spooler_fails_then_recovers() -> None:
+    spooler = FakeSpooler()
+    spooler.fail_next(1)
+    with pytest.raises(PrintFailed) as err:
+        spooler.send(b"%PDF", title="a")
+    assert err.value.code == "printer_offline"
+    spooler.send(b"%PDF", copies=2, title="a")
+    assert [(j.copies, j.title) for j in spooler.jobs] == [(2, "a")]
+
+
+def test_lp_missing_raises_no_spooler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PrintFailed) as err:
+        LpSpooler("HP_LaserJet").send(b"%PDF", title="x")
+    assert err.value.code == "no_spooler"
+    assert err.value.params["printer"] == "HP_LaserJet"
+
+
+def _fake_lp(bin_dir: Path, script: str) -> None:
+    bin_dir.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text("#!/bin/sh\n" + script)
+    lp.chmod(0o755)
+
+
+def test_lp_gets_the_pdf_on_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "job"
+    _fake_lp(tmp_path / "bin", f'echo "$@" > "{out}.args"\ncat > "{out}.pdf"\n')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+
+    LpSpooler("Quay_1").send(b"%PDF-1.4 body", copies=2, title="Giấy tiếp nhận")
+
+    assert Path(f"{out}.pdf").read_bytes() == b"%PDF-1.4 body"
+    assert Path(f"{out}.args").read_text().split() == [
+        "-d", "Quay_1", "-n", "2", "-t", "Giấy-tiếp-nhận", "-"
+    ]  # fmt: skip
+
+
+def test_lp_error_raises_printer_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_lp(
+        tmp_path / "bin",
+        'cat > /dev/null\necho "lp: The printer or class does not exist." >&2\nexit 1\n',
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+
+    with pytest.raises(PrintFailed) as err:
+        LpSpooler("Khong_Co").send(b"%PDF", title="x")
+    assert err.value.code == "printer_rejected"
+    assert err.value.params["detail"] == "lp: The printer or class does not exist."
