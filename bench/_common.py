@@ -48,6 +48,14 @@ def resolve_size(args: argparse.Namespace) -> int:
     return QUICK_DOSSIERS if args.quick else FULL_DOSSIERS
 
 
+def isolate_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Keep benches off the user's config and data dir: logs go to bench/out/appdata."""
+    target = os.environ if env is None else env
+    target.setdefault("COUNTER_APP_DATA_DIR", str(OUT_DIR / "appdata"))
+    target.setdefault("COUNTER_APP_CONFIG", str(OUT_DIR / "no-config.toml"))
+    return dict(target)
+
+
 def ensure_db(args: argparse.Namespace) -> Path:
     """The benchmark database at the requested size, built (or reused) by make_db.py."""
     from make_db import build_or_reuse  # bench/ is on sys.path when a bench script runs

@@ -90,7 +90,7 @@ QR_FIELDS = 7
 # Seven |-separated fields (plus any extra ones up to the end of the line), not glued
 # to surrounding digits.
 _QR_SEARCH_RE = re.compile(
-    r"(?<![0-9])[0-9]{12}\|(?:[0-9]{9}|[0-9]{12})?\|[^|\r\n]+\|[0-9]{8}\|[^|\r\n]*"
+    r"[0-9]{12}\|(?:[0-9]{9}|[0-9]{12})?\|[^|\r\n]+\|[0-9]{8}\|[^|\r\n]*"
     r"\|[^|\r\n]*\|[0-9]{8}(?![0-9])(?:\|[^|\r\n]*)*"
 )
 
@@ -207,7 +207,9 @@ def to_qr(data: CccdData) -> str:
 def find_qr(text: str) -> tuple[int, int] | None:
     """(start, end) of a QR payload typed into `text` by a keyboard-wedge scanner, or None.
 
-    The span covers the seven fields and any further |-fields up to the end of the line.
+    The span covers the seven fields and any further |-fields up to the end of the line. The
+    ID is the 12 digits right before the first "|", so a scan appended to digits the clerk had
+    already typed (a phone number, say) is still found, and those digits stay with the field.
     """
     m = _QR_SEARCH_RE.search(text)
     return m.span() if m else None

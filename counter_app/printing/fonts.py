@@ -28,6 +28,10 @@ _FILES = {
 ELLIPSIS = "…"
 
 _lock = threading.Lock()
+# reportlab's TTF subsetter keeps per-face parsing state, shared by every document using the
+# face, and FreeType faces behind Pillow fonts are not thread-safe either: documents are
+# built one at a time (a receipt takes ~30 ms), whichever worker thread asks.
+RENDER_LOCK = threading.RLock()
 
 
 def assets_dir() -> Path:

@@ -1,8 +1,7 @@
-"""The A4 forms of DOMAIN.md §3 as PDF: Mẫu 01 receipt (two copies) and Mẫu 02 supplement request.
+"""The A4 forms of DOMAIN.md §3 as PDF: Mẫu 01 receipt (two copies), Mẫu 02 supplement request."""
 
-Each form's wording and order live in one `_..._story` function below, so a correction to a
-form is one edit there; the look shared by all forms lives in layout.py.
-"""
+# Each form's wording and order live in one `_..._story` function below, so a correction to a
+# form is one edit there; the look shared by all forms lives in layout.py.
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
-"""Folder labels for 50×30 mm stock: Code 128 of the dossier code, the code, applicant, due date.
+"""Folder labels for 50×30 mm stock: Code 128 of the dossier code, the code, applicant, due date."""
 
-One layout in printer dots (8 dots/mm, the "203 dpi" thermal printers) drawn three ways: PNG,
-SVG and PDF. The bar module is a whole number of dots: the widest of 3, 2, 1 dots (0.375,
-0.250, 0.125 mm) that fits 50 mm with 10-module quiet zones. A code like
-"000.00.20.H01-261128-0001" is 288 modules even with code set C for the digit runs, so
-0.250 mm would need 77 mm; on 50 mm stock it prints at 1 dot (0.125 mm, 36 mm wide).
-"""
+# One layout in printer dots (8 dots/mm, the "203 dpi" thermal printers) drawn three ways: PNG,
+# SVG and PDF. The bar module is a whole number of dots: the widest of 3, 2, 1 dots (0.375,
+# 0.250, 0.125 mm) that fits 50 mm with 10-module quiet zones. A code like
+# "000.00.20.H01-261128-0001" is 288 modules even with code set C for the digit runs, so
+# 0.250 mm would need 77 mm; on 50 mm stock it prints at 1 dot (0.125 mm, 36 mm wide).
 
 from __future__ import annotations
 
@@ -63,11 +62,10 @@ def render_label(d: DossierView, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValidationError("label_format_invalid", fmt=fmt)
     lay = label_layout(d)
-    if fmt == "png":
-        return _png(lay)
     if fmt == "svg":
         return _svg(lay)
-    return _pdf(lay, d.code)
+    with fonts.RENDER_LOCK:
+        return _png(lay) if fmt == "png" else _pdf(lay, d.code)
 
 
 def label_layout(d: DossierView) -> LabelLayout:

@@ -253,7 +253,8 @@ def build_pdf(copies: Sequence[Copy], *, spec: FormSpec, code: str) -> bytes:
             story += [NextPageTemplate(tid), PageBreak()]
         story += copy.story
     doc.addPageTemplates(templates)
-    doc.build(story)
+    with fonts.RENDER_LOCK:
+        doc.build(story)
     return out.getvalue()
 
 

@@ -1,9 +1,8 @@
-"""Sending a PDF to a printer without a dialog: CUPS `lp`, the Windows spooler, a folder, a fake.
+"""Sending a PDF to a printer without a dialog: CUPS `lp`, the Windows spooler, a folder, a fake."""
 
-Sends are synchronous; callers run them on a worker thread, never on the UI thread.
-Failures raise PrintFailed with a code (no_spooler, printer_rejected, printer_timeout,
-folder_unwritable, …); the dossier is already saved, so the job can simply be retried.
-"""
+# Sends are synchronous; callers run them on a worker thread, never on the UI thread.
+# Failures raise PrintFailed with a code (no_spooler, printer_rejected, printer_timeout,
+# folder_unwritable, …); the dossier is already saved, so the job can simply be retried.
 
 from __future__ import annotations
 

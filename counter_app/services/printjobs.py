@@ -11,6 +11,8 @@ from counter_app.printing.forms import render_receipt, render_supplement
 from counter_app.printing.labels import render_label
 from counter_app.printing.spool import FolderSpooler, Spooler, make_spooler
 
+__all__ = ["FolderSpooler", "Printers", "Spooler", "describe", "print_intake_paper", "print_label"]
+
 SUPPLEMENT_REASON = "Hồ sơ chưa đủ thành phần theo quy định; đề nghị bổ sung các giấy tờ dưới đây."
 
 

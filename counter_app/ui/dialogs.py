@@ -84,8 +84,10 @@ class LoginDialog(QDialog):
 class DossierDialog(QDialog):
     """A dossier with its documents and full history; F8 reprints, F9 label, F10 preview."""
 
-    def __init__(self, view: DossierView, actions: dict[str, Callable[[DossierView], None]]) -> None:
-        super().__init__()
+    def __init__(
+        self, view: DossierView, actions: dict[str, Callable[[DossierView], None]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
         self.view = view
         self.setWindowTitle(tr("Hồ sơ {code}").format(code=view.code))
         lay = QVBoxLayout(self)

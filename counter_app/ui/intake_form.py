@@ -77,7 +77,7 @@ class IntakeForm(QWidget):
         lay.addWidget(self._section(tr("NGƯỜI NỘP HỒ SƠ")))
         lay.addLayout(self._applicant_grid())
         lay.addWidget(self._offer_bar())
-        lay.addWidget(self._section(tr("THÀNH PHẦN HỒ SƠ  (Space: đánh dấu đã nhận · Ctrl+A: nhận đủ)")))
+        lay.addWidget(self._section(tr("THÀNH PHẦN HỒ SƠ  (Space: đánh dấu đã nhận · F3: nhận đủ)")))
         self.docs = DocumentTable()
         self.docs.changed.connect(self._update_save_mode)
         lay.addWidget(self.docs, 1)
@@ -109,14 +109,14 @@ class IntakeForm(QWidget):
     def _applicant_grid(self) -> QGridLayout:
         grid = QGridLayout()
         specs = [
-            ("name", tr("Họ và tên"), tr("Quét mã QR trên CCCD hoặc gõ họ tên"), 100, 0, 0),
-            ("id_number", tr("Số CCCD"), tr("12 chữ số"), 12, 0, 2),
-            ("phone", tr("Điện thoại"), tr("Ví dụ 0912345678"), 15, 1, 0),
-            ("email", tr("Email"), tr("Không bắt buộc"), 254, 1, 2),
-            ("address", tr("Địa chỉ"), tr("Số nhà, đường/ấp, xã/phường, tỉnh"), 300, 2, 0),
+            ("name", tr("Họ và tên"), tr("Quét mã QR trên CCCD hoặc gõ họ tên"), 0, 0),
+            ("id_number", tr("Số CCCD"), tr("12 chữ số"), 0, 2),
+            ("phone", tr("Điện thoại"), tr("Ví dụ 0912345678"), 1, 0),
+            ("email", tr("Email"), tr("Không bắt buộc"), 1, 2),
+            ("address", tr("Địa chỉ"), tr("Số nhà, đường/ấp, xã/phường, tỉnh"), 2, 0),
         ]
-        for key, label, hint, max_len, row, col in specs:
-            f = Field(hint, max_len)
+        for key, label, hint, row, col in specs:
+            f = Field(hint)
             f.edit.setProperty("codeScanTarget", True)
             f.edit.returnPressed.connect(self.focusNextChild)
             f.edit.editingFinished.connect(lambda k=key: self.check_field(k))
@@ -147,7 +147,6 @@ class IntakeForm(QWidget):
         row = QHBoxLayout()
         self.sets = QSpinBox()
         self.sets.setRange(1, 99)
-        self.sets.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.sets.setFixedWidth(60)
         self.receive = QComboBox()
         for c in RECEIVE_CHANNELS:
@@ -156,7 +155,7 @@ class IntakeForm(QWidget):
         for c in RETURN_CHANNELS:
             self.ret.addItem(tr(RETURN_CHANNEL_LABELS[c]), c)
         self.ret.currentIndexChanged.connect(self._return_changed)
-        self.return_address = Field(tr("Địa chỉ nhận kết quả qua bưu điện"), 300)
+        self.return_address = Field(tr("Địa chỉ nhận kết quả qua bưu điện"))
         self.return_address.setEnabled(False)
         for label, w in ((tr("Số bộ"), self.sets), (tr("Nhận qua"), self.receive),
                          (tr("Trả qua"), self.ret)):
@@ -193,7 +192,7 @@ class IntakeForm(QWidget):
         for keys, slot in (
             ("Ctrl+S", self.request_save),
             ("Ctrl+D", self.accept_offer),
-            ("Ctrl+A", lambda: self.docs.set_all(True)),
+            ("F3", lambda: self.docs.set_all(True)),
             ("Ctrl+T", self.picker.setFocus),
         ):
             sc = QShortcut(QKeySequence(keys), self)

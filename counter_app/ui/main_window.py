@@ -74,6 +74,8 @@ class CounterWindow(QMainWindow):
         self.ctx, self.user, self.setup, self.printers = ctx, user, setup, printers
         self.last: DossierView | None = None
         self.saving = False
+        self.lookup_dialog: LookupDialog | None = None
+        self.dossier_dialog: DossierDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(f"{tr('Quầy')} {counter} · {user.full_name} ({role}) · {setup.unit.name}")
@@ -85,6 +87,8 @@ class CounterWindow(QMainWindow):
         self.banner.buttons["F9"].clicked.connect(lambda: self.print_label(self.last))
         self.banner.buttons["F10"].clicked.connect(lambda: self.preview(self.last))
         self.today = QListWidget()
+        self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.today.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.today.itemActivated.connect(lambda item: self.open_code(item.data(Qt.ItemDataRole.UserRole)))
         self._build(counter)
         self._shortcuts()
@@ -172,8 +176,12 @@ class CounterWindow(QMainWindow):
 
     def _print(self, view: DossierView, paper: str) -> None:
         def done(_kind: object) -> None:
-            self.banner.show_state("ok", f"{self._saved_text}<br>{tr('Đã in')} {paper}. "
-                                   + tr("F9 in nhãn hồ sơ."))
+            if isinstance(self.printers.a4, pj.FolderSpooler):
+                what = tr("Chưa cấu hình máy in: đã lưu {paper} thành PDF trong {dir}.").format(
+                    paper=paper, dir=self.printers.a4.directory)
+            else:
+                what = tr("Đã gửi {paper} tới máy in.").format(paper=paper)
+            self.banner.show_state("ok", f"{self._saved_text}<br>{what} " + tr("F9 in nhãn hồ sơ."))
 
         def failed(exc: Exception) -> None:
             msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
@@ -221,8 +229,13 @@ class CounterWindow(QMainWindow):
         self.count_label.setText(tr("Hôm nay: {n} hồ sơ").format(n=len(rows)))
 
     def open_lookup(self) -> None:
-        dlg = LookupDialog(self.ctx, self.open_code, self)
-        dlg.exec()
+        if self.lookup_dialog is None:
+            self.lookup_dialog = LookupDialog(self.ctx, self.open_code, self)
+        else:
+            self.lookup_dialog.show_today()
+        self.lookup_dialog.query.clear()
+        self.lookup_dialog.open()
+        self.lookup_dialog.query.setFocus()
 
     def open_code(self, code: str) -> None:
         run_task(lambda: lookup.get_dossier(self.ctx, code), self._show_dossier,
@@ -231,7 +244,12 @@ class CounterWindow(QMainWindow):
 
     def _show_dossier(self, view: DossierView) -> None:
         self.last = view
-        DossierDialog(view, {"F8": self.reprint, "F9": self.print_label, "F10": self.preview}).exec()
+        if self.dossier_dialog is not None:
+            self.dossier_dialog.close()
+        self.dossier_dialog = DossierDialog(
+            view, {"F8": self.reprint, "F9": self.print_label, "F10": self.preview}, self
+        )
+        self.dossier_dialog.open()
 
     def on_cccd(self, data: CccdData) -> None:
         self.form.fill_from_cccd(data)

@@ -22,6 +22,9 @@ QLineEdit, QComboBox, QSpinBox, QPlainTextEdit {
     min-height: 24px;
 }
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus { border: 2px solid #2563eb; }
+QSpinBox { padding-right: 2px; min-width: 40px; }
+QSpinBox::up-button, QSpinBox::down-button { width: 0px; border: none; }
+QTableWidget QSpinBox, QTableWidget QComboBox { border: none; padding: 0 4px; min-height: 0; }
 QLineEdit[invalid="true"] { border: 2px solid #dc2626; background: #fff7f7; }
 QPushButton {
     background: #ffffff; border: 1px solid #94a3b8; border-radius: 4px; padding: 6px 12px;

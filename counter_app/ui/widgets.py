@@ -30,14 +30,15 @@ from counter_app.ui_text import DOCUMENT_KIND_LABELS
 class Field(QWidget):
     """A line edit with its own error line underneath; errors never erase what was typed."""
 
-    def __init__(self, placeholder: str = "", max_len: int = 300) -> None:
+    def __init__(self, placeholder: str = "") -> None:
         super().__init__()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(1)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
-        self.edit.setMaxLength(max_len)
+        # No maxLength: a scan typed into a short field must arrive whole, and an overlong
+        # paste gets a message from validation instead of being cut silently.
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setVisible(False)
@@ -164,7 +165,6 @@ class DocumentTable(QTableWidget):
         self.setCellWidget(row, 2, kind)
         count = QSpinBox()
         count.setRange(1, 99)
-        count.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         count.setValue(int(d.get("count", 1)))
         self.setCellWidget(row, 3, count)
         self.required.append(bool(d.get("required", True)))

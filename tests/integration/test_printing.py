@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
@@ -20,7 +21,7 @@ from counter_app.domain.errors import PrintFailed, ValidationError
 from counter_app.domain.model import Applicant, DocumentLine, DossierView, ProcedureInfo, UnitInfo
 from counter_app.printing.forms import render_receipt, render_supplement
 from counter_app.printing.labels import render_label
-from counter_app.printing.spool import FakeSpooler, FolderSpooler, LpSpooler
+from counter_app.printing.spool import FakeSpooler, FolderSpooler, LpSpooler, WindowsSpooler
 
 ICT = timezone(timedelta(hours=7))
 CODE = "000.00.25.H01-261128-0007"
@@ -293,6 +294,16 @@ def test_supplement_lists_missing_documents(dossier: DossierView, tmp_path: Path
     assert_no_overlapping_words(pdf)
 
 
+def test_rendering_from_worker_threads(dossier: DossierView) -> None:
+    expected = page_texts(render_receipt(dossier))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(lambda _: (render_receipt(dossier), render_label(dossier, "pdf")), range(12))
+        )
+    assert all(page_texts(receipt) == expected for receipt, _ in results)
+    assert all(CODE in page_texts(label)[0] for _, label in results)
+
+
 def test_supplement_needs_a_reason(dossier: DossierView) -> None:
     with pytest.raises(ValidationError) as err:
         render_supplement(dossier, "  ")
@@ -391,9 +402,8 @@ def test_lp_gets_the_pdf_on_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     LpSpooler("Quay_1").send(b"%PDF-1.4 body", copies=2, title="Giấy tiếp nhận")
 
     assert Path(f"{out}.pdf").read_bytes() == b"%PDF-1.4 body"
-    assert Path(f"{out}.args").read_text().split() == [
-        "-d", "Quay_1", "-n", "2", "-t", "Giấy-tiếp-nhận", "-"
-    ]  # fmt: skip
+    args = Path(f"{out}.args").read_text().split()
+    assert args == ["-d", "Quay_1", "-n", "2", "-t", "Giấy-tiếp-nhận", "-"]
 
 
 def test_lp_error_raises_printer_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -407,3 +417,29 @@ def test_lp_error_raises_printer_rejected(tmp_path: Path, monkeypatch: pytest.Mo
         LpSpooler("Khong_Co").send(b"%PDF", title="x")
     assert err.value.code == "printer_rejected"
     assert err.value.params["detail"] == "lp: The printer or class does not exist."
+
+
+def test_windows_spooler_prints_a_temp_copy(tmp_path: Path) -> None:
+    calls: list[tuple[str, ...]] = []
+
+    def launcher(*args: str) -> None:
+        calls.append(args)
+
+    WindowsSpooler("HP LaserJet", launcher=launcher, temp_dir=tmp_path).send(
+        b"%PDF-1.4 w", copies=2, title="Mẫu 01"
+    )
+
+    assert len(calls) == 2
+    path, verb, printer = calls[0]
+    assert (verb, printer) == ("printto", '"HP LaserJet"')
+    assert Path(path).parent == tmp_path and Path(path).read_bytes() == b"%PDF-1.4 w"
+
+
+def test_windows_spooler_os_error_is_print_failed(tmp_path: Path) -> None:
+    def launcher(*args: str) -> None:
+        raise OSError("No application is associated with the specified file")
+
+    with pytest.raises(PrintFailed) as err:
+        WindowsSpooler(None, launcher=launcher, temp_dir=tmp_path).send(b"%PDF")
+    assert err.value.code == "printer_rejected"
+    assert err.value.params["printer"] == "default"

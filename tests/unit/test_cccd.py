@@ -165,6 +165,11 @@ def test_find_qr_inside_surrounding_text() -> None:
     assert text[span[0] : span[1]] == PAYLOAD
 
 
+def test_find_qr_after_digits_already_typed() -> None:
+    # A wedge scanner appends to the focused field: "0912" typed, then the scan.
+    assert find_qr("0912" + PAYLOAD) == (4, 4 + len(PAYLOAD))
+
+
 def test_find_qr_whole_field_and_extra_fields() -> None:
     assert find_qr(PAYLOAD) == (0, len(PAYLOAD))
     assert find_qr(PAYLOAD + "|Cha|Mẹ") == (0, len(PAYLOAD) + 7)
@@ -177,7 +182,6 @@ def test_find_qr_whole_field_and_extra_fields() -> None:
         "Nguyễn Văn An",
         "079090001234",
         "079090001234|Nguyễn Văn An|01011990",
-        "1" + PAYLOAD,  # 13 digits: not an ID
         PAYLOAD + "9",  # 9-digit issue date
         PAYLOAD.replace("||", "|1234|"),
     ],

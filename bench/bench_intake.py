@@ -1,0 +1,172 @@
+"""Save a dossier + render Mẫu 01 + render the folder label, on a database of N dossiers.
+
+    uv run python bench/bench_intake.py            # 1,000,000 dossiers (built/reused)
+    uv run python bench/bench_intake.py --quick    # 20,000
+
+Each iteration: `intake.register(ctx, [request], "canbo1")` (one real BEGIN IMMEDIATE …
+COMMIT with the app's WAL + synchronous=FULL), `forms.render_receipt(view)` (PDF bytes)
+and `labels.render_label(view, "png")`. Requests vary (procedure, applicant) and are
+validated with parse_intake outside the timed part. Budget (DESIGN.md §8): total p95 < 30 ms.
+Floors, measured in this run: a bare sqlite3 insert in its own fsync'd WAL transaction
+into a table of N rows, one A4 reportlab page with a TTF font and a Code 128 barcode, one
+python-barcode PNG. Note: every run adds its dossiers (today's date) to the cached DB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    Row,
+    add_common_args,
+    ensure_db,
+    fmt_ms,
+    isolate_env,
+    machine_line,
+    p50,
+    p95,
+    print_rows,
+    ratio_text,
+    resolve_size,
+    save_rows,
+    verdict,
+)
+
+BUDGET_TOTAL_MS = 30.0
+
+
+def make_requests(n: int, proc_codes: list[str], seed: int = 5) -> list[dict]:
+    """Raw intake objects (as the form or `counter-app intake` hands them over)."""
+    from make_db import FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, MOBILE_PREFIXES, Cum
+
+    rng = random.Random(seed)
+    fam, mf, mm_ = Cum(FAMILY[:-3]), Cum(MIDDLE_F), Cum(MIDDLE_M)
+    out = []
+    for _ in range(n):
+        female = rng.random() < 0.5
+        name = f"{fam.pick(rng)} {(mf if female else mm_).pick(rng)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
+        year = rng.randint(1950, 2005)
+        idn = f"089{(0 if year < 2000 else 2) + int(female)}{year % 100:02d}{rng.randrange(10**6):06d}"
+        out.append({
+            "procedure": rng.choice(proc_codes),
+            "applicant": {
+                "name": name, "id_number": idn,
+                "phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}",
+                "address": f"Tổ {rng.randint(1, 30)}, ấp Mỹ An, xã Mỹ Hòa Hưng, tỉnh An Giang",
+            },
+            "sets": 1,
+        })
+    return out
+
+
+def run(args: argparse.Namespace) -> list[Row]:
+    n_dossiers = resolve_size(args)
+    db = ensure_db(args)
+    isolate_env()
+    iters = args.iterations
+
+    from floors import barcode_png_floor, reportlab_page_floor, sqlite_insert_floor
+
+    print(f"floors (bare libraries, {iters} runs each) …", flush=True)
+    f_sql = sqlite_insert_floor(n_dossiers, iters)
+    f_pdf = reportlab_page_floor(iters)
+    f_png = barcode_png_floor(iters)
+
+    t_import = time.perf_counter()
+    from counter_app.app import build_context
+    from counter_app.printing.forms import render_receipt
+    from counter_app.printing.labels import render_label
+    from counter_app.services.catalogue import list_catalogue
+    from counter_app.services.intake import parse_intake, register
+
+    import_s = time.perf_counter() - t_import
+    ctx = build_context(db=f"sqlite:///{db}")
+    codes = [e.procedure.code for e in list_catalogue(ctx)]
+    reqs = [parse_intake(r) for r in make_requests(iters + args.warmup, codes)]
+
+    save, receipt, label, total = [], [], [], []
+    first: tuple[float, float, float] | None = None
+    sizes = (0, 0)
+    gc.collect()
+    for i, req in enumerate(reqs):
+        t0 = time.perf_counter()
+        view = register(ctx, [req], "canbo1")[0]
+        t1 = time.perf_counter()
+        pdf = render_receipt(view)
+        t2 = time.perf_counter()
+        png = render_label(view, "png")
+        t3 = time.perf_counter()
+        if i == 0:
+            first = ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3)
+            sizes = (len(pdf), len(png))
+        if i < args.warmup:
+            continue
+        save.append((t1 - t0) * 1e3)
+        receipt.append((t2 - t1) * 1e3)
+        label.append((t3 - t2) * 1e3)
+        total.append((t3 - t0) * 1e3)
+    ctx.uow.engine.dispose()
+
+    floor_total = p50(f_sql) + p50(f_pdf) + p50(f_png)
+    floor_total95 = p95(f_sql) + p95(f_pdf) + p95(f_png)
+    at = f"{n_dossiers:,}"
+
+    def row(what: str, xs: list[float], floor: list[float] | None, budget: float | None,
+            floor_label: str, note: str = "") -> Row:
+        fl = p50(floor) if floor else None
+        return Row(
+            what=what,
+            measured=f"{fmt_ms(p50(xs))} / {fmt_ms(p95(xs))}",
+            floor=f"{fmt_ms(fl)} ({floor_label})" if fl is not None else "—",
+            ratio=ratio_text(p95(xs), fl) if fl else "—",
+            budget=f"p95 < {budget:g} ms" if budget else "—",
+            verdict=verdict(p95(xs), budget),
+            note=note,
+        )
+
+    rows = [
+        row(f"intake: register() one dossier @ {at}", save, f_sql, None,
+            "bare fsync'd WAL insert"),
+        row("intake: render_receipt (Mẫu 01 PDF)", receipt, f_pdf, None,
+            "1 A4 page, TTF + Code 128"),
+        row("intake: render_label PNG", label, f_png, None, "python-barcode PNG"),
+        Row(
+            what=f"intake: save + receipt + label @ {at}",
+            measured=f"{fmt_ms(p50(total))} / {fmt_ms(p95(total))}",
+            floor=f"{fmt_ms(floor_total)} (sum of the 3 floors)",
+            ratio=ratio_text(p95(total), floor_total),
+            budget=f"p95 < {BUDGET_TOTAL_MS:g} ms",
+            verdict=verdict(p95(total), BUDGET_TOTAL_MS),
+            note=(f"{iters} iterations after {args.warmup} warm-up; first iteration (cold: font "
+                  f"load, statement cache) save {first[0]:.1f} ms, receipt {first[1]:.1f} ms, label "
+                  f"{first[2]:.1f} ms; PDF {sizes[0]:,} B, PNG {sizes[1]:,} B; floor p95 sum "
+                  f"{floor_total95:.2f} ms; app import {import_s * 1e3:.0f} ms" if first else ""),
+        ),
+    ]
+    print(f"\nmachine: {machine_line()}")
+    print(f"database: {db}")
+    print(f"floors p50 / p95: sqlite insert {fmt_ms(p50(f_sql))} / {fmt_ms(p95(f_sql))}; "
+          f"reportlab page {fmt_ms(p50(f_pdf))} / {fmt_ms(p95(f_pdf))}; "
+          f"barcode PNG {fmt_ms(p50(f_png))} / {fmt_ms(p95(f_png))}")
+    print_rows("intake", rows)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_args(p)
+    p.add_argument("--iterations", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=5)
+    args = p.parse_args(argv)
+    save_rows(args.results, run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

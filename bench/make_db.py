@@ -1,0 +1,512 @@
+"""Build (or reuse) a SQLite benchmark database holding N realistic dossiers.
+
+    uv run python bench/make_db.py bench/out/bench-1000000.db --dossiers 1000000
+    uv run python bench/make_db.py --quick            # 20,000 dossiers, bench/out/bench-20000.db
+
+The schema, unit, users and catalogue come from the app itself:
+`build_context(db=...)` (migrates to head) + `init_database(ctx, demo=True)`. The six demo
+sample dossiers are then removed (so per-day and per-year numbering starts clean) and N
+dossiers are bulk-inserted with raw `executemany` in a few big transactions:
+
+- 2,000 dossiers per working day (WorkCalendar: weekends, Vietnamese public holidays),
+  ending on the last working day before today, so 1,000,000 spans 500 working days
+  (about two years); codes <agency>-<yymmdd>-<4 digits>, sequence 1..2000 per day in
+  receipt order, register numbers per year in receipt order, sequence_counters set to
+  the last number used (the next real intake continues from them);
+- received 07:30–11:30 and 13:30–17:00 local time, stored as naive UTC like the app;
+  due dates from the same working-day rule as the app (compute_due, memoised per day);
+- applicants drawn from a pool of ~0.7·N people (so some come back), Vietnamese family /
+  middle / given names with realistic frequencies (Nguyễn ≈ 38 %, "Thị"/"Văn" …),
+  CCCD numbers and mobile numbers that pass the app's validators, local addresses;
+- dossier_name_tokens from counter_app.domain.text.search_tokens (as intake does);
+- 2–4 documents from the procedure's checklist, one event (received, or
+  supplement_requested when a required document is missing), and two outbox rows
+  (dossier, dossier_event) with the app's payloads, all acknowledged.
+
+The build writes `<PATH>.building` with journal_mode=OFF / synchronous=OFF (it is thrown
+away if interrupted), switches it back to WAL, then renames it into place and writes
+`<PATH>.bench.json`; a later call with the same N and schema head reuses the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import os
+import random
+import sqlite3
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OUT_DIR, QUICK_DOSSIERS, default_db  # noqa: E402
+
+PER_DAY = 2_000
+DAYS_PER_TXN = 50  # ≈ 100,000 dossiers per transaction
+SEED = 20261128
+
+# --- names (frequencies: the usual surveys; the South-West where the demo unit sits) ----
+
+FAMILY = [
+    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 71), ("Huỳnh", 40), ("Hoàng", 15),
+    ("Phan", 45), ("Võ", 39), ("Vũ", 10), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13),
+    ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Trương", 10), ("Đinh", 5), ("Lâm", 6), ("Mai", 4),
+    ("Đoàn", 4), ("Châu", 4), ("Tô", 3), ("Cao", 3), ("La", 2), ("Thái", 2), ("Tạ", 2),
+    ("Lưu", 2), ("Quách", 2), ("Kiều", 1), ("Từ", 1), ("Chau", 3), ("Néang", 2), ("Danh", 2),
+]
+MIDDLE_F = [("Thị", 600), ("Ngọc", 60), ("Thu", 40), ("Kim", 40), ("Mỹ", 35), ("Bích", 25),
+            ("Hồng", 25), ("Thanh", 30), ("Phương", 20), ("Minh", 15), ("Diễm", 10), ("Thúy", 15),
+            ("Bảo", 10), ("Ánh", 8), ("Tuyết", 8), ("Thị Bích", 20), ("Thị Kim", 20),
+            ("Thị Thu", 20), ("Thị Ngọc", 20), ("Thị Mỹ", 15), ("Thị Hồng", 10)]
+MIDDLE_M = [("Văn", 450), ("Hữu", 50), ("Đức", 40), ("Minh", 50), ("Quốc", 40), ("Thanh", 40),
+            ("Hoàng", 30), ("Công", 30), ("Xuân", 20), ("Quang", 30), ("Tấn", 30), ("Thành", 25),
+            ("Chí", 20), ("Hồng", 10), ("Trung", 15), ("Ngọc", 15), ("Phước", 15), ("Thái", 10),
+            ("Bảo", 15), ("Văn Minh", 10), ("Hoàng Anh", 5), ("Minh Tuấn", 5)]
+GIVEN_F = ("Lan Tuyết Hương Hoa Mai Linh Ngọc Trang Thảo Hà Hằng Nhung Yến Phương Thủy Hạnh Loan "
+           "Dung Nga Vân Hồng Diễm Trinh Thư Nhi Vy My Quyên Hiền Liên Oanh Cúc Đào Xuân Bích "
+           "Giang Hậu Kiều Ly Ngân Nguyệt Phượng Sương Tâm Thu Tiên Uyên Xuyến Ánh Diệu Huệ Lệ "
+           "Mến Thơ Tuyền Châu Duyên Hân Khánh Trâm Anh").split()
+GIVEN_M = ("Hùng Dũng Nam Tuấn Minh Hải Sơn Long Phúc Tâm Thành Trung Hiếu Khoa Phong Quang Tài "
+           "Thắng Vinh Bình Cường Đức Hòa Hoàng Huy Khang Lợi Lộc Nghĩa Nhân Phát Quân Tín Toàn "
+           "Trí Tùng Việt An Bảo Danh Đạt Hậu Hiển Hưng Kiệt Lâm Luân Mạnh Phước Sang Tân Thiện "
+           "Thịnh Thông Tiến Trọng Vũ Út Khải Nhựt Anh").split()
+# Khmer names common in An Giang: "Chau" (men) / "Néang" (women) + two words.
+KHMER_M = ["Sóc Kha", "Sa Rết", "Phi Rum", "Thi Ây", "Kim Sơn", "Ny Đa"]
+KHMER_F = ["Sa Rin", "Sóc Phi", "Thi Da", "Kim Huôl", "Chanh Thy", "Sa Vy"]
+HAMLETS = ["Mỹ Hòa", "Mỹ Long", "Mỹ An", "Mỹ Thới", "Mỹ Phú", "Mỹ Quý", "Mỹ Thạnh", "Mỹ Khánh"]
+STREETS = ["Trần Hưng Đạo", "Hùng Vương", "Lý Thái Tổ", "Nguyễn Huệ", "Hai Bà Trưng",
+           "Tôn Đức Thắng", "Phạm Cự Lượng", "Ung Văn Khiêm", "Hà Hoàng Hổ", "Lê Lợi"]
+OTHER_PLACES = ["ấp Bình Hòa, xã Bình Hòa", "khóm Bình Khánh, phường Bình Đức",
+                "ấp Phú Hòa, xã Phú Hòa", "khóm Đông Thịnh, phường Mỹ Phước",
+                "ấp Hòa Long, xã Chợ Mới", "khóm Tây Khánh, phường Long Xuyên"]
+MOBILE_PREFIXES = ["032", "033", "034", "035", "036", "037", "038", "039", "056", "058", "059",
+                   "070", "076", "077", "078", "079", "081", "082", "083", "084", "085", "086",
+                   "088", "089", "090", "091", "093", "094", "096", "097", "098"]
+OTHER_PROVINCES = ["001", "079", "087", "091", "092", "094", "086", "083", "080", "038", "040"]
+# Relative frequency of procedures at a commune counter (others: 1).
+PROC_WEIGHTS = {
+    "2.000815": 300, "2.000884": 90, "1.001193": 70, "1.000656": 25, "1.000894": 25,
+    "2.000635": 30, "1.004873": 30, "1.004222": 40, "1.004194": 35, "1.003677": 15,
+    "1.013831": 35, "1.013833": 15, "1.013978": 10, "1.012784": 10, "2.001035": 25,
+    "1.001612": 10, "2.000942": 10, "1.001776": 8, "1.001731": 5,
+}
+
+
+class Cum:
+    """Weighted choice by bisect on cumulative weights (faster than random.choices)."""
+
+    def __init__(self, items: list[tuple[Any, float]]) -> None:
+        self.values = [v for v, _ in items]
+        self.cum: list[float] = []
+        total = 0.0
+        for _, w in items:
+            total += w
+            self.cum.append(total)
+        self.total = total
+
+    def pick(self, rng: random.Random) -> Any:
+        return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
+
+
+def uuid7_at(ms: int, counter: int, rand62: int) -> str:
+    v = (ms << 80) | (0x7 << 76) | ((counter & 0xFFF) << 64) | (0b10 << 62) | rand62
+    h = f"{v:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+def make_people(count: int, rng: random.Random, today: date) -> list[tuple[str, str, str, str, str]]:
+    """(name, id_number, phone, address, email) for `count` invented people."""
+    fam, mid_f, mid_m = Cum(FAMILY), Cum(MIDDLE_F), Cum(MIDDLE_M)
+    ids: set[str] = set()
+    people = []
+    for _ in range(count):
+        female = rng.random() < 0.52
+        family = fam.pick(rng)
+        if family == "Chau":
+            female = False
+        if family == "Néang":
+            female = True
+        if family in ("Chau", "Néang"):
+            name = f"{family} {rng.choice(KHMER_F if female else KHMER_M)}"
+        else:
+            middle = (mid_f if female else mid_m).pick(rng)
+            name = f"{family} {middle} {rng.choice(GIVEN_F if female else GIVEN_M)}"
+        birth = rng.randint(1940, today.year - 16)
+        century = (0 if birth < 2000 else 2) + (1 if female else 0)
+        prov = "089" if rng.random() < 0.85 else rng.choice(OTHER_PROVINCES)
+        while True:
+            idn = f"{prov}{century}{birth % 100:02d}{rng.randrange(1_000_000):06d}"
+            if idn not in ids:
+                ids.add(idn)
+                break
+        idn = idn if rng.random() < 0.97 else ""  # a few came without their card number
+        phone = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10_000_000):07d}" if rng.random() < 0.9 else ""
+        r = rng.random()
+        if r < 0.7:
+            addr = f"Tổ {rng.randint(1, 30)}, ấp {rng.choice(HAMLETS)}, xã Mỹ Hòa Hưng, tỉnh An Giang"
+        elif r < 0.9:
+            addr = f"Số {rng.randint(1, 450)} {rng.choice(STREETS)}, phường Long Xuyên, tỉnh An Giang"
+        else:
+            addr = f"{rng.choice(OTHER_PLACES)}, tỉnh An Giang"
+        email = ""
+        if rng.random() < 0.05:
+            email = f"user{rng.randrange(10**6)}{birth % 100:02d}@gmail.com"
+        people.append((name, idn, phone, addr, email))
+    return people
+
+
+# --- the build --------------------------------------------------------------------------
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bench.json")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+              path.with_name(path.name + "-journal")):
+        p.unlink(missing_ok=True)
+
+
+def working_days_before(cal: Any, today: date, count: int) -> list[date]:
+    days: list[date] = []
+    d = today
+    while len(days) < count:
+        d -= timedelta(days=1)
+        if cal.is_working_day(d):
+            days.append(d)
+    return sorted(days)
+
+
+def _seed_app_schema(tmp: Path) -> None:
+    """Schema + demo unit, users and catalogue through the app's own code."""
+    from counter_app.app import build_context
+    from counter_app.services.setup import init_database
+
+    ctx = build_context(db=f"sqlite:///{tmp}")
+    init_database(ctx, demo=True)
+    ctx.uow.engine.dispose()
+
+
+class Generator:
+    def __init__(self, conn: sqlite3.Connection, n: int, today: date, tz: ZoneInfo) -> None:
+        from counter_app.domain.workdays import OfficeHours, WorkCalendar
+
+        self.rng = random.Random(SEED)
+        self.tz = tz
+        u = conn.execute(
+            "SELECT units.id, agency_id, office_open, office_close, cutoff FROM units "
+            "JOIN app_meta ON app_meta.value = units.id AND app_meta.key = 'local_unit_id'"
+        ).fetchone()
+        self.unit_id, self.agency = u[0], u[1]
+        self.hours = OfficeHours(dtime.fromisoformat(u[2]), dtime.fromisoformat(u[3]),
+                                 dtime.fromisoformat(u[4]))
+        overrides = {date.fromisoformat(d): (bool(w), note) for d, w, note in
+                     conn.execute("SELECT day, is_workday, note FROM calendar_overrides")}
+        self.cal = WorkCalendar(overrides)
+        self.clerks = [r[0] for r in conn.execute(
+            "SELECT id FROM users WHERE role = 'clerk' ORDER BY username")]
+        self.procs = []
+        for pid, code, version, pdays, fee, docs in conn.execute(
+            "SELECT id, code, version, processing_days, fee, documents FROM procedures "
+            "WHERE is_current = 1 ORDER BY code"
+        ):
+            self.procs.append((pid, code, version, pdays, fee, json.loads(docs)))
+        self.proc_pick = Cum([(p, PROC_WEIGHTS.get(p[1], 3)) for p in self.procs])
+        t0 = time.perf_counter()
+        self.people = make_people(max(1000, int(n * 0.7)), self.rng, today)
+        self.people_s = time.perf_counter() - t0
+        self.tokens: dict[str, list[str]] = {}
+        self.due_memo: dict[tuple[date, int, bool], tuple[date, date]] = {}
+        self.register_no: dict[int, int] = {}
+
+    def _tokens(self, name: str) -> list[str]:
+        from counter_app.domain.text import search_tokens
+
+        t = self.tokens.get(name)
+        if t is None:
+            t = self.tokens[name] = [x[:40] for x in search_tokens(name)]
+        return t
+
+    def _due(self, received_local: datetime, pdays: int) -> tuple[date, datetime]:
+        """Same rule as counter_app.domain.workdays.compute_due, memoised per (day, N, cut-off)."""
+        from counter_app.domain.workdays import compute_due
+
+        before = received_local.time() < self.hours.cutoff
+        key = (received_local.date(), pdays, before)
+        hit = self.due_memo.get(key)
+        if hit is None:
+            plan = compute_due(received_local, pdays, self.cal, self.hours)
+            hit = self.due_memo[key] = (plan.effective_day, plan.due_at.date())
+        effective, due_day = hit
+        if pdays == 0:
+            clock = self.hours.close
+        else:
+            clock = min(max(received_local.time().replace(second=0, microsecond=0),
+                            self.hours.open), self.hours.close)
+        return effective, datetime.combine(due_day, clock, tzinfo=self.tz)
+
+    def _documents(self, docs: list[dict[str, Any]]) -> list[tuple[str, str, int, bool, bool]]:
+        rng = self.rng
+        req = [d for d in docs if d["required"]]
+        opt = [d for d in docs if not d["required"]]
+        chosen = list(req)
+        for d in opt:
+            if rng.random() < 0.3:
+                chosen.append(d)
+        for d in opt:
+            if len(chosen) >= 2:
+                break
+            if d not in chosen:
+                chosen.append(d)
+        chosen = chosen[:4]
+        order = {id(d): i for i, d in enumerate(docs)}
+        chosen.sort(key=lambda d: order[id(d)])
+        lines = [(d["name"], d["kind"], d["count"], True, bool(d["required"])) for d in chosen]
+        if rng.random() < 0.03:
+            idx = [i for i, x in enumerate(lines) if x[4]]
+            if idx:
+                i = rng.choice(idx)
+                name, kind, count, _, required = lines[i]
+                lines[i] = (name, kind, count, False, required)
+        return lines
+
+    def day_rows(self, day: date, count: int) -> dict[str, list[tuple[Any, ...]]]:
+        rng = self.rng
+        offset = datetime.combine(day, dtime(12), tzinfo=self.tz).utcoffset()
+        assert offset is not None
+        morning, afternoon = 4 * 3600, int(3.5 * 3600)
+        secs = sorted(rng.random() * (morning + afternoon) for _ in range(count))
+        start_m = datetime.combine(day, dtime(7, 30), tzinfo=self.tz)
+        start_a = datetime.combine(day, dtime(13, 30), tzinfo=self.tz)
+        reg = self.register_no.get(day.year, 0)
+        out: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ("d", "doc", "tok", "ev", "ob")}
+        ymd = f"{day:%y%m%d}"
+        day_iso = day.isoformat()
+        from counter_app.domain.formsets import form_set_on
+
+        form_set = form_set_on(day)
+        book = f"01/{day.year}"
+        for seq, s in enumerate(secs, start=1):
+            local = start_m + timedelta(seconds=s) if s < morning else start_a + timedelta(seconds=s - morning)
+            utc = (local - offset).replace(tzinfo=None)
+            ms = int(local.timestamp() * 1000)
+            at_db = utc.isoformat(" ", "microseconds")
+            pid, pcode, pver, pdays, fee, checklist = self.proc_pick.pick(rng)
+            name, idn, phone, addr, email = self.people[rng.randrange(len(self.people))]
+            effective, due_local = self._due(local, pdays)
+            due_db = (due_local - offset).replace(tzinfo=None).isoformat(" ", "microseconds")
+            r = rng.random()
+            rc = "counter" if r < 0.85 else ("online" if r < 0.97 else "postal")
+            ret = "postal" if rng.random() < 0.1 else "counter"
+            ret_addr = addr if ret == "postal" else ""
+            sets = 2 if rng.random() < 0.1 else 1
+            clerk = self.clerks[rng.randrange(len(self.clerks))]
+            reg += 1
+            code = f"{self.agency}-{ymd}-{seq:04d}"
+            did = uuid7_at(ms, 0, rng.getrandbits(62))
+            lines = self._documents(checklist)
+            missing = [x[0] for x in lines if x[4] and not x[3]]
+            status = "supplement_requested" if missing else "accepted"
+            ev_kind = "supplement_requested" if missing else "received"
+            reason = "; ".join(missing)
+            out["d"].append((
+                did, self.unit_id, code, day_iso, seq, pid, name, idn, phone, addr, email, sets,
+                rc, ret, ret_addr, fee, at_db, effective.isoformat(), due_db, status, clerk,
+                book, reg, form_set, None,
+            ))
+            for pos, (dname, kind, cnt, received, required) in enumerate(lines):
+                out["doc"].append((uuid7_at(ms, 1 + pos, rng.getrandbits(62)), did, pos, dname,
+                                   kind, cnt, int(received), int(required)))
+            for tok in self._tokens(name):
+                out["tok"].append((tok, did))
+            eid = uuid7_at(ms, 8, rng.getrandbits(62))
+            out["ev"].append((eid, self.unit_id, did, ev_kind, status, at_db, day_iso, clerk,
+                              reason, "{}", at_db))
+            local_iso = local.isoformat()
+            payload = {
+                "id": did, "code": code, "procedure": pcode, "procedure_version": pver,
+                "applicant": {"name": name, "id_number": idn, "phone": phone, "address": addr,
+                              "email": email},
+                "documents": [{"name": x[0], "kind": x[1], "count": x[2], "received": x[3]}
+                              for x in lines],
+                "sets": sets, "receive_channel": rc, "return_channel": ret,
+                "return_address": ret_addr, "fee": fee, "received_at": local_iso,
+                "due_at": due_local.isoformat(), "received_by": clerk, "ticket_id": None,
+            }
+            ev_payload = {
+                "id": eid, "dossier_id": did, "code": code, "kind": ev_kind, "status": status,
+                "at": local_iso, "business_day": day_iso, "by": clerk, "reason": reason,
+                "data": {},
+            }
+            acked = (utc + timedelta(seconds=rng.uniform(1, 60))).isoformat(" ", "microseconds")
+            for i, (kind, body) in enumerate((("dossier", payload), ("dossier_event", ev_payload))):
+                out["ob"].append((
+                    uuid7_at(ms, 10 + i, rng.getrandbits(62)), self.unit_id, kind, 1,
+                    json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+                    at_db, acked,
+                ))
+        self.register_no[day.year] = reg
+        return out
+
+
+INSERTS = {
+    "d": "INSERT INTO dossiers (id, unit_id, code, code_day, code_seq, procedure_id, applicant_name, "
+         "applicant_id_number, applicant_phone, applicant_address, applicant_email, sets, "
+         "receive_channel, return_channel, return_address, fee, received_at, effective_day, due_at, "
+         "status, received_by, register_book, register_no, form_set, ticket_id) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "doc": "INSERT INTO dossier_documents (id, dossier_id, position, name, kind, count, received, "
+           "required) VALUES (?,?,?,?,?,?,?,?)",
+    "tok": "INSERT INTO dossier_name_tokens (token, dossier_id) VALUES (?,?)",
+    "ev": "INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day, "
+          "by_user_id, reason, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "ob": "INSERT INTO outbox (event_id, unit_id, kind, schema_version, payload, created_at, "
+          "acked_at) VALUES (?,?,?,?,?,?,?)",
+}
+
+
+def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    conn.execute("PRAGMA cache_size=-1000000")  # 1 GB while building only
+    conn.execute("PRAGMA temp_store=MEMORY")
+    today = datetime.now(tz).date()
+    conn.execute("BEGIN")
+    # The demo's six sample dossiers would collide with day/year numbering: drop them.
+    for sql in (
+        "DELETE FROM dossier_name_tokens", "DELETE FROM dossier_documents",
+        "DELETE FROM dossier_events", "DELETE FROM outbox WHERE kind IN ('dossier','dossier_event')",
+        "DELETE FROM dossiers", "DELETE FROM sequence_counters WHERE kind IN ('dossier','register')",
+    ):
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    gen = Generator(conn, n, today, tz)
+    ndays = -(-n // PER_DAY)
+    days = working_days_before(gen.cal, today, ndays)
+    counts = [PER_DAY] * ndays
+    counts[-1] = n - PER_DAY * (ndays - 1)
+    gen_s = ins_s = 0.0
+    done = 0
+    t_start = time.perf_counter()
+    conn.execute("BEGIN")
+    for i, (day, cnt) in enumerate(zip(days, counts, strict=True)):
+        t0 = time.perf_counter()
+        rows = gen.day_rows(day, cnt)
+        t1 = time.perf_counter()
+        for key, sql in INSERTS.items():
+            conn.executemany(sql, rows[key])
+        conn.execute(
+            "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
+            (gen.unit_id, "dossier", day.isoformat(), cnt),
+        )
+        ins_s += time.perf_counter() - t1
+        gen_s += t1 - t0
+        done += cnt
+        if (i + 1) % DAYS_PER_TXN == 0 or i == ndays - 1:
+            conn.execute("COMMIT")
+            if not quiet:
+                el = time.perf_counter() - t_start
+                print(f"  {done:>9,} dossiers  {el:6.1f} s  (generate {gen_s:.1f} s, insert {ins_s:.1f} s)",
+                      flush=True)
+            if i != ndays - 1:
+                conn.execute("BEGIN")
+    conn.execute("BEGIN")
+    for year, last in gen.register_no.items():
+        conn.execute(
+            "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
+            (gen.unit_id, "register", str(year), last),
+        )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA locking_mode=NORMAL")
+    conn.execute("PRAGMA journal_mode=WAL")  # what the app uses (it sets WAL on connect too)
+    conn.close()
+    return {"first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
+            "working_days": ndays, "people": len(gen.people), "generate_s": round(gen_s, 1),
+            "insert_s": round(ins_s, 1), "people_s": round(gen.people_s, 1)}
+
+
+def _head() -> str:
+    from counter_app.db.engine import head_revision
+
+    return head_revision()
+
+
+def read_meta(path: Path) -> dict[str, Any] | None:
+    mp = _meta_path(path)
+    if not path.exists() or not mp.exists():
+        return None
+    try:
+        return dict(json.loads(mp.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def build_or_reuse(path: Path, n: int, *, force: bool = False, quiet: bool = False) -> dict[str, Any]:
+    """Build the database unless `path` already holds one built with `n` dossiers (same schema)."""
+    path = Path(path).resolve()
+    meta = read_meta(path)
+    if not force and meta and meta.get("dossiers") == n and meta.get("schema") == _head():
+        if not quiet:
+            print(f"reusing {path} ({n:,} dossiers, built {meta.get('built_at')} "
+                  f"in {meta.get('build_s')} s)", flush=True)
+        return {**meta, "reused": True}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".building")
+    _remove(tmp)
+    _meta_path(path).unlink(missing_ok=True)
+    if not quiet:
+        print(f"building {path} with {n:,} dossiers …", flush=True)
+    t0 = time.perf_counter()
+    _seed_app_schema(tmp)
+    t_seed = time.perf_counter() - t0
+    tz = ZoneInfo(os.environ.get("COUNTER_APP_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    info = _bulk(tmp, n, tz, quiet)
+    _remove(path)
+    tmp.rename(path)
+    total = time.perf_counter() - t0
+    meta = {
+        "dossiers": n, "schema": _head(), "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_s": round(total, 1), "seed_app_s": round(t_seed, 1),
+        "size_mb": round(path.stat().st_size / 2**20), **info,
+    }
+    _meta_path(path).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    if not quiet:
+        print(f"built {path}: {n:,} dossiers in {total:.1f} s "
+              f"(app schema+demo {t_seed:.1f} s, people {info['people_s']} s, generate "
+              f"{info['generate_s']} s, insert {info['insert_s']} s), {meta['size_mb']:,} MB, "
+              f"{info['first_day']} … {info['last_day']}", flush=True)
+    return {**meta, "reused": False}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("path", type=Path, nargs="?", default=None,
+                   help="database file (default bench/out/bench-<N>.db)")
+    p.add_argument("--dossiers", type=int, default=None, help="default 1,000,000")
+    p.add_argument("--quick", action="store_true", help=f"{QUICK_DOSSIERS:,} dossiers")
+    p.add_argument("--force", action="store_true", help="rebuild even if a matching file exists")
+    args = p.parse_args(argv)
+    n = args.dossiers or (QUICK_DOSSIERS if args.quick else 1_000_000)
+    path = args.path or default_db(n)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    meta = build_or_reuse(path, n, force=args.force)
+    print(f"make_db: {'reused' if meta['reused'] else 'built'} {n:,} dossiers; "
+          f"build time {meta['build_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
