@@ -39,7 +39,9 @@ def add_common_args(p: argparse.ArgumentParser, *, db: bool = True) -> None:
     p.add_argument("--dossiers", type=int, default=None, help=f"default {FULL_DOSSIERS:,}")
     if db:
         p.add_argument("--db", type=Path, default=None, help="default bench/out/bench-<N>.db")
-    p.add_argument("--results", type=Path, default=None, help="append result rows to this JSON file")
+    p.add_argument(
+        "--results", type=Path, default=None, help="append result rows to this JSON file"
+    )
 
 
 def resolve_size(args: argparse.Namespace) -> int:

@@ -53,15 +53,18 @@ def make_requests(n: int, proc_codes: list[str], seed: int = 5) -> list[dict]:
         name = f"{fam.pick(rng)} {(mf if female else mm_).pick(rng)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
         year = rng.randint(1950, 2005)
         idn = f"089{(0 if year < 2000 else 2) + int(female)}{year % 100:02d}{rng.randrange(10**6):06d}"
-        out.append({
-            "procedure": rng.choice(proc_codes),
-            "applicant": {
-                "name": name, "id_number": idn,
-                "phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}",
-                "address": f"Tổ {rng.randint(1, 30)}, ấp Mỹ An, xã Mỹ Hòa Hưng, tỉnh An Giang",
-            },
-            "sets": 1,
-        })
+        out.append(
+            {
+                "procedure": rng.choice(proc_codes),
+                "applicant": {
+                    "name": name,
+                    "id_number": idn,
+                    "phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}",
+                    "address": f"Tổ {rng.randint(1, 30)}, ấp Mỹ An, xã Mỹ Hòa Hưng, tỉnh An Giang",
+                },
+                "sets": 1,
+            }
+        )
     return out
 
 
@@ -117,8 +120,14 @@ def run(args: argparse.Namespace) -> list[Row]:
     floor_total95 = p95(f_sql) + p95(f_pdf) + p95(f_png)
     at = f"{n_dossiers:,}"
 
-    def row(what: str, xs: list[float], floor: list[float] | None, budget: float | None,
-            floor_label: str, note: str = "") -> Row:
+    def row(
+        what: str,
+        xs: list[float],
+        floor: list[float] | None,
+        budget: float | None,
+        floor_label: str,
+        note: str = "",
+    ) -> Row:
         fl = p50(floor) if floor else None
         return Row(
             what=what,
@@ -131,10 +140,10 @@ def run(args: argparse.Namespace) -> list[Row]:
         )
 
     rows = [
-        row(f"intake: register() one dossier @ {at}", save, f_sql, None,
-            "bare fsync'd WAL insert"),
-        row("intake: render_receipt (Mẫu 01 PDF)", receipt, f_pdf, None,
-            "1 A4 page, TTF + Code 128"),
+        row(f"intake: register() one dossier @ {at}", save, f_sql, None, "bare fsync'd WAL insert"),
+        row(
+            "intake: render_receipt (Mẫu 01 PDF)", receipt, f_pdf, None, "1 A4 page, TTF + Code 128"
+        ),
         row("intake: render_label PNG", label, f_png, None, "python-barcode PNG"),
         Row(
             what=f"intake: save + receipt + label @ {at}",
@@ -143,17 +152,23 @@ def run(args: argparse.Namespace) -> list[Row]:
             ratio=ratio_text(p95(total), floor_total),
             budget=f"p95 < {BUDGET_TOTAL_MS:g} ms",
             verdict=verdict(p95(total), BUDGET_TOTAL_MS),
-            note=(f"{iters} iterations after {args.warmup} warm-up; first iteration (cold: font "
-                  f"load, statement cache) save {first[0]:.1f} ms, receipt {first[1]:.1f} ms, label "
-                  f"{first[2]:.1f} ms; PDF {sizes[0]:,} B, PNG {sizes[1]:,} B; floor p95 sum "
-                  f"{floor_total95:.2f} ms; app import {import_s * 1e3:.0f} ms" if first else ""),
+            note=(
+                f"{iters} iterations after {args.warmup} warm-up; first iteration (cold: font "
+                f"load, statement cache) save {first[0]:.1f} ms, receipt {first[1]:.1f} ms, label "
+                f"{first[2]:.1f} ms; PDF {sizes[0]:,} B, PNG {sizes[1]:,} B; floor p95 sum "
+                f"{floor_total95:.2f} ms; app import {import_s * 1e3:.0f} ms"
+                if first
+                else ""
+            ),
         ),
     ]
     print(f"\nmachine: {machine_line()}")
     print(f"database: {db}")
-    print(f"floors p50 / p95: sqlite insert {fmt_ms(p50(f_sql))} / {fmt_ms(p95(f_sql))}; "
-          f"reportlab page {fmt_ms(p50(f_pdf))} / {fmt_ms(p95(f_pdf))}; "
-          f"barcode PNG {fmt_ms(p50(f_png))} / {fmt_ms(p95(f_png))}")
+    print(
+        f"floors p50 / p95: sqlite insert {fmt_ms(p50(f_sql))} / {fmt_ms(p95(f_sql))}; "
+        f"reportlab page {fmt_ms(p50(f_pdf))} / {fmt_ms(p95(f_pdf))}; "
+        f"barcode PNG {fmt_ms(p50(f_png))} / {fmt_ms(p95(f_png))}"
+    )
     print_rows("intake", rows)
     return rows
 

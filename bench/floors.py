@@ -55,8 +55,14 @@ def _floor_db(rows: int) -> Path:
     conn.execute("BEGIN")
     batch = []
     for i in range(rows):
-        batch.append((str(uuid.UUID(int=rng.getrandbits(128))), f"000.20.25.H01-{i // 2000:06d}-{i % 2000 + 1:04d}",
-                      "Nguyễn Thị Lan", "2026-11-27 02:00:00.000000"))
+        batch.append(
+            (
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                f"000.20.25.H01-{i // 2000:06d}-{i % 2000 + 1:04d}",
+                "Nguyễn Thị Lan",
+                "2026-11-27 02:00:00.000000",
+            )
+        )
         if len(batch) == 50_000:
             conn.executemany("INSERT INTO t VALUES (?,?,?,?)", batch)
             batch.clear()
@@ -82,8 +88,12 @@ def sqlite_insert_floor(rows: int, n: int = 200) -> list[float]:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "INSERT INTO t VALUES (?,?,?,?)",
-            (str(uuid.uuid4()), f"floor-{stamp}-{time.time_ns()}-{counter[0]}", "Trần Văn Nam",
-             "2026-11-28 02:00:00.000000"),
+            (
+                str(uuid.uuid4()),
+                f"floor-{stamp}-{time.time_ns()}-{counter[0]}",
+                "Trần Văn Nam",
+                "2026-11-28 02:00:00.000000",
+            ),
         )
         conn.execute("COMMIT")
 
@@ -138,7 +148,9 @@ def reportlab_page(code: str = SAMPLE_CODE) -> bytes:
         c.setFont(font, 13 if i < 3 else 12)
         c.drawString(30 * mm, y, line)
         y -= 8 * mm
-    Code128(code, barWidth=0.33 * mm, barHeight=12 * mm, humanReadable=False).drawOn(c, 60 * mm, y - 14 * mm)
+    Code128(code, barWidth=0.33 * mm, barHeight=12 * mm, humanReadable=False).drawOn(
+        c, 60 * mm, y - 14 * mm
+    )
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -54,47 +54,179 @@ SEED = 20261128
 # --- names (frequencies: the usual surveys; the South-West where the demo unit sits) ----
 
 FAMILY = [
-    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 71), ("Huỳnh", 40), ("Hoàng", 15),
-    ("Phan", 45), ("Võ", 39), ("Vũ", 10), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13),
-    ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Trương", 10), ("Đinh", 5), ("Lâm", 6), ("Mai", 4),
-    ("Đoàn", 4), ("Châu", 4), ("Tô", 3), ("Cao", 3), ("La", 2), ("Thái", 2), ("Tạ", 2),
-    ("Lưu", 2), ("Quách", 2), ("Kiều", 1), ("Từ", 1), ("Chau", 3), ("Néang", 2), ("Danh", 2),
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 71),
+    ("Huỳnh", 40),
+    ("Hoàng", 15),
+    ("Phan", 45),
+    ("Võ", 39),
+    ("Vũ", 10),
+    ("Đặng", 21),
+    ("Bùi", 20),
+    ("Đỗ", 14),
+    ("Hồ", 13),
+    ("Ngô", 13),
+    ("Dương", 10),
+    ("Lý", 5),
+    ("Trương", 10),
+    ("Đinh", 5),
+    ("Lâm", 6),
+    ("Mai", 4),
+    ("Đoàn", 4),
+    ("Châu", 4),
+    ("Tô", 3),
+    ("Cao", 3),
+    ("La", 2),
+    ("Thái", 2),
+    ("Tạ", 2),
+    ("Lưu", 2),
+    ("Quách", 2),
+    ("Kiều", 1),
+    ("Từ", 1),
+    ("Chau", 3),
+    ("Néang", 2),
+    ("Danh", 2),
 ]
-MIDDLE_F = [("Thị", 600), ("Ngọc", 60), ("Thu", 40), ("Kim", 40), ("Mỹ", 35), ("Bích", 25),
-            ("Hồng", 25), ("Thanh", 30), ("Phương", 20), ("Minh", 15), ("Diễm", 10), ("Thúy", 15),
-            ("Bảo", 10), ("Ánh", 8), ("Tuyết", 8), ("Thị Bích", 20), ("Thị Kim", 20),
-            ("Thị Thu", 20), ("Thị Ngọc", 20), ("Thị Mỹ", 15), ("Thị Hồng", 10)]
-MIDDLE_M = [("Văn", 450), ("Hữu", 50), ("Đức", 40), ("Minh", 50), ("Quốc", 40), ("Thanh", 40),
-            ("Hoàng", 30), ("Công", 30), ("Xuân", 20), ("Quang", 30), ("Tấn", 30), ("Thành", 25),
-            ("Chí", 20), ("Hồng", 10), ("Trung", 15), ("Ngọc", 15), ("Phước", 15), ("Thái", 10),
-            ("Bảo", 15), ("Văn Minh", 10), ("Hoàng Anh", 5), ("Minh Tuấn", 5)]
-GIVEN_F = ("Lan Tuyết Hương Hoa Mai Linh Ngọc Trang Thảo Hà Hằng Nhung Yến Phương Thủy Hạnh Loan "
-           "Dung Nga Vân Hồng Diễm Trinh Thư Nhi Vy My Quyên Hiền Liên Oanh Cúc Đào Xuân Bích "
-           "Giang Hậu Kiều Ly Ngân Nguyệt Phượng Sương Tâm Thu Tiên Uyên Xuyến Ánh Diệu Huệ Lệ "
-           "Mến Thơ Tuyền Châu Duyên Hân Khánh Trâm Anh").split()
-GIVEN_M = ("Hùng Dũng Nam Tuấn Minh Hải Sơn Long Phúc Tâm Thành Trung Hiếu Khoa Phong Quang Tài "
-           "Thắng Vinh Bình Cường Đức Hòa Hoàng Huy Khang Lợi Lộc Nghĩa Nhân Phát Quân Tín Toàn "
-           "Trí Tùng Việt An Bảo Danh Đạt Hậu Hiển Hưng Kiệt Lâm Luân Mạnh Phước Sang Tân Thiện "
-           "Thịnh Thông Tiến Trọng Vũ Út Khải Nhựt Anh").split()
+MIDDLE_F = [
+    ("Thị", 600),
+    ("Ngọc", 60),
+    ("Thu", 40),
+    ("Kim", 40),
+    ("Mỹ", 35),
+    ("Bích", 25),
+    ("Hồng", 25),
+    ("Thanh", 30),
+    ("Phương", 20),
+    ("Minh", 15),
+    ("Diễm", 10),
+    ("Thúy", 15),
+    ("Bảo", 10),
+    ("Ánh", 8),
+    ("Tuyết", 8),
+    ("Thị Bích", 20),
+    ("Thị Kim", 20),
+    ("Thị Thu", 20),
+    ("Thị Ngọc", 20),
+    ("Thị Mỹ", 15),
+    ("Thị Hồng", 10),
+]
+MIDDLE_M = [
+    ("Văn", 450),
+    ("Hữu", 50),
+    ("Đức", 40),
+    ("Minh", 50),
+    ("Quốc", 40),
+    ("Thanh", 40),
+    ("Hoàng", 30),
+    ("Công", 30),
+    ("Xuân", 20),
+    ("Quang", 30),
+    ("Tấn", 30),
+    ("Thành", 25),
+    ("Chí", 20),
+    ("Hồng", 10),
+    ("Trung", 15),
+    ("Ngọc", 15),
+    ("Phước", 15),
+    ("Thái", 10),
+    ("Bảo", 15),
+    ("Văn Minh", 10),
+    ("Hoàng Anh", 5),
+    ("Minh Tuấn", 5),
+]
+GIVEN_F = (
+    "Lan Tuyết Hương Hoa Mai Linh Ngọc Trang Thảo Hà Hằng Nhung Yến Phương Thủy Hạnh Loan "
+    "Dung Nga Vân Hồng Diễm Trinh Thư Nhi Vy My Quyên Hiền Liên Oanh Cúc Đào Xuân Bích "
+    "Giang Hậu Kiều Ly Ngân Nguyệt Phượng Sương Tâm Thu Tiên Uyên Xuyến Ánh Diệu Huệ Lệ "
+    "Mến Thơ Tuyền Châu Duyên Hân Khánh Trâm Anh"
+).split()
+GIVEN_M = (
+    "Hùng Dũng Nam Tuấn Minh Hải Sơn Long Phúc Tâm Thành Trung Hiếu Khoa Phong Quang Tài "
+    "Thắng Vinh Bình Cường Đức Hòa Hoàng Huy Khang Lợi Lộc Nghĩa Nhân Phát Quân Tín Toàn "
+    "Trí Tùng Việt An Bảo Danh Đạt Hậu Hiển Hưng Kiệt Lâm Luân Mạnh Phước Sang Tân Thiện "
+    "Thịnh Thông Tiến Trọng Vũ Út Khải Nhựt Anh"
+).split()
 # Khmer names common in An Giang: "Chau" (men) / "Néang" (women) + two words.
 KHMER_M = ["Sóc Kha", "Sa Rết", "Phi Rum", "Thi Ây", "Kim Sơn", "Ny Đa"]
 KHMER_F = ["Sa Rin", "Sóc Phi", "Thi Da", "Kim Huôl", "Chanh Thy", "Sa Vy"]
 HAMLETS = ["Mỹ Hòa", "Mỹ Long", "Mỹ An", "Mỹ Thới", "Mỹ Phú", "Mỹ Quý", "Mỹ Thạnh", "Mỹ Khánh"]
-STREETS = ["Trần Hưng Đạo", "Hùng Vương", "Lý Thái Tổ", "Nguyễn Huệ", "Hai Bà Trưng",
-           "Tôn Đức Thắng", "Phạm Cự Lượng", "Ung Văn Khiêm", "Hà Hoàng Hổ", "Lê Lợi"]
-OTHER_PLACES = ["ấp Bình Hòa, xã Bình Hòa", "khóm Bình Khánh, phường Bình Đức",
-                "ấp Phú Hòa, xã Phú Hòa", "khóm Đông Thịnh, phường Mỹ Phước",
-                "ấp Hòa Long, xã Chợ Mới", "khóm Tây Khánh, phường Long Xuyên"]
-MOBILE_PREFIXES = ["032", "033", "034", "035", "036", "037", "038", "039", "056", "058", "059",
-                   "070", "076", "077", "078", "079", "081", "082", "083", "084", "085", "086",
-                   "088", "089", "090", "091", "093", "094", "096", "097", "098"]
+STREETS = [
+    "Trần Hưng Đạo",
+    "Hùng Vương",
+    "Lý Thái Tổ",
+    "Nguyễn Huệ",
+    "Hai Bà Trưng",
+    "Tôn Đức Thắng",
+    "Phạm Cự Lượng",
+    "Ung Văn Khiêm",
+    "Hà Hoàng Hổ",
+    "Lê Lợi",
+]
+OTHER_PLACES = [
+    "ấp Bình Hòa, xã Bình Hòa",
+    "khóm Bình Khánh, phường Bình Đức",
+    "ấp Phú Hòa, xã Phú Hòa",
+    "khóm Đông Thịnh, phường Mỹ Phước",
+    "ấp Hòa Long, xã Chợ Mới",
+    "khóm Tây Khánh, phường Long Xuyên",
+]
+MOBILE_PREFIXES = [
+    "032",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "039",
+    "056",
+    "058",
+    "059",
+    "070",
+    "076",
+    "077",
+    "078",
+    "079",
+    "081",
+    "082",
+    "083",
+    "084",
+    "085",
+    "086",
+    "088",
+    "089",
+    "090",
+    "091",
+    "093",
+    "094",
+    "096",
+    "097",
+    "098",
+]
 OTHER_PROVINCES = ["001", "079", "087", "091", "092", "094", "086", "083", "080", "038", "040"]
 # Relative frequency of procedures at a commune counter (others: 1).
 PROC_WEIGHTS = {
-    "2.000815": 300, "2.000884": 90, "1.001193": 70, "1.000656": 25, "1.000894": 25,
-    "2.000635": 30, "1.004873": 30, "1.004222": 40, "1.004194": 35, "1.003677": 15,
-    "1.013831": 35, "1.013833": 15, "1.013978": 10, "1.012784": 10, "2.001035": 25,
-    "1.001612": 10, "2.000942": 10, "1.001776": 8, "1.001731": 5,
+    "2.000815": 300,
+    "2.000884": 90,
+    "1.001193": 70,
+    "1.000656": 25,
+    "1.000894": 25,
+    "2.000635": 30,
+    "1.004873": 30,
+    "1.004222": 40,
+    "1.004194": 35,
+    "1.003677": 15,
+    "1.013831": 35,
+    "1.013833": 15,
+    "1.013978": 10,
+    "1.012784": 10,
+    "2.001035": 25,
+    "1.001612": 10,
+    "2.000942": 10,
+    "1.001776": 8,
+    "1.001731": 5,
 }
 
 
@@ -123,7 +255,9 @@ def uuid7_at(ms: int, counter: int, rand62: int) -> str:
 # --- people -----------------------------------------------------------------------------
 
 
-def make_people(count: int, rng: random.Random, today: date) -> list[tuple[str, str, str, str, str]]:
+def make_people(
+    count: int, rng: random.Random, today: date
+) -> list[tuple[str, str, str, str, str]]:
     """(name, id_number, phone, address, email) for `count` invented people."""
     fam, mid_f, mid_m = Cum(FAMILY), Cum(MIDDLE_F), Cum(MIDDLE_M)
     ids: set[str] = set()
@@ -149,12 +283,20 @@ def make_people(count: int, rng: random.Random, today: date) -> list[tuple[str, 
                 ids.add(idn)
                 break
         idn = idn if rng.random() < 0.97 else ""  # a few came without their card number
-        phone = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10_000_000):07d}" if rng.random() < 0.9 else ""
+        phone = (
+            f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10_000_000):07d}"
+            if rng.random() < 0.9
+            else ""
+        )
         r = rng.random()
         if r < 0.7:
-            addr = f"Tổ {rng.randint(1, 30)}, ấp {rng.choice(HAMLETS)}, xã Mỹ Hòa Hưng, tỉnh An Giang"
+            addr = (
+                f"Tổ {rng.randint(1, 30)}, ấp {rng.choice(HAMLETS)}, xã Mỹ Hòa Hưng, tỉnh An Giang"
+            )
         elif r < 0.9:
-            addr = f"Số {rng.randint(1, 450)} {rng.choice(STREETS)}, phường Long Xuyên, tỉnh An Giang"
+            addr = (
+                f"Số {rng.randint(1, 450)} {rng.choice(STREETS)}, phường Long Xuyên, tỉnh An Giang"
+            )
         else:
             addr = f"{rng.choice(OTHER_PLACES)}, tỉnh An Giang"
         email = ""
@@ -172,8 +314,12 @@ def _meta_path(path: Path) -> Path:
 
 
 def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              path.with_name(path.name + "-journal")):
+    for p in (
+        path,
+        path.with_name(path.name + "-wal"),
+        path.with_name(path.name + "-shm"),
+        path.with_name(path.name + "-journal"),
+    ):
         p.unlink(missing_ok=True)
 
 
@@ -208,13 +354,18 @@ class Generator:
             "JOIN app_meta ON app_meta.value = units.id AND app_meta.key = 'local_unit_id'"
         ).fetchone()
         self.unit_id, self.agency = u[0], u[1]
-        self.hours = OfficeHours(dtime.fromisoformat(u[2]), dtime.fromisoformat(u[3]),
-                                 dtime.fromisoformat(u[4]))
-        overrides = {date.fromisoformat(d): (bool(w), note) for d, w, note in
-                     conn.execute("SELECT day, is_workday, note FROM calendar_overrides")}
+        self.hours = OfficeHours(
+            dtime.fromisoformat(u[2]), dtime.fromisoformat(u[3]), dtime.fromisoformat(u[4])
+        )
+        overrides = {
+            date.fromisoformat(d): (bool(w), note)
+            for d, w, note in conn.execute("SELECT day, is_workday, note FROM calendar_overrides")
+        }
         self.cal = WorkCalendar(overrides)
-        self.clerks = [r[0] for r in conn.execute(
-            "SELECT id FROM users WHERE role = 'clerk' ORDER BY username")]
+        self.clerks = [
+            r[0]
+            for r in conn.execute("SELECT id FROM users WHERE role = 'clerk' ORDER BY username")
+        ]
         self.procs = []
         for pid, code, version, pdays, fee, docs in conn.execute(
             "SELECT id, code, version, processing_days, fee, documents FROM procedures "
@@ -251,8 +402,10 @@ class Generator:
         if pdays == 0:
             clock = self.hours.close
         else:
-            clock = min(max(received_local.time().replace(second=0, microsecond=0),
-                            self.hours.open), self.hours.close)
+            clock = min(
+                max(received_local.time().replace(second=0, microsecond=0), self.hours.open),
+                self.hours.close,
+            )
         return effective, datetime.combine(due_day, clock, tzinfo=self.tz)
 
     def _documents(self, docs: list[dict[str, Any]]) -> list[tuple[str, str, int, bool, bool]]:
@@ -297,7 +450,11 @@ class Generator:
         form_set = form_set_on(day)
         book = f"01/{day.year}"
         for seq, s in enumerate(secs, start=1):
-            local = start_m + timedelta(seconds=s) if s < morning else start_a + timedelta(seconds=s - morning)
+            local = (
+                start_m + timedelta(seconds=s)
+                if s < morning
+                else start_a + timedelta(seconds=s - morning)
+            )
             utc = (local - offset).replace(tzinfo=None)
             ms = int(local.timestamp() * 1000)
             at_db = utc.isoformat(" ", "microseconds")
@@ -319,59 +476,134 @@ class Generator:
             status = "supplement_requested" if missing else "accepted"
             ev_kind = "supplement_requested" if missing else "received"
             reason = "; ".join(missing)
-            out["d"].append((
-                did, self.unit_id, code, day_iso, seq, pid, name, idn, phone, addr, email, sets,
-                rc, ret, ret_addr, fee, at_db, effective.isoformat(), due_db, status, clerk,
-                book, reg, form_set, None,
-            ))
+            out["d"].append(
+                (
+                    did,
+                    self.unit_id,
+                    code,
+                    day_iso,
+                    seq,
+                    pid,
+                    name,
+                    idn,
+                    phone,
+                    addr,
+                    email,
+                    sets,
+                    rc,
+                    ret,
+                    ret_addr,
+                    fee,
+                    at_db,
+                    effective.isoformat(),
+                    due_db,
+                    status,
+                    clerk,
+                    book,
+                    reg,
+                    form_set,
+                    None,
+                )
+            )
             for pos, (dname, kind, cnt, received, required) in enumerate(lines):
-                out["doc"].append((uuid7_at(ms, 1 + pos, rng.getrandbits(62)), did, pos, dname,
-                                   kind, cnt, int(received), int(required)))
+                out["doc"].append(
+                    (
+                        uuid7_at(ms, 1 + pos, rng.getrandbits(62)),
+                        did,
+                        pos,
+                        dname,
+                        kind,
+                        cnt,
+                        int(received),
+                        int(required),
+                    )
+                )
             for tok in self._tokens(name):
                 out["tok"].append((tok, did))
             eid = uuid7_at(ms, 8, rng.getrandbits(62))
-            out["ev"].append((eid, self.unit_id, did, ev_kind, status, at_db, day_iso, clerk,
-                              reason, "{}", at_db))
+            out["ev"].append(
+                (
+                    eid,
+                    self.unit_id,
+                    did,
+                    ev_kind,
+                    status,
+                    at_db,
+                    day_iso,
+                    clerk,
+                    reason,
+                    "{}",
+                    at_db,
+                )
+            )
             local_iso = local.isoformat()
             payload = {
-                "id": did, "code": code, "procedure": pcode, "procedure_version": pver,
-                "applicant": {"name": name, "id_number": idn, "phone": phone, "address": addr,
-                              "email": email},
-                "documents": [{"name": x[0], "kind": x[1], "count": x[2], "received": x[3]}
-                              for x in lines],
-                "sets": sets, "receive_channel": rc, "return_channel": ret,
-                "return_address": ret_addr, "fee": fee, "received_at": local_iso,
-                "due_at": due_local.isoformat(), "received_by": clerk, "ticket_id": None,
+                "id": did,
+                "code": code,
+                "procedure": pcode,
+                "procedure_version": pver,
+                "applicant": {
+                    "name": name,
+                    "id_number": idn,
+                    "phone": phone,
+                    "address": addr,
+                    "email": email,
+                },
+                "documents": [
+                    {"name": x[0], "kind": x[1], "count": x[2], "received": x[3]} for x in lines
+                ],
+                "sets": sets,
+                "receive_channel": rc,
+                "return_channel": ret,
+                "return_address": ret_addr,
+                "fee": fee,
+                "received_at": local_iso,
+                "due_at": due_local.isoformat(),
+                "received_by": clerk,
+                "ticket_id": None,
             }
             ev_payload = {
-                "id": eid, "dossier_id": did, "code": code, "kind": ev_kind, "status": status,
-                "at": local_iso, "business_day": day_iso, "by": clerk, "reason": reason,
+                "id": eid,
+                "dossier_id": did,
+                "code": code,
+                "kind": ev_kind,
+                "status": status,
+                "at": local_iso,
+                "business_day": day_iso,
+                "by": clerk,
+                "reason": reason,
                 "data": {},
             }
             acked = (utc + timedelta(seconds=rng.uniform(1, 60))).isoformat(" ", "microseconds")
             for i, (kind, body) in enumerate((("dossier", payload), ("dossier_event", ev_payload))):
-                out["ob"].append((
-                    uuid7_at(ms, 10 + i, rng.getrandbits(62)), self.unit_id, kind, 1,
-                    json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
-                    at_db, acked,
-                ))
+                out["ob"].append(
+                    (
+                        uuid7_at(ms, 10 + i, rng.getrandbits(62)),
+                        self.unit_id,
+                        kind,
+                        1,
+                        json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+                        at_db,
+                        acked,
+                    )
+                )
         self.register_no[day.year] = reg
         return out
 
 
 INSERTS = {
     "d": "INSERT INTO dossiers (id, unit_id, code, code_day, code_seq, procedure_id, applicant_name, "
-         "applicant_id_number, applicant_phone, applicant_address, applicant_email, sets, "
-         "receive_channel, return_channel, return_address, fee, received_at, effective_day, due_at, "
-         "status, received_by, register_book, register_no, form_set, ticket_id) "
-         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "applicant_id_number, applicant_phone, applicant_address, applicant_email, sets, "
+    "receive_channel, return_channel, return_address, fee, received_at, effective_day, due_at, "
+    "status, received_by, register_book, register_no, form_set, ticket_id) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "doc": "INSERT INTO dossier_documents (id, dossier_id, position, name, kind, count, received, "
-           "required) VALUES (?,?,?,?,?,?,?,?)",
+    "required) VALUES (?,?,?,?,?,?,?,?)",
     "tok": "INSERT INTO dossier_name_tokens (token, dossier_id) VALUES (?,?)",
     "ev": "INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day, "
-          "by_user_id, reason, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "by_user_id, reason, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     "ob": "INSERT INTO outbox (event_id, unit_id, kind, schema_version, payload, created_at, "
-          "acked_at) VALUES (?,?,?,?,?,?,?)",
+    "acked_at) VALUES (?,?,?,?,?,?,?)",
 }
 
 
@@ -387,9 +619,12 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
     conn.execute("BEGIN")
     # The demo's six sample dossiers would collide with day/year numbering: drop them.
     for sql in (
-        "DELETE FROM dossier_name_tokens", "DELETE FROM dossier_documents",
-        "DELETE FROM dossier_events", "DELETE FROM outbox WHERE kind IN ('dossier','dossier_event')",
-        "DELETE FROM dossiers", "DELETE FROM sequence_counters WHERE kind IN ('dossier','register')",
+        "DELETE FROM dossier_name_tokens",
+        "DELETE FROM dossier_documents",
+        "DELETE FROM dossier_events",
+        "DELETE FROM outbox WHERE kind IN ('dossier','dossier_event')",
+        "DELETE FROM dossiers",
+        "DELETE FROM sequence_counters WHERE kind IN ('dossier','register')",
     ):
         conn.execute(sql)
     conn.execute("COMMIT")
@@ -419,8 +654,10 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
             conn.execute("COMMIT")
             if not quiet:
                 el = time.perf_counter() - t_start
-                print(f"  {done:>9,} dossiers  {el:6.1f} s  (generate {gen_s:.1f} s, insert {ins_s:.1f} s)",
-                      flush=True)
+                print(
+                    f"  {done:>9,} dossiers  {el:6.1f} s  (generate {gen_s:.1f} s, insert {ins_s:.1f} s)",
+                    flush=True,
+                )
             if i != ndays - 1:
                 conn.execute("BEGIN")
     conn.execute("BEGIN")
@@ -433,9 +670,15 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
     conn.execute("PRAGMA locking_mode=NORMAL")
     conn.execute("PRAGMA journal_mode=WAL")  # what the app uses (it sets WAL on connect too)
     conn.close()
-    return {"first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
-            "working_days": ndays, "people": len(gen.people), "generate_s": round(gen_s, 1),
-            "insert_s": round(ins_s, 1), "people_s": round(gen.people_s, 1)}
+    return {
+        "first_day": days[0].isoformat(),
+        "last_day": days[-1].isoformat(),
+        "working_days": ndays,
+        "people": len(gen.people),
+        "generate_s": round(gen_s, 1),
+        "insert_s": round(ins_s, 1),
+        "people_s": round(gen.people_s, 1),
+    }
 
 
 def _head() -> str:
@@ -454,14 +697,19 @@ def read_meta(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def build_or_reuse(path: Path, n: int, *, force: bool = False, quiet: bool = False) -> dict[str, Any]:
+def build_or_reuse(
+    path: Path, n: int, *, force: bool = False, quiet: bool = False
+) -> dict[str, Any]:
     """Build the database unless `path` already holds one built with `n` dossiers (same schema)."""
     path = Path(path).resolve()
     meta = read_meta(path)
     if not force and meta and meta.get("dossiers") == n and meta.get("schema") == _head():
         if not quiet:
-            print(f"reusing {path} ({n:,} dossiers, built {meta.get('built_at')} "
-                  f"in {meta.get('build_s')} s)", flush=True)
+            print(
+                f"reusing {path} ({n:,} dossiers, built {meta.get('built_at')} "
+                f"in {meta.get('build_s')} s)",
+                flush=True,
+            )
         return {**meta, "reused": True}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".building")
@@ -478,23 +726,35 @@ def build_or_reuse(path: Path, n: int, *, force: bool = False, quiet: bool = Fal
     tmp.rename(path)
     total = time.perf_counter() - t0
     meta = {
-        "dossiers": n, "schema": _head(), "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "build_s": round(total, 1), "seed_app_s": round(t_seed, 1),
-        "size_mb": round(path.stat().st_size / 2**20), **info,
+        "dossiers": n,
+        "schema": _head(),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_s": round(total, 1),
+        "seed_app_s": round(t_seed, 1),
+        "size_mb": round(path.stat().st_size / 2**20),
+        **info,
     }
     _meta_path(path).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     if not quiet:
-        print(f"built {path}: {n:,} dossiers in {total:.1f} s "
-              f"(app schema+demo {t_seed:.1f} s, people {info['people_s']} s, generate "
-              f"{info['generate_s']} s, insert {info['insert_s']} s), {meta['size_mb']:,} MB, "
-              f"{info['first_day']} … {info['last_day']}", flush=True)
+        print(
+            f"built {path}: {n:,} dossiers in {total:.1f} s "
+            f"(app schema+demo {t_seed:.1f} s, people {info['people_s']} s, generate "
+            f"{info['generate_s']} s, insert {info['insert_s']} s), {meta['size_mb']:,} MB, "
+            f"{info['first_day']} … {info['last_day']}",
+            flush=True,
+        )
     return {**meta, "reused": False}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("path", type=Path, nargs="?", default=None,
-                   help="database file (default bench/out/bench-<N>.db)")
+    p.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="database file (default bench/out/bench-<N>.db)",
+    )
     p.add_argument("--dossiers", type=int, default=None, help="default 1,000,000")
     p.add_argument("--quick", action="store_true", help=f"{QUICK_DOSSIERS:,} dossiers")
     p.add_argument("--force", action="store_true", help="rebuild even if a matching file exists")
@@ -503,8 +763,10 @@ def main(argv: list[str] | None = None) -> int:
     path = args.path or default_db(n)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     meta = build_or_reuse(path, n, force=args.force)
-    print(f"make_db: {'reused' if meta['reused'] else 'built'} {n:,} dossiers; "
-          f"build time {meta['build_s']} s")
+    print(
+        f"make_db: {'reused' if meta['reused'] else 'built'} {n:,} dossiers; "
+        f"build time {meta['build_s']} s"
+    )
     return 0
 
 

@@ -28,7 +28,9 @@ class Parser(argparse.ArgumentParser):
 
 
 def _globals(p: argparse.ArgumentParser, default: Any) -> None:
-    p.add_argument("--db", metavar="URL", default=default, help="SQLAlchemy URL or a SQLite file path")
+    p.add_argument(
+        "--db", metavar="URL", default=default, help="SQLAlchemy URL or a SQLite file path"
+    )
     p.add_argument("--config", metavar="PATH", default=default, help="settings TOML file")
     p.add_argument("--json", action="store_true", default=default, help="machine-readable output")
 
@@ -116,5 +118,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last resort: one line for the user, the trace in the log
         logging.getLogger("counter_app").exception("unexpected error")
-        sys.stderr.write(f"Lỗi không mong đợi ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}\n")
+        sys.stderr.write(
+            f"Lỗi không mong đợi ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}\n"
+        )
         return 3

@@ -47,15 +47,21 @@ def write_atomically(path: Path, data: bytes) -> None:
 def cmd_init(args: argparse.Namespace) -> Result:
     ctx = context(args)
     res = init_database(ctx, demo=args.demo, agency=args.unit)
-    data = {"db": str(ctx.uow.engine.url), "unit": res.unit, "created_unit": res.created_unit,
-            "catalogue": res.catalogue}
+    data = {
+        "db": str(ctx.uow.engine.url),
+        "unit": res.unit,
+        "created_unit": res.created_unit,
+        "catalogue": res.catalogue,
+    }
 
     def human() -> str:
         lines = [f"Cơ sở dữ liệu sẵn sàng: {ctx.uow.engine.url}"]
         if res.unit:
             lines.append(f"Đơn vị: {res.unit}" + (" (mới tạo)" if res.created_unit else ""))
             c = res.catalogue
-            lines.append(f"Danh mục: thêm {c['added']}, cập nhật {c['updated']}, giữ nguyên {c['unchanged']}")
+            lines.append(
+                f"Danh mục: thêm {c['added']}, cập nhật {c['updated']}, giữ nguyên {c['unchanged']}"
+            )
             lines.append("Tài khoản mẫu: giamsat, canbo1, canbo2 (mật khẩu: demo)")
         return "\n".join(lines)
 
@@ -66,14 +72,25 @@ def cmd_catalogue(args: argparse.Namespace) -> Result:
     ctx = context(args)
     if args.action == "import":
         res = cat_svc.import_catalogue(ctx, load_catalogue_file(args.file))
-        return res.__dict__, lambda: (
-            f"Đã nhập danh mục: thêm {res.added}, cập nhật {res.updated}, giữ nguyên {res.unchanged}"
+        return (
+            res.__dict__,
+            lambda: (
+                f"Đã nhập danh mục: thêm {res.added}, cập nhật {res.updated}, "
+                f"giữ nguyên {res.unchanged}"
+            ),
         )
     entries = cat_svc.list_catalogue(ctx)
     data = [
-        {"code": e.procedure.code, "name": e.procedure.name, "sector": e.procedure.sector,
-         "level": e.procedure.level, "processing_days": e.procedure.processing_days,
-         "fee": e.procedure.fee, "version": e.procedure.version, "documents": list(e.documents)}
+        {
+            "code": e.procedure.code,
+            "name": e.procedure.name,
+            "sector": e.procedure.sector,
+            "level": e.procedure.level,
+            "processing_days": e.procedure.processing_days,
+            "fee": e.procedure.fee,
+            "version": e.procedure.version,
+            "documents": list(e.documents),
+        }
         for e in entries
     ]
     return data, lambda: "\n".join(
@@ -87,15 +104,28 @@ def cmd_calendar(args: argparse.Namespace) -> Result:
     ctx = context(args)
     if args.action == "set":
         o = cal_svc.set_override(ctx, args.date, args.kind == "work", args.note)
-        data = {"date": o.day.isoformat(), "kind": "work" if o.is_workday else "off", "note": o.note}
+        data = {
+            "date": o.day.isoformat(),
+            "kind": "work" if o.is_workday else "off",
+            "note": o.note,
+        }
         word = "ngày làm việc bù" if o.is_workday else "ngày nghỉ"
         return data, lambda: f"{o.day:%d/%m/%Y}: {word}" + (f" ({o.note})" if o.note else "")
     rows = cal_svc.list_overrides(ctx, args.year)
-    data = [{"date": o.day.isoformat(), "kind": "work" if o.is_workday else "off", "note": o.note}
-            for o in rows]
-    return data, lambda: "\n".join(
-        f"{o.day:%d/%m/%Y} {'làm việc' if o.is_workday else 'nghỉ'} {o.note}".rstrip() for o in rows
-    ) or "Chưa có ngày điều chỉnh nào."
+    listing = [
+        {"date": o.day.isoformat(), "kind": "work" if o.is_workday else "off", "note": o.note}
+        for o in rows
+    ]
+    return (
+        listing,
+        lambda: (
+            "\n".join(
+                f"{o.day:%d/%m/%Y} {'làm việc' if o.is_workday else 'nghỉ'} {o.note}".rstrip()
+                for o in rows
+            )
+            or "Chưa có ngày điều chỉnh nào."
+        ),
+    )
 
 
 def _read_intake(file: str) -> Any:
@@ -130,8 +160,15 @@ def cmd_intake(args: argparse.Namespace) -> Result:
     requests = _parse_many(_read_intake(args.file))
     ctx = context(args)
     views = intake_svc.register(ctx, requests, args.clerk)
-    data = [{"code": v.code, "due_date": v.due_date.isoformat(), "status": v.status,
-             "due_at": v.due_at.isoformat()} for v in views]
+    data = [
+        {
+            "code": v.code,
+            "due_date": v.due_date.isoformat(),
+            "status": v.status,
+            "due_at": v.due_at.isoformat(),
+        }
+        for v in views
+    ]
     return data, lambda: "\n".join(
         f"{v.code}  hẹn trả {v.due_at:%H:%M %d/%m/%Y}  {v.status}" for v in views
     )
@@ -139,20 +176,41 @@ def cmd_intake(args: argparse.Namespace) -> Result:
 
 def dossier_json(v: DossierView) -> dict[str, Any]:
     return {
-        "code": v.code, "status": v.status, "status_code": STATUS_CODES.get(v.status),
+        "code": v.code,
+        "status": v.status,
+        "status_code": STATUS_CODES.get(v.status),
         "unit": v.unit.agency_id,
-        "procedure": {"code": v.procedure.code, "name": v.procedure.name,
-                      "sector": v.procedure.sector, "processing_days": v.procedure.processing_days,
-                      "fee": v.procedure.fee, "version": v.procedure.version},
+        "procedure": {
+            "code": v.procedure.code,
+            "name": v.procedure.name,
+            "sector": v.procedure.sector,
+            "processing_days": v.procedure.processing_days,
+            "fee": v.procedure.fee,
+            "version": v.procedure.version,
+        },
         "applicant": v.applicant.__dict__,
         "documents": [d.__dict__ for d in v.documents],
-        "sets": v.sets, "receive_channel": v.receive_channel, "return_channel": v.return_channel,
-        "return_address": v.return_address, "received_at": v.received_at.isoformat(),
-        "due_at": v.due_at.isoformat(), "due_date": v.due_date.isoformat(),
-        "received_by": v.received_by, "register_book": v.register_book,
-        "register_no": v.register_no, "form_set": v.form_set,
-        "events": [{"at": e.at.isoformat(), "kind": e.kind, "status": e.status, "by": e.by,
-                    "reason": e.reason} for e in v.events],
+        "sets": v.sets,
+        "receive_channel": v.receive_channel,
+        "return_channel": v.return_channel,
+        "return_address": v.return_address,
+        "received_at": v.received_at.isoformat(),
+        "due_at": v.due_at.isoformat(),
+        "due_date": v.due_date.isoformat(),
+        "received_by": v.received_by,
+        "register_book": v.register_book,
+        "register_no": v.register_no,
+        "form_set": v.form_set,
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "status": e.status,
+                "by": e.by,
+                "reason": e.reason,
+            }
+            for e in v.events
+        ],
     }
 
 

@@ -1,4 +1,4 @@
-"""Frozen settings: defaults, then TOML in the platform config dir (or --config), then environment."""
+"""Frozen settings: defaults, then TOML in the platform config dir (or --config), then env."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ def data_dir() -> Path:
 
 def config_path() -> Path:
     override = os.environ.get(ENV_PREFIX + "CONFIG")
-    return Path(override) if override else Path(user_config_dir(APP, appauthor=False)) / "config.toml"
+    return (
+        Path(override) if override else Path(user_config_dir(APP, appauthor=False)) / "config.toml"
+    )
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,19 @@ MESSAGES: dict[str, str] = {
     "no_spooler": "Không tìm thấy dịch vụ in trên máy này.",
     "printer_offline": "Máy in {printer} không sẵn sàng.",
     "printer_rejected": "Máy in từ chối lệnh in: {detail}",
+    "printer_timeout": "Máy in {printer} không phản hồi.",
+    "printer_setting_invalid": "Cấu hình máy in không hợp lệ: {setting}",
+    "folder_unwritable": "Không ghi được vào thư mục {printer}: {detail}",
+    "copies_invalid": "Số bản in phải từ 1 đến 99.",
+    "reason_required": "Cần ghi rõ lý do.",
+    "label_code_too_long": "Mã hồ sơ quá dài để in vừa nhãn 50×30 mm.",
+    # time rules
+    "calendar_no_working_day": "Lịch không có ngày làm việc nào trong một năm tới; kiểm tra lịch điều chỉnh.",
+    "office_hours_invalid": "Giờ làm việc của đơn vị không hợp lệ (giờ mở cửa, giờ nhận, giờ đóng cửa).",
+    "received_at_naive": "Thời gian tiếp nhận phải có múi giờ.",
+    # scanners
+    "scan_unrecognised": "Mã vừa quét không phải CCCD hay mã hồ sơ.",
+    "scanner_port_failed": "Mất kết nối với máy quét; vẫn có thể quét qua bàn phím.",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -99,6 +112,7 @@ FIELD_LABELS: dict[str, str] = {
     "return_address": "Địa chỉ nhận kết quả",
     "received_at": "Thời gian tiếp nhận",
     "note": "Ghi chú",
+    "reason": "Lý do",
     "username": "Tên đăng nhập",
     "password": "Mật khẩu",
     "full_name": "Họ tên",
@@ -117,7 +131,10 @@ def text_for(msg_code: str, /, **params: Any) -> str:
 
 
 def field_label(field: str) -> str:
-    """'documents[2].name' -> 'Thành phần hồ sơ (dòng 3): tên'."""
+    """'documents[2].name' -> 'Thành phần hồ sơ (dòng 3): tên'; '[2] x' -> 'Hồ sơ thứ 3, x'."""
+    item = re.match(r"^\[(\d+)\]\s*(.*)$", field)
+    if item:
+        return f"Hồ sơ thứ {int(item[1]) + 1} trong danh sách, {field_label(item[2])}"
     m = re.match(r"^documents\[(\d+)\]\.?(\w*)$", field)
     if m:
         part = {"name": "tên", "kind": "loại", "count": "số lượng"}.get(m[2], m[2])

@@ -24,7 +24,11 @@ TIMELINESS_LABELS: dict[str, str] = {
 
 RECEIVE_CHANNEL_LABELS = {"counter": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính"}
 RETURN_CHANNEL_LABELS = {"counter": "Tại quầy", "postal": "Bưu chính"}
-DOCUMENT_KIND_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
+DOCUMENT_KIND_LABELS = {
+    "original": "Bản chính",
+    "copy": "Bản sao",
+    "certified_copy": "Bản sao chứng thực",
+}
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 

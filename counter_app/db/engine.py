@@ -34,7 +34,8 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # Transactions are begun by us (see _on_begin), so the driver must not begin them itself.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # Per-connection settings only: journal_mode=WAL is written into the file, so it is set
+    # once the file is known to be ours (enable_wal), never on a database we are refusing.
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
@@ -109,13 +110,22 @@ def migrate(engine: Engine) -> None:
     command.upgrade(_alembic_config(engine), "head")
 
 
+def enable_wal(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        raw = engine.raw_connection()  # outside any transaction: WAL cannot be set inside one
+        try:
+            raw.cursor().execute("PRAGMA journal_mode=WAL")
+        finally:
+            raw.close()
+
+
 def open_database(url: str, *, migrate_schema: bool = True) -> Engine:
     engine = create_db_engine(url)
     try:
+        current_revision(engine)  # refuses what is not ours before anything is written
+        enable_wal(engine)
         if migrate_schema:
             migrate(engine)
-        else:
-            current_revision(engine)
     except Exception:
         engine.dispose()
         raise

@@ -1,4 +1,4 @@
-"""Column types shared by the models: UTC timestamps and JSON text that work on SQLite and PostgreSQL."""
+"""Column types for the models: UTC timestamps and JSON text, same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

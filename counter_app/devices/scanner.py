@@ -1,4 +1,4 @@
-"""A serial QR/barcode scanner: reads CR/LF-terminated lines through pyserial (any serial_for_url URL)."""
+"""A serial QR/barcode scanner: CR/LF-terminated lines through pyserial serial_for_url."""
 
 from __future__ import annotations
 

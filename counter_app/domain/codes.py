@@ -10,7 +10,9 @@ from counter_app.domain.errors import ValidationError
 
 # Groups of digits/letters separated by dots, e.g. 000.00.20.H01 or H15.50.05.13.
 AGENCY_RE = re.compile(r"^[A-Z0-9]{1,4}(\.[A-Z0-9]{1,4}){2,5}$")
-CODE_RE = re.compile(r"^(?P<agency>[A-Z0-9]{1,4}(?:\.[A-Z0-9]{1,4}){2,5})-(?P<day>\d{6})-(?P<seq>\d{4,5})$")
+CODE_RE = re.compile(
+    r"^(?P<agency>[A-Z0-9]{1,4}(?:\.[A-Z0-9]{1,4}){2,5})-(?P<day>\d{6})-(?P<seq>\d{4,5})$"
+)
 CODE_SEARCH_RE = re.compile(r"[A-Z0-9]{1,4}(?:\.[A-Z0-9]{1,4}){2,5}-\d{6}-\d{4,5}")
 MAX_SEQUENCE = 99_999
 

@@ -1,4 +1,4 @@
-"""Calendar overrides (extra days off, make-up working days) and the working calendar built from them."""
+"""Calendar overrides (extra days off, make-up working days) and the working calendar."""
 
 from __future__ import annotations
 
@@ -40,7 +40,11 @@ def set_override(
         else:
             row.is_workday, row.note, row.updated_at = is_workday, note, now
         append_audit(
-            s, now, username, "calendar_set", {"day": day.isoformat(), "work": is_workday, "note": note}
+            s,
+            now,
+            username,
+            "calendar_set",
+            {"day": day.isoformat(), "work": is_workday, "note": note},
         )
     return OverrideInfo(day, is_workday, note)
 

@@ -53,7 +53,9 @@ def _document(d: Any, where: str) -> dict[str, Any]:
     try:
         name = clean_text(d.get("name"), "documents.name", max_len=300)
     except ValidationError:
-        raise ValidationError("catalogue_field_invalid", where=where, field="documents.name") from None
+        raise ValidationError(
+            "catalogue_field_invalid", where=where, field="documents.name"
+        ) from None
     return {"name": name, "kind": kind, "count": count, "required": bool(d.get("required", True))}
 
 
@@ -101,7 +103,11 @@ def _apply(s: Session, p: dict[str, Any], now: Any) -> str:
     if current is not None:
         current.is_current = False
         version = current.version + 1
-    s.add(Procedure(**p, version=version, is_current=True, name_folded=fold(p["name"]), imported_at=now))
+    s.add(
+        Procedure(
+            **p, version=version, is_current=True, name_folded=fold(p["name"]), imported_at=now
+        )
+    )
     return "updated" if current is not None else "added"
 
 
@@ -134,7 +140,9 @@ def list_catalogue(ctx: ServiceContext, *, days: int = 90) -> list[CatalogueEntr
             ).all()
         )
         procs = s.scalars(select(Procedure).where(Procedure.is_current)).all()
-        entries = [CatalogueEntry(to_info(p), tuple(p.documents), uses.get(p.code, 0)) for p in procs]
+        entries = [
+            CatalogueEntry(to_info(p), tuple(p.documents), uses.get(p.code, 0)) for p in procs
+        ]
     entries.sort(key=lambda e: (-e.uses, vi_sort_key(e.procedure.name)))
     return entries
 

@@ -75,7 +75,9 @@ def _document_in(d: Any, i: int, errors: dict[str, str]) -> DocumentIn | None:
     if not isinstance(d, dict):
         errors[where] = "not_object"
         return None
-    name = _collect(errors, f"{where}.name", clean_text, d.get("name"), f"{where}.name", max_len=300)
+    name = _collect(
+        errors, f"{where}.name", clean_text, d.get("name"), f"{where}.name", max_len=300
+    )
     kind = d.get("kind", "original")
     if kind not in DOCUMENT_KINDS:
         errors[f"{where}.kind"] = "document_kind_invalid"
@@ -135,10 +137,18 @@ def parse_intake(raw: Any) -> IntakeRequest:
     name = _collect(errors, "applicant.name", clean_name, ap.get("name"), "applicant.name")
     idn = ap.get("id_number") or ""
     if idn:
-        idn = _collect(errors, "applicant.id_number", validate_id_number, str(idn), "applicant.id_number")
-    phone = _collect(errors, "applicant.phone", validate_phone, str(ap.get("phone") or ""), "applicant.phone")
-    addr = _collect(errors, "applicant.address", clean_address, ap.get("address") or "", "applicant.address")
-    email = _collect(errors, "applicant.email", validate_email, ap.get("email") or "", "applicant.email")
+        idn = _collect(
+            errors, "applicant.id_number", validate_id_number, str(idn), "applicant.id_number"
+        )
+    phone = _collect(
+        errors, "applicant.phone", validate_phone, str(ap.get("phone") or ""), "applicant.phone"
+    )
+    addr = _collect(
+        errors, "applicant.address", clean_address, ap.get("address") or "", "applicant.address"
+    )
+    email = _collect(
+        errors, "applicant.email", validate_email, ap.get("email") or "", "applicant.email"
+    )
     docs_raw = raw.get("documents")
     docs: tuple[DocumentIn, ...] | None = None
     if docs_raw is not None:
@@ -154,17 +164,27 @@ def parse_intake(raw: Any) -> IntakeRequest:
         raise ValidationError("invalid", field_errors=errors)
     assert isinstance(proc, str)
     return IntakeRequest(
-        procedure=proc.strip(), name=name, id_number=idn or "", phone=phone or "",
-        address=addr or "", email=email or "", documents=docs, sets=sets,
-        receive_channel=rc, return_channel=ret, return_address=ret_addr, received_at=received_at,
+        procedure=proc.strip(),
+        name=name,
+        id_number=idn or "",
+        phone=phone or "",
+        address=addr or "",
+        email=email or "",
+        documents=docs,
+        sets=sets,
+        receive_channel=rc,
+        return_channel=ret,
+        return_address=ret_addr,
+        received_at=received_at,
         ticket_id=raw.get("ticket_id") if isinstance(raw.get("ticket_id"), str) else None,
     )
 
 
 def resolve_documents(proc: Procedure, given: tuple[DocumentIn, ...] | None) -> list[DocumentIn]:
-    """The dossier's document lines: what was handed in, plus required checklist items not received."""
+    """The dossier's document lines: what was handed in, plus checklist items not received."""
     checklist = [
-        DocumentIn(d["name"], d["kind"], d["count"], True, bool(d["required"])) for d in proc.documents
+        DocumentIn(d["name"], d["kind"], d["count"], True, bool(d["required"]))
+        for d in proc.documents
     ]
     if given is None:
         return checklist
@@ -189,12 +209,17 @@ def _received_at(ctx: ServiceContext, req: IntakeRequest) -> tuple[datetime, boo
     return at, at < now - FUTURE_TOLERANCE
 
 
-def plan_due(ctx: ServiceContext, procedure_code: str, received_at: datetime | None = None) -> DuePlan:
+def plan_due(
+    ctx: ServiceContext, procedure_code: str, received_at: datetime | None = None
+) -> DuePlan:
     """The due date the clerk sees live while typing."""
     with ctx.uow.read() as s:
         proc = current_procedure(s, procedure_code)
         return compute_due(
-            received_at or ctx.now(), proc.processing_days, load_calendar(s), office_hours(local_unit(s))
+            received_at or ctx.now(),
+            proc.processing_days,
+            load_calendar(s),
+            office_hours(local_unit(s)),
         )
 
 
@@ -208,21 +233,46 @@ def _insert(
     plan = compute_due(at, proc.processing_days, load_calendar(s), office_hours(unit))
     docs = resolve_documents(proc, req.documents)
     missing = [d for d in docs if d.required and not d.received]
-    seq = next_number(s, unit.id, "dossier", day.isoformat(), start=unit.seq_start, end=unit.seq_end)
+    seq = next_number(
+        s, unit.id, "dossier", day.isoformat(), start=unit.seq_start, end=unit.seq_end
+    )
     reg_no = next_number(s, unit.id, "register", str(day.year))
     d = Dossier(
-        id=new_id(), unit_id=unit.id, code=format_code(unit.agency_id, day, seq), code_day=day, code_seq=seq,
-        procedure_id=proc.id, applicant_name=req.name, applicant_id_number=req.id_number,
-        applicant_phone=req.phone, applicant_address=req.address, applicant_email=req.email,
-        sets=req.sets, receive_channel=req.receive_channel, return_channel=req.return_channel,
-        return_address=req.return_address, fee=proc.fee, received_at=at,
-        effective_day=plan.effective_day, due_at=plan.due_at, status="new", received_by=clerk.id,
-        register_book=f"01/{day.year}", register_no=reg_no, form_set=form_set_on(day),
+        id=new_id(),
+        unit_id=unit.id,
+        code=format_code(unit.agency_id, day, seq),
+        code_day=day,
+        code_seq=seq,
+        procedure_id=proc.id,
+        applicant_name=req.name,
+        applicant_id_number=req.id_number,
+        applicant_phone=req.phone,
+        applicant_address=req.address,
+        applicant_email=req.email,
+        sets=req.sets,
+        receive_channel=req.receive_channel,
+        return_channel=req.return_channel,
+        return_address=req.return_address,
+        fee=proc.fee,
+        received_at=at,
+        effective_day=plan.effective_day,
+        due_at=plan.due_at,
+        status="new",
+        received_by=clerk.id,
+        register_book=f"01/{day.year}",
+        register_no=reg_no,
+        form_set=form_set_on(day),
         ticket_id=req.ticket_id,
     )
     d.documents = [
-        DossierDocument(position=i, name=x.name, kind=x.kind, count=x.count,
-                        received=x.received, required=x.required)
+        DossierDocument(
+            position=i,
+            name=x.name,
+            kind=x.kind,
+            count=x.count,
+            received=x.received,
+            required=x.required,
+        )
         for i, x in enumerate(docs)
     ]
     s.add(d)
@@ -232,25 +282,54 @@ def _insert(
     emit(s, unit.id, "dossier", _payload(d, proc), now)
     status = "supplement_requested" if missing else "accepted"
     reason = "; ".join(m.name for m in missing)
-    append_event(s, d, kind="received" if not missing else "supplement_requested", status=status,
-                 at=at, business_day=day, by_user_id=clerk.id, recorded_at=now, reason=reason)
+    append_event(
+        s,
+        d,
+        kind="received" if not missing else "supplement_requested",
+        status=status,
+        at=at,
+        business_day=day,
+        by_user_id=clerk.id,
+        recorded_at=now,
+        reason=reason,
+    )
     if backdated:
-        append_audit(s, now, clerk.username, "intake_backdated",
-                     {"code": d.code, "received_at": at.isoformat()})
+        append_audit(
+            s,
+            now,
+            clerk.username,
+            "intake_backdated",
+            {"code": d.code, "received_at": at.isoformat()},
+        )
     return d
 
 
 def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
     return {
-        "id": d.id, "code": d.code, "procedure": proc.code, "procedure_version": proc.version,
-        "applicant": {"name": d.applicant_name, "id_number": d.applicant_id_number,
-                      "phone": d.applicant_phone, "address": d.applicant_address,
-                      "email": d.applicant_email},
-        "documents": [{"name": x.name, "kind": x.kind, "count": x.count, "received": x.received}
-                      for x in d.documents],
-        "sets": d.sets, "receive_channel": d.receive_channel, "return_channel": d.return_channel,
-        "return_address": d.return_address, "fee": d.fee, "received_at": d.received_at.isoformat(),
-        "due_at": d.due_at.isoformat(), "received_by": d.received_by, "ticket_id": d.ticket_id,
+        "id": d.id,
+        "code": d.code,
+        "procedure": proc.code,
+        "procedure_version": proc.version,
+        "applicant": {
+            "name": d.applicant_name,
+            "id_number": d.applicant_id_number,
+            "phone": d.applicant_phone,
+            "address": d.applicant_address,
+            "email": d.applicant_email,
+        },
+        "documents": [
+            {"name": x.name, "kind": x.kind, "count": x.count, "received": x.received}
+            for x in d.documents
+        ],
+        "sets": d.sets,
+        "receive_channel": d.receive_channel,
+        "return_channel": d.return_channel,
+        "return_address": d.return_address,
+        "fee": d.fee,
+        "received_at": d.received_at.isoformat(),
+        "due_at": d.due_at.isoformat(),
+        "received_by": d.received_by,
+        "ticket_id": d.ticket_id,
     }
 
 
@@ -268,14 +347,20 @@ def returning_applicant(ctx: ServiceContext, id_number: str) -> dict[str, str] |
     """The details last recorded for this citizen ID, offered to the clerk."""
     with ctx.uow.read() as s:
         d = s.scalar(
-            select(Dossier).where(Dossier.applicant_id_number == id_number)
-            .order_by(Dossier.received_at.desc()).limit(1)
+            select(Dossier)
+            .where(Dossier.applicant_id_number == id_number)
+            .order_by(Dossier.received_at.desc())
+            .limit(1)
         )
         if d is None:
             return None
-        return {"name": d.applicant_name, "id_number": d.applicant_id_number,
-                "phone": d.applicant_phone, "address": d.applicant_address,
-                "email": d.applicant_email}
+        return {
+            "name": d.applicant_name,
+            "id_number": d.applicant_id_number,
+            "phone": d.applicant_phone,
+            "address": d.applicant_address,
+            "email": d.applicant_email,
+        }
 
 
 @dataclass(frozen=True)

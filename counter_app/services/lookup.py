@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -51,9 +52,9 @@ def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
         return dossier_view(s, ctx, d)
 
 
-def _name_query(tokens: list[str]) -> Select[tuple[str]]:
+def _name_query(tokens: list[str]) -> Select[Any]:
     """Dossier ids whose name has a word starting with each token (index range scans)."""
-    q: Select[tuple[str]] | None = None
+    q: Select[Any] | None = None
     for t in sorted(tokens, key=len, reverse=True):
         sub = select(NameToken.dossier_id).where(NameToken.token >= t, NameToken.token < t + "\x7f")
         q = sub if q is None else q.where(NameToken.dossier_id.in_(sub))
@@ -61,7 +62,7 @@ def _name_query(tokens: list[str]) -> Select[tuple[str]]:
     return q
 
 
-def _search_query(query: str) -> Select[tuple[Dossier]] | None:
+def _search_query(query: str) -> Select[Any] | None:
     q = query.strip()
     base = select(Dossier)
     if looks_like_code(q):
@@ -83,20 +84,35 @@ def _search_query(query: str) -> Select[tuple[Dossier]] | None:
     return base.where(Dossier.id.in_(_name_query(tokens)))
 
 
-def _summaries(s: Session, ctx: ServiceContext, q: Select[tuple[Dossier]]) -> list[DossierSummary]:
+def _summaries(s: Session, ctx: ServiceContext, q: Select[Any]) -> list[DossierSummary]:
     now = ctx.clock()
     rows = s.execute(
         q.with_only_columns(
-            Dossier.code, Dossier.applicant_name, Dossier.applicant_id_number,
-            Dossier.applicant_phone, Procedure.name, Dossier.received_at, Dossier.due_at,
+            Dossier.code,
+            Dossier.applicant_name,
+            Dossier.applicant_id_number,
+            Dossier.applicant_phone,
+            Procedure.name,
+            Dossier.received_at,
+            Dossier.due_at,
             Dossier.status,
-        ).join(Procedure, Procedure.id == Dossier.procedure_id)
+        )
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
         .order_by(Dossier.received_at.desc())
         .limit(MAX_RESULTS)
     ).all()
     return [
-        DossierSummary(r[0], r[1], r[2], r[3], r[4], ctx.local(r[5]), ctx.local(r[6]), r[7],
-                       _timeliness(r[7], r[6], now))
+        DossierSummary(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            ctx.local(r[5]),
+            ctx.local(r[6]),
+            r[7],
+            _timeliness(r[7], r[6], now),
+        )
         for r in rows
     ]
 

@@ -21,7 +21,9 @@ def next_number(
     dialect = s.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
     s.execute(
-        ins.values(unit_id=unit_id, kind=kind, period=period, last=start - 1).on_conflict_do_nothing()
+        ins.values(
+            unit_id=unit_id, kind=kind, period=period, last=start - 1
+        ).on_conflict_do_nothing()
     )
     row = s.execute(
         select(Counter)

@@ -24,7 +24,9 @@ class Printers:
     @classmethod
     def from_settings(cls, settings: Settings) -> Printers:
         folder = settings.effective_print_dir
-        return cls(make_spooler(settings.a4_printer, folder), make_spooler(settings.label_printer, folder))
+        return cls(
+            make_spooler(settings.a4_printer, folder), make_spooler(settings.label_printer, folder)
+        )
 
 
 def describe(spooler: Spooler) -> str:

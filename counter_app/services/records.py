@@ -1,4 +1,4 @@
-"""Append-only records written inside a business transaction: audit chain, outbox, dossier events."""
+"""Append-only records written inside a business transaction: audit, outbox, dossier events."""
 
 from __future__ import annotations
 
@@ -53,12 +53,17 @@ def verify_audit_chain(s: Session) -> int | None:
 
 
 def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
-    s.add(OutboxEvent(event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at))
+    s.add(
+        OutboxEvent(event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at)
+    )
 
 
 def last_closed_day(s: Session, unit_id: str) -> date | None:
     return s.scalar(
-        select(DayClose.day).where(DayClose.unit_id == unit_id).order_by(DayClose.day.desc()).limit(1)
+        select(DayClose.day)
+        .where(DayClose.unit_id == unit_id)
+        .order_by(DayClose.day.desc())
+        .limit(1)
     )
 
 

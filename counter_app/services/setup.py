@@ -1,4 +1,4 @@
-"""Creating the local database and seeding the demo unit, accounts, catalogue and sample dossiers."""
+"""Creating the local database; seeding the demo unit, accounts, catalogue, sample dossiers."""
 
 from __future__ import annotations
 
@@ -31,9 +31,24 @@ DEMO_USERS = (
 # Sample applicants for the demo's earlier days (invented people, valid-looking IDs).
 DEMO_APPLICANTS = (
     ("Nguyễn Văn An", "089090001234", "0912345678", "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang"),
-    ("Trần Thị Bích Ngọc", "089195004321", "0987654321", "Ấp Mỹ Long, xã Mỹ Hòa Hưng, tỉnh An Giang"),
-    ("Lê Quang Đức", "089088012345", "0903111222", "Số 12 Trần Hưng Đạo, phường Long Xuyên, tỉnh An Giang"),
-    ("Phạm Thị Hồng Nhung", "089301000777", "0939888777", "Ấp Mỹ An, xã Mỹ Hòa Hưng, tỉnh An Giang"),
+    (
+        "Trần Thị Bích Ngọc",
+        "089195004321",
+        "0987654321",
+        "Ấp Mỹ Long, xã Mỹ Hòa Hưng, tỉnh An Giang",
+    ),
+    (
+        "Lê Quang Đức",
+        "089088012345",
+        "0903111222",
+        "Số 12 Trần Hưng Đạo, phường Long Xuyên, tỉnh An Giang",
+    ),
+    (
+        "Phạm Thị Hồng Nhung",
+        "089301000777",
+        "0939888777",
+        "Ấp Mỹ An, xã Mỹ Hòa Hưng, tỉnh An Giang",
+    ),
     ("Huỳnh Văn Tâm", "089075006543", "0918222333", "Ấp Mỹ Thới, xã Mỹ Hòa Hưng, tỉnh An Giang"),
     ("Võ Thị Thu Hà", "089185002468", "0975123456", "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang"),
 )
@@ -90,8 +105,14 @@ def _sample_dossiers(ctx: ServiceContext) -> None:
         if when.weekday() >= 5:
             when -= timedelta(days=when.weekday() - 4)
         requests.append(
-            IntakeRequest(procedure=codes[i % len(codes)], name=name, id_number=idn, phone=phone,
-                          address=addr, received_at=when)
+            IntakeRequest(
+                procedure=codes[i % len(codes)],
+                name=name,
+                id_number=idn,
+                phone=phone,
+                address=addr,
+                received_at=when,
+            )
         )
     for req in sorted(requests, key=lambda r: r.received_at or now):
         try:
@@ -114,5 +135,3 @@ def init_database(ctx: ServiceContext, *, demo: bool, agency: str | None = None)
     with ctx.uow.read() as s:
         unit = s.scalar(select(Unit.agency_id).limit(1))
     return InitResult(unit, created, result.__dict__)
-
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Meta, Unit

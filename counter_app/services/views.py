@@ -18,7 +18,9 @@ def _names(s: Session, ids: set[str]) -> dict[str, str]:
     return dict(s.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
-def dossier_view(s: Session, ctx: ServiceContext, d: Dossier, *, events: bool = True) -> DossierView:
+def dossier_view(
+    s: Session, ctx: ServiceContext, d: Dossier, *, events: bool = True
+) -> DossierView:
     evs = (
         s.scalars(
             select(DossierEvent)
@@ -37,8 +39,11 @@ def dossier_view(s: Session, ctx: ServiceContext, d: Dossier, *, events: bool = 
         unit=unit_info(unit),
         procedure=to_info(d.procedure),
         applicant=Applicant(
-            d.applicant_name, d.applicant_id_number, d.applicant_phone,
-            d.applicant_address, d.applicant_email,
+            d.applicant_name,
+            d.applicant_id_number,
+            d.applicant_phone,
+            d.applicant_address,
+            d.applicant_email,
         ),
         documents=tuple(
             DocumentLine(x.name, x.kind, x.count, x.received, x.required) for x in d.documents

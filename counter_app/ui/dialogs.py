@@ -33,7 +33,12 @@ from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 from counter_app.ui_text import STATUS_LABELS, TIMELINESS_LABELS, document_kind_label
 
-TIMELINESS_COLOURS = {"overdue": "#b91c1c", "due_soon": "#b45309", "on_track": "#047857", "closed": "#4b5563"}
+TIMELINESS_COLOURS = {
+    "overdue": "#b91c1c",
+    "due_soon": "#b45309",
+    "on_track": "#047857",
+    "closed": "#4b5563",
+}
 
 
 class LoginDialog(QDialog):
@@ -61,7 +66,9 @@ class LoginDialog(QDialog):
             h = QLabel(hint)
             h.setObjectName("hint")
             lay.addWidget(h)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Đăng nhập"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Thoát"))
         buttons.accepted.connect(self.try_login)
@@ -85,7 +92,10 @@ class DossierDialog(QDialog):
     """A dossier with its documents and full history; F8 reprints, F9 label, F10 preview."""
 
     def __init__(
-        self, view: DossierView, actions: dict[str, Callable[[DossierView], None]], parent: QWidget | None = None
+        self,
+        view: DossierView,
+        actions: dict[str, Callable[[DossierView], None]],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.view = view
@@ -98,7 +108,8 @@ class DossierDialog(QDialog):
         a = view.applicant
         info = QLabel(
             f"<b>{view.procedure.name}</b> ({view.procedure.code})<br>"
-            f"{tr('Người nộp')}: {a.name} · CCCD {a.id_number or '—'} · {tr('ĐT')} {a.phone or '—'}<br>"
+            f"{tr('Người nộp')}: {a.name} · CCCD {a.id_number or '—'} · "
+            f"{tr('ĐT')} {a.phone or '—'}<br>"
             f"{tr('Địa chỉ')}: {a.address or '—'}<br>"
             f"{tr('Nhận lúc')} {view.received_at:%H:%M %d/%m/%Y} · {tr('Hẹn trả')} "
             f"<b>{view.due_at:%H:%M %d/%m/%Y}</b> · {tr('Cán bộ tiếp nhận')}: {view.received_by}"
@@ -106,20 +117,41 @@ class DossierDialog(QDialog):
         info.setWordWrap(True)
         info.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(info)
-        lay.addWidget(self._table(
-            (tr("Đã nhận"), tr("Giấy tờ"), tr("Loại"), tr("SL")),
-            [("✓" if d.received else tr("thiếu"), d.name, tr(document_kind_label(d.kind)), str(d.count))
-             for d in view.documents],
-        ))
+        lay.addWidget(
+            self._table(
+                (tr("Đã nhận"), tr("Giấy tờ"), tr("Loại"), tr("SL")),
+                [
+                    (
+                        "✓" if d.received else tr("thiếu"),
+                        d.name,
+                        tr(document_kind_label(d.kind)),
+                        str(d.count),
+                    )
+                    for d in view.documents
+                ],
+            )
+        )
         lay.addWidget(QLabel(tr("Lịch sử xử lý")))
-        lay.addWidget(self._table(
-            (tr("Thời gian"), tr("Trạng thái"), tr("Người thực hiện"), tr("Ghi chú")),
-            [(f"{e.at:%H:%M %d/%m/%Y}", tr(STATUS_LABELS.get(e.status, e.status)), e.by, e.reason)
-             for e in view.events],
-        ))
+        lay.addWidget(
+            self._table(
+                (tr("Thời gian"), tr("Trạng thái"), tr("Người thực hiện"), tr("Ghi chú")),
+                [
+                    (
+                        f"{e.at:%H:%M %d/%m/%Y}",
+                        tr(STATUS_LABELS.get(e.status, e.status)),
+                        e.by,
+                        e.reason,
+                    )
+                    for e in view.events
+                ],
+            )
+        )
         row = QHBoxLayout()
-        for key, label in (("F8", tr("F8  In lại giấy")), ("F9", tr("F9  In nhãn")),
-                           ("F10", tr("F10  Xem trước"))):
+        for key, label in (
+            ("F8", tr("F8  In lại giấy")),
+            ("F9", tr("F9  In nhãn")),
+            ("F10", tr("F10  Xem trước")),
+        ):
             if key in actions:
                 b = QPushButton(label)
                 b.clicked.connect(lambda _c=False, k=key: actions[k](view))
@@ -169,12 +201,19 @@ class ResultsTable(QTableWidget):
         for r, s in enumerate(rows):
             state = tr(STATUS_LABELS.get(s.status, s.status))
             when = tr(TIMELINESS_LABELS.get(s.timeliness, ""))
-            values = (s.code, s.applicant_name, s.procedure_name, f"{s.due_at:%d/%m/%Y}",
-                      f"{state} · {when}" if when else state)
+            values = (
+                s.code,
+                s.applicant_name,
+                s.procedure_name,
+                f"{s.due_at:%d/%m/%Y}",
+                f"{state} · {when}" if when else state,
+            )
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if c == 4:
-                    item.setForeground(QBrush(QColor(TIMELINESS_COLOURS.get(s.timeliness, "#111827"))))
+                    item.setForeground(
+                        QBrush(QColor(TIMELINESS_COLOURS.get(s.timeliness, "#111827")))
+                    )
                 self.setItem(r, c, item)
         self.resizeColumnsToContents()
         self.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -186,7 +225,7 @@ class ResultsTable(QTableWidget):
         if row >= 0:
             self.open_code.emit(self.item(row, 0).text())
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._open_current()
             return
@@ -196,13 +235,17 @@ class ResultsTable(QTableWidget):
 class LookupDialog(QDialog):
     """One search box: code, name without accents, citizen ID or phone."""
 
-    def __init__(self, ctx: ServiceContext, open_code: Callable[[str], None], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, open_code: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(tr("Tìm hồ sơ (Ctrl+F)"))
         lay = QVBoxLayout(self)
         self.query = QLineEdit()
-        self.query.setPlaceholderText(tr("Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại"))
+        self.query.setPlaceholderText(
+            tr("Mã hồ sơ, họ tên (không cần dấu), số CCCD hoặc điện thoại")
+        )
         self.query.setProperty("codeScanTarget", False)
         self.status = QLabel()
         self.status.setObjectName("hint")
@@ -220,7 +263,7 @@ class LookupDialog(QDialog):
         self.resize(980, 520)
         self.show_today()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Down and self.query.hasFocus():
             self.results.setFocus()
             return
@@ -228,7 +271,11 @@ class LookupDialog(QDialog):
 
     def _enter(self) -> None:
         self._debounce.stop()
-        if self.results.rowCount() and self.results.currentRow() >= 0 and not self.query.isModified():
+        if (
+            self.results.rowCount()
+            and self.results.currentRow() >= 0
+            and not self.query.isModified()
+        ):
             self.results._open_current()
             return
         self.query.setModified(False)
@@ -246,10 +293,18 @@ class LookupDialog(QDialog):
         if not text.strip():
             self.show_today()
             return
-        run_task(lambda: lookup.search(self.ctx, text), lambda rows: self._show(rows, open_single), self._failed)
+        run_task(
+            lambda: lookup.search(self.ctx, text),
+            lambda rows: self._show(rows, open_single),
+            self._failed,
+        )
 
     def _show(self, rows: list[DossierSummary], open_single: bool) -> None:
-        self.status.setText(tr("Tìm thấy {n} hồ sơ").format(n=len(rows)) if rows else tr("Không tìm thấy hồ sơ nào."))
+        self.status.setText(
+            tr("Tìm thấy {n} hồ sơ").format(n=len(rows))
+            if rows
+            else tr("Không tìm thấy hồ sơ nào.")
+        )
         self.results.fill(rows)
         if open_single and len(rows) == 1:
             self.results.open_code.emit(rows[0].code)

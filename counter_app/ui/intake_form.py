@@ -44,7 +44,9 @@ FIELD_CHECKS: dict[str, Any] = {
 
 def due_text(due: Any) -> str:
     return tr("{hh} giờ {mm}, {wd} {date}").format(
-        hh=f"{due.hour:02d}", mm=f"{due.minute:02d}", wd=WEEKDAYS[due.weekday()],
+        hh=f"{due.hour:02d}",
+        mm=f"{due.minute:02d}",
+        wd=WEEKDAYS[due.weekday()],
         date=due.strftime("%d/%m/%Y"),
     )
 
@@ -77,7 +79,9 @@ class IntakeForm(QWidget):
         lay.addWidget(self._section(tr("NGƯỜI NỘP HỒ SƠ")))
         lay.addLayout(self._applicant_grid())
         lay.addWidget(self._offer_bar())
-        lay.addWidget(self._section(tr("THÀNH PHẦN HỒ SƠ  (Space: đánh dấu đã nhận · F3: nhận đủ)")))
+        lay.addWidget(
+            self._section(tr("THÀNH PHẦN HỒ SƠ  (Space: đánh dấu đã nhận · F3: nhận đủ)"))
+        )
         self.docs = DocumentTable()
         self.docs.changed.connect(self._update_save_mode)
         lay.addWidget(self.docs, 1)
@@ -157,8 +161,11 @@ class IntakeForm(QWidget):
         self.ret.currentIndexChanged.connect(self._return_changed)
         self.return_address = Field(tr("Địa chỉ nhận kết quả qua bưu điện"))
         self.return_address.setEnabled(False)
-        for label, w in ((tr("Số bộ"), self.sets), (tr("Nhận qua"), self.receive),
-                         (tr("Trả qua"), self.ret)):
+        for label, w in (
+            (tr("Số bộ"), self.sets),
+            (tr("Nhận qua"), self.receive),
+            (tr("Trả qua"), self.ret),
+        ):
             row.addWidget(QLabel(label))
             row.addWidget(w)
         row.addWidget(self.return_address, 1)
@@ -204,10 +211,16 @@ class IntakeForm(QWidget):
         self.entry = entry
         p = entry.procedure
         level = tr("Cấp xã") if p.level == "commune" else tr("Cấp tỉnh")
-        days = tr("trong ngày") if p.processing_days == 0 else tr("{n} ngày làm việc").format(n=p.processing_days)
+        days = (
+            tr("trong ngày")
+            if p.processing_days == 0
+            else tr("{n} ngày làm việc").format(n=p.processing_days)
+        )
         self.proc_info.setText(f"{p.code} · {p.sector} · {level} · {days}")
         self.proc_error.setVisible(False)
-        self.fee.setText(tr("Phí, lệ phí: {fee}").format(fee=money(p.fee)) if p.fee else tr("Không thu phí"))
+        self.fee.setText(
+            tr("Phí, lệ phí: {fee}").format(fee=money(p.fee)) if p.fee else tr("Không thu phí")
+        )
         self.docs.load(entry.documents)
         self.refresh_due()
         self.fields["name"].edit.setFocus()
@@ -216,8 +229,12 @@ class IntakeForm(QWidget):
         if self.entry is None:
             self.due.setText("")
             return
-        plan = compute_due(self.ctx.now(), self.entry.procedure.processing_days,
-                           self.setup.calendar, self.setup.hours)
+        plan = compute_due(
+            self.ctx.now(),
+            self.entry.procedure.processing_days,
+            self.setup.calendar,
+            self.setup.hours,
+        )
         self.due.setText(tr("Hẹn trả: {due}").format(due=due_text(plan.due_at)))
         summary = plan.skipped_summary()
         self.due.setToolTip(tr("Lùi do nghỉ: {s}").format(s=summary) if summary else "")
@@ -225,8 +242,11 @@ class IntakeForm(QWidget):
     def _update_save_mode(self) -> None:
         missing = self.docs.missing_required() if self.entry else []
         self.save_button.setProperty("supplement", bool(missing))
-        text = (tr("Ctrl+S  Lưu và in phiếu yêu cầu bổ sung (thiếu {n} giấy tờ)").format(n=len(missing))
-                if missing else tr("Ctrl+S  Lưu và in giấy tiếp nhận"))
+        text = (
+            tr("Ctrl+S  Lưu và in phiếu yêu cầu bổ sung (thiếu {n} giấy tờ)").format(n=len(missing))
+            if missing
+            else tr("Ctrl+S  Lưu và in giấy tiếp nhận")
+        )
         self.save_button.setText(text)
         self.save_button.style().unpolish(self.save_button)
         self.save_button.style().polish(self.save_button)
@@ -260,7 +280,8 @@ class IntakeForm(QWidget):
             return
         self.offer_label.setText(
             tr("Người nộp đã từng nộp hồ sơ: {name} · {phone} · {address}").format(
-                name=found["name"], phone=found["phone"] or "—", address=found["address"] or "—")
+                name=found["name"], phone=found["phone"] or "—", address=found["address"] or "—"
+            )
         )
         self.offer_frame.setVisible(True)
 
@@ -293,7 +314,9 @@ class IntakeForm(QWidget):
             "sets": self.sets.value(),
             "receive_channel": self.receive.currentData(),
             "return_channel": self.ret.currentData(),
-            "return_address": self.return_address.text() if self.ret.currentData() == "postal" else "",
+            "return_address": self.return_address.text()
+            if self.ret.currentData() == "postal"
+            else "",
         }
 
     def show_errors(self, errors: dict[str, str]) -> None:

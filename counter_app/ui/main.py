@@ -40,7 +40,9 @@ def application() -> QApplication:
     return app
 
 
-def build_main_window(ctx: ServiceContext, user: UserInfo, scan: ScanDispatcher | None = None) -> CounterWindow:
+def build_main_window(
+    ctx: ServiceContext, user: UserInfo, scan: ScanDispatcher | None = None
+) -> CounterWindow:
     """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
     application()
     win = CounterWindow(ctx, user, intake_setup(ctx), Printers.from_settings(ctx.settings), scan)
@@ -64,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
         setup = intake_setup(ctx)
     except CounterAppError as exc:
         return _fail(describe(exc))
-    hint = tr("Dữ liệu mẫu: canbo1 / {pw} (giám sát: giamsat)").format(pw=DEMO_PASSWORD) if args.demo else ""
+    hint = (
+        tr("Dữ liệu mẫu: canbo1 / {pw} (giám sát: giamsat)").format(pw=DEMO_PASSWORD)
+        if args.demo
+        else ""
+    )
     login = LoginDialog(ctx, setup.unit.name, hint)
     if args.demo:
         login.username.setText("canbo1")

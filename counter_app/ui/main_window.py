@@ -1,4 +1,4 @@
-"""The counter window: today's list on the left, the intake form, the last dossier's paper actions."""
+"""The counter window: today's list, the intake form, the last dossier's paper actions."""
 
 from __future__ import annotations
 
@@ -52,7 +52,11 @@ class Banner(QFrame):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.text, 1)
         self.buttons: dict[str, QPushButton] = {}
-        for key, label in (("F8", tr("F8  In lại")), ("F9", tr("F9  In nhãn")), ("F10", tr("F10  Xem trước"))):
+        for key, label in (
+            ("F8", tr("F8  In lại")),
+            ("F9", tr("F9  In nhãn")),
+            ("F10", tr("F10  Xem trước")),
+        ):
             b = QPushButton(label)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.buttons[key] = b
@@ -68,8 +72,14 @@ class Banner(QFrame):
 
 
 class CounterWindow(QMainWindow):
-    def __init__(self, ctx: ServiceContext, user: UserInfo, setup: IntakeSetup,
-                 printers: pj.Printers, scan: ScanDispatcher | None = None) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        user: UserInfo,
+        setup: IntakeSetup,
+        printers: pj.Printers,
+        scan: ScanDispatcher | None = None,
+    ) -> None:
         super().__init__()
         self.ctx, self.user, self.setup, self.printers = ctx, user, setup, printers
         self.last: DossierView | None = None
@@ -78,7 +88,9 @@ class CounterWindow(QMainWindow):
         self.dossier_dialog: DossierDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
-        self.setWindowTitle(f"{tr('Quầy')} {counter} · {user.full_name} ({role}) · {setup.unit.name}")
+        self.setWindowTitle(
+            f"{tr('Quầy')} {counter} · {user.full_name} ({role}) · {setup.unit.name}"
+        )
         self.form = IntakeForm(ctx, setup)
         self.form.save_requested.connect(self.save)
         self.form.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
@@ -89,14 +101,18 @@ class CounterWindow(QMainWindow):
         self.today = QListWidget()
         self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.today.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.today.itemActivated.connect(lambda item: self.open_code(item.data(Qt.ItemDataRole.UserRole)))
+        self.today.itemActivated.connect(
+            lambda item: self.open_code(item.data(Qt.ItemDataRole.UserRole))
+        )
         self._build(counter)
         self._shortcuts()
         self.scan = scan
         if scan is not None:
             scan.cccd_scanned.connect(self.on_cccd)
             scan.code_scanned.connect(self.open_code)
-            scan.scan_failed.connect(lambda code: self.statusBar().showMessage(text_for(code), 8000))
+            scan.scan_failed.connect(
+                lambda code: self.statusBar().showMessage(text_for(code), 8000)
+            )
         self._status_bar()
         self.refresh_today()
         self.form.picker.setFocus()
@@ -152,7 +168,9 @@ class CounterWindow(QMainWindow):
         self.saving = True
         self.form.set_busy(True)
         self.banner.show_state("busy", tr("Đang lưu hồ sơ…"))
-        run_task(lambda: register(self.ctx, [req], self.user.username)[0], self._saved, self._save_failed)
+        run_task(
+            lambda: register(self.ctx, [req], self.user.username)[0], self._saved, self._save_failed
+        )
 
     def _saved(self, view: DossierView) -> None:
         self.saving = False
@@ -160,33 +178,46 @@ class CounterWindow(QMainWindow):
         self.last = view
         self.form.clear()
         self.refresh_today()
-        paper = tr("phiếu yêu cầu bổ sung") if view.missing_documents else tr("giấy tiếp nhận (2 liên)")
+        paper = (
+            tr("phiếu yêu cầu bổ sung") if view.missing_documents else tr("giấy tiếp nhận (2 liên)")
+        )
         self._saved_text = tr("Đã lưu hồ sơ <b>{code}</b> · {name} · hẹn trả {due}").format(
-            code=view.code, name=view.applicant.name, due=due_text(view.due_at))
+            code=view.code, name=view.applicant.name, due=due_text(view.due_at)
+        )
         self.banner.show_state("busy", f"{self._saved_text}<br>{tr('Đang in')} {paper}…")
         self._print(view, paper)
 
     def _save_failed(self, exc: Exception) -> None:
         self.saving = False
         self.form.set_busy(False)
-        msg = describe(exc) if isinstance(exc, CounterAppError) else tr("Lỗi không mong đợi: {e}").format(e=exc)
+        msg = (
+            describe(exc)
+            if isinstance(exc, CounterAppError)
+            else tr("Lỗi không mong đợi: {e}").format(e=exc)
+        )
         if isinstance(exc, CounterAppError) and getattr(exc, "field_errors", None):
             self.form.show_errors(exc.field_errors)  # type: ignore[attr-defined]
-        self.banner.show_state("error", tr("Hồ sơ CHƯA được lưu: {m}. Thông tin đã nhập vẫn còn.").format(m=msg))
+        self.banner.show_state(
+            "error", tr("Hồ sơ CHƯA được lưu: {m}. Thông tin đã nhập vẫn còn.").format(m=msg)
+        )
 
     def _print(self, view: DossierView, paper: str) -> None:
         def done(_kind: object) -> None:
             if isinstance(self.printers.a4, pj.FolderSpooler):
                 what = tr("Chưa cấu hình máy in: đã lưu {paper} thành PDF trong {dir}.").format(
-                    paper=paper, dir=self.printers.a4.directory)
+                    paper=paper, dir=self.printers.a4.directory
+                )
             else:
                 what = tr("Đã gửi {paper} tới máy in.").format(paper=paper)
             self.banner.show_state("ok", f"{self._saved_text}<br>{what} " + tr("F9 in nhãn hồ sơ."))
 
         def failed(exc: Exception) -> None:
             msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
-            self.banner.show_state("error", f"{self._saved_text}<br>"
-                                   + tr("Không in được: {m} Hồ sơ đã lưu. F8 in lại.").format(m=msg))
+            self.banner.show_state(
+                "error",
+                f"{self._saved_text}<br>"
+                + tr("Không in được: {m} Hồ sơ đã lưu. F8 in lại.").format(m=msg),
+            )
 
         run_task(lambda: pj.print_intake_paper(view, self.printers), done, failed)
 
@@ -200,20 +231,35 @@ class CounterWindow(QMainWindow):
     def print_label(self, view: DossierView | None) -> None:
         if view is None:
             return
+
         def failed(exc: Exception) -> None:
             msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
-            self.banner.show_state("error", tr("Không in được nhãn {code}: {m} F9 thử lại.").format(code=view.code, m=msg))
-        run_task(lambda: pj.print_label(view, self.printers),
-                 lambda _r: self.banner.show_state("ok", tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)),
-                 failed)
+            self.banner.show_state(
+                "error",
+                tr("Không in được nhãn {code}: {m} F9 thử lại.").format(code=view.code, m=msg),
+            )
+
+        run_task(
+            lambda: pj.print_label(view, self.printers),
+            lambda _r: self.banner.show_state(
+                "ok", tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)
+            ),
+            failed,
+        )
 
     def preview(self, view: DossierView | None) -> None:
         if view is None:
             return
         folder = Path(self.ctx.settings.effective_print_dir) / "preview"
-        run_task(lambda: pj.preview_file(view, folder),
-                 lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
-                 lambda exc: self.statusBar().showMessage(str(exc), 8000))
+        run_task(
+            lambda: pj.preview_file(view, folder),
+            self._open_file,
+            lambda exc: self.statusBar().showMessage(str(exc), 8000),
+        )
+
+    @staticmethod
+    def _open_file(path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # ----- look-up ------------------------------------------------------------------------
     def refresh_today(self) -> None:
@@ -222,7 +268,9 @@ class CounterWindow(QMainWindow):
     def _fill_today(self, rows: list[DossierSummary]) -> None:
         self.today.clear()
         for s in rows:
-            item = QListWidgetItem(f"{s.code[-4:]}  {s.applicant_name}\n      {s.procedure_name[:38]}")
+            item = QListWidgetItem(
+                f"{s.code[-4:]}  {s.applicant_name}\n      {s.procedure_name[:38]}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, s.code)
             item.setToolTip(f"{s.code}\n{s.procedure_name}")
             self.today.addItem(item)
@@ -238,9 +286,13 @@ class CounterWindow(QMainWindow):
         self.lookup_dialog.query.setFocus()
 
     def open_code(self, code: str) -> None:
-        run_task(lambda: lookup.get_dossier(self.ctx, code), self._show_dossier,
-                 lambda exc: self.statusBar().showMessage(
-                     describe(exc) if isinstance(exc, CounterAppError) else str(exc), 8000))
+        run_task(
+            lambda: lookup.get_dossier(self.ctx, code),
+            self._show_dossier,
+            lambda exc: self.statusBar().showMessage(
+                describe(exc) if isinstance(exc, CounterAppError) else str(exc), 8000
+            ),
+        )
 
     def _show_dossier(self, view: DossierView) -> None:
         self.last = view
@@ -256,12 +308,14 @@ class CounterWindow(QMainWindow):
 
     def clear_form(self) -> None:
         if self.form.is_dirty():
-            answer = QMessageBox.question(self, tr("Làm mới"), tr("Xóa thông tin đang nhập để tiếp nhận hồ sơ khác?"))
+            answer = QMessageBox.question(
+                self, tr("Làm mới"), tr("Xóa thông tin đang nhập để tiếp nhận hồ sơ khác?")
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.form.clear()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("counter-app", "counter-app").setValue("counter/geometry", self.saveGeometry())
         if self.scan is not None:
             self.scan.stop_serial()

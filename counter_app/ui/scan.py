@@ -32,11 +32,12 @@ class ScanDispatcher(QObject):
         self._serial: SerialScanner | None = None
         self._serial_line.connect(self.handle_text)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() != QEvent.Type.KeyPress or not isinstance(obj, QLineEdit):
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent) or event.type() != QEvent.Type.KeyPress:
             return False
-        key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
-        if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if not isinstance(obj, QLineEdit):
+            return False
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return False
         return self._take_from(obj)
 

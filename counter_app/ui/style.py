@@ -30,7 +30,9 @@ QPushButton {
     background: #ffffff; border: 1px solid #94a3b8; border-radius: 4px; padding: 6px 12px;
 }
 QPushButton:focus { border: 2px solid #2563eb; }
-QPushButton#primary { background: #1d4ed8; color: white; border: 1px solid #1e40af; font-weight: 600; }
+QPushButton#primary {
+    background: #1d4ed8; color: white; border: 1px solid #1e40af; font-weight: 600;
+}
 QPushButton#primary[supplement="true"] { background: #b45309; border-color: #92400e; }
 QPushButton:disabled { color: #9ca3af; border-color: #e5e7eb; }
 QTableWidget, QListWidget { background: #ffffff; border: 1px solid #e5e7eb; }

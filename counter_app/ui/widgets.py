@@ -1,4 +1,4 @@
-"""Form building blocks: a field with its error line, the procedure picker, the document checklist."""
+"""Form building blocks: a field with its error line, procedure picker, document checklist."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class ProcedurePicker(QLineEdit):
         self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer_.setMaxVisibleItems(10)
         self.completer_.setWidget(self)
-        self.completer_.activated[str].connect(self._activated_index)
+        self.completer_.activated.connect(self._activated_index)
         self.textEdited.connect(self._refilter)
 
     @staticmethod
@@ -100,7 +100,7 @@ class ProcedurePicker(QLineEdit):
         self.completer_.popup().hide()
         self.chosen.emit(entry)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         popup = self.completer_.popup()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not popup.isVisible():
             matches = search_catalogue(self.entries, self.text())
@@ -151,7 +151,11 @@ class DocumentTable(QTableWidget):
         row = self.rowCount()
         self.insertRow(row)
         check = QTableWidgetItem()
-        check.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+        check.setFlags(
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsUserCheckable
+            | Qt.ItemFlag.ItemIsSelectable
+        )
         check.setCheckState(Qt.CheckState.Unchecked)
         self.setItem(row, 0, check)
         name = d["name"] + ("" if d.get("required", True) else tr(" (nếu có)"))
@@ -169,7 +173,7 @@ class DocumentTable(QTableWidget):
         self.setCellWidget(row, 3, count)
         self.required.append(bool(d.get("required", True)))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and self.currentRow() >= 0:
             self.toggle(self.currentRow())
             return
@@ -191,13 +195,15 @@ class DocumentTable(QTableWidget):
             kind = self.cellWidget(r, 2)
             count = self.cellWidget(r, 3)
             assert isinstance(kind, QComboBox) and isinstance(count, QSpinBox)
-            out.append({
-                "name": self.item(r, 1).toolTip(),
-                "kind": kind.currentData(),
-                "count": count.value(),
-                "received": self.item(r, 0).checkState() == Qt.CheckState.Checked,
-                "required": self.required[r],
-            })
+            out.append(
+                {
+                    "name": self.item(r, 1).toolTip(),
+                    "kind": kind.currentData(),
+                    "count": count.value(),
+                    "received": self.item(r, 0).checkState() == Qt.CheckState.Checked,
+                    "required": self.required[r],
+                }
+            )
         return out
 
     def missing_required(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Integration fixtures: intake payloads, JSON files, quiet past dates and the one-line error check."""
+"""Integration fixtures: intake payloads, JSON files, quiet past dates, the one-line error check."""
 
 from __future__ import annotations
 
@@ -38,7 +38,11 @@ def intake_payload(**over: Any) -> dict[str, Any]:
             "email": None,
         },
         "documents": [
-            {"name": "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", "kind": "original", "count": 1},
+            {
+                "name": "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+                "kind": "original",
+                "count": 1,
+            },
             {"name": ID_PAPERS, "kind": "copy", "count": 2},
         ],
         "sets": 1,

@@ -18,7 +18,16 @@ from pypdf import PdfReader
 from counter_app.services.setup import sample_catalogue_path
 
 INTAKE_KEYS = {"code", "due_date", "status"}
-CATALOGUE_KEYS = {"code", "name", "sector", "level", "processing_days", "fee", "version", "documents"}
+CATALOGUE_KEYS = {
+    "code",
+    "name",
+    "sector",
+    "level",
+    "processing_days",
+    "fee",
+    "version",
+    "documents",
+}
 
 
 def ok_json(res: Any) -> Any:
@@ -253,8 +262,12 @@ def test_intake_list_gets_consecutive_codes_per_day(intake, demo_db, itest, thur
 
 
 def test_intake_human_output_names_code_and_due_date(cli, demo_db, itest, write_json, thursday):
-    res = cli("intake", write_json(itest.payload(received_at=itest.at_local(thursday, 9))),
-              "--clerk", "canbo1")
+    res = cli(
+        "intake",
+        write_json(itest.payload(received_at=itest.at_local(thursday, 9))),
+        "--clerk",
+        "canbo1",
+    )
     assert res.rc == 0, res.err
     assert itest.code_for(thursday, 1) in res.out
     assert f"{thursday + timedelta(days=5):%d/%m/%Y}" in res.out
@@ -340,11 +353,15 @@ def test_label_formats(cli, demo_db, intake, itest, thursday_at, tmp_path, suffi
 
 
 def test_json_flag_after_the_subcommand(cli, demo_db, itest, write_json, thursday_at) -> None:
-    assert ok_json(cli("catalogue", "list", "--json")) == ok_json(cli("--json", "catalogue", "list"))
+    assert ok_json(cli("catalogue", "list", "--json")) == ok_json(
+        cli("--json", "catalogue", "list")
+    )
     assert ok_json(cli("calendar", "list", "--json")) == []
     path = write_json(itest.payload(received_at=thursday_at(9)))
     [row] = ok_json(cli("intake", path, "--clerk", "canbo1", "--json"))
-    assert ok_json(cli("show", row["code"], "--json")) == ok_json(cli("--json", "show", row["code"]))
+    assert ok_json(cli("show", row["code"], "--json")) == ok_json(
+        cli("--json", "show", row["code"])
+    )
     # --db after the subcommand too
     res = cli("show", row["code"], "--json", "--db", demo_db, db=None)
     assert ok_json(res)["code"] == row["code"]

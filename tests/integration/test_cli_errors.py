@@ -173,8 +173,9 @@ def test_form_for_an_unknown_code(refused, itest, tmp_path) -> None:
 
 
 def test_label_to_a_txt_file(refused, cli, itest, tmp_path, write_json) -> None:
-    res = cli("--json", "intake", write_json(itest.payload(received_at=past(itest))),
-              "--clerk", "canbo1")
+    res = cli(
+        "--json", "intake", write_json(itest.payload(received_at=past(itest))), "--clerk", "canbo1"
+    )
     assert res.rc == 0, res.err
     code = json.loads(res.out)[0]["code"]
     out = tmp_path / "x.txt"
@@ -200,7 +201,7 @@ COMMANDS = [
 
 @pytest.fixture
 def untouched(cli, itest, tmp_path):
-    """untouched(db, *args): the command is refused and `db` and its folder are left as they were."""
+    """untouched(db, *args): the command is refused; `db` and its folder are left as they were."""
 
     def check(db: Path, *args: Any) -> str:
         before = db.read_bytes()

@@ -44,7 +44,9 @@ def printers() -> Printers:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, qapp, ui_ctx: ServiceContext, printers: Printers) -> Iterator[CounterWindow]:
+def window(
+    qtbot: QtBot, qapp, ui_ctx: ServiceContext, printers: Printers
+) -> Iterator[CounterWindow]:
     scan = ScanDispatcher()
     scan.install(qapp)
     user = login(ui_ctx, "canbo1", "demo")

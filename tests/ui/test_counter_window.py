@@ -77,7 +77,9 @@ def test_keyboard_intake_saves_and_prints_receipt(qtbot: QtBot, window: CounterW
     qtbot.waitUntil(lambda: len(window.printers.label.jobs) == 1, timeout=10_000)
 
 
-def test_missing_required_document_prints_supplement_request(qtbot: QtBot, window: CounterWindow) -> None:
+def test_missing_required_document_prints_supplement_request(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
     choose_procedure(qtbot, window, "khai sinh")
     fill_applicant(qtbot, window)
     window.form.docs.toggle(0)  # only the first document handed in
@@ -91,7 +93,9 @@ def test_missing_required_document_prints_supplement_request(qtbot: QtBot, windo
     assert "Giấy chứng sinh" in text
 
 
-def test_invalid_input_is_shown_beside_the_field_and_kept(qtbot: QtBot, window: CounterWindow) -> None:
+def test_invalid_input_is_shown_beside_the_field_and_kept(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
     before = dossier_count(window)
     choose_procedure(qtbot, window, "khai sinh")
     f = window.form.fields
@@ -109,7 +113,9 @@ def test_invalid_input_is_shown_beside_the_field_and_kept(qtbot: QtBot, window: 
     assert window.printers.a4.jobs == []
 
 
-def test_id_card_scan_fills_applicant_and_keeps_the_typed_field(qtbot: QtBot, window: CounterWindow) -> None:
+def test_id_card_scan_fills_applicant_and_keeps_the_typed_field(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
     choose_procedure(qtbot, window, "khai sinh")
     phone = window.form.fields["phone"].edit
     phone.setFocus()
@@ -156,8 +162,10 @@ def test_scanned_code_opens_the_dossier_with_history(qtbot: QtBot, window: Count
     picker.setFocus()
     picker.setText(code)
     qtbot.keyClick(picker, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.dossier_dialog is not None and window.dossier_dialog.isVisible(),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.dossier_dialog is not None and window.dossier_dialog.isVisible(),
+        timeout=5000,
+    )
     assert window.dossier_dialog.view.code == code
     assert window.dossier_dialog.view.events
     assert picker.text() == ""
