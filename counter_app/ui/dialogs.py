@@ -282,7 +282,7 @@ class LookupDialog(QDialog):
         self.run_search(open_single=True)
 
     def show_today(self) -> None:
-        run_task(lambda: lookup.received_on_day(self.ctx), self._show_today, self._failed)
+        run_task(self, lambda: lookup.received_on_day(self.ctx), self._show_today, self._failed)
 
     def _show_today(self, rows: list[DossierSummary]) -> None:
         self.status.setText(tr("Hồ sơ nhận hôm nay: {n}").format(n=len(rows)))
@@ -294,6 +294,7 @@ class LookupDialog(QDialog):
             self.show_today()
             return
         run_task(
+            self,
             lambda: lookup.search(self.ctx, text),
             lambda rows: self._show(rows, open_single),
             self._failed,

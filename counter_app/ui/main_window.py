@@ -169,7 +169,10 @@ class CounterWindow(QMainWindow):
         self.form.set_busy(True)
         self.banner.show_state("busy", tr("Đang lưu hồ sơ…"))
         run_task(
-            lambda: register(self.ctx, [req], self.user.username)[0], self._saved, self._save_failed
+            self,
+            lambda: register(self.ctx, [req], self.user.username)[0],
+            self._saved,
+            self._save_failed,
         )
 
     def _saved(self, view: DossierView) -> None:
@@ -219,7 +222,7 @@ class CounterWindow(QMainWindow):
                 + tr("Không in được: {m} Hồ sơ đã lưu. F8 in lại.").format(m=msg),
             )
 
-        run_task(lambda: pj.print_intake_paper(view, self.printers), done, failed)
+        run_task(self, lambda: pj.print_intake_paper(view, self.printers), done, failed)
 
     def reprint(self, view: DossierView | None) -> None:
         if view is None:
@@ -240,6 +243,7 @@ class CounterWindow(QMainWindow):
             )
 
         run_task(
+            self,
             lambda: pj.print_label(view, self.printers),
             lambda _r: self.banner.show_state(
                 "ok", tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)
@@ -252,6 +256,7 @@ class CounterWindow(QMainWindow):
             return
         folder = Path(self.ctx.settings.effective_print_dir) / "preview"
         run_task(
+            self,
             lambda: pj.preview_file(view, folder),
             self._open_file,
             lambda exc: self.statusBar().showMessage(str(exc), 8000),
@@ -263,7 +268,7 @@ class CounterWindow(QMainWindow):
 
     # ----- look-up ------------------------------------------------------------------------
     def refresh_today(self) -> None:
-        run_task(lambda: lookup.received_on_day(self.ctx), self._fill_today, lambda e: None)
+        run_task(self, lambda: lookup.received_on_day(self.ctx), self._fill_today, lambda e: None)
 
     def _fill_today(self, rows: list[DossierSummary]) -> None:
         self.today.clear()
@@ -287,6 +292,7 @@ class CounterWindow(QMainWindow):
 
     def open_code(self, code: str) -> None:
         run_task(
+            self,
             lambda: lookup.get_dossier(self.ctx, code),
             self._show_dossier,
             lambda exc: self.statusBar().showMessage(

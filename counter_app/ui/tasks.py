@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -32,16 +33,23 @@ _pending: set[_Relay] = set()
 
 
 def run_task(
+    owner: QObject,
     fn: Callable[[], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[Exception], None],
 ) -> None:
-    """Workers never touch widgets: the callbacks run on the GUI thread via queued signals."""
+    """Workers never touch widgets: the callbacks run on the GUI thread via queued signals.
+
+    When `owner` (the widget that asked) is gone by the time the work ends, for instance a
+    window closed while a save was printing, the result is dropped instead of calling into it.
+    """
     relay = _Relay()
     _pending.add(relay)
 
     def finish(cb: Callable[[Any], None], value: Any) -> None:
         _pending.discard(relay)
+        if not shiboken6.isValid(owner):
+            return
         cb(value)
 
     relay.done.connect(lambda r: finish(on_done, r))

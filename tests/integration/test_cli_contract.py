@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
+import subprocess
 import xml.etree.ElementTree as ET
 from contextlib import closing
 from datetime import timedelta
@@ -365,3 +366,38 @@ def test_json_flag_after_the_subcommand(cli, demo_db, itest, write_json, thursda
     # --db after the subcommand too
     res = cli("show", row["code"], "--json", "--db", demo_db, db=None)
     assert ok_json(res)["code"] == row["code"]
+
+
+# --- the real process -----------------------------------------------------------------------
+
+
+def test_real_process_reads_stdin_and_exits_with_the_contract_codes(
+    demo_db, app_command, subprocess_env, itest, thursday_at
+) -> None:
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*app_command, "--db", str(demo_db), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=subprocess_env,
+            timeout=60,
+        )
+
+    body = json.dumps([itest.payload(received_at=thursday_at(9))] * 2, ensure_ascii=False)
+    ok = run("intake", "-", "--clerk", "canbo1", "--json", stdin=body)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stderr == ""
+    assert [r["code"] for r in json.loads(ok.stdout)] == [
+        itest.code_for(itest.quiet_thursday(), i) for i in (1, 2)
+    ]
+
+    bad = run("intake", "-", "--clerk", "canbo1", stdin="{not json")
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    itest.assert_one_vietnamese_line(bad.stderr)
+
+    usage = run("intake")
+    assert usage.returncode == 2
+    assert usage.stderr.count("\n") == 1 and usage.stderr.startswith("Lỗi")

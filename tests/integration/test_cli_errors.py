@@ -257,3 +257,12 @@ def test_db_from_a_newer_version(untouched, tmp_path, args) -> None:
     line = untouched(db, *args)
     assert "phiên bản mới hơn" in line
     assert "zzzz9999" in line
+
+
+def test_db_is_a_directory(cli, itest, tmp_path) -> None:
+    folder = tmp_path / "dbdir"
+    folder.mkdir()
+    res = cli("init", "--demo", db=folder)
+    assert res.rc not in (0, 3) and res.out == ""
+    itest.assert_one_vietnamese_line(res.err, strip=(str(tmp_path),))
+    assert list(folder.iterdir()) == []

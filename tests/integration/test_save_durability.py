@@ -70,6 +70,18 @@ def _wait_ready(proc: subprocess.Popen[str]) -> None:
         pytest.fail(f"worker did not start: {line!r} {err[-2000:]}")
 
 
+def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Wait for the process, then read its pipes through their text wrappers.
+
+    Not communicate(): it reads the raw descriptors and would drop what an earlier
+    readline() had already pulled into the wrapper's buffer.
+    """
+    proc.wait(timeout=30)
+    assert proc.stdout is not None and proc.stderr is not None
+    with proc.stdout, proc.stderr:
+        return proc.stdout.read(), proc.stderr.read()
+
+
 def _complete_lines(text: str) -> list[str]:
     """Lines that were fully written (a kill may cut the last one short)."""
     lines = text.split("\n")
@@ -146,7 +158,7 @@ def test_kill_9_while_saving_loses_nothing_committed(
             time.sleep(delay + random.uniform(0, 0.05))
         finally:
             proc.send_signal(signal.SIGKILL)
-            out, err = proc.communicate(timeout=30)
+            out, err = _drain(proc)
         assert proc.returncode == -signal.SIGKILL, err[-2000:]
         round_codes = first + _complete_lines(out)
         printed += round_codes

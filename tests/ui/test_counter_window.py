@@ -102,11 +102,12 @@ def test_invalid_input_is_shown_beside_the_field_and_kept(
     f["name"].edit.setText("Nguyễn Văn 😀")
     f["id_number"].edit.setText("12345")
     f["phone"].edit.setText("12")
-    f["address"].edit.setText("x" * 300)
+    f["address"].edit.setText("x" * 5000)
     qtbot.keyClick(focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert f["name"].error.isVisibleTo(window) and f["name"].error.text()
     assert "12 chữ số" in f["id_number"].error.text()
     assert f["phone"].error.text()
+    assert "Quá dài" in f["address"].error.text()
     assert f["name"].text() == "Nguyễn Văn 😀" and f["id_number"].text() == "12345"
     assert focused() is f["name"].edit
     assert dossier_count(window) == before
@@ -156,6 +157,30 @@ def test_printer_failure_keeps_dossier_and_f8_retries(qtbot: QtBot, window: Coun
     qtbot.waitUntil(lambda: window.banner.property("kind") == "ok")
 
 
+def test_results_arriving_after_the_window_closed_are_dropped(qtbot: QtBot) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from counter_app.ui.tasks import pending_tasks, run_task
+
+    owner = QWidget()
+    release = threading.Event()
+    called: list[object] = []
+    run_task(owner, lambda: release.wait(5), called.append, called.append)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(owner), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=5000)
+    assert called == []
+
+
+def _alive(obj: object) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
+
+
 def test_scanned_code_opens_the_dossier_with_history(qtbot: QtBot, window: CounterWindow) -> None:
     code = lookup.search(window.ctx, "Nguyen Van An")[0].code
     picker = window.form.picker
@@ -179,3 +204,6 @@ def test_lookup_finds_names_without_accents(qtbot: QtBot, window: CounterWindow)
     qtbot.keyClick(dlg.query, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dlg.results.rowCount() >= 1, timeout=5000)
     assert dlg.results.item(0, 1).text() == "Trần Thị Bích Ngọc"
+    # A single match opens straight away, with its history.
+    qtbot.waitUntil(lambda: window.dossier_dialog is not None, timeout=5000)
+    assert window.dossier_dialog.view.applicant.name == "Trần Thị Bích Ngọc"
