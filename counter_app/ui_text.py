@@ -19,6 +19,7 @@ TIMELINESS_LABELS: dict[str, str] = {
     "on_track": "Đúng hạn",
     "due_soon": "Sắp đến hạn",
     "overdue": "Quá hạn",
+    "paused": "Chờ người nộp bổ sung",
     "closed": "",
 }
 

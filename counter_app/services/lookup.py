@@ -33,12 +33,14 @@ class DossierSummary:
     received_at: datetime
     due_at: datetime
     status: str
-    timeliness: str  # on_track | due_soon | overdue | closed
+    timeliness: str  # on_track | due_soon | overdue | paused | closed
 
 
 def _timeliness(status: str, due_at: datetime, now: datetime) -> str:
     if not is_open(status):
         return "closed"
+    if status == "supplement_requested":
+        return "paused"  # the clock waits for the applicant's documents
     if due_at < now:
         return "overdue"
     return "due_soon" if due_at - now <= SOON else "on_track"

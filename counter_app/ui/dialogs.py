@@ -34,6 +34,7 @@ from counter_app.ui.tasks import run_task
 from counter_app.ui_text import STATUS_LABELS, TIMELINESS_LABELS, document_kind_label
 
 TIMELINESS_COLOURS = {
+    "paused": "#92400e",
     "overdue": "#b91c1c",
     "due_soon": "#b45309",
     "on_track": "#047857",
@@ -119,6 +120,7 @@ class DossierDialog(QDialog):
         lay.addWidget(info)
         lay.addWidget(
             self._table(
+                1,
                 (tr("Đã nhận"), tr("Giấy tờ"), tr("Loại"), tr("SL")),
                 [
                     (
@@ -134,6 +136,7 @@ class DossierDialog(QDialog):
         lay.addWidget(QLabel(tr("Lịch sử xử lý")))
         lay.addWidget(
             self._table(
+                3,
                 (tr("Thời gian"), tr("Trạng thái"), tr("Người thực hiện"), tr("Ghi chú")),
                 [
                     (
@@ -165,17 +168,29 @@ class DossierDialog(QDialog):
         self.resize(900, 560)
 
     @staticmethod
-    def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> QTableWidget:
+    def _table(stretch: int, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> QTableWidget:
+        """A read-only table; column `stretch` takes the spare width and wraps its text."""
         t = QTableWidget(len(rows), len(headers))
+        t.setWordWrap(True)
+        t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         t.setHorizontalHeaderLabels(list(headers))
         t.verticalHeader().setVisible(False)
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for r, values in enumerate(rows):
             for c, v in enumerate(values):
-                t.setItem(r, c, QTableWidgetItem(v))
-        t.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        t.resizeColumnsToContents()
-        t.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+                item = QTableWidgetItem(v)
+                if v == tr("thiếu"):
+                    item.setForeground(QBrush(QColor(TIMELINESS_COLOURS["paused"])))
+                t.setItem(r, c, item)
+        header = t.horizontalHeader()
+        for c in range(len(headers)):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if c == stretch
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(c, mode)
+        t.resizeRowsToContents()
         return t
 
 
