@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -113,6 +114,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     except CounterAppError as exc:
         sys.stderr.write(f"Lỗi: {describe(exc)}\n")
         return 1
+    except BrokenPipeError:
+        # The reader went away (e.g. `… | head`): not an error of ours. Point stdout at
+        # /dev/null so the flush at exit does not fail again (Python's SIGPIPE recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130

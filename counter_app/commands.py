@@ -133,12 +133,13 @@ def _read_intake(file: str) -> Any:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ValidationError("file_missing", path=file) from None
-    except UnicodeDecodeError as exc:
-        raise ValidationError("json_invalid", path=file, detail=str(exc)) from None
+    except UnicodeDecodeError:
+        raise ValidationError("json_invalid", path=file, detail="không phải UTF-8") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError("json_invalid", path=file, detail=str(exc)) from None
+        where = f"dòng {exc.lineno}, cột {exc.colno}"
+        raise ValidationError("json_invalid", path=file, detail=where) from None
 
 
 def _parse_many(raw: Any) -> list[intake_svc.IntakeRequest]:

@@ -32,7 +32,7 @@ MESSAGES: dict[str, str] = {
     "channel_invalid": "Kênh nhận/trả không hợp lệ.",
     "return_address_required": "Trả kết quả qua bưu điện thì phải có địa chỉ nhận.",
     "datetime_invalid": "Thời gian không đúng định dạng (ví dụ 2026-11-28T09:15:00+07:00).",
-    "received_at_future": "Thời gian tiếp nhận không được ở tương lai.",
+    "received_at_future": "Không được ở tương lai.",
     "processing_days_invalid": "Số ngày giải quyết không hợp lệ.",
     "username_invalid": "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới.",
     "role_invalid": "Vai trò phải là clerk, supervisor hoặc admin.",
@@ -149,6 +149,8 @@ def field_message(code: str) -> str:
 def describe(exc: CounterAppError) -> str:
     """One line for the CLI or a status bar."""
     if isinstance(exc, ValidationError) and exc.field_errors:
-        parts = [f"{field_label(f)}: {field_message(c)}" for f, c in exc.field_errors.items()]
-        return "; ".join(parts)
+        parts = [
+            f"{field_label(f)}: {field_message(c).rstrip('.')}" for f, c in exc.field_errors.items()
+        ]
+        return "; ".join(parts) + "."
     return text_for(exc.code, **exc.params)

@@ -66,8 +66,11 @@ def load_catalogue_file(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValidationError("file_missing", path=str(path)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError("json_invalid", path=str(path), detail=str(exc)) from None
+    except json.JSONDecodeError as exc:
+        where = f"dòng {exc.lineno}, cột {exc.colno}"
+        raise ValidationError("json_invalid", path=str(path), detail=where) from None
+    except UnicodeDecodeError:
+        raise ValidationError("json_invalid", path=str(path), detail="không phải UTF-8") from None
 
 
 def sample_catalogue_path() -> Path:

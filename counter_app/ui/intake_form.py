@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.cccd import CccdData, validate_email, validate_id_number, validate_phone
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.model import RECEIVE_CHANNELS, RETURN_CHANNELS
-from counter_app.domain.text import clean_address, clean_name
+from counter_app.domain.text import clean_address, clean_name, fold
 from counter_app.domain.workdays import compute_due
 from counter_app.services.catalogue import CatalogueEntry
 from counter_app.services.context import ServiceContext
@@ -278,11 +278,22 @@ class IntakeForm(QWidget):
         if not found:
             self.offer_frame.setVisible(False)
             return
-        self.offer_label.setText(
-            tr("Người nộp đã từng nộp hồ sơ: {name} · {phone} · {address}").format(
-                name=found["name"], phone=found["phone"] or "—", address=found["address"] or "—"
-            )
+        typed = self.fields["name"].text()
+        details = tr("{name} · {phone} · {address}").format(
+            name=found["name"], phone=found["phone"] or "—", address=found["address"] or "—"
         )
+        if typed.strip() and fold(typed) != fold(found["name"]):
+            # Same ID, another name: most often a mistyped ID. Say so before it is saved.
+            text = tr("Số CCCD này đã được ghi cho người khác: {d}. Kiểm tra lại số CCCD.")
+            kind = "error"
+        else:
+            text = tr("Người nộp đã từng nộp hồ sơ: {d}")
+            kind = "busy"
+        self.offer_label.setText(text.format(d=details))
+        self.offer_label.setWordWrap(True)
+        self.offer_frame.setProperty("kind", kind)
+        self.offer_frame.style().unpolish(self.offer_frame)
+        self.offer_frame.style().polish(self.offer_frame)
         self.offer_frame.setVisible(True)
 
     def accept_offer(self) -> None:

@@ -45,9 +45,7 @@ def build_main_window(
 ) -> CounterWindow:
     """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
     application()
-    win = CounterWindow(ctx, user, intake_setup(ctx), Printers.from_settings(ctx.settings), scan)
-    win.restore_geometry()
-    return win
+    return CounterWindow(ctx, user, intake_setup(ctx), Printers.from_settings(ctx.settings), scan)
 
 
 def _fail(message: str) -> int:
@@ -82,5 +80,8 @@ def run(args: argparse.Namespace) -> int:
     if ctx.settings.scanner_port:
         scan.start_serial(ctx.settings.scanner_port, ctx.settings.scanner_baud)
     win = build_main_window(ctx, login.user, scan)
-    win.show()
+    if win.restore_geometry():
+        win.show()
+    else:
+        win.showMaximized()  # a counter PC gives the whole screen to the counter window
     return app.exec()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.config import data_dir
 from counter_app.domain.cccd import CccdData
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.model import DossierView
@@ -119,6 +120,7 @@ class CounterWindow(QMainWindow):
 
     def _build(self, counter: int) -> None:
         left = QWidget()
+        left.setMaximumWidth(340)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(8, 8, 8, 8)
         who = QLabel(f"{tr('Quầy')} {counter}\n{self.user.full_name}")
@@ -140,8 +142,10 @@ class CounterWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([300, 1000])
+        split.setSizes([280, 1000])
+        split.setChildrenCollapsible(False)
         self.setCentralWidget(split)
+        self.setMinimumSize(1024, 680)
 
     def _shortcuts(self) -> None:
         for keys, slot in (
@@ -322,14 +326,17 @@ class CounterWindow(QMainWindow):
         self.form.clear()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings("counter-app", "counter-app").setValue("counter/geometry", self.saveGeometry())
+        window_settings().setValue("counter/geometry", self.saveGeometry())
         if self.scan is not None:
             self.scan.stop_serial()
         super().closeEvent(event)
 
-    def restore_geometry(self) -> None:
-        geo = QSettings("counter-app", "counter-app").value("counter/geometry")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1366, 768)
+    def restore_geometry(self) -> bool:
+        """The last size and place; False on first start (the caller then maximises)."""
+        geo = window_settings().value("counter/geometry")
+        return geo is not None and bool(self.restoreGeometry(geo))
+
+
+def window_settings() -> QSettings:
+    """Window geometry lives beside the database (per data dir), not in a global registry."""
+    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)

@@ -401,3 +401,23 @@ def test_real_process_reads_stdin_and_exits_with_the_contract_codes(
     usage = run("intake")
     assert usage.returncode == 2
     assert usage.stderr.count("\n") == 1 and usage.stderr.startswith("Lỗi")
+
+
+def test_output_piped_into_a_closed_reader_is_not_an_unexpected_error(
+    demo_db, app_command, subprocess_env
+) -> None:
+    """`counter-app catalogue list --json | head -1`: the reader leaves early; no stderr noise."""
+    proc = subprocess.Popen(
+        [*app_command, "--db", str(demo_db), "--json", "catalogue", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `head` exiting before the app writes anything
+    with proc.stderr:
+        err = proc.stderr.read().decode("utf-8", "replace")
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert "không mong đợi" not in err, err
+    assert "Exception ignored" not in err and "Traceback" not in err, err

@@ -207,3 +207,18 @@ def test_lookup_finds_names_without_accents(qtbot: QtBot, window: CounterWindow)
     # A single match opens straight away, with its history.
     qtbot.waitUntil(lambda: window.dossier_dialog is not None, timeout=5000)
     assert window.dossier_dialog.view.applicant.name == "Trần Thị Bích Ngọc"
+
+
+def test_an_id_already_recorded_under_another_name_is_flagged(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    choose_procedure(qtbot, window, "khai sinh")
+    f = window.form.fields
+    f["name"].edit.setText("Lê Thị Mỹ Duyên")
+    f["id_number"].edit.setFocus()
+    qtbot.keyClicks(f["id_number"].edit, "089195004321")  # Trần Thị Bích Ngọc's, in the demo
+    qtbot.keyClick(f["id_number"].edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: window.form.offer_frame.isVisibleTo(window), timeout=5000)
+    assert window.form.offer_frame.property("kind") == "error"
+    assert "người khác" in window.form.offer_label.text()
+    assert "Trần Thị Bích Ngọc" in window.form.offer_label.text()

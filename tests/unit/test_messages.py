@@ -147,8 +147,8 @@ def test_describe_uses_labels_and_messages() -> None:
         field_errors={"applicant.phone": "phone_invalid", "documents[1].count": "count_invalid"},
     )
     assert describe(exc) == (
-        f"{FIELD_LABELS['applicant.phone']}: {MESSAGES['phone_invalid']}; "
-        f"Thành phần hồ sơ (dòng 2): số lượng: {MESSAGES['count_invalid']}"
+        f"{FIELD_LABELS['applicant.phone']}: {MESSAGES['phone_invalid'].rstrip('.')}; "
+        f"Thành phần hồ sơ (dòng 2): số lượng: {MESSAGES['count_invalid'].rstrip('.')}."
     )
     assert describe(CounterAppError("procedure_unknown", code="1.2")) == (
         "Không có thủ tục mã 1.2 trong danh mục."
