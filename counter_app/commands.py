@@ -248,13 +248,13 @@ def cmd_show(args: argparse.Namespace) -> Result:
 
 def cmd_form(args: argparse.Namespace) -> Result:
     from counter_app.printing import forms
+    from counter_app.services.printjobs import SUPPLEMENT_REASON
 
     v = lookup.get_dossier(context(args), args.code)
     if args.kind == "receipt":
         pdf = forms.render_receipt(v)
     elif args.kind == "supplement":
-        reason = "Hồ sơ còn thiếu giấy tờ theo quy định."
-        pdf = forms.render_supplement(v, reason)
+        pdf = forms.render_supplement(v, SUPPLEMENT_REASON)
     else:
         raise CounterAppError("form_kind_not_yet", kind=args.kind)
     write_atomically(args.output, pdf)

@@ -49,6 +49,12 @@ _SUPPLEMENT_COLUMNS = (
 def render_receipt(d: DossierView) -> bytes:
     """Mẫu 01 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": Liên 1 (kept), Liên 2 (applicant's)."""
     spec = form_spec("receipt", d.form_set)
+    slot = L.LabelSlot()
+    stamped = L.build_stamped(
+        _receipt_story(d, spec, slot), slot, RECEIPT_COPIES, spec=spec, code=d.code
+    )
+    if stamped is not None:  # the usual one-page receipt: laid out once, printed twice
+        return stamped
     copies = [Copy(label, _receipt_story(d, spec, label)) for label in RECEIPT_COPIES]
     return L.build_pdf(copies, spec=spec, code=d.code)
 
@@ -67,7 +73,7 @@ def render_supplement(
     return L.build_pdf([Copy("", story)], spec=spec, code=d.code)
 
 
-def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str) -> list[Flowable]:
+def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot) -> list[Flowable]:
     who, register = d.applicant, clip(d.register_book, LIMITS["register"])
     return [
         L.form_note(spec),

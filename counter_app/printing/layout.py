@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -28,6 +29,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import Flowable as _Flowable
 from reportlab.platypus.flowables import HRFlowable
 
 from counter_app.domain.errors import ValidationError
@@ -166,10 +168,38 @@ def barcode(code: str) -> Flowable:
     return bars
 
 
-def code_block(code: str, copy_label: str = "") -> list[Flowable]:
+class LabelSlot(_Flowable):  # type: ignore[misc]
+    """The line where each copy prints "(Liên …)": reserved in the layout, filled per copy."""
+
+    style_name = "centre_italic"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origin: tuple[float, float] | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, styles()[self.style_name].leading
+
+    def draw(self) -> None:
+        self.origin = self.canv.absolutePosition(0, 0)
+
+    def stamp(self, canvas: Any, label: str) -> None:
+        assert self.origin is not None, "the slot was never laid out"
+        st = styles()[self.style_name]
+        x, y = self.origin
+        canvas.saveState()
+        canvas.setFont(st.fontName, st.fontSize)
+        canvas.drawCentredString(x + self.width / 2, y + st.leading - st.fontSize, f"({label})")
+        canvas.restoreState()
+
+
+def code_block(code: str, copy_label: str | LabelSlot = "") -> list[Flowable]:
     """Barcode, "Mã hồ sơ: …" under it, and "(Liên …)" when the form has copies."""
     items = [Spacer(1, 2 * mm), barcode(code), para(f"Mã hồ sơ: <b>{escape(code)}</b>", "centre")]
-    if copy_label:
+    if isinstance(copy_label, LabelSlot):
+        items.append(copy_label)
+    elif copy_label:
         items.append(para(f"({escape(copy_label)})", "centre_italic"))
     items.append(Spacer(1, 3 * mm))
     return items
@@ -258,6 +288,48 @@ def build_pdf(copies: Sequence[Copy], *, spec: FormSpec, code: str) -> bytes:
     return out.getvalue()
 
 
+def build_stamped(
+    story: list[Flowable], slot: LabelSlot, labels: Sequence[str], *, spec: FormSpec, code: str
+) -> bytes | None:
+    """Copies that differ only in their label: lay the page out ONCE as a PDF form XObject and
+    stamp it on one page per copy. None when the story does not fit one page (use build_pdf).
+    """
+    fonts.register_fonts()
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, initialFontName=fonts.REGULAR, lang="vi-VN")
+    canvas.setTitle(f"{spec.title} - {code}")
+    canvas.setSubject(f"Mẫu số {spec.number} ({spec.circular})")
+    canvas.setAuthor("counter-app")
+    canvas.setCreator("counter-app")
+    height = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BODY_W, height, **_NO_PADDING)
+    rest = _flatten(story)
+    with fonts.RENDER_LOCK:
+        canvas.beginForm("page")
+        frame.addFromList(rest, canvas)
+        canvas.endForm()
+        if rest or slot.origin is None:
+            return None
+        for label in labels:
+            canvas.doForm("page")
+            slot.stamp(canvas, label)
+            _footer_text(canvas, code, f"{label} - Trang 1")
+            canvas.showPage()
+        canvas.save()
+    return out.getvalue()
+
+
+def _flatten(story: Sequence[Flowable]) -> list[Flowable]:
+    """KeepTogether is unpacked by the doc template, not by a bare Frame; on one page it is moot."""
+    out: list[Flowable] = []
+    for f in story:
+        if isinstance(f, KeepTogether):
+            out.extend(_flatten(f._content))
+        else:
+            out.append(f)
+    return out
+
+
 def _footer(
     canvas: Any, doc: Any, *, code: str, label: str, tid: str, pages: dict[str, int]
 ) -> None:
@@ -265,6 +337,10 @@ def _footer(
     right = f"Trang {pages[tid]}"
     if label:
         right = f"{label} - {right}"
+    _footer_text(canvas, code, right)
+
+
+def _footer_text(canvas: Any, code: str, right: str) -> None:
     canvas.saveState()
     canvas.setFont(fonts.ITALIC, 8.5)
     canvas.setFillColor(colors.HexColor("#404040"))

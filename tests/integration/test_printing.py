@@ -443,3 +443,24 @@ def test_windows_spooler_os_error_is_print_failed(tmp_path: Path) -> None:
         WindowsSpooler(None, launcher=launcher, temp_dir=tmp_path).send(b"%PDF")
     assert err.value.code == "printer_rejected"
     assert err.value.params["printer"] == "default"
+
+
+def test_one_page_receipt_is_laid_out_once_and_stamped_per_copy(dossier: DossierView) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = render_receipt(dossier)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2
+    forms = []
+    for page in reader.pages:
+        xobjects = page["/Resources"]["/XObject"]
+        refs = [xobjects.raw_get(k) for k in xobjects]
+        forms.append({(r.idnum, r.generation) for r in refs})
+    assert forms[0] == forms[1] and len(forms[0]) == 1  # one shared page body
+    first, second = page_texts(pdf)
+    assert "(Liên 1: Lưu)" in first and "Liên 2" not in first
+    assert "(Liên 2: Giao người nộp hồ sơ)" in second and "Liên 1" not in second
+    strip = lambda t: t.replace("Liên 1: Lưu", "").replace("Liên 2: Giao người nộp hồ sơ", "")  # noqa: E731
+    assert sorted(strip(first).split()) == sorted(strip(second).split())
