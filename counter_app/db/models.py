@@ -150,6 +150,8 @@ class Dossier(Base):
     documents: Mapped[list[DossierDocument]] = relationship(
         order_by="DossierDocument.position", lazy="selectin", cascade="all, delete-orphan"
     )
+    # Written with the dossier, never read through the ORM (look-ups query the index directly).
+    name_tokens: Mapped[list[NameToken]] = relationship(lazy="raise", cascade="all, delete-orphan")
 
 
 class DossierDocument(Base):

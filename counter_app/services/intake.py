@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import Dossier, DossierDocument, NameToken, Procedure, Unit, User
+from counter_app.db.models import (
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    NameToken,
+    Procedure,
+    Unit,
+    User,
+)
 from counter_app.domain.cccd import validate_email, validate_id_number, validate_phone
 from counter_app.domain.codes import format_code
 from counter_app.domain.errors import ValidationError
@@ -225,7 +233,7 @@ def plan_due(
 
 def _insert(
     s: Session, ctx: ServiceContext, req: IntakeRequest, clerk: User, unit: Unit
-) -> Dossier:
+) -> tuple[Dossier, DossierEvent]:
     at, backdated = _received_at(ctx, req)
     day = at.date()
     check_day_open(s, unit.id, day)
@@ -244,6 +252,7 @@ def _insert(
         code_day=day,
         code_seq=seq,
         procedure_id=proc.id,
+        procedure=proc,
         applicant_name=req.name,
         applicant_id_number=req.id_number,
         applicant_phone=req.phone,
@@ -275,14 +284,14 @@ def _insert(
         )
         for i, x in enumerate(docs)
     ]
+    d.name_tokens = [NameToken(token=t[:40]) for t in search_tokens(req.name)]
     s.add(d)
-    s.add_all(NameToken(token=t[:40], dossier_id=d.id) for t in search_tokens(req.name))
     s.flush()
     now = ctx.now()
     emit(s, unit.id, "dossier", _payload(d, proc), now)
     status = "supplement_requested" if missing else "accepted"
     reason = "; ".join(m.name for m in missing)
-    append_event(
+    ev = append_event(
         s,
         d,
         kind="received" if not missing else "supplement_requested",
@@ -292,6 +301,7 @@ def _insert(
         by_user_id=clerk.id,
         recorded_at=now,
         reason=reason,
+        day_checked=True,
     )
     if backdated:
         append_audit(
@@ -301,7 +311,7 @@ def _insert(
             "intake_backdated",
             {"code": d.code, "received_at": at.isoformat()},
         )
-    return d
+    return d, ev
 
 
 def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
@@ -339,7 +349,8 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
         user = get_user(s, clerk)
         unit = local_unit(s)
         rows = [_insert(s, ctx, r, user, unit) for r in requests]
-        views = [dossier_view(s, ctx, d) for d in rows]
+        names = {user.id: user.full_name}
+        views = [dossier_view(s, ctx, d, events=[ev], names=names) for d, ev in rows]
     return views
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,24 +15,22 @@ def next_number(
 ) -> int:
     """Next number in (unit, kind, period); the caller's transaction owns it until commit.
 
-    SQLite: the transaction began with BEGIN IMMEDIATE, so this read-modify-write is serial.
-    PostgreSQL: the counter row is created if absent, then locked with SELECT … FOR UPDATE.
+    One upsert with RETURNING: it creates the counter at `start` or bumps it (never below
+    `start`). On SQLite the transaction began with BEGIN IMMEDIATE, so this is serial; on
+    PostgreSQL the upsert's row lock serialises concurrent writers until commit. A number
+    past `end` is refused, and the rollback undoes the bump: nothing is ever skipped.
     """
     dialect = s.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
-    s.execute(
-        ins.values(
-            unit_id=unit_id, kind=kind, period=period, last=start - 1
-        ).on_conflict_do_nothing()
+    stmt = (
+        ins.values(unit_id=unit_id, kind=kind, period=period, last=start)
+        .on_conflict_do_update(
+            index_elements=[Counter.unit_id, Counter.kind, Counter.period],
+            set_={"last": case((Counter.last >= start - 1, Counter.last + 1), else_=start)},
+        )
+        .returning(Counter.last)
     )
-    row = s.execute(
-        select(Counter)
-        .where(Counter.unit_id == unit_id, Counter.kind == kind, Counter.period == period)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    value = max(row.last, start - 1) + 1
+    value = int(s.execute(stmt).scalar_one())
     if value > end:
         raise ValidationError("sequence_exhausted", kind=kind, period=period, end=end)
-    row.last = value
     return value

@@ -85,9 +85,14 @@ def append_event(
     recorded_at: datetime,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    day_checked: bool = False,
 ) -> DossierEvent:
-    """Record a status change: the event row, the status projection and its outbox entry."""
-    check_day_open(s, dossier.unit_id, business_day)
+    """Record a status change: the event row, the status projection and its outbox entry.
+
+    `day_checked`: the caller already refused a closed business day in this transaction.
+    """
+    if not day_checked:
+        check_day_open(s, dossier.unit_id, business_day)
     ev = DossierEvent(
         id=new_id(),
         unit_id=dossier.unit_id,

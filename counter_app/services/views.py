@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,18 +21,27 @@ def _names(s: Session, ids: set[str]) -> dict[str, str]:
 
 
 def dossier_view(
-    s: Session, ctx: ServiceContext, d: Dossier, *, events: bool = True
+    s: Session,
+    ctx: ServiceContext,
+    d: Dossier,
+    *,
+    events: Sequence[DossierEvent] | None = None,
+    names: dict[str, str] | None = None,
 ) -> DossierView:
+    """`events` and `names` may be handed in by a caller that already holds them (a new
+    dossier), which saves the queries; otherwise they are read."""
     evs = (
-        s.scalars(
+        events
+        if events is not None
+        else s.scalars(
             select(DossierEvent)
             .where(DossierEvent.dossier_id == d.id)
             .order_by(DossierEvent.recorded_at, DossierEvent.id)
         ).all()
-        if events
-        else []
     )
-    names = _names(s, {d.received_by} | {e.by_user_id for e in evs})
+    wanted = {d.received_by} | {e.by_user_id for e in evs}
+    if names is None or not wanted <= names.keys():
+        names = _names(s, wanted)
     unit = s.get(Unit, d.unit_id)
     assert unit is not None
     return DossierView(
