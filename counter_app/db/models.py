@@ -167,11 +167,26 @@ class DossierDocument(Base):
 
 
 class NameToken(Base):
-    """Folded words of applicant names: accent-insensitive prefix search through an index."""
+    """Folded words of applicant names, each with the dossier's receipt time.
+
+    (token, received_at) hands out the newest dossiers bearing a word straight off the index;
+    the primary key (dossier_id, token) answers "does this dossier's name have that word?".
+    """
 
     __tablename__ = "dossier_name_tokens"
-    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    __table_args__ = (Index("ix_name_tokens_token_received", "token", "received_at"),)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NameWord(Base):
+    """The vocabulary of name words with how many dossiers carry each: it turns a typed
+    prefix into whole words and tells a search which word is rarest, to start from that one."""
+
+    __tablename__ = "name_words"
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dossiers: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DossierEvent(Base):

@@ -36,6 +36,7 @@ from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
 from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
 from counter_app.services.context import ServiceContext
+from counter_app.services.lookup import count_name_words
 from counter_app.services.numbering import next_number
 from counter_app.services.records import append_audit, append_event, check_day_open, emit
 from counter_app.services.units import local_unit, office_hours, unit_info
@@ -284,8 +285,10 @@ def _insert(
         )
         for i, x in enumerate(docs)
     ]
-    d.name_tokens = [NameToken(token=t[:40]) for t in search_tokens(req.name)]
+    words = list(dict.fromkeys(t[:40] for t in search_tokens(req.name)))
+    d.name_tokens = [NameToken(token=w, received_at=at) for w in words]
     s.add(d)
+    count_name_words(s, words)
     s.flush()
     now = ctx.now()
     emit(s, unit.id, "dossier", _payload(d, proc), now)

@@ -1,0 +1,148 @@
+"""Name look-up: accent-insensitive, every word a prefix, newest first, at most 50 — checked
+against a brute-force reference on a real SQLite file; and the 0002 migration's backfill."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+
+from counter_app.db.engine import _alembic_config, create_db_engine
+from counter_app.db.models import Dossier
+from counter_app.domain.text import fold
+from counter_app.services import lookup
+from counter_app.services.intake import IntakeRequest, register
+from counter_app.services.setup import init_database
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ"]
+MIDDLE = ["Văn", "Thị", "Thị Ánh", "Hoàng", "Ngọc"]
+GIVEN = ["Lan", "Tuyết", "Tuyền", "Tuấn", "An", "Ánh", "Bình", "Hà", "Hải", "Hạnh"]
+
+
+@pytest.fixture(scope="module")
+def populated(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[object, list[tuple[str, str, datetime]]]:
+    from counter_app.app import build_context
+
+    db = tmp_path_factory.mktemp("names") / "names.db"
+    ctx = build_context(db=str(db))
+    start = datetime(2026, 11, 27, 7, 30, tzinfo=VN)
+    ctx.clock = lambda: start + timedelta(days=400)
+    init_database(ctx, demo=True)
+    rng = random.Random(7)
+    requests = []
+    for i in range(320):
+        name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        at = start - timedelta(days=i // 8, minutes=7 * (i % 8))
+        requests.append(IntakeRequest(procedure="2.000815", name=name, received_at=at))
+    register(ctx, requests, "canbo1")
+    with ctx.uow.read() as s:  # everyone, the demo's own sample applicants included
+        rows = s.execute(select(Dossier.code, Dossier.applicant_name, Dossier.received_at)).all()
+    return ctx, [(r[0], r[1], r[2]) for r in rows]
+
+
+def reference(people: list[tuple[str, str, datetime]], query: str) -> list[str]:
+    words = fold(query).split()
+    hits = [
+        (at, code)
+        for code, name, at in people
+        if all(any(part.startswith(w) for part in fold(name).split()) for w in words)
+    ]
+    return [code for _, code in sorted(hits, reverse=True)[:50]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lan",
+        "nguyen thi lan",
+        "NGUYỄN THỊ LAN",
+        "tuy",
+        "tuyet",
+        "t",
+        "thi anh",
+        "vo ng",
+        "ha",
+        "hai",
+        "tran van binh",
+        "le hoang an",
+        "an",
+        "zzz",
+        "nguyen zz",
+    ],
+)
+def test_search_matches_the_brute_force_reference(populated, query: str) -> None:
+    ctx, people = populated
+    assert [s.code for s in lookup.search(ctx, query)] == reference(people, query)
+
+
+def test_results_are_newest_first_and_capped(populated) -> None:
+    ctx, _ = populated
+    rows = lookup.search(ctx, "nguyen")
+    assert len(rows) == 50
+    assert [r.received_at for r in rows] == sorted((r.received_at for r in rows), reverse=True)
+
+
+def test_migration_0002_backfills_receipt_times_and_vocabulary(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    engine = create_db_engine(f"sqlite:///{db}")
+    command.upgrade(_alembic_config(engine), "0001")
+    engine.dispose()
+    con = sqlite3.connect(db)
+    con.executescript(
+        """
+        INSERT INTO units (id, agency_id, name, parent_name, place_name, address, phone, cutoff,
+            office_open, office_close, seq_start, seq_end)
+            VALUES ('u', '000.00.20.H01', 'UBND', 'UBND TỈNH', 'Xã', '', '', '15:00', '07:30',
+            '17:00', 1, 99999);
+        INSERT INTO users (id, unit_id, username, full_name, role, password_hash,
+            failed_attempts, active) VALUES ('c', 'u', 'c', 'C', 'clerk', 'x', 0, 1);
+        INSERT INTO procedures (id, code, version, is_current, name, name_folded, sector, level,
+            processing_days, fee, documents, imported_at) VALUES ('p', '1.1', 1, 1, 'P', 'p',
+            'S', 'commune', 1, 0, '[]', '2026-01-01 00:00:00');
+        """
+    )
+    for i, name in enumerate(["nguyen thi lan", "nguyen van an"]):
+        con.execute(
+            "INSERT INTO dossiers (id, unit_id, code, code_day, code_seq, procedure_id, "
+            "applicant_name, applicant_id_number, applicant_phone, applicant_address, "
+            "applicant_email, sets, receive_channel, return_channel, return_address, fee, "
+            "received_at, effective_day, due_at, status, received_by, register_book, "
+            "register_no, form_set) VALUES (?, 'u', ?, '2026-11-27', ?, 'p', ?, '', '', '', '',"
+            " 1, 'counter', 'counter', '', 0, ?, '2026-11-27', '2026-11-30 10:00:00', "
+            "'accepted', 'c', '01/2026', ?, '2025')",
+            (
+                f"d{i}",
+                f"000.00.20.H01-261127-000{i + 1}",
+                i + 1,
+                name,
+                f"2026-11-27 0{i + 1}:00:00",
+                i + 1,
+            ),
+        )
+        con.executemany(
+            "INSERT INTO dossier_name_tokens (token, dossier_id) VALUES (?, ?)",
+            [(w, f"d{i}") for w in name.split()],
+        )
+    con.commit()
+    con.close()
+    engine = create_db_engine(f"sqlite:///{db}")
+    command.upgrade(_alembic_config(engine), "head")
+    engine.dispose()
+    con = sqlite3.connect(db)
+    assert con.execute(
+        "SELECT received_at FROM dossier_name_tokens WHERE dossier_id = 'd1' AND token = 'an'"
+    ).fetchone() == ("2026-11-27 02:00:00.000000",) or con.execute(
+        "SELECT received_at FROM dossier_name_tokens WHERE dossier_id = 'd1' AND token = 'an'"
+    ).fetchone() == ("2026-11-27 02:00:00",)
+    words = dict(con.execute("SELECT token, dossiers FROM name_words"))
+    assert words == {"nguyen": 2, "thi": 1, "lan": 1, "van": 1, "an": 1}
+    con.close()
