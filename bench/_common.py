@@ -42,6 +42,9 @@ def add_common_args(p: argparse.ArgumentParser, *, db: bool = True) -> None:
     p.add_argument(
         "--results", type=Path, default=None, help="append result rows to this JSON file"
     )
+    p.add_argument(
+        "--per-day", type=int, default=None, help="dossiers per working day (make_db's default)"
+    )
 
 
 def resolve_size(args: argparse.Namespace) -> int:
@@ -60,11 +63,11 @@ def isolate_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 def ensure_db(args: argparse.Namespace) -> Path:
     """The benchmark database at the requested size, built (or reused) by make_db.py."""
-    from make_db import build_or_reuse  # bench/ is on sys.path when a bench script runs
+    from make_db import DEFAULT_PER_DAY, build_or_reuse  # bench/ is on sys.path here
 
     n = resolve_size(args)
     path = args.db or default_db(n)
-    build_or_reuse(path, n)
+    build_or_reuse(path, n, per_day=getattr(args, "per_day", None) or DEFAULT_PER_DAY)
     return path
 
 
@@ -142,6 +145,18 @@ def ratio_text(value: float, floor: float | None) -> str:
     return f"{value / floor:.1f}×"
 
 
+def pair(xs: Sequence[float]) -> str:
+    """ "p50 / p95" of samples in ms."""
+    return f"{fmt_ms(p50(xs))} / {fmt_ms(p95(xs))}"
+
+
+def ratio_pair(m50: float, m95: float, f50: float, f95: float) -> str:
+    """Measured over floor, p50 to p50 and p95 to p95."""
+    if f50 <= 0 or f95 <= 0:
+        return "—"
+    return f"{m50 / f50:.1f}× / {m95 / f95:.1f}×"
+
+
 def save_rows(path: Path | None, rows: list[Row]) -> None:
     if path is None:
         return
@@ -154,7 +169,9 @@ def save_rows(path: Path | None, rows: list[Row]) -> None:
 
 
 def markdown_table(rows: Sequence[Row | dict[str, Any]]) -> str:
-    head = "| what | measured (p50 / p95) | floor | ratio | budget | verdict |"
+    head = (
+        "| what | measured (p50 / p95) | floor (p50 / p95) | ratio (p50 / p95) | budget | verdict |"
+    )
     lines = [head, "|---|---|---|---|---|---|"]
     for r in rows:
         d = asdict(r) if isinstance(r, Row) else r

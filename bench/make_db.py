@@ -8,17 +8,24 @@ The schema, unit, users and catalogue come from the app itself:
 sample dossiers are then removed (so per-day and per-year numbering starts clean) and N
 dossiers are bulk-inserted with raw `executemany` in a few big transactions:
 
-- 2,000 dossiers per working day (WorkCalendar: weekends, Vietnamese public holidays),
-  ending on the last working day before today, so 1,000,000 spans 500 working days
-  (about two years); codes <agency>-<yymmdd>-<4 digits>, sequence 1..2000 per day in
-  receipt order, register numbers per year in receipt order, sequence_counters set to
-  the last number used (the next real intake continues from them);
+- `--per-day` dossiers per working day (WorkCalendar: weekends, Vietnamese public
+  holidays), ending on the last working day before today; codes
+  <agency>-<yymmdd>-<4 digits>, sequence 1..per-day in receipt order, register numbers
+  (Sổ theo dõi, "01/<year>") per year in receipt order, sequence_counters set to the last
+  number used, so the next real intake continues from them;
+- the default is 380 a day, not 2,000: the app caps the yearly register number at 99,999
+  (numbering.next_number's default `end`, used for kind "register"), and 2,000 a day
+  reaches that in about 50 working days, after which intake.register refuses every
+  dossier with `sequence_exhausted`. 380 a day (≤ 94,000 a year) keeps every year valid
+  with room for the benchmarks' own intakes; 1,000,000 dossiers then span ~2,630 working
+  days (about 10.5 years). `--per-day 2000` builds the 2-year variant (the build warns
+  that its counters break the app's rule);
 - received 07:30–11:30 and 13:30–17:00 local time, stored as naive UTC like the app;
   due dates from the same working-day rule as the app (compute_due, memoised per day);
 - applicants drawn from a pool of ~0.7·N people (so some come back), Vietnamese family /
   middle / given names with realistic frequencies (Nguyễn ≈ 38 %, "Thị"/"Văn" …),
   CCCD numbers and mobile numbers that pass the app's validators, local addresses;
-- dossier_name_tokens from counter_app.domain.text.search_tokens (as intake does);
+- dossier_name_tokens from counter_app.domain.text.name_keys (words + pairs, as intake does);
 - 2–4 documents from the procedure's checklist, one event (received, or
   supplement_requested when a required document is missing), and two outbox rows
   (dossier, dossier_event) with the app's payloads, all acknowledged.
@@ -38,6 +45,7 @@ import random
 import sqlite3
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -45,10 +53,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT_DIR, QUICK_DOSSIERS, default_db  # noqa: E402
+from _common import OUT_DIR, QUICK_DOSSIERS, default_db
 
-PER_DAY = 2_000
-DAYS_PER_TXN = 50  # ≈ 100,000 dossiers per transaction
+DEFAULT_PER_DAY = 380  # ≤ 99,999 a year (the app's register cap), with headroom
+MAX_PER_DAY = 9_999  # the 4-digit daily sequence (DOMAIN.md §2)
+REGISTER_CAP = 99_999  # numbering.next_number's default end, used for "register"
+DOSSIERS_PER_TXN = 100_000
 SEED = 20261128
 
 # --- names (frequencies: the usual surveys; the South-West where the demo unit sits) ----
@@ -136,18 +146,132 @@ MIDDLE_M = [
     ("Hoàng Anh", 5),
     ("Minh Tuấn", 5),
 ]
-GIVEN_F = (
-    "Lan Tuyết Hương Hoa Mai Linh Ngọc Trang Thảo Hà Hằng Nhung Yến Phương Thủy Hạnh Loan "
-    "Dung Nga Vân Hồng Diễm Trinh Thư Nhi Vy My Quyên Hiền Liên Oanh Cúc Đào Xuân Bích "
-    "Giang Hậu Kiều Ly Ngân Nguyệt Phượng Sương Tâm Thu Tiên Uyên Xuyến Ánh Diệu Huệ Lệ "
-    "Mến Thơ Tuyền Châu Duyên Hân Khánh Trâm Anh"
-).split()
-GIVEN_M = (
-    "Hùng Dũng Nam Tuấn Minh Hải Sơn Long Phúc Tâm Thành Trung Hiếu Khoa Phong Quang Tài "
-    "Thắng Vinh Bình Cường Đức Hòa Hoàng Huy Khang Lợi Lộc Nghĩa Nhân Phát Quân Tín Toàn "
-    "Trí Tùng Việt An Bảo Danh Đạt Hậu Hiển Hưng Kiệt Lâm Luân Mạnh Phước Sang Tân Thiện "
-    "Thịnh Thông Tiến Trọng Vũ Út Khải Nhựt Anh"
-).split()
+GIVEN_F = [
+    "Lan",
+    "Tuyết",
+    "Hương",
+    "Hoa",
+    "Mai",
+    "Linh",
+    "Ngọc",
+    "Trang",
+    "Thảo",
+    "Hà",
+    "Hằng",
+    "Nhung",
+    "Yến",
+    "Phương",
+    "Thủy",
+    "Hạnh",
+    "Loan",
+    "Dung",
+    "Nga",
+    "Vân",
+    "Hồng",
+    "Diễm",
+    "Trinh",
+    "Thư",
+    "Nhi",
+    "Vy",
+    "My",
+    "Quyên",
+    "Hiền",
+    "Liên",
+    "Oanh",
+    "Cúc",
+    "Đào",
+    "Xuân",
+    "Bích",
+    "Giang",
+    "Hậu",
+    "Kiều",
+    "Ly",
+    "Ngân",
+    "Nguyệt",
+    "Phượng",
+    "Sương",
+    "Tâm",
+    "Thu",
+    "Tiên",
+    "Uyên",
+    "Xuyến",
+    "Ánh",
+    "Diệu",
+    "Huệ",
+    "Lệ",
+    "Mến",
+    "Thơ",
+    "Tuyền",
+    "Châu",
+    "Duyên",
+    "Hân",
+    "Khánh",
+    "Trâm",
+    "Anh",
+]
+GIVEN_M = [
+    "Hùng",
+    "Dũng",
+    "Nam",
+    "Tuấn",
+    "Minh",
+    "Hải",
+    "Sơn",
+    "Long",
+    "Phúc",
+    "Tâm",
+    "Thành",
+    "Trung",
+    "Hiếu",
+    "Khoa",
+    "Phong",
+    "Quang",
+    "Tài",
+    "Thắng",
+    "Vinh",
+    "Bình",
+    "Cường",
+    "Đức",
+    "Hòa",
+    "Hoàng",
+    "Huy",
+    "Khang",
+    "Lợi",
+    "Lộc",
+    "Nghĩa",
+    "Nhân",
+    "Phát",
+    "Quân",
+    "Tín",
+    "Toàn",
+    "Trí",
+    "Tùng",
+    "Việt",
+    "An",
+    "Bảo",
+    "Danh",
+    "Đạt",
+    "Hậu",
+    "Hiển",
+    "Hưng",
+    "Kiệt",
+    "Lâm",
+    "Luân",
+    "Mạnh",
+    "Phước",
+    "Sang",
+    "Tân",
+    "Thiện",
+    "Thịnh",
+    "Thông",
+    "Tiến",
+    "Trọng",
+    "Vũ",
+    "Út",
+    "Khải",
+    "Nhựt",
+    "Anh",
+]
 # Khmer names common in An Giang: "Chau" (men) / "Néang" (women) + two words.
 KHMER_M = ["Sóc Kha", "Sa Rết", "Phi Rum", "Thi Ây", "Kim Sơn", "Ny Đa"]
 KHMER_F = ["Sa Rin", "Sóc Phi", "Thi Da", "Kim Huôl", "Chanh Thy", "Sa Vy"]
@@ -233,7 +357,7 @@ PROC_WEIGHTS = {
 class Cum:
     """Weighted choice by bisect on cumulative weights (faster than random.choices)."""
 
-    def __init__(self, items: list[tuple[Any, float]]) -> None:
+    def __init__(self, items: Sequence[tuple[Any, float]]) -> None:
         self.values = [v for v, _ in items]
         self.cum: list[float] = []
         total = 0.0
@@ -381,11 +505,11 @@ class Generator:
         self.register_no: dict[int, int] = {}
 
     def _tokens(self, name: str) -> list[str]:
-        from counter_app.domain.text import search_tokens
+        from counter_app.domain.text import name_keys
 
         t = self.tokens.get(name)
         if t is None:
-            t = self.tokens[name] = [x[:40] for x in search_tokens(name)]
+            t = self.tokens[name] = name_keys(name)  # words and word pairs, as intake does
         return t
 
     def _due(self, received_local: datetime, pdays: int) -> tuple[date, datetime]:
@@ -519,7 +643,7 @@ class Generator:
                     )
                 )
             for tok in self._tokens(name):
-                out["tok"].append((tok, did))
+                out["tok"].append((did, tok, at_db))
             eid = uuid7_at(ms, 8, rng.getrandbits(62))
             out["ev"].append(
                 (
@@ -592,14 +716,14 @@ class Generator:
 
 
 INSERTS = {
-    "d": "INSERT INTO dossiers (id, unit_id, code, code_day, code_seq, procedure_id, applicant_name, "
-    "applicant_id_number, applicant_phone, applicant_address, applicant_email, sets, "
-    "receive_channel, return_channel, return_address, fee, received_at, effective_day, due_at, "
-    "status, received_by, register_book, register_no, form_set, ticket_id) "
+    "d": "INSERT INTO dossiers (id, unit_id, code, code_day, code_seq, procedure_id, "
+    "applicant_name, applicant_id_number, applicant_phone, applicant_address, applicant_email, "
+    "sets, receive_channel, return_channel, return_address, fee, received_at, effective_day, "
+    "due_at, status, received_by, register_book, register_no, form_set, ticket_id) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "doc": "INSERT INTO dossier_documents (id, dossier_id, position, name, kind, count, received, "
     "required) VALUES (?,?,?,?,?,?,?,?)",
-    "tok": "INSERT INTO dossier_name_tokens (token, dossier_id) VALUES (?,?)",
+    "tok": "INSERT INTO dossier_name_tokens (dossier_id, token, received_at) VALUES (?,?,?)",
     "ev": "INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day, "
     "by_user_id, reason, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     "ob": "INSERT INTO outbox (event_id, unit_id, kind, schema_version, payload, created_at, "
@@ -607,7 +731,7 @@ INSERTS = {
 }
 
 
-def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
+def _bulk(tmp: Path, n: int, per_day: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
     conn = sqlite3.connect(tmp, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("PRAGMA journal_mode=OFF")
@@ -620,6 +744,7 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
     # The demo's six sample dossiers would collide with day/year numbering: drop them.
     for sql in (
         "DELETE FROM dossier_name_tokens",
+        "DELETE FROM name_words",
         "DELETE FROM dossier_documents",
         "DELETE FROM dossier_events",
         "DELETE FROM outbox WHERE kind IN ('dossier','dossier_event')",
@@ -629,12 +754,12 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
         conn.execute(sql)
     conn.execute("COMMIT")
     gen = Generator(conn, n, today, tz)
-    ndays = -(-n // PER_DAY)
+    ndays = -(-n // per_day)
     days = working_days_before(gen.cal, today, ndays)
-    counts = [PER_DAY] * ndays
-    counts[-1] = n - PER_DAY * (ndays - 1)
+    counts = [per_day] * ndays
+    counts[-1] = n - per_day * (ndays - 1)
     gen_s = ins_s = 0.0
-    done = 0
+    done = committed = 0
     t_start = time.perf_counter()
     conn.execute("BEGIN")
     for i, (day, cnt) in enumerate(zip(days, counts, strict=True)):
@@ -650,12 +775,14 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
         ins_s += time.perf_counter() - t1
         gen_s += t1 - t0
         done += cnt
-        if (i + 1) % DAYS_PER_TXN == 0 or i == ndays - 1:
+        if done - committed >= DOSSIERS_PER_TXN or i == ndays - 1:
             conn.execute("COMMIT")
+            committed = done
             if not quiet:
                 el = time.perf_counter() - t_start
                 print(
-                    f"  {done:>9,} dossiers  {el:6.1f} s  (generate {gen_s:.1f} s, insert {ins_s:.1f} s)",
+                    f"  {done:>9,} dossiers  {el:6.1f} s  "
+                    f"(generate {gen_s:.1f} s, insert {ins_s:.1f} s)",
                     flush=True,
                 )
             if i != ndays - 1:
@@ -666,11 +793,26 @@ def _bulk(tmp: Path, n: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
             "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
             (gen.unit_id, "register", str(year), last),
         )
+    # The vocabulary of name words with counts, as intake keeps it one dossier at a time.
+    conn.execute(
+        "INSERT INTO name_words (token, dossiers) "
+        "SELECT token, count(*) FROM dossier_name_tokens GROUP BY token"
+    )
     conn.execute("COMMIT")
     conn.execute("PRAGMA locking_mode=NORMAL")
     conn.execute("PRAGMA journal_mode=WAL")  # what the app uses (it sets WAL on connect too)
     conn.close()
+    over = {y: c for y, c in gen.register_no.items() if c > REGISTER_CAP}
+    if over:
+        print(
+            "WARNING: register numbers past the app's yearly cap of 99,999 in "
+            + ", ".join(f"{y} ({c:,})" for y, c in sorted(over.items()))
+            + ": intake.register will refuse new dossiers in those years (sequence_exhausted)",
+            flush=True,
+        )
     return {
+        "per_day": per_day,
+        "years": {str(y): c for y, c in sorted(gen.register_no.items())},
         "first_day": days[0].isoformat(),
         "last_day": days[-1].isoformat(),
         "working_days": ndays,
@@ -698,12 +840,24 @@ def read_meta(path: Path) -> dict[str, Any] | None:
 
 
 def build_or_reuse(
-    path: Path, n: int, *, force: bool = False, quiet: bool = False
+    path: Path,
+    n: int,
+    *,
+    per_day: int = DEFAULT_PER_DAY,
+    force: bool = False,
+    quiet: bool = False,
 ) -> dict[str, Any]:
-    """Build the database unless `path` already holds one built with `n` dossiers (same schema)."""
+    """Build the database unless `path` already holds one built alike (N, per-day, schema)."""
+    if not 1 <= per_day <= MAX_PER_DAY:
+        raise SystemExit(f"--per-day must be 1..{MAX_PER_DAY} (the 4-digit daily sequence)")
     path = Path(path).resolve()
     meta = read_meta(path)
-    if not force and meta and meta.get("dossiers") == n and meta.get("schema") == _head():
+    same = meta and (meta.get("dossiers"), meta.get("per_day"), meta.get("schema")) == (
+        n,
+        per_day,
+        _head(),
+    )
+    if not force and meta and same:
         if not quiet:
             print(
                 f"reusing {path} ({n:,} dossiers, built {meta.get('built_at')} "
@@ -716,12 +870,12 @@ def build_or_reuse(
     _remove(tmp)
     _meta_path(path).unlink(missing_ok=True)
     if not quiet:
-        print(f"building {path} with {n:,} dossiers …", flush=True)
+        print(f"building {path} with {n:,} dossiers, {per_day:,} a working day …", flush=True)
     t0 = time.perf_counter()
     _seed_app_schema(tmp)
     t_seed = time.perf_counter() - t0
     tz = ZoneInfo(os.environ.get("COUNTER_APP_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    info = _bulk(tmp, n, tz, quiet)
+    info = _bulk(tmp, n, per_day, tz, quiet)
     _remove(path)
     tmp.rename(path)
     total = time.perf_counter() - t0
@@ -757,12 +911,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--dossiers", type=int, default=None, help="default 1,000,000")
     p.add_argument("--quick", action="store_true", help=f"{QUICK_DOSSIERS:,} dossiers")
+    p.add_argument(
+        "--per-day",
+        type=int,
+        default=DEFAULT_PER_DAY,
+        help=f"dossiers per working day (default {DEFAULT_PER_DAY}; see the module docstring)",
+    )
     p.add_argument("--force", action="store_true", help="rebuild even if a matching file exists")
     args = p.parse_args(argv)
     n = args.dossiers or (QUICK_DOSSIERS if args.quick else 1_000_000)
     path = args.path or default_db(n)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    meta = build_or_reuse(path, n, force=args.force)
+    meta = build_or_reuse(path, n, per_day=args.per_day, force=args.force)
     print(
         f"make_db: {'reused' if meta['reused'] else 'built'} {n:,} dossiers; "
         f"build time {meta['build_s']} s"

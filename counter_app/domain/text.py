@@ -28,6 +28,24 @@ def search_tokens(s: str) -> list[str]:
     return list(dict.fromkeys(_TOKEN_RE.findall(fold(s))))
 
 
+KEY_MAX = 40  # longest word or word pair kept in the name index
+
+
+def pair_key(a: str, b: str) -> str:
+    """The order-free key of two name words: "nguyen lan" for (lan, nguyen)."""
+    return " ".join(sorted((a, b)))
+
+
+def name_keys(name: str) -> list[str]:
+    """What the name index stores for a name: its folded words, and every pair of them
+    (order-free), so a search can start from the rarest word OR the rarest combination:
+    "Phạm Thị Hoa" -> pham, thi, hoa, pham thi, hoa pham, hoa thi. Keys over KEY_MAX
+    characters are left out (a word is cut to KEY_MAX first)."""
+    words = list(dict.fromkeys(w[:KEY_MAX] for w in search_tokens(name)))
+    pairs = [pair_key(a, b) for i, a in enumerate(words) for b in words[i + 1 :]]
+    return words + [p for p in dict.fromkeys(pairs) if len(p) <= KEY_MAX]
+
+
 # --- collation (sorting) ----------------------------------------------------------------
 
 # Primary order: the Vietnamese alphabet, with f, j, w, z slotted in where Latin puts

@@ -30,7 +30,7 @@ from counter_app.domain.model import (
     DossierView,
     UnitInfo,
 )
-from counter_app.domain.text import clean_address, clean_name, clean_text, fold, search_tokens
+from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
 from counter_app.domain.workdays import DuePlan, OfficeHours, WorkCalendar, compute_due
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
@@ -285,10 +285,10 @@ def _insert(
         )
         for i, x in enumerate(docs)
     ]
-    words = list(dict.fromkeys(t[:40] for t in search_tokens(req.name)))
-    d.name_tokens = [NameToken(token=w, received_at=at) for w in words]
+    keys = name_keys(req.name)
+    d.name_tokens = [NameToken(token=k, received_at=at) for k in keys]
     s.add(d)
-    count_name_words(s, words)
+    count_name_words(s, keys)
     s.flush()
     now = ctx.now()
     emit(s, unit.id, "dossier", _payload(d, proc), now)

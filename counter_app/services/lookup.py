@@ -16,7 +16,7 @@ from counter_app.domain.codes import CODE_SEARCH_RE, looks_like_code
 from counter_app.domain.errors import NotFound
 from counter_app.domain.lifecycle import is_open
 from counter_app.domain.model import DossierView
-from counter_app.domain.text import search_tokens
+from counter_app.domain.text import KEY_MAX, pair_key, search_tokens
 from counter_app.services.context import ServiceContext
 from counter_app.services.views import dossier_view
 
@@ -79,7 +79,7 @@ def _expand(s: Session, word: str) -> list[tuple[str, int]]:
     """The name words starting with `word`, most common first (at most MAX_EXPANSIONS)."""
     rows = s.execute(
         select(NameWord.token, NameWord.dossiers)
-        .where(_prefix(NameWord.token, word))
+        .where(_prefix(NameWord.token, word), NameWord.token.not_like("% %"))  # words, not pairs
         .order_by(NameWord.dossiers.desc())
         .limit(MAX_EXPANSIONS)
     ).all()
@@ -87,37 +87,97 @@ def _expand(s: Session, word: str) -> list[tuple[str, int]]:
 
 
 def _newest_with_word(
-    s: Session, token: str, others: list[str], limit: int
+    s: Session, token: str, others: list[Any], limit: int, since: datetime | None
 ) -> list[tuple[str, datetime]]:
-    """Newest dossiers whose name has `token` and a word starting with each of `others`.
+    """Newest dossiers (received at or after `since`) whose name has `token` and a word
+    matching each of `others` (a whole word, or a prefix range for the word being typed).
 
     Walks the (token, received_at) index from the newest end and probes the primary key
     (dossier_id, token) for the other words, so it stops as soon as `limit` are found.
     """
     t = aliased(NameToken)
     q = select(t.dossier_id, t.received_at).where(t.token == token)
+    if since is not None:
+        q = q.where(t.received_at >= since)
     for word in others:
         o = aliased(NameToken)
-        q = q.where(
-            select(o.token)
-            .where(o.dossier_id == t.dossier_id, _prefix(o.token, word))
-            .exists()
-        )
+        match = o.token == word if isinstance(word, str) else _prefix(o.token, word[0])
+        q = q.where(select(o.token).where(o.dossier_id == t.dossier_id, match).exists())
     return [(r[0], r[1]) for r in s.execute(q.order_by(t.received_at.desc()).limit(limit))]
 
 
+@dataclass(frozen=True)
+class _Start:
+    """Where a name search starts: index keys to walk newest first (with their counts),
+    and which query words they already guarantee."""
+
+    keys: tuple[tuple[str, int], ...]
+    covers: frozenset[int]
+
+    @property
+    def cost(self) -> int:
+        return sum(c for _, c in self.keys)
+
+
+def _counts(s: Session, keys: set[str]) -> dict[str, int]:
+    keys = {k for k in keys if len(k) <= KEY_MAX}
+    if not keys:
+        return {}
+    rows = s.execute(select(NameWord.token, NameWord.dossiers).where(NameWord.token.in_(keys)))
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _starts(
+    words: list[str],
+    whole: dict[int, int],
+    groups: dict[int, list[tuple[str, int]]],
+    counts: dict[str, int],
+) -> list[_Start]:
+    """Every way to start: a whole word, a pair of whole words, a typed prefix's words, or
+    a typed prefix's words each paired with a whole word."""
+    out = [_Start(((words[i], c),), frozenset({i})) for i, c in whole.items()]
+    out += [_Start(tuple(g), frozenset({i})) for i, g in groups.items()]
+    for i in whole:
+        for j in whole:
+            key = pair_key(words[i], words[j])
+            if i < j and len(key) <= KEY_MAX:
+                out.append(_Start(((key, counts.get(key, 0)),), frozenset({i, j})))
+        for j, g in groups.items():
+            paired = [(pair_key(words[i], t), 0) for t, _ in g]
+            if all(len(k) <= KEY_MAX for k, _ in paired):
+                keys = tuple((k, counts.get(k, 0)) for k, _ in paired if counts.get(k))
+                out.append(_Start(keys, frozenset({i, j})))
+    return out
+
+
 def _name_ids(s: Session, words: list[str]) -> list[str]:
-    """Ids of the newest dossiers (≤ MAX_RESULTS) whose name has a word starting with each
-    query word. Starts from the query word that the fewest dossiers carry."""
-    groups = [_expand(s, w) for w in words]
-    if not all(groups):
+    """Ids of the newest dossiers (≤ MAX_RESULTS) whose name has each query word: a whole
+    word, except the last one typed (and abbreviations) which may be the start of a word.
+
+    The search starts from the rarest word or pair of words (the index keeps both), walks
+    its keys newest first, and checks the remaining words per dossier; once MAX_RESULTS are
+    in hand it looks only at dossiers newer than the oldest of them.
+    """
+    last = len(words) - 1
+    exact = _counts(s, set(words[:last]))
+    whole = {i: exact[w] for i, w in enumerate(words[:last]) if w in exact}
+    groups = {i: _expand(s, w) for i, w in enumerate(words) if i not in whole}
+    if not all(groups.values()):
         return []  # some word starts no name at all
-    rarest = min(range(len(words)), key=lambda i: sum(c for _, c in groups[i]))
-    others = [w for i, w in enumerate(words) if i != rarest]
+    pairs = {pair_key(words[i], words[j]) for i in whole for j in whole if i < j}
+    pairs |= {pair_key(words[i], t) for i in whole for g in groups.values() for t, _ in g}
+    start = min(_starts(words, whole, groups, _counts(s, pairs)), key=lambda st: st.cost)
+    others: list[Any] = [
+        words[i] if i in whole else (words[i],) for i in range(len(words)) if i not in start.covers
+    ]
     found: dict[str, datetime] = {}
-    for token, _count in groups[rarest]:
-        for dossier_id, at in _newest_with_word(s, token, others, MAX_RESULTS):
+    since: datetime | None = None
+    for key, _count in sorted(start.keys, key=lambda kc: -kc[1]):
+        for dossier_id, at in _newest_with_word(s, key, others, MAX_RESULTS, since):
             found[dossier_id] = at
+        if len(found) >= MAX_RESULTS:
+            newest = sorted(found.items(), key=lambda kv: kv[1], reverse=True)[:MAX_RESULTS]
+            found, since = dict(newest), newest[-1][1]
     newest = sorted(found.items(), key=lambda kv: kv[1], reverse=True)[:MAX_RESULTS]
     return [dossier_id for dossier_id, _ in newest]
 

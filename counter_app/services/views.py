@@ -30,18 +30,21 @@ def dossier_view(
 ) -> DossierView:
     """`events` and `names` may be handed in by a caller that already holds them (a new
     dossier), which saves the queries; otherwise they are read."""
-    evs = (
-        events
-        if events is not None
-        else s.scalars(
-            select(DossierEvent)
+    if events is None:
+        # The history and who did each step, in one query.
+        rows = s.execute(
+            select(DossierEvent, User.full_name)
+            .join(User, User.id == DossierEvent.by_user_id)
             .where(DossierEvent.dossier_id == d.id)
             .order_by(DossierEvent.recorded_at, DossierEvent.id)
         ).all()
-    )
+        evs: Sequence[DossierEvent] = [r[0] for r in rows]
+        names = {**(names or {}), **{r[0].by_user_id: r[1] for r in rows}}
+    else:
+        evs = events
     wanted = {d.received_by} | {e.by_user_id for e in evs}
     if names is None or not wanted <= names.keys():
-        names = _names(s, wanted)
+        names = {**(names or {}), **_names(s, wanted - (names or {}).keys())}
     unit = s.get(Unit, d.unit_id)
     assert unit is not None
     return DossierView(

@@ -276,3 +276,13 @@ def test_clean_address_optional_and_at_most_300_chars() -> None:
     with pytest.raises(ValidationError) as exc:
         clean_address("x" * 301)
     assert field_error(exc, "address") == "too_long"
+
+
+def test_name_keys_are_words_and_order_free_pairs() -> None:
+    from counter_app.domain.text import name_keys, pair_key
+
+    assert name_keys("Phạm Thị Hoa") == ["pham", "thi", "hoa", "pham thi", "hoa pham", "hoa thi"]
+    assert pair_key("thi", "hoa") == pair_key("hoa", "thi") == "hoa thi"
+    assert name_keys("An An") == ["an"]  # repeated words count once, and pair with nothing
+    long = "A" * 30 + " " + "B" * 30
+    assert name_keys(long) == ["a" * 30, "b" * 30]  # a 61-character pair is left out

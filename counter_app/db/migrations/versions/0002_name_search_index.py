@@ -1,4 +1,5 @@
-"""Name search that scales: tokens carry received_at; a vocabulary of name words with counts.
+"""Name search that scales: the index keeps words and word pairs with each dossier's receipt
+time, and a vocabulary counts them, so a search starts from the rarest word or pair.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,13 +20,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Stage the words with their dossier's receipt time, then rebuild the table under its own
-    # constraint names (a rename would keep the staging names, and clash on PostgreSQL).
-    op.execute(
-        "CREATE TABLE name_tokens_staging AS "
-        "SELECT t.dossier_id AS dossier_id, t.token AS token, d.received_at AS received_at "
-        "FROM dossier_name_tokens t JOIN dossiers d ON d.id = t.dossier_id"
-    )
     op.drop_table("dossier_name_tokens")
     op.create_table(
         "dossier_name_tokens",
@@ -33,16 +27,12 @@ def upgrade() -> None:
         sa.Column("token", sa.String(length=40), nullable=False),
         sa.Column("received_at", counter_app.db.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["dossier_id"], ["dossiers.id"],
+            ["dossier_id"],
+            ["dossiers.id"],
             name=op.f("fk_dossier_name_tokens_dossier_id_dossiers"),
         ),
         sa.PrimaryKeyConstraint("dossier_id", "token", name=op.f("pk_dossier_name_tokens")),
     )
-    op.execute(
-        "INSERT INTO dossier_name_tokens (dossier_id, token, received_at) "
-        "SELECT dossier_id, token, received_at FROM name_tokens_staging"
-    )
-    op.drop_table("name_tokens_staging")
     op.create_index(
         "ix_name_tokens_token_received", "dossier_name_tokens", ["token", "received_at"]
     )
@@ -52,10 +42,31 @@ def upgrade() -> None:
         sa.Column("dossiers", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("token", name=op.f("pk_name_words")),
     )
-    op.execute(
-        "INSERT INTO name_words (token, dossiers) "
-        "SELECT token, count(*) FROM dossier_name_tokens GROUP BY token"
+    _rebuild_index(op.get_bind())
+
+
+def _rebuild_index(conn: sa.Connection) -> None:
+    """Words and word pairs of every applicant name, folded as the app folds them."""
+    from counter_app.domain.text import name_keys
+
+    counts: dict[str, int] = {}
+    insert = sa.text(
+        "INSERT INTO dossier_name_tokens (dossier_id, token, received_at) VALUES (:d, :t, :r)"
     )
+    rows = conn.execute(sa.text("SELECT id, applicant_name, received_at FROM dossiers"))
+    while batch := rows.fetchmany(5000):
+        values = []
+        for dossier_id, name, received_at in batch:
+            for key in name_keys(name):
+                values.append({"d": dossier_id, "t": key, "r": received_at})
+                counts[key] = counts.get(key, 0) + 1
+        if values:
+            conn.execute(insert, values)
+    if counts:
+        conn.execute(
+            sa.text("INSERT INTO name_words (token, dossiers) VALUES (:t, :n)"),
+            [{"t": k, "n": n} for k, n in counts.items()],
+        )
 
 
 def downgrade() -> None:
