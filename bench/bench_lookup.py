@@ -12,11 +12,8 @@ SELECT by code on the same file.
 
 A kind stops early after --cap-seconds (90 s) so that a slow search does not hold the
 run for many minutes; the row says how many queries ran. When a name search misses its
-budget the script prints the SQL the service ran, its EXPLAIN QUERY PLAN and how many
-index entries it visits, and (unless --no-experiment) times two candidate fixes with bare
-sqlite3 against a scratch copy of the token table in bench/out/ (the bench database is
-never changed): fix 1 an index (dossier_id, token) with a better query shape, fix 2 an
-FTS5 index.
+budget (or with --force-explain) the script prints the SQL the service ran, its EXPLAIN
+QUERY PLAN and how many index entries it visits.
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
-    OUT_DIR,
     Row,
     add_common_args,
     ensure_db,
@@ -170,38 +166,36 @@ def capture_sql(ctx: Any, fn: Callable[[], Any]) -> list[tuple[str, Any]]:
 
 
 def explain(db: Path, query: str, ctx: Any) -> None:
-    """Print the service's SQL for `query`, its plan and how many token entries it touches."""
+    """Print the SQL the service ran for `query`, each statement's plan, and the data sizes."""
     from counter_app.domain.text import search_tokens
     from counter_app.services import lookup
 
     stmts = capture_sql(ctx, lambda: lookup.search(ctx, query))
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    print(f"\n### why is search({query!r}) slow?\n")
+    t0 = time.perf_counter()
+    lookup.search(ctx, query)
+    took = (time.perf_counter() - t0) * 1e3
+    print(f"\n### search({query!r}): {took:.1f} ms, the SQL it runs and the plans\n")
     for sql, params in stmts:
         print("SQL:", " ".join(sql.split()))
         print("params:", params)
         print("EXPLAIN QUERY PLAN:")
         for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params):
             print("   ", row[1], row[2], row[3])
-    print("index entries in each word's prefix range (each IN list is materialised whole):")
-    total = 0
+    print("data sizes (single-word keys only):")
     matches: set[str] | None = None
     for t in search_tokens(query):
         ids = {
             r[0]
             for r in conn.execute(
-                "SELECT dossier_id FROM dossier_name_tokens WHERE token >= ? AND token < ?",
+                "SELECT dossier_id FROM dossier_name_tokens WHERE token >= ? AND token < ? "
+                "AND instr(token, ' ') = 0",
                 (t, t + "\x7f"),
             )
         }
-        total += len(ids)
         matches = ids if matches is None else matches & ids
-        print(f"    {t!r}: {len(ids):,}")
-    print(
-        f"    total {total:,} index entries read; then all {len(matches or ()):,} matching "
-        "dossiers are fetched by id (two B-tree seeks each) and sorted by received_at "
-        "(TEMP B-TREE) to keep 50"
-    )
+        print(f"    dossiers with a word starting {t!r}: {len(ids):,}")
+    print(f"    dossiers matching every word (as prefixes): {len(matches or ()):,}")
     has_stat = conn.execute(
         "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
     ).fetchone()[0]
@@ -209,187 +203,6 @@ def explain(db: Path, query: str, ctx: Any) -> None:
         f"    sqlite_stat1 present: {bool(has_stat)} (the app never runs ANALYZE / PRAGMA optimize)"
     )
     conn.close()
-
-
-# --- candidate fixes, tried on a scratch copy of the token table ---------------------------
-
-COLUMNS = (
-    "d.code, d.applicant_name, d.applicant_id_number, d.applicant_phone, p.name, "
-    "d.received_at, d.due_at, d.status"
-)
-
-
-def _scratch(db: Path) -> Path:
-    """bench/out/scratch-<db>.db: the token table + the proposed index, and an FTS5 index.
-
-    Built from the bench DB (attached read-only); rebuilt when the bench DB changes size.
-    """
-    path = OUT_DIR / f"scratch-{db.stem}.db"
-    stamp = path.with_name(path.name + ".src")
-    src = str(db.stat().st_size)
-    if path.exists() and stamp.exists() and stamp.read_text() == src:
-        return path
-    path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA cache_size=-500000")
-    conn.execute(f"ATTACH 'file:{db}?mode=ro' AS src")
-    conn.execute("BEGIN")
-    conn.execute(
-        "CREATE TABLE tok (token TEXT NOT NULL, dossier_id TEXT NOT NULL, "
-        "PRIMARY KEY (token, dossier_id))"
-    )
-    conn.execute(
-        "INSERT INTO tok SELECT token, dossier_id FROM src.dossier_name_tokens "
-        "ORDER BY token, dossier_id"
-    )
-    # fix 1: the reverse index, so "does this dossier have a word starting with t" is one seek
-    conn.execute("CREATE INDEX ix_tok_dossier_token ON tok (dossier_id, token)")
-    # fix 2: an inverted index with doclists in rowid (= insertion ≈ time) order
-    conn.execute("CREATE VIRTUAL TABLE fts USING fts5(name, content='', detail=none, prefix='2 3')")
-    conn.execute(
-        "INSERT INTO fts (rowid, name) SELECT d.rowid, group_concat(t.token, ' ') "
-        "FROM src.dossiers d JOIN src.dossier_name_tokens t ON t.dossier_id = d.id "
-        "GROUP BY d.rowid"
-    )
-    conn.execute("COMMIT")
-    conn.execute("DETACH src")
-    conn.close()
-    stamp.write_text(src)
-    return path
-
-
-class Fix1:
-    """Keeps the service's meaning (every word of the query starts some word of the name).
-
-    Index (dossier_id, token); the driving word is the one with the fewest entries (counts
-    cached, as a service could keep them for minutes); for each distinct token in the
-    driving word's prefix range, walk the index newest-first (the ids are UUIDv7, so
-    (token, dossier_id) order is entry-time order), check the other words with an EXISTS
-    seek on (dossier_id, token), stop at 50; merge, fetch 50 rows, order by received_at.
-    """
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.counts: dict[str, int] = {}
-
-    def count(self, t: str) -> int:
-        if t not in self.counts:
-            self.counts[t] = self.conn.execute(
-                "SELECT count(*) FROM x.tok WHERE token >= ? AND token < ?", (t, t + "\x7f")
-            ).fetchone()[0]
-        return self.counts[t]
-
-    def distinct(self, t: str) -> list[str]:
-        out: list[str] = []
-        op, lo = ">=", t
-        while True:
-            r = self.conn.execute(
-                f"SELECT token FROM x.tok WHERE token {op} ? AND token < ? ORDER BY token LIMIT 1",
-                (lo, t + "\x7f"),
-            ).fetchone()
-            if r is None:
-                return out
-            out.append(r[0])
-            op, lo = ">", r[0]
-
-    def __call__(self, tokens: list[str]) -> list[tuple[Any, ...]]:
-        drive, *rest = sorted(tokens, key=self.count)
-        exists = " ".join(
-            "AND EXISTS (SELECT 1 FROM x.tok t2 WHERE t2.dossier_id = t1.dossier_id "
-            "AND t2.token >= ? AND t2.token < ?)"
-            for _ in rest
-        )
-        rest_params = [v for t in rest for v in (t, t + "\x7f")]
-        parts, params = [], []
-        for tok in self.distinct(drive):
-            parts.append(
-                f"SELECT * FROM (SELECT t1.dossier_id AS did FROM x.tok t1 WHERE "
-                f"t1.token = ? {exists} ORDER BY t1.dossier_id DESC LIMIT 50)"
-            )
-            params += [tok, *rest_params]
-        if not parts:
-            return []
-        ids = " UNION ALL ".join(parts)
-        return self.conn.execute(
-            f"SELECT {COLUMNS} FROM dossiers d JOIN procedures p ON p.id = d.procedure_id "
-            f"WHERE d.id IN (SELECT DISTINCT did FROM ({ids}) ORDER BY did DESC LIMIT 50) "
-            "ORDER BY d.received_at DESC",
-            params,
-        ).fetchall()
-
-
-class Fix2:
-    """FTS5 (contentless, detail=none, prefix indexes 2 and 3) over the folded words, rowid =
-    dossiers.rowid; the query's words are whole words except the last, which is a prefix
-    ("nguyen thi lan" -> "nguyen" "thi" "lan"*): the usual type-ahead meaning, narrower than
-    today's (every word a prefix). PostgreSQL equivalent: a tsvector column with a GIN index
-    and to_tsquery('simple', 'nguyen & thi & lan:*').
-    """
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __call__(self, tokens: list[str]) -> list[tuple[Any, ...]]:
-        match = " ".join([f'"{t}"' for t in tokens[:-1]] + [f'"{tokens[-1]}"*'])
-        return self.conn.execute(
-            f"SELECT {COLUMNS} FROM dossiers d JOIN procedures p ON p.id = d.procedure_id "
-            "WHERE d.rowid IN (SELECT rowid FROM x.fts WHERE fts MATCH ? ORDER BY rowid DESC "
-            "LIMIT 50) ORDER BY d.received_at DESC",
-            (match,),
-        ).fetchall()
-
-
-NAME_KINDS = ("name_common", "name_single", "name_prefix", "name_full")
-
-
-def experiment(
-    db: Path, inputs: dict[str, list[str]], n: int, cap_s: float
-) -> list[tuple[str, str, list[float], int]]:
-    from counter_app.domain.text import search_tokens
-
-    print("\n### candidate fixes, timed with bare sqlite3 (the bench DB is not changed)\n")
-    t0 = time.perf_counter()
-    scratch = _scratch(db)
-    print(
-        f"scratch copy of the token table + proposed indexes: {scratch.name} "
-        f"(ready in {time.perf_counter() - t0:.1f} s)"
-    )
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    conn.execute(f"ATTACH 'file:{scratch}?mode=ro' AS x")
-    out = []
-    fixes: list[tuple[str, Callable[[list[str]], list[tuple[Any, ...]]]]] = [
-        ("fix 1: index (dossier_id, token) + rarest-word drive", Fix1(conn)),
-        ("fix 2: FTS5, last word a prefix", Fix2(conn)),
-    ]
-    for label, fix in fixes:
-        print(f"  {label}: {' '.join((fix.__doc__ or '').split())}")
-
-        def one(q: str, fix: Callable[[list[str]], list[tuple[Any, ...]]] = fix) -> Any:
-            return fix(search_tokens(q))
-
-        for kind in NAME_KINDS:
-            xs, counts = timed(one, inputs[kind][:n], cap_s=cap_s)
-            out.append((label, kind, xs, round(sum(counts) / len(counts))))
-            print(
-                f"    {kind:12s} p50 {fmt_ms(p50(xs))}  p95 {fmt_ms(p95(xs))}  "
-                f"(n={len(xs)}, mean hits {sum(counts) / len(counts):.0f})",
-                flush=True,
-            )
-    print("  plan of fix 1 for 'nguyen thi lan' (drive 'lan'):")
-    sql = (
-        "SELECT t1.dossier_id FROM x.tok t1 WHERE t1.token = ? AND EXISTS (SELECT 1 FROM x.tok t2 "
-        "WHERE t2.dossier_id = t1.dossier_id AND t2.token >= ? AND t2.token < ?) AND EXISTS "
-        "(SELECT 1 FROM x.tok t2 WHERE t2.dossier_id = t1.dossier_id AND t2.token >= ? AND "
-        "t2.token < ?) ORDER BY t1.dossier_id DESC LIMIT 50"
-    )
-    for row in conn.execute(
-        "EXPLAIN QUERY PLAN " + sql, ("lan", "thi", "thi\x7f", "nguyen", "nguyen\x7f")
-    ):
-        print("   ", row[3])
-    conn.close()
-    return out
 
 
 def run(args: argparse.Namespace) -> list[Row]:
@@ -481,21 +294,6 @@ def run(args: argparse.Namespace) -> list[Row]:
     if (name_missed or args.force_explain) and not args.no_explain:
         for q in ("nguyen thi lan", "tuyet"):
             explain(db, q, ctx)
-        if not args.no_experiment:
-            for label, kind, xs, hits in experiment(db, inputs, n, args.cap_seconds):
-                rows.append(
-                    Row(
-                        what=f"lookup, proposed {label.split(':')[0]} (bare sqlite3): "
-                        f"{kind} @ {at}",
-                        measured=pair(xs),
-                        floor=floor_txt,
-                        ratio=ratio_pair(p50(xs), p95(xs), fl, fl95),
-                        budget=f"p95 < {BUDGET_NAME_MS:g} ms",
-                        verdict=verdict(p95(xs), BUDGET_NAME_MS),
-                        note=f"{label}; {len(xs)} queries, mean hits {hits}; not the app's code",
-                    )
-                )
-            print_rows("lookup: proposed fixes", rows[len(kinds) :])
     ctx.uow.engine.dispose()
     return rows
 
@@ -508,9 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--force-explain",
         action="store_true",
-        help="EXPLAIN and try the fixes even when every budget is met",
+        help="EXPLAIN the name searches even when every budget is met",
     )
-    p.add_argument("--no-experiment", action="store_true", help="skip timing the candidate fixes")
     p.add_argument(
         "--cap-seconds",
         type=float,

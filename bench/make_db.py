@@ -60,6 +60,7 @@ MAX_PER_DAY = 9_999  # the 4-digit daily sequence (DOMAIN.md §2)
 REGISTER_CAP = 99_999  # numbering.next_number's default end, used for "register"
 DOSSIERS_PER_TXN = 100_000
 SEED = 20261128
+GENERATOR_VERSION = 3  # bump when a change here changes the rows generated
 
 # --- names (frequencies: the usual surveys; the South-West where the demo unit sits) ----
 
@@ -823,6 +824,24 @@ def _bulk(tmp: Path, n: int, per_day: int, tz: ZoneInfo, quiet: bool) -> dict[st
     }
 
 
+def fingerprint() -> str:
+    """What the file's contents depend on besides N and per-day: GENERATOR_VERSION, the
+    migrations (the schema) and the app's models and text folding / name keys. A change to
+    any of them rebuilds the database instead of reusing one the current code would misread."""
+    import hashlib
+
+    import counter_app
+
+    pkg = Path(counter_app.__file__).resolve().parent
+    files = [pkg / "domain" / "text.py", pkg / "db" / "models.py"]
+    files += sorted((pkg / "db" / "migrations" / "versions").glob("*.py"))
+    h = hashlib.sha256(f"generator {GENERATOR_VERSION}".encode())
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _head() -> str:
     from counter_app.db.engine import head_revision
 
@@ -847,16 +866,33 @@ def build_or_reuse(
     force: bool = False,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Build the database unless `path` already holds one built alike (N, per-day, schema)."""
+    """Build the database unless `path` already holds one built alike (N, per-day, schema,
+    fingerprint). Holds an exclusive lock on `<PATH>.lock` meanwhile, so that two benches
+    started together never build into the same file: the second waits, then reuses."""
     if not 1 <= per_day <= MAX_PER_DAY:
         raise SystemExit(f"--per-day must be 1..{MAX_PER_DAY} (the 4-digit daily sequence)")
     path = Path(path).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("a") as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # Windows: no lock; don't start two builds at once there
+            pass
+        return _build_or_reuse_locked(path, n, per_day, force, quiet)
+
+
+def _build_or_reuse_locked(
+    path: Path, n: int, per_day: int, force: bool, quiet: bool
+) -> dict[str, Any]:
     meta = read_meta(path)
-    same = meta and (meta.get("dossiers"), meta.get("per_day"), meta.get("schema")) == (
-        n,
-        per_day,
-        _head(),
-    )
+    same = meta and (
+        meta.get("dossiers"),
+        meta.get("per_day"),
+        meta.get("schema"),
+        meta.get("fingerprint"),
+    ) == (n, per_day, _head(), fingerprint())
     if not force and meta and same:
         if not quiet:
             print(
@@ -882,6 +918,7 @@ def build_or_reuse(
     meta = {
         "dossiers": n,
         "schema": _head(),
+        "fingerprint": fingerprint(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_s": round(total, 1),
         "seed_app_s": round(t_seed, 1),
