@@ -240,3 +240,63 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class QueueService(Base):
+    """A service area (lĩnh vực) with its own ticket numbers: prefix + number in a daily range."""
+
+    __tablename__ = "queue_services"
+    __table_args__ = (UniqueConstraint("unit_id", "code", name="uq_queue_services_unit_code"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    code: Mapped[str] = mapped_column(String(20))  # "HT" — what `ticket issue --service` takes
+    name: Mapped[str] = mapped_column(String(100))  # "Hộ tịch"
+    prefix: Mapped[str] = mapped_column(String(4))  # "1" -> tickets 1001, 1002, …
+    start_number: Mapped[int] = mapped_column(Integer, default=1)
+    end_number: Mapped[int] = mapped_column(Integer, default=999)
+    counters: Mapped[list[int]] = mapped_column(JSONText)  # counter numbers that serve it
+    opens: Mapped[str] = mapped_column(String(5), default="07:30")
+    closes: Mapped[str] = mapped_column(String(5), default="17:00")
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order on the kiosk
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Ticket(Base):
+    """A queue ticket; its status is a projection of its TicketEvents."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "service_id", "day", "number", name="uq_tickets_number"),
+        Index("ix_tickets_queue", "unit_id", "day", "status"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    service_id: Mapped[str] = mapped_column(ForeignKey("queue_services.id"))
+    day: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column(Integer)
+    display: Mapped[str] = mapped_column(String(12))  # "1005"
+    priority: Mapped[str] = mapped_column(String(12), default="")  # "" | elderly | disabled | …
+    weight: Mapped[int] = mapped_column(Integer, default=0)  # higher is called first
+    status: Mapped[str] = mapped_column(String(12))  # waiting|called|serving|held|done|no_show
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)  # where it is served
+    target_counter: Mapped[int | None] = mapped_column(Integer, nullable=True)  # transferred to
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    served_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class TicketEvent(Base):
+    """Append-only: issued, called, recalled, skipped, transferred, held, finished."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    by_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
