@@ -38,6 +38,12 @@ class Settings:
     print_dir: str = ""
     scanner_port: str = ""  # pyserial URL of a serial QR/barcode scanner, "" = keyboard wedge
     scanner_baud: int = 9600
+    ticket_printer: str = ""  # pyserial URL (COM3, /dev/ttyUSB0, socket://host:9100); "" = PDF
+    ticket_printer_baud: int = 9600
+    ticket_printer_dsrdtr: bool = False
+    ticket_printer_dots: int = 576  # 80 mm paper at 203 dpi; 384 for 58 mm
+    ticket_printer_barcode: bool = True  # the printer understands GS k
+    board_voice: bool = True  # speak calls on the board when the system has a voice
     log_level: str = "INFO"
 
     @property
@@ -49,7 +55,16 @@ class Settings:
         return Path(self.print_dir) if self.print_dir else data_dir() / "prints"
 
 
+_TRUE = {"1", "true", "yes", "on", "có"}
+_FALSE = {"0", "false", "no", "off", "không", ""}
+
+
 def _coerce(name: str, raw: Any, kind: type) -> Any:
+    if kind is bool and not isinstance(raw, bool):
+        text = str(raw).strip().lower()
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+        raise ValidationError("config_invalid", key=name, value=str(raw))
     try:
         return kind(raw)
     except (TypeError, ValueError):

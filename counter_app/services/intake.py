@@ -245,7 +245,8 @@ def _insert(
     seq = next_number(
         s, unit.id, "dossier", day.isoformat(), start=unit.seq_start, end=unit.seq_end
     )
-    reg_no = next_number(s, unit.id, "register", str(day.year))
+    # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
+    reg_no = next_number(s, unit.id, "register", str(day.year), end=2**31 - 1)
     d = Dossier(
         id=new_id(),
         unit_id=unit.id,
