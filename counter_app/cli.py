@@ -36,6 +36,41 @@ def _globals(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument("--json", action="store_true", default=default, help="machine-readable output")
 
 
+def _counter_number(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"số quầy phải là số nguyên dương, không phải {value!r}")
+    return n
+
+
+def _ticket_commands(p: argparse.ArgumentParser, common: Parser) -> None:
+    tsub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    tsub.add_parser("services", parents=[common], help="services with code, name, prefix, counters")
+    ti = tsub.add_parser("issue", parents=[common], help="take a number")
+    ti.add_argument("--service", required=True, metavar="S", help="service code, e.g. HT")
+    ti.add_argument(
+        "--priority", default="", metavar="CLASS", help="elderly | disabled | pregnant | child"
+    )
+    ti.add_argument("--printer", metavar="URL", help="thermal printer URL (pyserial)")
+    for action, help_ in (
+        ("call-next", "finish the current ticket and call the next one"),
+        ("recall", "call the current ticket again"),
+        ("skip", "the person called did not come"),
+        ("finish", "done with the current ticket"),
+        ("hold", "park the current ticket"),
+    ):
+        ta = tsub.add_parser(action, parents=[common], help=help_)
+        ta.add_argument("--counter", required=True, type=_counter_number, metavar="N")
+    tt = tsub.add_parser("transfer", parents=[common], help="send the current ticket elsewhere")
+    tt.add_argument("--counter", required=True, type=_counter_number, metavar="N")
+    where = tt.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to-service", metavar="S")
+    where.add_argument("--to-counter", type=_counter_number, metavar="N")
+
+
 def build_parser() -> Parser:
     root = Parser(prog="counter-app", description="Phần mềm Bộ phận Một cửa")
     _globals(root, None)
@@ -52,7 +87,7 @@ def build_parser() -> Parser:
     p.add_argument("--unit", metavar="ID")
     p = cmd("gui", "open the window")
     p.add_argument("--demo", action="store_true")
-    p.add_argument("--window", choices=("counter",), default="counter")
+    p.add_argument("--window", choices=("counter", "kiosk", "board"), default="counter")
     p = cmd("catalogue", "procedures")
     csub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
     csub.add_parser("import", parents=[common]).add_argument("file", type=Path)
@@ -76,6 +111,7 @@ def build_parser() -> Parser:
     p = cmd("label", "the folder label")
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
+    _ticket_commands(cmd("ticket", "queue tickets"), common)
     return root
 
 

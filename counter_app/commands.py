@@ -273,3 +273,110 @@ def cmd_label(args: argparse.Namespace) -> Result:
     write_atomically(args.output, data_bytes)
     data = {"code": v.code, "format": fmt, "output": str(args.output), "bytes": len(data_bytes)}
     return data, lambda: f"Đã ghi nhãn {args.output}"
+
+
+# --- queue tickets (DESIGN.md §4, §7) -------------------------------------------------------
+
+
+def _ticket_services(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.services import queue
+
+    services = queue.list_services(ctx)
+    data = [
+        {"code": s.code, "name": s.name, "prefix": s.prefix, "counters": list(s.counters)}
+        for s in services
+    ]
+    return (
+        data,
+        lambda: (
+            "\n".join(
+                f"{s.code:<4} {s.name} · số {s.prefix}xxx · quầy {', '.join(map(str, s.counters))}"
+                f" · đang chờ {s.waiting}"
+                for s in services
+            )
+            or "Chưa có lĩnh vực nào."
+        ),
+    )
+
+
+def _ticket_issue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.services import queue
+
+    # --printer is accepted (DESIGN.md §4) but not used yet: ESC/POS printing comes separately.
+    t = queue.issue(ctx, args.service, args.priority)
+    data = {
+        "number": t.number,
+        "service": t.service_code,
+        "ahead": t.ahead,
+        "estimated_wait_min": t.estimated_wait_min,
+    }
+
+    def human() -> str:
+        if t.ahead == 0:
+            return f"Số {t.number} · {t.service_name} · không có ai chờ trước bạn"
+        return (
+            f"Số {t.number} · {t.service_name} · trước bạn {t.ahead} người"
+            f" · dự kiến {t.estimated_wait_min} phút"
+        )
+
+    return data, human
+
+
+def _ticket_call_next(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.services import queue
+
+    t = queue.call_next(ctx, args.counter)
+    if t is None:
+        return {"number": None}, lambda: f"Không còn ai chờ ở quầy số {args.counter}."
+    data = {
+        "number": t.number,
+        "service": t.service_code,
+        "counter": t.counter,
+        "waited_s": t.waited_s,
+    }
+    return (
+        data,
+        lambda: (
+            f"Mời số {t.number} đến quầy số {t.counter} · {t.service_name}"
+            f" · đã chờ {t.waited_s // 60} phút"
+        ),
+    )
+
+
+_TICKET_DONE = {
+    "recall": "Mời lại số {n} đến quầy số {c}",
+    "skip": "Số {n} vắng mặt (quầy số {c})",
+    "finish": "Đã xong số {n} (quầy số {c})",
+    "hold": "Đang giữ số {n} (quầy số {c})",
+    "transfer": "Đã chuyển số {n} sang {to}",
+}
+
+
+def _ticket_action(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.services import queue
+
+    if args.action == "transfer":
+        t = queue.transfer(
+            ctx, args.counter, to_service=args.to_service, to_counter=args.to_counter
+        )
+    else:
+        t = getattr(queue, args.action)(ctx, args.counter)
+    data = {
+        "number": t.number,
+        "service": t.service_code,
+        "counter": args.counter,
+        "status": t.status,
+    }
+    to_counter = getattr(args, "to_counter", None)
+    to = f"quầy số {to_counter}" if to_counter else f"lĩnh vực {t.service_name}"
+    text = _TICKET_DONE[args.action].format(n=t.number, c=args.counter, to=to)
+    return data, lambda: text
+
+
+def cmd_ticket(args: argparse.Namespace) -> Result:
+    handler = {
+        "services": _ticket_services,
+        "issue": _ticket_issue,
+        "call-next": _ticket_call_next,
+    }.get(args.action, _ticket_action)
+    return handler(context(args), args)

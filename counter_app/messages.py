@@ -87,9 +87,22 @@ MESSAGES: dict[str, str] = {
     "calendar_no_working_day": "Lịch không có ngày làm việc nào trong một năm tới; kiểm tra lịch điều chỉnh.",
     "office_hours_invalid": "Giờ làm việc của đơn vị không hợp lệ (giờ mở cửa, giờ nhận, giờ đóng cửa).",
     "received_at_naive": "Thời gian tiếp nhận phải có múi giờ.",
+    # thermal ticket printer, LED board
+    "ticket_printer_failed": "Máy in vé {printer} không in được ({detail}). Số vẫn được giữ; có thể in lại.",
+    "led_board_failed": "Bảng LED {port} không nhận lệnh ({detail}).",
     # scanners
     "scan_unrecognised": "Mã vừa quét không phải CCCD hay mã hồ sơ.",
     "scanner_port_failed": "Mất kết nối với máy quét; vẫn có thể quét qua bàn phím.",
+    # queue
+    "service_unknown": "Không có lĩnh vực {code} để lấy số thứ tự.",
+    "service_closed": "Lĩnh vực {name} chỉ phát số từ {opens} đến {closes}.",
+    "service_numbers_exhausted": "Lĩnh vực {name} đã hết số thứ tự của hôm nay.",
+    "service_config_invalid": "Cấu hình lĩnh vực {code} không hợp lệ: {detail}.",
+    "priority_unknown": "Đối tượng ưu tiên không hợp lệ: {value} (người cao tuổi, người khuyết tật, phụ nữ mang thai, người có con nhỏ).",
+    "counter_serves_nothing": "Quầy số {counter} không phục vụ lĩnh vực nào.",
+    "counter_has_no_ticket": "Quầy số {counter} chưa gọi số nào.",
+    "ticket_unknown": "Không tìm thấy số thứ tự để gắn với hồ sơ.",
+    "transfer_target_required": "Cần chọn chuyển sang một lĩnh vực hoặc sang một quầy.",
 }
 
 FIELD_LABELS: dict[str, str] = {

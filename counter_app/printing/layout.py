@@ -93,7 +93,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "centre_italic": style("centre_italic", fontName=fonts.ITALIC, **centred),
         "cell": style("cell", fontSize=11.5, leading=13.5, spaceAfter=0),
         "cell_centre": style("cell_centre", fontSize=11.5, leading=13.5, **centred),
-        "cell_head": style("cell_head", fontName=fonts.BOLD, fontSize=11.5, leading=13.5, **centred),
+        "cell_head": style(
+            "cell_head", fontName=fonts.BOLD, fontSize=11.5, leading=13.5, **centred
+        ),
         "sign_role": style("sign_role", fontName=fonts.BOLD, **centred),
         "sign_note": style("sign_note", fontName=fonts.ITALIC, **centred),
         "sign_name": style("sign_name", fontName=fonts.BOLD, **centred),

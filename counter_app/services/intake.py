@@ -38,6 +38,7 @@ from counter_app.services.catalogue import CatalogueEntry, current_procedure, li
 from counter_app.services.context import ServiceContext
 from counter_app.services.lookup import count_name_words
 from counter_app.services.numbering import next_number
+from counter_app.services.queue import link_dossier
 from counter_app.services.records import append_audit, append_event, check_day_open, emit
 from counter_app.services.units import local_unit, office_hours, unit_info
 from counter_app.services.views import dossier_view
@@ -273,8 +274,9 @@ def _insert(
         register_book=f"01/{day.year}",
         register_no=reg_no,
         form_set=form_set_on(day),
-        ticket_id=req.ticket_id,
     )
+    if req.ticket_id:
+        link_dossier(s, req.ticket_id, d)  # an unknown ticket refuses the save: nothing half-linked
     d.documents = [
         DossierDocument(
             position=i,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counter_app.config import Settings
 from counter_app.domain.model import DossierView
@@ -12,6 +13,10 @@ from counter_app.printing.labels import render_label
 from counter_app.printing.spool import FolderSpooler, Spooler, make_spooler
 
 __all__ = ["FolderSpooler", "Printers", "Spooler", "describe", "print_intake_paper", "print_label"]
+
+if TYPE_CHECKING:
+    from counter_app.printing.escpos import TicketData
+    from counter_app.services.queue import TicketInfo
 
 SUPPLEMENT_REASON = "Hồ sơ chưa đủ thành phần theo quy định; đề nghị bổ sung các giấy tờ dưới đây."
 
@@ -61,3 +66,49 @@ def preview_file(view: DossierView, directory: Path) -> Path:
     path = directory / f"{view.code}-{kind}.pdf"
     path.write_bytes(pdf)
     return path
+
+
+def ticket_data(ticket: TicketInfo, unit_name: str, counters: tuple[int, ...]) -> TicketData:
+    from counter_app.printing.escpos import TicketData
+
+    labels = {
+        "elderly": "người cao tuổi",
+        "disabled": "người khuyết tật",
+        "pregnant": "phụ nữ mang thai",
+        "child": "người có con nhỏ",
+    }
+    priority = f"Ưu tiên: {labels[ticket.priority]}" if ticket.priority in labels else ""
+    return TicketData(
+        unit_name=unit_name,
+        number=ticket.number,
+        service_name=ticket.service_name,
+        issued_at=ticket.issued_at,
+        ahead=ticket.ahead,
+        estimated_wait_min=ticket.estimated_wait_min,
+        priority_label=priority,
+        counters="Quầy " + ", ".join(str(c) for c in counters) if counters else "",
+        footer="Vui lòng chờ gọi số. Xin cảm ơn!",
+    )
+
+
+def print_ticket(data: TicketData, settings: Settings) -> str:
+    """The thermal printer when one is set (ESC/POS over pyserial), else a PDF ticket in the
+    print folder. Returns where it went; raises PrintFailed (the ticket stays issued)."""
+    from counter_app.printing.escpos import PrinterProfile, render_ticket, render_ticket_pdf
+
+    if settings.ticket_printer:
+        from counter_app.devices.ticket_printer import TicketPrinter
+
+        profile = PrinterProfile(
+            dots=settings.ticket_printer_dots, native_barcode=settings.ticket_printer_barcode
+        )
+        printer = TicketPrinter(
+            settings.ticket_printer,
+            baudrate=settings.ticket_printer_baud,
+            dsrdtr=settings.ticket_printer_dsrdtr,
+        )
+        printer.send(render_ticket(data, profile))
+        return settings.ticket_printer
+    folder = FolderSpooler(settings.effective_print_dir / "tickets")
+    folder.send(render_ticket_pdf(data), title=f"ve-{data.number}")
+    return str(folder.directory)

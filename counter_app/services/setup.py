@@ -18,8 +18,9 @@ from counter_app.services.auth import create_user
 from counter_app.services.catalogue import import_catalogue
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import IntakeRequest, register
+from counter_app.services.queue import set_up_services
 from counter_app.services.records import append_audit
-from counter_app.services.units import set_local_unit
+from counter_app.services.units import local_unit, set_local_unit
 
 DEMO_AGENCY = "000.20.25.H01"
 DEMO_PASSWORD = "demo"
@@ -51,6 +52,24 @@ DEMO_APPLICANTS = (
     ),
     ("Huỳnh Văn Tâm", "089075006543", "0918222333", "Ấp Mỹ Thới, xã Mỹ Hòa Hưng, tỉnh An Giang"),
     ("Võ Thị Thu Hà", "089185002468", "0975123456", "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang"),
+)
+# Queue services: hours wider than the office's, so a demo late in the afternoon still works.
+DEMO_QUEUE_SERVICES: tuple[dict[str, Any], ...] = tuple(
+    {
+        "code": code,
+        "name": name,
+        "prefix": prefix,
+        "counters": counters,
+        "end_number": 999,
+        "opens": "07:00",
+        "closes": "17:30",
+    }
+    for code, name, prefix, counters in (
+        ("HT", "Hộ tịch", "1", [1, 2]),
+        ("CT", "Chứng thực", "2", [1, 2, 3]),
+        ("DD", "Đất đai", "3", [3]),
+        ("KD", "Đăng ký kinh doanh", "4", [3]),
+    )
 )
 
 
@@ -133,6 +152,8 @@ def init_database(ctx: ServiceContext, *, demo: bool, agency: str | None = None)
     agency = validate_agency_id(agency or DEMO_AGENCY)
     created = _create_demo_unit(ctx, agency)
     result = import_catalogue(ctx, load_catalogue_file(sample_catalogue_path()))
+    with ctx.uow.write() as s:
+        set_up_services(s, local_unit(s).id, [dict(d) for d in DEMO_QUEUE_SERVICES])
     if created:
         _sample_dossiers(ctx)
     with ctx.uow.read() as s:

@@ -63,6 +63,7 @@ class IntakeForm(QWidget):
         self.setup = setup
         self.entry: CatalogueEntry | None = None
         self.offer: dict[str, str] | None = None
+        self.ticket_id: str | None = None  # the queue ticket being served, if any
         self.fields: dict[str, Field] = {}
         self._build()
         self._timer = QTimer(self)
@@ -328,6 +329,7 @@ class IntakeForm(QWidget):
             "return_address": self.return_address.text()
             if self.ret.currentData() == "postal"
             else "",
+            "ticket_id": self.ticket_id,
         }
 
     def show_errors(self, errors: dict[str, str]) -> None:

@@ -55,6 +55,20 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _run_unattended(app: QApplication, ctx: ServiceContext, unit: str, window: str) -> int:
+    """Kiosk and board need no login: they run unattended, full screen."""
+    from counter_app.ui.board import BoardWindow
+    from counter_app.ui.kiosk import KioskWindow
+
+    w = (
+        KioskWindow(ctx, unit)
+        if window == "kiosk"
+        else BoardWindow(ctx, unit, ctx.settings.board_voice)
+    )
+    w.showFullScreen()
+    return app.exec()
+
+
 def run(args: argparse.Namespace) -> int:
     app = application()
     try:

@@ -34,6 +34,7 @@ from counter_app.services.lookup import DossierSummary
 from counter_app.ui.dialogs import DossierDialog, LookupDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
+from counter_app.ui.queue_panel import QueuePanel
 from counter_app.ui.scan import ScanDispatcher
 from counter_app.ui.tasks import run_task
 
@@ -99,6 +100,10 @@ class CounterWindow(QMainWindow):
         self.banner.buttons["F8"].clicked.connect(lambda: self.reprint(self.last))
         self.banner.buttons["F9"].clicked.connect(lambda: self.print_label(self.last))
         self.banner.buttons["F10"].clicked.connect(lambda: self.preview(self.last))
+        self.queue = QueuePanel(ctx, ctx.settings.counter_number, user.username)
+        self.queue.ticket_changed.connect(self._ticket_changed)
+        self.queue.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.extra_windows: list[QWidget] = []
         self.today = QListWidget()
         self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.today.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -126,11 +131,17 @@ class CounterWindow(QMainWindow):
         who = QLabel(f"{tr('Quầy')} {counter}\n{self.user.full_name}")
         who.setObjectName("title")
         lv.addWidget(who)
+        lv.addWidget(self.queue)
         self.today_label = QLabel(tr("HỒ SƠ HÔM NAY"))
         self.today_label.setObjectName("section")
         lv.addWidget(self.today_label)
         lv.addWidget(self.today, 1)
-        hint = QLabel(tr("Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+T  Chọn thủ tục"))
+        hint = QLabel(
+            tr(
+                "Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+T  Chọn thủ tục\n"
+                "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số"
+            )
+        )
         hint.setObjectName("hint")
         lv.addWidget(hint)
         right = QWidget()
@@ -155,6 +166,9 @@ class CounterWindow(QMainWindow):
             ("F9", lambda: self.print_label(self.last)),
             ("F10", lambda: self.preview(self.last)),
             ("Escape", self.clear_form),
+            ("Ctrl+K", lambda: self.open_window("kiosk")),
+            ("Ctrl+B", lambda: self.open_window("board")),
+            *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
 
@@ -312,6 +326,25 @@ class CounterWindow(QMainWindow):
             view, {"F8": self.reprint, "F9": self.print_label, "F10": self.preview}, self
         )
         self.dossier_dialog.open()
+
+    def _ticket_changed(self, ticket: object) -> None:
+        """The dossier taken now belongs to the ticket being served (wait/service times)."""
+        self.form.ticket_id = getattr(ticket, "id", None)
+
+    def open_window(self, which: str) -> None:
+        """Single-PC tier: the kiosk and the board run from the same install (Ctrl+K, Ctrl+B)."""
+        from counter_app.ui.board import BoardWindow
+        from counter_app.ui.kiosk import KioskWindow
+
+        unit = self.setup.unit.name
+        w: QWidget = (
+            KioskWindow(self.ctx, unit)
+            if which == "kiosk"
+            else BoardWindow(self.ctx, unit, self.ctx.settings.board_voice)
+        )
+        w.resize(1280, 720)
+        w.show()
+        self.extra_windows.append(w)
 
     def on_cccd(self, data: CccdData) -> None:
         self.form.fill_from_cccd(data)

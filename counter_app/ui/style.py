@@ -12,6 +12,7 @@ QLabel#error { color: #b91c1c; font-size: 13px; }
 QLabel#due { font-size: 16px; font-weight: 600; color: #1d4ed8; }
 QLabel#fee { font-size: 15px; color: #1f2a37; }
 QLabel#procInfo { color: #374151; }
+QLabel#serving { font-size: 17px; color: #1f2a37; }
 QFrame#panel { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 6px; }
 QFrame#banner { border-radius: 6px; padding: 6px; }
 QFrame#banner[kind="ok"] { background: #ecfdf5; border: 1px solid #10b981; }

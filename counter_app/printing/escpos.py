@@ -1,0 +1,455 @@
+"""Queue tickets as ESC/POS bytes: native number and ASCII, Vietnamese as GS v 0 strips; decode."""
+
+# Vietnamese lines are drawn with Liberation Sans Bold into 1-bit strips exactly `dots` wide
+# (printer code pages for Vietnamese are unreliable) and sent as GS v 0 (m=0), at most
+# `chunk_rows` rows per command so a small printer buffer never overflows; runs of blank rows
+# inside a strip become ESC J feeds. The number, the time and the barcode are native (GS !,
+# GS k) and cost a few bytes. decode() draws exactly that command subset back into an image.
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+from counter_app.domain.errors import ValidationError
+from counter_app.printing import fonts
+
+ESC, GS = b"\x1b", b"\x1d"
+CUTS = {"full": GS + b"VA\x00", "partial": GS + b"VB\x00", "none": ESC + b"d\x05"}
+SANS_BOLD = "LiberationSans-Bold.ttf"
+# Type sizes in dots (8 dots/mm); 24 dots matches the printer's own 12×24 Font A.
+UNIT_PX, SERVICE_PX, COUNTERS_PX, BODY_PX, FOOTER_PX = 24, 44, 30, 24, 22
+MARGIN = 8  # dots kept clear at each side of a strip
+INK = 150  # an anti-aliased pixel darker than this becomes a dot
+SKIP_ROWS = 6  # a blank run this long inside a strip is fed (ESC J), not sent as raster
+CELL_W, CELL_H, LINE_H = 12, 24, 30  # Font A cell and the default line feed, in dots
+BAR_H, BAR_MODULE, MAX_SCALE = 56, 2, 4
+SELF_TEST_VI = "Tiếng Việt: Ầ Ẩ Ẫ Ậ Ắ Ằ Ẳ Ẵ Ặ Đ đ ơ ư"
+# Code 128 symbols 0..105 as bar/space widths (6 per symbol), then the stop symbol.
+_C128 = (
+    "212222222122222221121223121322131222122213122312132212221213221312231212112232122132122231"
+    "113222123122123221223211221132221231213212223112312131311222321122321221312212322112322211"
+    "212123212321232121111323131123131321112313132113132311211313231113231311112133112331132131"
+    "113123113321133121313121211331231131213113213311213131311123311321331121312113312311332111"
+    "314111221411431111111224111422121124121421141122141221112214112412122114122411142112142211"
+    "241211221114413111241112134111111242121142121241114212124112124211411212421112421211212141"
+    "214121412121111143111341131141114113114311411113411311113141114131311141411131211412211214"
+    "211232"
+)
+_C128_STOP, _C128_START_B = "2331112", 104
+
+
+@dataclass(frozen=True)
+class TicketData:
+    unit_name: str  # "UBND XÃ MỸ HÒA HƯNG"
+    number: str  # printable ASCII, "1005"
+    service_name: str
+    issued_at: datetime  # aware; printed in its own time zone (pass ctx.local(now))
+    ahead: int
+    estimated_wait_min: int
+    priority_label: str  # "" or "Ưu tiên: người cao tuổi"
+    counters: str  # "Quầy 1, 2"
+    footer: str
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    dots: int = 576  # 384 for 58 mm paper, 576 for 80 mm (203 dpi); a multiple of 8
+    native_barcode: bool = True  # GS k Code 128; some clones lack it
+    code_page: int | None = None  # ESC t n, for the ASCII lines only
+    cut: str = "partial"  # "full" (GS V 65 0), "partial" (GS V 66 0) or "none" (feed only)
+    chunk_rows: int = 96  # rows per GS v 0 command at most
+
+    def __post_init__(self) -> None:
+        bad = (
+            ("dots", not 8 <= self.dots <= 2040 or self.dots % 8),
+            ("cut", self.cut not in CUTS),
+            ("chunk_rows", not 1 <= self.chunk_rows <= 2047),
+            ("code_page", self.code_page is not None and not 0 <= self.code_page <= 255),
+        )
+        for name, wrong in bad:
+            if wrong:
+                raise ValidationError("printer_setting_invalid", setting=name)
+
+
+def render_ticket(t: TicketData, p: PrinterProfile) -> bytes:
+    """The ticket: unit, service, big native number, counters, queue, time, barcode, footer."""
+    number = _ascii(t.number).decode()
+    if t.issued_at.tzinfo is None:
+        raise ValueError("issued_at must be aware")
+    wait = f"Trước bạn: {t.ahead} người · Dự kiến: {t.estimated_wait_min} phút"
+    scale = max(1, min(MAX_SCALE, p.dots // (CELL_W * len(number))))
+    with fonts.RENDER_LOCK:
+        out = [_start(p), _strip(t.unit_name, UNIT_PX, p), feed(10)]
+        out += [_strip(t.service_name, SERVICE_PX, p), feed(4), native(number, scale, True)]
+        out += [_strip(t.counters, COUNTERS_PX, p), feed(12), _strip(wait, BODY_PX, p)]
+        if t.priority_label.strip():
+            out += [feed(10), _strip(t.priority_label, BODY_PX, p, inverse=True)]
+        out += [feed(10), native(t.issued_at.strftime("%H:%M %d/%m/%Y"))]
+        if p.native_barcode and _c128_dots(number) <= p.dots:
+            out.append(barcode(number))
+        out += [feed(10), _strip(t.footer, FOOTER_PX, p), CUTS[p.cut]]
+    return b"".join(out)
+
+
+def render_self_test(p: PrinterProfile) -> bytes:
+    """A test page: width ruler, a Vietnamese raster line, native text and sizes, barcode, cut."""
+    info = f"{p.dots} dots, {p.dots // 8} mm"
+    setup = f"cut={p.cut} cp={'-' if p.code_page is None else p.code_page}"
+    with fonts.RENDER_LOCK:
+        out = [_start(p), raster(ruler(p.dots), p.chunk_rows), feed(12)]
+        out += [_strip(SELF_TEST_VI, BODY_PX, p), feed(12), native(info), native(setup)]
+        out += [native("0123456789 ABCXYZ abcxyz"), native("2x", 2, True), native("4x", 4, True)]
+        if p.native_barcode:
+            out += [native("GS k Code 128:"), barcode("TEST-128")]
+    return b"".join([*out, CUTS[p.cut]])
+
+
+def native(text: str, scale: int = 1, bold: bool = False) -> bytes:
+    """One line of printer-font text (ASCII) at `scale`× width and height, then size reset."""
+    size = GS + b"!" + bytes([(scale - 1) << 4 | (scale - 1)]) if scale > 1 else b""
+    on, off = (ESC + b"E\1", ESC + b"E\0") if bold else (b"", b"")
+    return size + on + _ascii(text) + b"\n" + off + (GS + b"!\0" if size else b"")
+
+
+def feed(dots: int) -> bytes:
+    """ESC J: feed the paper by `dots` dot rows (in pieces of at most 255)."""
+    return b"".join(ESC + b"J" + bytes([min(n, 255)]) for n in range(dots, 0, -255))
+
+
+def barcode(data: str) -> bytes:
+    """Native Code 128 (code set B), 2-dot module, human-readable digits below."""
+    body = b"{B" + _ascii(data)
+    head = GS + b"h" + bytes([BAR_H]) + GS + b"w" + bytes([BAR_MODULE]) + GS + b"H\x02"
+    return head + GS + b"kI" + bytes([len(body)]) + body
+
+
+def raster(img: Image.Image, chunk_rows: int) -> bytes:
+    """GS v 0 commands for a 1-bit image (black = dot), blank runs fed, ≤ chunk_rows each."""
+    width_bytes = (img.width + 7) // 8
+    packed = _invert(img.convert("1")).tobytes()
+    rows = [packed[i * width_bytes : (i + 1) * width_bytes] for i in range(img.height)]
+    out, start = [], 0
+    for gap_start, gap_end in _blank_runs(rows):
+        out += [_gs_v0(rows[start:gap_start], width_bytes, chunk_rows), feed(gap_end - gap_start)]
+        start = gap_end
+    out.append(_gs_v0(rows[start:], width_bytes, chunk_rows))
+    return b"".join(out)
+
+
+def text_strip(text: str, size: int, dots: int, *, inverse: bool = False) -> Image.Image | None:
+    """`text` centred and word-wrapped on a 1-bit image `dots` wide, empty rows cropped."""
+    font = _font(size)
+    lines = _wrap(fonts.clean(text), font, dots - 2 * MARGIN - (size if inverse else 0))
+    if not lines:
+        return None
+    boxes = [font.getbbox(line, anchor="ls") for line in lines]
+    pitch, top = round(size * 1.2), 1 - math.floor(min(b[1] for b in boxes))  # stacked marks
+    height = top + pitch * (len(lines) - 1) + math.ceil(boxes[-1][3]) + 1
+    grey = Image.new("L", (dots, height), 255)
+    draw = ImageDraw.Draw(grey)
+    for i, line in enumerate(lines):
+        draw.text((dots // 2, top + i * pitch), line, font=font, fill=0, anchor="ms")
+    img = grey.point(lambda v: 0 if v < INK else 255, mode="1")
+    box = _invert(img).getbbox()
+    if box is None:
+        return None
+    pad = size // 8 if inverse else 0
+    img = img.crop((0, box[1] - pad, dots, box[3] + pad))
+    if inverse:  # white text in a black box: the priority line stands out
+        boxed = Image.new("1", img.size, 1)
+        ImageDraw.Draw(boxed).rectangle((box[0] - 3 * pad, 0, box[2] + 3 * pad, img.height), 0)
+        boxed.paste(1, (0, 0), _invert(img))
+        img = boxed
+    return img
+
+
+def ruler(dots: int) -> Image.Image:
+    """The self-test's width ruler: a tick per mm, longer each 5 and 10 mm, both edges marked."""
+    img = Image.new("1", (dots, 40), 1)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, dots - 1, 1), 0)
+    for x in range(0, dots, 8):
+        draw.line((x, 0, x, 20 if x % 80 == 0 else 12 if x % 40 == 0 else 6), 0)
+    draw.rectangle((0, 0, 1, 39), 0)
+    draw.rectangle((dots - 2, 0, dots - 1, 39), 0)
+    for x in range(80, dots - 40, 80):
+        draw.text((x, 38), str(x // 8), font=_font(16), fill=0, anchor="ms")
+    return img
+
+
+def c128_widths(data: str) -> str:
+    """Bar/space widths of `data` in Code 128 code set B, start, check and stop included."""
+    values = [_C128_START_B] + [c - 32 for c in _ascii(data)]
+    check = (values[0] + sum(i * v for i, v in enumerate(values[1:], 1))) % 103
+    return "".join(_C128[6 * v : 6 * v + 6] for v in [*values, check]) + _C128_STOP
+
+
+def render_ticket_pdf(t: TicketData) -> bytes:
+    """The ticket as a PDF 80 mm wide, for when no thermal printer is set (Serif, Code 128)."""
+    number = _ascii(t.number).decode()
+    wait = f"Trước bạn: {t.ahead} người · Dự kiến: {t.estimated_wait_min} phút"
+    top = [(t.unit_name, fonts.BOLD, 10.0), (t.service_name, fonts.BOLD, 16.0)]
+    top += [(number, fonts.BOLD, 44.0), (t.counters, fonts.BOLD, 13.0)]
+    top += [(wait, fonts.REGULAR, 11.0), (t.priority_label, fonts.BOLD, 11.0)]
+    top += [(t.issued_at.strftime("%H:%M %d/%m/%Y"), fonts.REGULAR, 10.0)]
+    bottom = [(t.footer, fonts.ITALIC, 10.0)]
+    width, margin, bar_h = 80 * mm, 5 * mm, 10 * mm
+    with fonts.RENDER_LOCK:
+        fonts.register_fonts()
+        head, foot = _pdf_lines(top, width - 2 * margin), _pdf_lines(bottom, width - 2 * margin)
+        height = 2 * margin + sum(s * 1.25 for *_, s in head + foot) + bar_h + 4 * mm
+        out = io.BytesIO()
+        canvas = Canvas(out, pagesize=(width, height), initialFontName=fonts.REGULAR, lang="vi-VN")
+        canvas.setTitle(f"Số thứ tự {number}")
+        y = _pdf_draw(canvas, head, width / 2, height - margin) - 2 * mm
+        bars = Code128(number, barWidth=0.33 * mm, barHeight=bar_h, humanReadable=False)
+        bars.drawOn(canvas, (width - bars.width) / 2, y - bar_h)
+        _pdf_draw(canvas, foot, width / 2, y - bar_h - 2 * mm)
+        canvas.showPage()
+        canvas.save()
+    return out.getvalue()
+
+
+def _pdf_lines(rows: list[tuple[str, str, float]], width: float) -> list[tuple[str, str, float]]:
+    return [
+        (line, face, size)
+        for text, face, size in rows
+        for line in simpleSplit(fonts.clean(text), face, size, width)
+    ]
+
+
+def _pdf_draw(canvas: Canvas, lines: list[tuple[str, str, float]], x: float, y: float) -> float:
+    for line, face, size in lines:
+        y -= size * 1.25
+        canvas.setFont(face, size)
+        canvas.drawCentredString(x, y + size * 0.25, line)
+    return y
+
+
+def _start(p: PrinterProfile) -> bytes:
+    page = b"" if p.code_page is None else ESC + b"t" + bytes([p.code_page])
+    return ESC + b"@" + page + ESC + b"a\x01"
+
+
+def _strip(text: str, size: int, p: PrinterProfile, *, inverse: bool = False) -> bytes:
+    img = text_strip(text, size, p.dots, inverse=inverse)
+    return b"" if img is None else raster(img, p.chunk_rows)
+
+
+def _ascii(text: str) -> bytes:
+    if not text or not all(" " <= c <= "~" for c in text):
+        raise ValueError(f"not printable ASCII: {text!r}")
+    return text.encode("ascii")
+
+
+def _invert(img: Image.Image) -> Image.Image:
+    """Ink as white: the mask of the dots, and GS v 0's bit order (1 = dot) for tobytes()."""
+    return ImageChops.invert(img.convert("L")).convert("1", dither=Image.Dither.NONE)
+
+
+def _blank_runs(rows: list[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of each run of at least SKIP_ROWS all-white rows."""
+    runs, start = [], -1
+    for i, row in enumerate([*rows, b"\1"]):
+        if not any(row):
+            start = i if start < 0 else start
+            continue
+        if start >= 0 and i - start >= SKIP_ROWS:
+            runs.append((start, i))
+        start = -1
+    return runs
+
+
+def _gs_v0(rows: list[bytes], width_bytes: int, chunk_rows: int) -> bytes:
+    chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
+    head = GS + b"v0\0" + width_bytes.to_bytes(2, "little")
+    return b"".join(head + len(c).to_bytes(2, "little") + b"".join(c) for c in chunks)
+
+
+def _c128_dots(data: str) -> int:
+    return sum(int(w) for w in c128_widths(data)) * BAR_MODULE
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(fonts.assets_dir() / "fonts" / SANS_BOLD), size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Word wrap to `width` dots, at " · " first; a word longer than a line is cut anywhere."""
+    if " · " in text and font.getlength(text) > width:
+        return [line for part in text.split(" · ") for line in _wrap(part, font, width)]
+    lines: list[str] = []
+    for word in text.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and font.getlength(joined) <= width:
+            lines[-1] = joined
+            continue
+        while font.getlength(word) > width and len(word) > 1:
+            cut = max(1, max(i for i in range(len(word) + 1) if font.getlength(word[:i]) <= width))
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines
+
+
+def decode(stream: bytes, dots: int) -> Image.Image:
+    """Draw an ESC/POS stream as the printer would (1-bit, ink black): the subset emitted here.
+
+    ValueError on any other command or byte, a truncated command, a raster or barcode wider
+    than `dots`, or a raster or barcode sent while text waits in the line buffer.
+    """
+    with fonts.RENDER_LOCK:  # the glyphs come from a FreeType face
+        return _Decoder(dots, stream).run()
+
+
+class _Decoder:
+    def __init__(self, dots: int, stream: bytes) -> None:
+        self.dots, self.stream, self.pos = dots, stream, 0
+        self.blocks: list[Image.Image] = []
+        self.line: list[Image.Image] = []
+        self.handlers = {
+            ESC + b"@": self._reset,
+            ESC + b"a": lambda: setattr(self, "align", self._byte() % 48),
+            ESC + b"E": lambda: setattr(self, "bold", bool(self._byte() & 1)),
+            ESC + b"t": self._byte,  # code page: ASCII is the same on every page
+            ESC + b"J": lambda: self._feed(self._byte(), line=False),
+            ESC + b"d": lambda: self._feed(self._byte() * LINE_H),
+            GS + b"!": lambda: setattr(self, "size", self._byte()),
+            GS + b"h": lambda: setattr(self, "bar_h", self._byte()),
+            GS + b"w": lambda: setattr(self, "bar_w", self._byte()),
+            GS + b"H": lambda: setattr(self, "hri", self._byte() % 48),
+            GS + b"v": self._raster,
+            GS + b"k": self._barcode,
+            GS + b"V": self._cut,
+        }
+        self._reset()
+
+    def run(self) -> Image.Image:
+        while self.pos < len(self.stream):
+            b = self._byte()
+            if b == 0x0A:
+                self._print_line()
+            elif 0x20 <= b <= 0x7E:
+                self._char(chr(b))
+            elif b in (ESC[0], GS[0]):
+                key = bytes([b, self._byte()])
+                if key not in self.handlers:
+                    raise ValueError(f"unknown command {key!r} at byte {self.pos - 2}")
+                self.handlers[key]()
+            else:
+                raise ValueError(f"unknown byte 0x{b:02x} at {self.pos - 1}")
+        if self.line:
+            self._print_line()
+        out = Image.new("1", (self.dots, max(1, sum(b.height for b in self.blocks))), 1)
+        y = 0
+        for block in self.blocks:
+            out.paste(block, (0, y))
+            y += block.height
+        return out
+
+    def _reset(self) -> None:
+        self.align = self.size = self.hri = 0
+        self.bold, self.bar_h, self.bar_w = False, 162, 3
+
+    def _byte(self) -> int:
+        return self._take(1)[0]
+
+    def _take(self, n: int) -> bytes:
+        if self.pos + n > len(self.stream):
+            raise ValueError(f"command truncated at byte {self.pos}")
+        self.pos += n
+        return self.stream[self.pos - n : self.pos]
+
+    def _char(self, ch: str) -> None:
+        glyph = _glyph(ch, (self.size >> 4) + 1, (self.size & 15) + 1, self.bold)
+        if sum(g.width for g in self.line) + glyph.width > self.dots:
+            self._print_line()  # the printer wraps a full line
+        self.line.append(glyph)
+
+    def _print_line(self, min_height: int = LINE_H) -> None:
+        height = max([min_height, *(g.height for g in self.line)])
+        block = Image.new("1", (self.dots, height), 1)
+        x = self._left(sum(g.width for g in self.line))
+        top = max([0, *(g.height for g in self.line)])
+        for g in self.line:
+            block.paste(g, (x, top - g.height))
+            x += g.width
+        self.line = []
+        self.blocks.append(block)
+
+    def _feed(self, rows: int, line: bool = True) -> None:
+        if line or self.line:
+            self._print_line(LINE_H if line else 0)
+        self.blocks.append(Image.new("1", (self.dots, rows), 1))
+
+    def _left(self, width: int) -> int:
+        if width > self.dots:
+            raise ValueError(f"{width} dots wide on {self.dots}-dot paper")
+        return (self.dots - width) * min(self.align, 2) // 2
+
+    def _raster(self) -> None:
+        if self._take(2) != b"0\0" or self.line:
+            raise ValueError(f"GS v other than 0 with m=0, or text pending, at {self.pos}")
+        width_bytes, rows = (int.from_bytes(self._take(2), "little") for _ in range(2))
+        data = self._take(width_bytes * rows)
+        self._left(width_bytes * 8)
+        bits = Image.frombytes("1", (width_bytes * 8, rows), data)
+        block = Image.new("1", (self.dots, rows), 1)
+        block.paste(_invert(bits), (0, 0))
+        self.blocks.append(block)
+
+    def _barcode(self) -> None:
+        kind, length = self._byte(), self._byte()
+        data = self._take(length)
+        if kind != 73 or not data.startswith(b"{B") or self.line:
+            raise ValueError(f"barcode other than Code 128 set B, or text pending: {data!r}")
+        widths = [int(w) * self.bar_w for w in c128_widths(data[2:].decode("ascii"))]
+        block = Image.new("1", (self.dots, self.bar_h), 1)
+        x = self._left(sum(widths))
+        for i, w in enumerate(widths):
+            if i % 2 == 0:
+                ImageDraw.Draw(block).rectangle((x, 0, x + w - 1, self.bar_h - 1), 0)
+            x += w
+        hri = [_glyph(chr(c), 1, 1, False) for c in data[2:]]
+        for bit in (1, 0, 2):  # human-readable text above, the bars, text below
+            self.line = list(hri) if self.hri & bit else []
+            if self.line:
+                self._print_line(0)
+            elif not bit:
+                self.blocks.append(block)
+
+    def _cut(self) -> None:
+        mode = self._byte()
+        if mode not in (0, 1, 48, 49, 65, 66):
+            raise ValueError(f"GS V {mode}")
+        self._feed(self._byte() if mode >= 65 else 0)
+        mark = Image.new("1", (self.dots, 9), 1)
+        ImageDraw.Draw(mark).line((0, 4, self.dots, 4), 0, 1)
+        for x in range(0, self.dots, 16):  # a dashed line where the knife cuts
+            ImageDraw.Draw(mark).line((x + 8, 4, x + 15, 4), 1, 1)
+        self.blocks.append(mark)
+
+
+@cache
+def _glyph(ch: str, width: int, height: int, bold: bool) -> Image.Image:
+    """A Font A character: Pillow's built-in font squeezed into the 12×24 cell, dots scaled."""
+    font = ImageFont.load_default(size=20)
+    grey = Image.new("L", (max(CELL_W - 2, round(font.getlength(ch))), CELL_H), 255)
+    ImageDraw.Draw(grey).text((grey.width / 2, 19), ch, font=font, fill=0, anchor="ms")
+    cell = Image.new("L", (CELL_W, CELL_H), 255)
+    cell.paste(grey.resize((CELL_W - 2, CELL_H)), (1, 0))
+    ink = cell.point(lambda v: 0 if v < INK else 255, mode="1")
+    if bold:  # double-strike one dot to the right, as the printer does
+        ink.paste(0, (1, 0), _invert(ink).crop((0, 0, CELL_W - 1, CELL_H)))
+    return ink.resize((CELL_W * width, CELL_H * height), Image.Resampling.NEAREST)

@@ -1,0 +1,215 @@
+"""The ticket kiosk (touch, full screen): a button per service, a priority choice, the ticket."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain.errors import CounterAppError
+from counter_app.messages import describe
+from counter_app.services import printjobs as pj
+from counter_app.services import queue
+from counter_app.services.context import ServiceContext
+from counter_app.ui.i18n import tr
+from counter_app.ui.queue_panel import PRIORITY_LABELS
+from counter_app.ui.tasks import run_task
+
+KIOSK_STYLE = """
+QWidget#kiosk { background: #0f3d6e; }
+QLabel#kioskTitle { color: white; font-size: 34px; font-weight: 700; }
+QLabel#kioskHint { color: #dbeafe; font-size: 22px; }
+QPushButton#serviceButton {
+    background: white; color: #0f3d6e; border-radius: 18px; font-size: 34px; font-weight: 700;
+    padding: 24px; min-height: 150px;
+}
+QPushButton#serviceButton:pressed { background: #bfdbfe; }
+QPushButton#priorityButton {
+    background: #1e5a96; color: white; border: 2px solid #93c5fd; border-radius: 14px;
+    font-size: 22px; padding: 14px;
+}
+QPushButton#priorityButton:checked { background: #f59e0b; color: #1f2937; border-color: #fbbf24; }
+QLabel#ticketNumber { color: white; font-size: 150px; font-weight: 800; }
+QLabel#ticketInfo { color: white; font-size: 30px; }
+QLabel#ticketWarn { color: #fde68a; font-size: 24px; }
+"""
+RETURN_AFTER_MS = 8000
+
+
+class KioskWindow(QWidget):
+    """Touch a service -> a ticket number, people ahead, estimated wait; the ticket prints."""
+
+    def __init__(self, ctx: ServiceContext, unit_name: str) -> None:
+        super().__init__()
+        self.ctx, self.unit_name = ctx, unit_name
+        self.setObjectName("kiosk")
+        self.setStyleSheet(KIOSK_STYLE)
+        self.setWindowTitle(tr("Lấy số thứ tự"))
+        self.services: list[queue.ServiceInfo] = []
+        self.last: queue.TicketInfo | None = None
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._start_page())
+        self.stack.addWidget(self._ticket_page())
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.stack)
+        self._back = QTimer(self)
+        self._back.setSingleShot(True)
+        self._back.timeout.connect(self.show_start)
+        self._poll = QTimer(self)
+        self._poll.timeout.connect(self.refresh)
+        self._poll.start(5000)
+        self.refresh()
+
+    def _start_page(self) -> QWidget:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        title = QLabel(f"{self.unit_name} · {tr('Mời chọn lĩnh vực')}")
+        title.setObjectName("kioskTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setWordWrap(True)
+        lay.addWidget(title)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(24)
+        lay.addLayout(self.grid, 1)
+        hint = QLabel(
+            tr(
+                "Người cao tuổi, người khuyết tật, phụ nữ mang thai, người có con nhỏ: "
+                "chọn ƯU TIÊN trước"
+            )
+        )
+        hint.setObjectName("kioskHint")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        row = QHBoxLayout()
+        self.priority = QButtonGroup(self)
+        self.priority.setExclusive(False)
+        for key, label in PRIORITY_LABELS.items():
+            b = QPushButton(tr("Ưu tiên: {x}").format(x=tr(label).lower()))
+            b.setObjectName("priorityButton")
+            b.setCheckable(True)
+            b.setProperty("priority", key)
+            b.toggled.connect(lambda on, btn=b: self._only(btn) if on else None)
+            self.priority.addButton(b)
+            row.addWidget(b)
+        lay.addLayout(row)
+        return page
+
+    def _only(self, chosen: QPushButton) -> None:
+        for b in self.priority.buttons():
+            if b is not chosen:
+                b.setChecked(False)
+
+    def _ticket_page(self) -> QWidget:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.addStretch(1)
+        self.t_caption = QLabel(tr("Số của bạn"))
+        self.t_caption.setObjectName("ticketInfo")
+        self.t_number = QLabel()
+        self.t_number.setObjectName("ticketNumber")
+        self.t_info = QLabel()
+        self.t_info.setObjectName("ticketInfo")
+        self.t_warn = QLabel()
+        self.t_warn.setObjectName("ticketWarn")
+        self.t_warn.setWordWrap(True)
+        for w in (self.t_caption, self.t_number, self.t_info, self.t_warn):
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            lay.addWidget(w)
+        self.reprint = QPushButton(tr("In lại vé"))
+        self.reprint.setObjectName("priorityButton")
+        self.reprint.clicked.connect(lambda: self._print(self.last))
+        self.reprint.setVisible(False)
+        lay.addWidget(self.reprint, 0, Qt.AlignmentFlag.AlignCenter)
+        lay.addStretch(1)
+        return page
+
+    def refresh(self) -> None:
+        run_task(self, lambda: queue.list_services(self.ctx), self._fill, lambda _e: None)
+
+    def _fill(self, services: list[queue.ServiceInfo]) -> None:
+        self.services = services
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        cols = 3 if len(services) > 4 else 2
+        for i, s in enumerate(services):
+            b = QPushButton(f"{s.name.upper()}\n{tr('{n} người chờ').format(n=s.waiting)}")
+            b.setObjectName("serviceButton")
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            b.clicked.connect(lambda _c=False, code=s.code: self.take(code))
+            self.grid.addWidget(b, i // cols, i % cols)
+
+    def chosen_priority(self) -> str:
+        for b in self.priority.buttons():
+            if b.isChecked():
+                return str(b.property("priority"))
+        return ""
+
+    def take(self, service_code: str) -> None:
+        priority = self.chosen_priority()
+        run_task(
+            self, lambda: queue.issue(self.ctx, service_code, priority), self._issued, self._failed
+        )
+
+    def _issued(self, ticket: queue.TicketInfo) -> None:
+        self.last = ticket
+        for b in self.priority.buttons():
+            b.setChecked(False)
+        self.t_number.setText(ticket.number)
+        self.t_info.setText(
+            tr("{service} · Trước bạn {n} người · Dự kiến {m} phút").format(
+                service=ticket.service_name, n=ticket.ahead, m=ticket.estimated_wait_min
+            )
+        )
+        self.t_warn.setText(tr("Đang in vé…"))
+        self.reprint.setVisible(False)
+        self.stack.setCurrentIndex(1)
+        self._print(ticket)
+        self._back.start(RETURN_AFTER_MS)
+
+    def _print(self, ticket: queue.TicketInfo | None) -> None:
+        if ticket is None:
+            return
+        counters = next((s.counters for s in self.services if s.name == ticket.service_name), ())
+        data = pj.ticket_data(ticket, self.unit_name, counters)
+
+        def failed(exc: Exception) -> None:
+            self.t_warn.setText(
+                tr(
+                    "Không in được vé ({m}). Số của bạn vẫn được giữ: {n}. "
+                    "Mời ghi nhớ số hoặc báo cán bộ."
+                ).format(
+                    m=describe(exc) if isinstance(exc, CounterAppError) else exc, n=ticket.number
+                )
+            )
+            self.reprint.setVisible(True)
+            self._back.start(RETURN_AFTER_MS * 2)
+
+        run_task(
+            self,
+            lambda: pj.print_ticket(data, self.ctx.settings),
+            lambda _where: self.t_warn.setText(tr("Mời nhận vé bên dưới.")),
+            failed,
+        )
+
+    def _failed(self, exc: Exception) -> None:
+        self.t_number.setText("")
+        self.t_info.setText(describe(exc) if isinstance(exc, CounterAppError) else str(exc))
+        self.t_warn.setText(tr("Xin lỗi, chưa lấy được số. Mời thử lại hoặc báo cán bộ."))
+        self.stack.setCurrentIndex(1)
+        self._back.start(RETURN_AFTER_MS)
+
+    def show_start(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.refresh()

@@ -1,0 +1,84 @@
+"""Queue rules that need no database: calling order, ticket display, estimates, hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.dialects import sqlite
+
+from counter_app.db.models import QueueService
+from counter_app.messages import MESSAGES
+from counter_app.services import queue
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_priority_classes_and_weights() -> None:
+    assert queue.PRIORITY_CLASSES == ("elderly", "disabled", "pregnant", "child")
+    assert set(queue.PRIORITY_WEIGHTS) == set(queue.PRIORITY_CLASSES)
+    # equal weights: among priority tickets it is first come, first served
+    assert set(queue.PRIORITY_WEIGHTS.values()) == {1}
+
+
+def test_calling_order_is_weight_then_arrival_then_number() -> None:
+    """FIFO within a priority: arrival time ASC (NovoSGA's refactor flipped it to DESC)."""
+    compiled = [str(c.compile(dialect=sqlite.dialect())) for c in queue.QUEUE_ORDER]
+    assert compiled == [
+        "tickets.weight DESC",
+        "tickets.issued_at ASC",
+        "tickets.number ASC",
+        "tickets.id ASC",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "number", "shown"),
+    [("1", 5, "1005"), ("2", 123, "2123"), ("1", 999, "1999"), ("12", 7, "12007")],
+)
+def test_display_is_prefix_and_three_digits(prefix: str, number: int, shown: str) -> None:
+    assert queue._display(prefix, number) == shown
+
+
+@pytest.mark.parametrize(
+    ("ahead", "counters", "avg_s", "minutes"),
+    [
+        (0, 2, 300, 0),
+        (1, 2, 300, 3),  # 2.5 -> 3
+        (3, 2, 300, 8),  # 7.5 -> 8
+        (3, 1, 300, 15),  # "trước bạn 3 người · dự kiến 15 phút"
+        (2, 2, 180, 3),
+        (3, 3, 300, 5),  # exactly 5: no float rounding up to 6
+        (1, 3, 360, 2),  # 1/3 × 6 min = 2 exactly
+        (5, 0, 60, 5),  # a service without counters counts as one
+    ],
+)
+def test_estimate_rounds_up_to_whole_minutes(
+    ahead: int, counters: int, avg_s: int, minutes: int
+) -> None:
+    assert queue._estimate_min(ahead, counters, avg_s) == minutes
+
+
+def test_hours_include_opening_and_exclude_closing() -> None:
+    svc = QueueService(code="HT", opens="07:00", closes="17:30")
+    day = (2026, 11, 26)
+    assert not queue._is_open(svc, datetime(*day, 6, 59, 59, tzinfo=VN))
+    assert queue._is_open(svc, datetime(*day, 7, 0, tzinfo=VN))
+    assert queue._is_open(svc, datetime(*day, 17, 29, 59, tzinfo=VN))
+    assert not queue._is_open(svc, datetime(*day, 17, 30, tzinfo=VN))
+
+
+def test_queue_error_codes_have_messages() -> None:
+    for code in (
+        "service_unknown",
+        "service_closed",
+        "service_numbers_exhausted",
+        "service_config_invalid",
+        "priority_unknown",
+        "counter_serves_nothing",
+        "counter_has_no_ticket",
+        "ticket_unknown",
+        "transfer_target_required",
+    ):
+        assert code in MESSAGES, code
