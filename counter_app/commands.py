@@ -302,14 +302,20 @@ def _ticket_services(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 def _ticket_issue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     from counter_app.services import queue
 
-    # --printer is accepted (DESIGN.md §4) but not used yet: ESC/POS printing comes separately.
     t = queue.issue(ctx, args.service, args.priority)
-    data = {
+    data: dict[str, Any] = {
         "number": t.number,
         "service": t.service_code,
         "ahead": t.ahead,
         "estimated_wait_min": t.estimated_wait_min,
     }
+    if args.printer:
+        # The ticket is issued whatever happens at the printer: a failure is a warning on
+        # stderr and "printed": false, and the ticket can be reprinted.
+        data["printed"], problem = _print_ticket(ctx, t, args.printer)
+        if problem:
+            data["print_error"] = problem
+            sys.stderr.write(f"Cảnh báo: {problem}\n")
 
     def human() -> str:
         if t.ahead == 0:
@@ -320,6 +326,40 @@ def _ticket_issue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         )
 
     return data, human
+
+
+def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
+    import dataclasses
+
+    from counter_app.messages import describe
+    from counter_app.services import printjobs, queue
+    from counter_app.services.units import local_unit
+
+    with ctx.uow.read() as s:
+        unit = local_unit(s).name
+    counters = next((s.counters for s in queue.list_services(ctx) if s.code == t.service_code), ())
+    settings = dataclasses.replace(ctx.settings, ticket_printer=url)
+    try:
+        printjobs.print_ticket(printjobs.ticket_data(t, unit, counters), settings)
+    except CounterAppError as exc:
+        return False, describe(exc)
+    return True, ""
+
+
+def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.devices.ticket_printer import TicketPrinter
+    from counter_app.printing.escpos import PrinterProfile, render_self_test
+
+    s = ctx.settings
+    profile = PrinterProfile(dots=args.dots or s.ticket_printer_dots)
+    data = render_self_test(profile)
+    TicketPrinter(
+        args.printer, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
+    ).send(data)
+    out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots}
+    return out, lambda: f"Đã gửi trang in thử ({len(data):,} byte) tới {args.printer}".replace(
+        ",", "."
+    )
 
 
 def _ticket_call_next(ctx: ServiceContext, args: argparse.Namespace) -> Result:
@@ -377,6 +417,7 @@ def cmd_ticket(args: argparse.Namespace) -> Result:
     handler = {
         "services": _ticket_services,
         "issue": _ticket_issue,
+        "self-test": _ticket_self_test,
         "call-next": _ticket_call_next,
     }.get(args.action, _ticket_action)
     return handler(context(args), args)

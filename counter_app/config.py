@@ -44,6 +44,8 @@ class Settings:
     ticket_printer_dots: int = 576  # 80 mm paper at 203 dpi; 384 for 58 mm
     ticket_printer_barcode: bool = True  # the printer understands GS k
     board_voice: bool = True  # speak calls on the board when the system has a voice
+    led_board: str = ""  # pyserial URL of an EDI-style LED number board (RS-485), "" = none
+    led_board_checksum: bool = False
     log_level: str = "INFO"
 
     @property

@@ -68,6 +68,7 @@ class BoardWindow(QWidget):
     def __init__(self, ctx: ServiceContext, unit_name: str, voice: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
+        self.led = self._led_board()
         self.setObjectName("board")
         self.setStyleSheet(BOARD_STYLE)
         self.setWindowTitle(tr("Bảng gọi số"))
@@ -93,6 +94,8 @@ class BoardWindow(QWidget):
         self.waiting.setObjectName("waiting")
         self.waiting.setWordWrap(True)
         lay.addWidget(self.waiting)
+        self.led_status = QLabel()
+        lay.addWidget(self.led_status)
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
         self._unflash.timeout.connect(lambda: self._flash(False))
@@ -119,10 +122,31 @@ class BoardWindow(QWidget):
                 if self.seen is not None or (self.ctx.now() - newest.at).total_seconds() < 30:
                     self._flash(True)
                     self.voice.say(call_sentence(newest.number, newest.counter))
+                    self._to_led(newest.counter, newest.number)
                 self.seen = key
         self._fill_counters(calls)
         self.waiting.setText(
             tr("Đang chờ: ") + " · ".join(f"{s.name} {s.waiting}" for s in services)
+        )
+
+    def _led_board(self) -> Any:
+        s = self.ctx.settings
+        if not s.led_board:
+            return None
+        from counter_app.devices.led_board import EdiLedBoard
+
+        return EdiLedBoard(s.led_board, checksum=s.led_board_checksum)
+
+    def _to_led(self, counter: int, number: str) -> None:
+        """The same call on the LED board, off the GUI thread; a failure shows, never blocks."""
+        if self.led is None:
+            return
+
+        run_task(
+            self,
+            lambda: self.led.show(counter, number),
+            lambda _r: self.led_status.setText(""),
+            lambda e: self.led_status.setText(tr("Bảng LED: {e}").format(e=e)),
         )
 
     def _fill_counters(self, calls: list[queue.CallInfo]) -> None:

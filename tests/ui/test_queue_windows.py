@@ -72,3 +72,20 @@ def test_board_shows_and_highlights_a_new_call(qtbot: QtBot, ui_ctx: ServiceCont
     qtbot.waitUntil(lambda: t.number in board.latest.text(), timeout=5000)
     assert board.latest.text() == f"Mời số {t.number} đến quầy số 3"
     assert board.latest.property("flash") is True
+
+
+def test_board_sends_each_new_call_to_the_led_board(qtbot: QtBot, ui_ctx: ServiceContext) -> None:
+    import serial
+
+    from counter_app.devices.led_board import parse_frames
+
+    ui_ctx.settings = dataclasses.replace(ui_ctx.settings, led_board="loop://")
+    board = BoardWindow(ui_ctx, "UBND", voice=False)
+    qtbot.addWidget(board)
+    port = serial.serial_for_url("loop://", timeout=0.2)
+    board.led.use_port(port)  # the board's own loop:// port, read back here
+    t = queue.issue(ui_ctx, "KD")
+    queue.call_next(ui_ctx, 3)
+    qtbot.waitUntil(lambda: port.in_waiting > 0, timeout=5000)
+    frames = parse_frames(port.read(port.in_waiting), checksum=False)
+    assert frames and frames[-1][0] == 3 and frames[-1][1].strip() == t.number
