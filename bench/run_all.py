@@ -32,7 +32,13 @@ from _common import (
 )
 from make_db import DEFAULT_PER_DAY, build_or_reuse
 
-BENCHES = ("bench_intake.py", "bench_lookup.py", "bench_memory.py", "bench_startup.py")
+BENCHES = (
+    "bench_intake.py",
+    "bench_lookup.py",
+    "bench_memory.py",
+    "bench_startup.py",
+    "bench_ticket.py",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
