@@ -43,6 +43,7 @@ class Settings:
     ticket_printer_dsrdtr: bool = False
     ticket_printer_dots: int = 576  # 80 mm paper at 203 dpi; 384 for 58 mm
     ticket_printer_barcode: bool = True  # the printer understands GS k
+    ticket_printer_narrow: bool = True  # send raster strips only as wide as their ink
     board_voice: bool = True  # speak calls on the board when the system has a voice
     led_board: str = ""  # pyserial URL of an EDI-style LED number board (RS-485), "" = none
     led_board_checksum: bool = False

@@ -68,6 +68,9 @@ class PrinterProfile:
     code_page: int | None = None  # ESC t n, for the ASCII lines only
     cut: str = "partial"  # "full" (GS V 65 0), "partial" (GS V 66 0) or "none" (feed only)
     chunk_rows: int = 96  # rows per GS v 0 command at most
+    # Send each Vietnamese strip only as wide as its ink (whole bytes, centred by ESC a 1):
+    # about half the bytes. Off for a printer that prints raster images flush left.
+    narrow: bool = True
 
     def __post_init__(self) -> None:
         bad = (
@@ -243,7 +246,36 @@ def _start(p: PrinterProfile) -> bytes:
 
 def _strip(text: str, size: int, p: PrinterProfile, *, inverse: bool = False) -> bytes:
     img = text_strip(text, size, p.dots, inverse=inverse)
-    return b"" if img is None else raster(img, p.chunk_rows)
+    if img is None:
+        return b""
+    if not p.narrow:
+        return raster(img, p.chunk_rows)
+    left, narrow = _narrowed(img)
+    # Printers differ on whether ESC a centres a raster image; the left margin (GS L) places
+    # it the same on all of them: left-justify, set the margin, print, then restore both.
+    return (
+        ESC
+        + b"a\x00"
+        + GS
+        + b"L"
+        + left.to_bytes(2, "little")
+        + raster(narrow, p.chunk_rows)
+        + GS
+        + b"L\x00\x00"
+        + ESC
+        + b"a\x01"
+    )
+
+
+def _narrowed(img: Image.Image) -> tuple[int, Image.Image]:
+    """(left offset in dots, the strip cut to the whole bytes that hold ink): printed at that
+    offset it is the same as the full-width strip; only the blank margins are not sent."""
+    box = _invert(img).getbbox()
+    if box is None:
+        return 0, img
+    left = box[0] // 8 * 8
+    right = min(img.width, -(-box[2] // 8) * 8)
+    return left, img.crop((left, 0, right, img.height))
 
 
 def _ascii(text: str) -> bytes:
@@ -329,6 +361,7 @@ class _Decoder:
             GS + b"h": lambda: setattr(self, "bar_h", self._byte()),
             GS + b"w": lambda: setattr(self, "bar_w", self._byte()),
             GS + b"H": lambda: setattr(self, "hri", self._byte() % 48),
+            GS + b"L": lambda: setattr(self, "margin", int.from_bytes(self._take(2), "little")),
             GS + b"v": self._raster,
             GS + b"k": self._barcode,
             GS + b"V": self._cut,
@@ -359,7 +392,7 @@ class _Decoder:
         return out
 
     def _reset(self) -> None:
-        self.align = self.size = self.hri = 0
+        self.align = self.size = self.hri = self.margin = 0
         self.bold, self.bar_h, self.bar_w = False, 162, 3
 
     def _byte(self) -> int:
@@ -403,10 +436,10 @@ class _Decoder:
             raise ValueError(f"GS v other than 0 with m=0, or text pending, at {self.pos}")
         width_bytes, rows = (int.from_bytes(self._take(2), "little") for _ in range(2))
         data = self._take(width_bytes * rows)
-        self._left(width_bytes * 8)
+        self._left(self.margin + width_bytes * 8)
         bits = Image.frombytes("1", (width_bytes * 8, rows), data)
         block = Image.new("1", (self.dots, rows), 1)
-        block.paste(_invert(bits), (0, 0))
+        block.paste(_invert(bits), (self.margin, 0))  # raster ignores justification here
         self.blocks.append(block)
 
     def _barcode(self) -> None:

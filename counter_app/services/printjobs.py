@@ -100,7 +100,9 @@ def print_ticket(data: TicketData, settings: Settings) -> str:
         from counter_app.devices.ticket_printer import TicketPrinter
 
         profile = PrinterProfile(
-            dots=settings.ticket_printer_dots, native_barcode=settings.ticket_printer_barcode
+            dots=settings.ticket_printer_dots,
+            native_barcode=settings.ticket_printer_barcode,
+            narrow=settings.ticket_printer_narrow,
         )
         printer = TicketPrinter(
             settings.ticket_printer,
