@@ -12,8 +12,6 @@ from counter_app.printing.forms import render_receipt, render_supplement
 from counter_app.printing.labels import render_label
 from counter_app.printing.spool import FolderSpooler, Spooler, make_spooler
 
-__all__ = ["FolderSpooler", "Printers", "Spooler", "describe", "print_intake_paper", "print_label"]
-
 if TYPE_CHECKING:
     from counter_app.printing.escpos import TicketData
     from counter_app.services.queue import TicketInfo

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -382,7 +381,3 @@ class IntakeForm(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)
-
-
-def line_edits(widget: QWidget) -> list[QLineEdit]:
-    return widget.findChildren(QLineEdit)

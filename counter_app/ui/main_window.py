@@ -25,6 +25,7 @@ from counter_app.domain.cccd import CccdData
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.model import DossierView
 from counter_app.messages import describe, text_for
+from counter_app.printing.spool import FolderSpooler
 from counter_app.services import lookup
 from counter_app.services import printjobs as pj
 from counter_app.services.auth import UserInfo
@@ -224,7 +225,7 @@ class CounterWindow(QMainWindow):
 
     def _print(self, view: DossierView, paper: str) -> None:
         def done(_kind: object) -> None:
-            if isinstance(self.printers.a4, pj.FolderSpooler):
+            if isinstance(self.printers.a4, FolderSpooler):
                 what = tr("Chưa cấu hình máy in: đã lưu {paper} thành PDF trong {dir}.").format(
                     paper=paper, dir=self.printers.a4.directory
                 )
