@@ -71,15 +71,29 @@ def count_name_words(s: Session, words: list[str]) -> None:
     )
 
 
-def _prefix(column: Any, word: str) -> Any:
+def _dialect(s: Session) -> str:
+    return s.get_bind().dialect.name
+
+
+def _prefix(column: Any, word: str, dialect: str) -> Any:
+    """`column` starts with `word` (folded ASCII), as an index-friendly range.
+
+    The range needs byte order: under a language collation (a PostgreSQL server set up
+    with vi_VN / en_US, or ICU) "\x7f" is ignored and punctuation and spaces hardly weigh,
+    so `word + "\x7f"` would sort as `word` and the range would come back empty. SQLite
+    compares bytes (BINARY) already.
+    """
+    if dialect == "postgresql":
+        column = column.collate("C")
     return (column >= word) & (column < word + "\x7f")
 
 
 def _expand(s: Session, word: str) -> list[tuple[str, int]]:
     """The name words starting with `word`, most common first (at most MAX_EXPANSIONS)."""
+    starts = _prefix(NameWord.token, word, _dialect(s))
     rows = s.execute(
         select(NameWord.token, NameWord.dossiers)
-        .where(_prefix(NameWord.token, word), NameWord.token.not_like("% %"))  # words, not pairs
+        .where(starts, NameWord.token.not_like("% %"))  # words, not pairs
         .order_by(NameWord.dossiers.desc())
         .limit(MAX_EXPANSIONS)
     ).all()
@@ -95,13 +109,14 @@ def _newest_with_word(
     Walks the (token, received_at) index from the newest end and probes the primary key
     (dossier_id, token) for the other words, so it stops as soon as `limit` are found.
     """
+    dialect = _dialect(s)
     t = aliased(NameToken)
     q = select(t.dossier_id, t.received_at).where(t.token == token)
     if since is not None:
         q = q.where(t.received_at >= since)
     for word in others:
         o = aliased(NameToken)
-        match = o.token == word if isinstance(word, str) else _prefix(o.token, word[0])
+        match = o.token == word if isinstance(word, str) else _prefix(o.token, word[0], dialect)
         q = q.where(select(o.token).where(o.dossier_id == t.dossier_id, match).exists())
     return [(r[0], r[1]) for r in s.execute(q.order_by(t.received_at.desc()).limit(limit))]
 

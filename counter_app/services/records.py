@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import AuditEntry, DayClose, Dossier, DossierEvent, OutboxEvent
@@ -15,6 +15,8 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.ids import new_id
 
 GENESIS = "0" * 64
+# pg_advisory_xact_lock key for appending to the audit chain (any fixed bigint; "AUDITLOG").
+AUDIT_LOCK_KEY = 0x4155_4449_544C_4F47
 
 
 def _canonical(obj: Any) -> str:
@@ -22,13 +24,20 @@ def _canonical(obj: Any) -> str:
 
 
 def audit_hash(prev_hash: str, at: datetime, username: str, action: str, detail: Any) -> str:
-    body = _canonical([prev_hash, at.isoformat(), username, action, detail])
+    # The instant in UTC: the column stores UTC and reads back UTC, so a local-time `at`
+    # (ctx.now()) must hash the same as the value verify_audit_chain reads back.
+    body = _canonical([prev_hash, at.astimezone(UTC).isoformat(), username, action, detail])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def append_audit(
     s: Session, at: datetime, username: str, action: str, detail: dict[str, Any]
 ) -> AuditEntry:
+    if s.get_bind().dialect.name == "postgresql":
+        # SQLite's BEGIN IMMEDIATE already serialises writers; on PostgreSQL two transactions
+        # would both read the same last hash and fork the chain. This lock (held to commit)
+        # makes appends take turns; the read below then sees the other's committed entry.
+        s.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
     prev = s.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
     entry = AuditEntry(
         at=at,
