@@ -4,66 +4,22 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-from collections.abc import Iterator
-
-import pytest
 
 from counter_app.printing.escpos import decode
 
 
-class Received(bytearray):
-    """Bytes a fake printer received; `done` is set when the sender has closed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.done = threading.Event()
-
-    def wait(self) -> bytes:
-        assert self.done.wait(10), "the printer connection was never closed"
-        return bytes(self)
-
-
-@pytest.fixture
-def fake_printer() -> Iterator[tuple[str, Received]]:
-    """A network thermal printer on loopback that keeps every byte it is sent."""
-    srv = socket.create_server(("127.0.0.1", 0))
-    got = Received()
-
-    stop = threading.Event()
-
-    def serve() -> None:
-        srv.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            try:
-                with conn:
-                    while chunk := conn.recv(4096):
-                        got.extend(chunk)
-            except OSError:
-                pass
-            got.done.set()
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    yield f"socket://127.0.0.1:{srv.getsockname()[1]}", got
-    stop.set()
-    t.join(5)
-    srv.close()
+def received(printer) -> bytes:
+    assert printer.job_done.wait(10), "the printer connection was never closed"
+    return printer.jobs[0]
 
 
 def test_issue_prints_the_ticket_on_the_given_printer(cli, demo_db, fake_printer) -> None:
-    url, got = fake_printer
-    res = cli("--json", "ticket", "issue", "--service", "HT", "--printer", url)
+    printer = fake_printer()
+    res = cli("--json", "ticket", "issue", "--service", "HT", "--printer", printer.url)
     assert res.rc == 0, res.err
     data = json.loads(res.out)
     assert data["number"] == "1001" and data["printed"] is True
-    stream = got.wait()
+    stream = received(printer)
     assert stream[:2] == b"\x1b@" and b"1001" in stream  # init first; the number is native text
     image = decode(stream, 576)
     assert image.width == 576 and image.height > 200
@@ -85,8 +41,8 @@ def test_a_dead_printer_warns_and_keeps_the_ticket(cli, demo_db) -> None:
 
 
 def test_self_test_page(cli, demo_db, fake_printer) -> None:
-    url, got = fake_printer
-    res = cli("--json", "ticket", "self-test", "--printer", url, "--dots", "384")
+    printer = fake_printer()
+    res = cli("--json", "ticket", "self-test", "--printer", printer.url, "--dots", "384")
     assert res.rc == 0, res.err
     assert json.loads(res.out)["dots"] == 384
-    assert decode(got.wait(), 384).width == 384
+    assert decode(received(printer), 384).width == 384

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import socket
-import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,84 +28,9 @@ TICKET = TicketData(
     counters="Quầy 1, 2",
     footer="Vui lòng chờ gọi số. Xin cảm ơn!",
 )
+# The fake_printer fixture (tests/integration/conftest.py) makes loopback printers.
+MakeFake = Callable[..., Any]
 BURST = 40  # tickets in one write: more than the socket buffers hold, so the failure shows
-
-
-class FakePrinter:
-    """A raw-TCP "printer" on 127.0.0.1 that keeps what each connection sent.
-
-    drop_after: reset the connection once that many bytes arrived; stall: accept and never
-    read; status: the byte answered to DLE EOT 4 (None: no answer).
-    """
-
-    def __init__(
-        self, *, drop_after: int = 0, stall: bool = False, status: int | None = None
-    ) -> None:
-        self.drop_after, self.stall, self.status = drop_after, stall, status
-        self.jobs: list[bytes] = []
-        self.job_done = threading.Event()
-        self._stop = threading.Event()
-        self._server = socket.socket()
-        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills quickly
-        self._server.bind(("127.0.0.1", 0))
-        self._server.listen()
-        self._server.settimeout(0.1)
-        self.url = f"socket://127.0.0.1:{self._server.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._server.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                self._job(conn)
-
-    def _job(self, conn: socket.socket) -> None:
-        conn.settimeout(0.1)
-        got = bytearray()
-        while not self._stop.is_set():
-            if self.stall:
-                time.sleep(0.05)
-                continue
-            try:
-                chunk = conn.recv(65536)
-            except TimeoutError:
-                continue
-            if not chunk:
-                break
-            got += chunk
-            if self.status is not None and got.endswith(b"\x10\x04\x04"):
-                conn.sendall(bytes([self.status]))
-            if self.drop_after and len(got) >= self.drop_after:  # pulled plug: reset, not FIN
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                break
-        self.jobs.append(bytes(got))
-        self.job_done.set()
-
-
-MakeFake = Callable[..., FakePrinter]
-
-
-@pytest.fixture
-def fake_printer() -> Iterator[MakeFake]:
-    made: list[FakePrinter] = []
-
-    def make(**kwargs: object) -> FakePrinter:
-        printer = FakePrinter(**kwargs)  # type: ignore[arg-type]
-        made.append(printer)
-        return printer
-
-    yield make
-    for printer in made:
-        printer.close()
 
 
 def drain(port: serial.SerialBase, expected: int, got: bytearray) -> threading.Thread:
