@@ -21,6 +21,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from counter_app.domain.errors import ValidationError
+from counter_app.paths import assets_dir
 from counter_app.printing import fonts
 
 ESC, GS = b"\x1b", b"\x1d"
@@ -314,7 +315,7 @@ def _c128_dots(data: str) -> int:
 
 @cache
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(fonts.assets_dir() / "fonts" / SANS_BOLD), size)
+    return ImageFont.truetype(str(assets_dir() / "fonts" / SANS_BOLD), size)
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-import counter_app
+from counter_app.paths import assets_dir
 
 FAMILY = "Serif"
 REGULAR = "Serif"
@@ -32,15 +32,6 @@ _lock = threading.Lock()
 # face, and FreeType faces behind Pillow fonts are not thread-safe either: documents are
 # built one at a time (a receipt takes ~30 ms), whichever worker thread asks.
 RENDER_LOCK = threading.RLock()
-
-
-def assets_dir() -> Path:
-    """The installed wheel's `_assets` next to the package, else the repository's `assets/`."""
-    package_dir = Path(counter_app.__file__).resolve().parent
-    installed = package_dir / "_assets"
-    if installed.is_dir():
-        return installed
-    return package_dir.parent / "assets"
 
 
 def font_path(face: str = REGULAR) -> Path:
