@@ -116,6 +116,19 @@ class PgServer:
         )
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed: {init.stderr[-2000:]}")
+        # The superuser (the tests' admin) connects without a password; every other role -
+        # the units' sync roles - must give its password, as on a real central server.
+        hba = self.data / "pg_hba.conf"
+        _run(
+            [
+                "sh",
+                "-c",
+                f"printf '%s\\n' 'local all all trust' "
+                f"'host all {PG_USER} 127.0.0.1/32 trust' "
+                f"'host all all 127.0.0.1/32 scram-sha-256' > {hba}",
+            ],
+            timeout=30,
+        )
         opts = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.sockets} "

@@ -1,0 +1,364 @@
+"""The central database, seen by its administrator: schema, unit roles, reference data, status.
+
+Everything here connects with the administrator's URL (a role that may create roles); none of
+it runs on a counter. A counter only ever holds the URL `add_unit` prints, whose role may
+execute central.push_batch / central.hello and read reference data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psycopg
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from psycopg.rows import dict_row
+from sqlalchemy import create_engine
+
+from counter_app.domain.codes import validate_agency_id
+from counter_app.domain.errors import CounterAppError, NotFound, ValidationError
+from counter_app.domain.text import clean_name, clean_text
+from counter_app.services.auth import ROLES, hash_password
+from counter_app.services.catalogue import parse_catalogue
+
+MIGRATIONS = Path(__file__).with_name("central_migrations")
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy-style URL (postgresql+psycopg://…) as libpq takes it (postgresql://…)."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+")[0] not in ("postgresql", "postgres"):
+        raise ValidationError("central_url_invalid", url=redact(url))
+    return "postgresql://" + rest
+
+
+def sqlalchemy_url(url: str) -> str:
+    return "postgresql+psycopg://" + libpq_url(url).partition("://")[2]
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _connect_error(url: str, exc: Exception) -> CounterAppError:
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return CounterAppError("central_unreachable", url=redact(url), detail=detail)
+
+
+@contextmanager
+def admin_connection(url: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    try:
+        conn = psycopg.connect(
+            libpq_url(url), autocommit=True, connect_timeout=10, row_factory=dict_row
+        )
+    except psycopg.Error as exc:
+        raise _connect_error(url, exc) from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _require_schema(conn: psycopg.Connection[dict[str, Any]]) -> None:
+    row = conn.execute("SELECT to_regclass('central.alembic_version') IS NOT NULL AS ok").fetchone()
+    if not row or not row["ok"]:
+        raise NotFound("central_not_initialised")
+
+
+def init_central(url: str) -> dict[str, Any]:
+    """Create or upgrade the central schema (Alembic, version table in schema `central`)."""
+    with admin_connection(url) as conn:
+        priv = conn.execute(
+            "SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        if not priv or not priv["ok"]:
+            raise CounterAppError("central_needs_admin")
+        conn.execute("CREATE SCHEMA IF NOT EXISTS central")
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        with engine.begin() as connection:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()
+    with admin_connection(url) as conn:
+        role = conn.execute("SELECT value FROM central.config WHERE key = 'units_role'").fetchone()
+    return {"schema": head_revision(), "units_role": role["value"] if role else None}
+
+
+def _role_name(database: str, agency: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", agency.lower()).strip("_")
+    name = f"{database[:30]}_u_{slug}"
+    if len(name) > 63:
+        name = name[:54] + "_" + secrets.token_hex(4)
+    return name
+
+
+def _unit_url(admin_url: str, role: str, password: str) -> str:
+    parts = urlsplit(libpq_url(admin_url))
+    host = parts.hostname or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{quote(role, safe='')}:{quote(password, safe='')}@{host}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(("postgresql", netloc, parts.path, parts.query, ""))
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    agency_id: str
+    name: str
+    parent_name: str = ""
+    place_name: str = ""
+    address: str = ""
+    phone: str = ""
+
+
+def add_unit(url: str, spec: UnitSpec) -> dict[str, Any]:
+    """Provision a unit: its reference row and its own login role. Again = a new password."""
+    agency = validate_agency_id(spec.agency_id)
+    name = clean_text(spec.name, "name", max_len=200)
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        with conn.transaction():
+            db = conn.execute("SELECT current_database() AS d").fetchone()
+            group = conn.execute(
+                "SELECT value FROM central.config WHERE key = 'units_role'"
+            ).fetchone()
+            assert db is not None and group is not None
+            existing = conn.execute(
+                "SELECT role_name FROM central.units WHERE agency_id = %s", (agency,)
+            ).fetchone()
+            role = (existing or {}).get("role_name") or _role_name(db["d"], agency)
+            password = secrets.token_urlsafe(24)
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(
+                psycopg.sql.SQL(
+                    verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS "
+                    "PASSWORD {}"
+                ).format(psycopg.sql.Identifier(role), psycopg.sql.Literal(password))
+            )
+            conn.execute(
+                psycopg.sql.SQL("GRANT {} TO {}").format(
+                    psycopg.sql.Identifier(group["value"]), psycopg.sql.Identifier(role)
+                )
+            )
+            conn.execute(
+                """
+                INSERT INTO central.units (agency_id, name, parent_name, place_name, address,
+                                           phone, role_name)
+                VALUES (%s, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT (agency_id) DO UPDATE SET
+                  name = excluded.name,
+                  parent_name = CASE WHEN excluded.parent_name = '' THEN units.parent_name
+                                     ELSE excluded.parent_name END,
+                  place_name = CASE WHEN excluded.place_name = '' THEN units.place_name
+                                    ELSE excluded.place_name END,
+                  address = CASE WHEN excluded.address = '' THEN units.address
+                                 ELSE excluded.address END,
+                  phone = CASE WHEN excluded.phone = '' THEN units.phone
+                               ELSE excluded.phone END,
+                  role_name = excluded.role_name, deleted_at = NULL
+                """,
+                (agency, name, spec.parent_name, spec.place_name, spec.address, spec.phone, role),
+            )
+    return {
+        "unit": agency,
+        "url": _unit_url(url, role, password),
+        "role": role,
+        "new": existing is None,
+    }
+
+
+def import_catalogue(url: str, data: Any) -> dict[str, int]:
+    """Publish procedures to every unit; an unchanged procedure keeps its row_version."""
+    procs = parse_catalogue(data)
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        with conn.transaction():
+            for p in procs:
+                row = conn.execute(
+                    """
+                    INSERT INTO central.procedures (code, data) VALUES (%s, %s::jsonb)
+                    ON CONFLICT (code) DO UPDATE SET data = excluded.data, deleted_at = NULL
+                    WHERE procedures.data IS DISTINCT FROM excluded.data
+                       OR procedures.deleted_at IS NOT NULL
+                    RETURNING (xmax = 0) AS inserted
+                    """,
+                    (p["code"], json.dumps(p, ensure_ascii=False)),
+                ).fetchone()
+                if row is None:
+                    counts["unchanged"] += 1
+                else:
+                    counts["added" if row["inserted"] else "updated"] += 1
+    return counts
+
+
+def set_calendar(url: str, day: date, kind: str, note: str = "") -> dict[str, Any]:
+    """kind: off | work | none (none = remove the override, a tombstone for the units)."""
+    note = clean_text(note, "note", max_len=200, required=False)
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        if kind == "none":
+            conn.execute(
+                "UPDATE central.calendar_overrides SET deleted_at = now() "
+                "WHERE day = %s AND deleted_at IS NULL",
+                (day,),
+            )
+        else:
+            conn.execute(
+                """
+                INSERT INTO central.calendar_overrides (day, is_workday, note) VALUES (%s, %s, %s)
+                ON CONFLICT (day) DO UPDATE SET is_workday = excluded.is_workday,
+                  note = excluded.note, deleted_at = NULL
+                """,
+                (day, kind == "work", note),
+            )
+    return {"date": day.isoformat(), "kind": kind, "note": note}
+
+
+def set_user(
+    url: str, unit: str, username: str, full_name: str, role: str, password: str
+) -> dict[str, Any]:
+    """Create or update a unit's account (the hash travels, never the password)."""
+    unit = validate_agency_id(unit)
+    username = username.strip().lower()
+    errors: dict[str, str] = {}
+    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
+        errors["username"] = "username_invalid"
+    if role not in ROLES:
+        errors["role"] = "role_invalid"
+    if len(password) < 4:
+        errors["password"] = "password_too_short"
+    if errors:
+        raise ValidationError("invalid", field_errors=errors)
+    full_name = clean_name(full_name, "full_name")
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        if conn.execute(
+            "SELECT 1 FROM central.units WHERE agency_id = %s AND deleted_at IS NULL", (unit,)
+        ).fetchone() is None:
+            raise NotFound("central_unit_unknown", unit=unit)
+        conn.execute(
+            """
+            INSERT INTO central.users (username, unit_id, full_name, role, password_hash)
+            VALUES (%s, %s, %s, %s, %s)
+            ON CONFLICT (username) DO UPDATE SET unit_id = excluded.unit_id,
+              full_name = excluded.full_name, role = excluded.role,
+              password_hash = excluded.password_hash, active = true, deleted_at = NULL
+            """,
+            (username, unit, full_name, role, hash_password(password)),
+        )
+    return {"username": username, "unit": unit, "role": role}
+
+
+def remove_user(url: str, username: str) -> dict[str, Any]:
+    username = username.strip().lower()
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        row = conn.execute(
+            "UPDATE central.users SET active = false, deleted_at = now() "
+            "WHERE username = %s RETURNING unit_id",
+            (username,),
+        ).fetchone()
+    if row is None:
+        raise NotFound("user_unknown", username=username)
+    return {"username": username, "unit": row["unit_id"], "removed": True}
+
+
+def _gaps(conn: psycopg.Connection[dict[str, Any]], unit: str, source: str, after: int) -> list[
+    list[int]
+]:
+    rows = conn.execute(
+        """
+        SELECT lo, hi FROM (
+          SELECT coalesce(lag(seq) OVER (ORDER BY seq), %s) + 1 AS lo, seq - 1 AS hi
+          FROM central.events WHERE unit_id = %s AND source_id = %s AND seq > %s) g
+        WHERE hi >= lo ORDER BY lo LIMIT 100
+        """,
+        (after, unit, source, after),
+    ).fetchall()
+    return [[r["lo"], r["hi"]] for r in rows]
+
+
+def status(url: str) -> list[dict[str, Any]]:
+    """Per unit: dossiers, events, highest contiguous sequence, gaps, rejections, clashes."""
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        units = conn.execute(
+            "SELECT agency_id, name FROM central.units WHERE deleted_at IS NULL ORDER BY agency_id"
+        ).fetchall()
+        out: list[dict[str, Any]] = []
+        for u in units:
+            unit = u["agency_id"]
+
+            def count(sql: str, unit: str = unit) -> int:
+                row = conn.execute(sql, (unit,)).fetchone()
+                return int(row["n"]) if row else 0
+
+            sources = conn.execute(
+                "SELECT source_id, contiguous_seq, max_seq, last_push_at FROM central.sources "
+                "WHERE unit_id = %s ORDER BY source_id",
+                (unit,),
+            ).fetchall()
+            src = [
+                {
+                    "source": s["source_id"],
+                    "contiguous_seq": s["contiguous_seq"],
+                    "max_seq": s["max_seq"],
+                    "gaps": _gaps(conn, unit, s["source_id"], s["contiguous_seq"]),
+                    "last_push_at": s["last_push_at"].isoformat() if s["last_push_at"] else None,
+                }
+                for s in sources
+            ]
+            out.append(
+                {
+                    "unit": unit,
+                    "name": u["name"],
+                    "dossiers": count("SELECT count(*) AS n FROM central.dossiers WHERE unit_id=%s"),
+                    "events": count("SELECT count(*) AS n FROM central.events WHERE unit_id = %s"),
+                    # One stream per local database; the usual unit has exactly one.
+                    "contiguous_seq": sum(s["contiguous_seq"] for s in src),
+                    "gaps": [g for s in src for g in s["gaps"]],
+                    "rejected": count(
+                        "SELECT count(*) AS n FROM central.rejections WHERE unit_id = %s"
+                    ),
+                    "clashes": count(
+                        "SELECT count(*) AS n FROM central.code_clashes WHERE unit_id = %s"
+                    ),
+                    "future_stamped": count(
+                        "SELECT count(*) AS n FROM central.events "
+                        "WHERE unit_id = %s AND future_stamped"
+                    ),
+                    "sources": src,
+                }
+            )
+    return out
