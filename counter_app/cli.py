@@ -76,6 +76,42 @@ def _ticket_commands(p: argparse.ArgumentParser, common: Parser) -> None:
     where.add_argument("--to-counter", type=_counter_number, metavar="N")
 
 
+def _sync_commands(cmd: Callable[[str, str], argparse.ArgumentParser], common: Parser) -> None:
+    p = cmd("sync", "push the outbox to central, pull reference data")
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument("--central", metavar="URL", help="the unit's URL (else central_url)")
+    p.add_argument("--status", action="store_true", help="show the local sync state only")
+    p = cmd("central", "the central database (administrator)")
+    csub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+
+    def sub(name: str, help_: str) -> argparse.ArgumentParser:
+        a = csub.add_parser(name, parents=[common], help=help_)
+        a.add_argument("--url", required=True, metavar="URL", help="administrator's URL")
+        return a
+
+    sub("init", "create or upgrade the central schema, roles, row-level security")
+    a = sub("add-unit", "provision a unit; prints the unit's own connection URL")
+    a.add_argument("--unit", required=True, metavar="ID")
+    a.add_argument("--name", required=True)
+    a.add_argument("--parent-name", default="")
+    a.add_argument("--place-name", default="")
+    a.add_argument("--address", default="")
+    a.add_argument("--phone", default="")
+    sub("status", "per unit: dossiers, events, contiguous sequence, gaps, rejections")
+    sub("catalogue", "publish a catalogue file to every unit").add_argument("file", type=Path)
+    a = sub("calendar", "publish a calendar override (none = remove it)")
+    a.add_argument("date", type=date.fromisoformat)
+    a.add_argument("kind", choices=("off", "work", "none"))
+    a.add_argument("--note", default="")
+    a = sub("user", "create or update a unit's account")
+    a.add_argument("username")
+    a.add_argument("--unit", required=True, metavar="ID")
+    a.add_argument("--name", required=True)
+    a.add_argument("--role", choices=("clerk", "supervisor", "admin"), default="clerk")
+    a.add_argument("--password", required=True)
+    sub("remove-user", "disable an account at every counter").add_argument("username")
+
+
 def build_parser() -> Parser:
     root = Parser(prog="counter-app", description="Phần mềm Bộ phận Một cửa")
     _globals(root, None)
@@ -117,6 +153,7 @@ def build_parser() -> Parser:
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
+    _sync_commands(cmd, common)
     return root
 
 

@@ -421,3 +421,8 @@ def cmd_ticket(args: argparse.Namespace) -> Result:
         "call-next": _ticket_call_next,
     }.get(args.action, _ticket_action)
     return handler(context(args), args)
+
+
+from counter_app.sync.commands import cmd_central, cmd_sync  # noqa: E402
+
+__all__ = ["cmd_central", "cmd_sync"]

@@ -48,6 +48,9 @@ class Settings:
     led_board: str = ""  # pyserial URL of an EDI-style LED number board (RS-485), "" = none
     led_board_checksum: bool = False
     log_level: str = "INFO"
+    central_url: str = ""  # the unit's own URL from `central add-unit`; "" = no sync
+    central_sslmode: str = "prefer"  # libpq sslmode: TLS whenever the server offers it
+    sync_interval_s: int = 60  # the window syncs this often while the link is up
 
     @property
     def effective_db_url(self) -> str:

@@ -103,6 +103,20 @@ MESSAGES: dict[str, str] = {
     "counter_has_no_ticket": "Quầy số {counter} chưa gọi số nào.",
     "ticket_unknown": "Không tìm thấy số thứ tự để gắn với hồ sơ.",
     "transfer_target_required": "Cần chọn chuyển sang một lĩnh vực hoặc sang một quầy.",
+    # sync and the central database
+    "sync_failed": "Đồng bộ không thành công.",
+    "sync_no_central": "Chưa cấu hình máy chủ trung tâm: dùng --central URL hoặc central_url trong tệp cấu hình.",
+    "central_url_invalid": "Địa chỉ máy chủ trung tâm không hợp lệ: {url} (dạng postgresql://tài_khoản:mật_khẩu@máy:cổng/csdl).",
+    "central_unreachable": "Không kết nối được máy chủ trung tâm ({detail}). Dữ liệu vẫn an toàn trên máy này và sẽ được gửi khi có mạng.",
+    "central_not_initialised": "Cơ sở dữ liệu trung tâm chưa được khởi tạo: chạy `counter-app central init --url …` trước.",
+    "central_needs_admin": "Khởi tạo cơ sở dữ liệu trung tâm cần tài khoản quản trị (được tạo vai trò).",
+    "central_unit_unknown": "Máy chủ trung tâm chưa có đơn vị {unit}: chạy `central add-unit` trước.",
+    "central_outdated": "Máy chủ trung tâm cần được nâng cấp để nhận dữ liệu của phiên bản này; dữ liệu được giữ lại và gửi sau.",
+    "sync_refused": "Máy chủ trung tâm từ chối: {detail}.",
+    "sync_admin_credentials": "Không dùng tài khoản quản trị ({role}) để đồng bộ tại quầy: hãy dùng địa chỉ riêng của đơn vị do `central add-unit` cấp.",
+    "sync_not_a_unit": "Tài khoản {role} không gắn với đơn vị nào trên máy chủ trung tâm.",
+    "sync_unit_mismatch": "Máy này thuộc đơn vị {local} nhưng tài khoản đồng bộ là của đơn vị {central}.",
+    "sync_stalled": "Máy chủ trung tâm chưa nhận được sự kiện số {seq}; đã gửi lại mà vẫn thiếu, cần kiểm tra.",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -300,3 +300,16 @@ class TicketEvent(Base):
     counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
     by_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+
+
+class SyncIssue(Base):
+    """What central could not take: a rejected event, a dossier code clash (either side)."""
+
+    __tablename__ = "sync_issues"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)  # event id, or clash:<n>
+    kind: Mapped[str] = mapped_column(String(20))  # rejected | clash
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    event_kind: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

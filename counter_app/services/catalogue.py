@@ -95,7 +95,8 @@ def parse_catalogue(data: Any) -> list[dict[str, Any]]:
     return procs
 
 
-def _apply(s: Session, p: dict[str, Any], now: Any) -> str:
+def apply_procedure(s: Session, p: dict[str, Any], now: Any) -> str:
+    """Add `p` as the current version of its code unless it is unchanged; returns what it did."""
     current = s.scalar(select(Procedure).where(Procedure.code == p["code"], Procedure.is_current))
     if current is not None and all(getattr(current, k) == p[k] for k in FIELDS):
         return "unchanged"
@@ -118,7 +119,7 @@ def import_catalogue(ctx: ServiceContext, data: Any, username: str = "system") -
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     with ctx.uow.write() as s:
         for p in procs:
-            counts[_apply(s, p, now)] += 1
+            counts[apply_procedure(s, p, now)] += 1
         append_audit(s, now, username, "catalogue_import", dict(counts))
     return ImportResult(**counts)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from counter_app.db.models import AuditEntry, DayClose, Dossier, DossierEvent, OutboxEvent
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.ids import new_id
+from counter_app.services.numbering import next_number
 
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key for appending to the audit chain (any fixed bigint; "AUDITLOG").
@@ -62,8 +63,18 @@ def verify_audit_chain(s: Session) -> int | None:
 
 
 def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
+    """Queue an event for central in the caller's transaction, numbered without gaps.
+
+    The number comes from the same row-locked counter as dossier codes, not from an
+    autoincrement: a PostgreSQL sequence skips numbers on rollback and commits out of
+    order, and central acknowledges only the highest sequence it holds without a gap.
+    """
+    start = (s.scalar(select(func.max(OutboxEvent.seq))) or 0) + 1
+    seq = next_number(s, unit_id, "outbox", "-", start=start, end=2**31 - 1)
     s.add(
-        OutboxEvent(event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at)
+        OutboxEvent(
+            seq=seq, event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at
+        )
     )
 
 

@@ -263,9 +263,12 @@ def set_user(
     full_name = clean_name(full_name, "full_name")
     with admin_connection(url) as conn:
         _require_schema(conn)
-        if conn.execute(
-            "SELECT 1 FROM central.units WHERE agency_id = %s AND deleted_at IS NULL", (unit,)
-        ).fetchone() is None:
+        if (
+            conn.execute(
+                "SELECT 1 FROM central.units WHERE agency_id = %s AND deleted_at IS NULL", (unit,)
+            ).fetchone()
+            is None
+        ):
             raise NotFound("central_unit_unknown", unit=unit)
         conn.execute(
             """
@@ -294,9 +297,9 @@ def remove_user(url: str, username: str) -> dict[str, Any]:
     return {"username": username, "unit": row["unit_id"], "removed": True}
 
 
-def _gaps(conn: psycopg.Connection[dict[str, Any]], unit: str, source: str, after: int) -> list[
-    list[int]
-]:
+def _gaps(
+    conn: psycopg.Connection[dict[str, Any]], unit: str, source: str, after: int
+) -> list[list[int]]:
     rows = conn.execute(
         """
         SELECT lo, hi FROM (
@@ -343,7 +346,9 @@ def status(url: str) -> list[dict[str, Any]]:
                 {
                     "unit": unit,
                     "name": u["name"],
-                    "dossiers": count("SELECT count(*) AS n FROM central.dossiers WHERE unit_id=%s"),
+                    "dossiers": count(
+                        "SELECT count(*) AS n FROM central.dossiers WHERE unit_id=%s"
+                    ),
                     "events": count("SELECT count(*) AS n FROM central.events WHERE unit_id = %s"),
                     # One stream per local database; the usual unit has exactly one.
                     "contiguous_seq": sum(s["contiguous_seq"] for s in src),

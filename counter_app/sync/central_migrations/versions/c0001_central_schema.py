@@ -449,7 +449,9 @@ CREATE POLICY either_unit ON central.code_clashes FOR SELECT
 def upgrade() -> None:
     # Straight to the driver, no parameters: the body holds plpgsql `%` and `:` that no
     # layer above may read as placeholders.
-    op.get_bind().connection.dbapi_connection.cursor().execute(SCHEMA_SQL)
+    dbapi = op.get_bind().connection.dbapi_connection
+    assert dbapi is not None
+    dbapi.cursor().execute(SCHEMA_SQL)
 
 
 def downgrade() -> None:

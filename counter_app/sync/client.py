@@ -1,0 +1,648 @@
+"""The counter's side of sync: push the outbox, pull reference data, remember where it got to.
+
+Push: outbox rows above the acknowledged watermark go to central in batches through a
+Transport (PgTransport in production, wrappers in tests that drop, duplicate or reorder).
+Central answers the highest sequence it holds without a gap; everything up to it is marked
+acknowledged, in one local transaction with the rejections it reported. A reply lost on
+the way makes the retry a no-op centrally. If central holds less than we thought (it was
+restored from a backup), the watermark moves back and the rest is sent again.
+
+Pull: each reference table is read in pages of `row_version > cursor`; a page and its
+cursor are applied in one local transaction, so a cut link repeats at most one page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+import psycopg
+from psycopg.rows import dict_row
+from sqlalchemy import Text, delete, func, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from counter_app.db.models import CalendarOverride, Meta, OutboxEvent, Procedure, SyncIssue, Unit
+from counter_app.db.models import User as UserRow
+from counter_app.domain.errors import CounterAppError
+from counter_app.domain.ids import new_id
+from counter_app.services.catalogue import apply_procedure, validate_procedure
+from counter_app.services.context import ServiceContext
+from counter_app.services.records import append_audit
+from counter_app.services.units import set_local_unit
+from counter_app.sync.central import libpq_url, redact
+
+log = logging.getLogger(__name__)
+
+REFERENCE_TABLES = ("units", "procedures", "calendar_overrides", "users")
+PAGE_ROWS = 2000
+START_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 2000
+CLOCK_WARN_S = 300  # warn when the counter's clock is off central's by more than 5 minutes
+_K = "sync."  # app_meta keys
+
+
+class SyncError(CounterAppError):
+    code = "sync_failed"
+
+
+class Offline(SyncError):
+    """The link or the server is down: retry later, nothing was lost."""
+
+    code = "central_unreachable"
+
+
+@dataclass(frozen=True)
+class PushReply:
+    contiguous_seq: int
+    max_seq: int
+    gaps: list[list[int]]
+    rejected: list[dict[str, Any]]
+    server_time: datetime
+
+
+class Transport(Protocol):
+    def hello(self) -> dict[str, Any]: ...
+    def push(self, unit: str, source: str, events_json: str) -> PushReply: ...
+    def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]: ...
+    def clashes(self) -> list[dict[str, Any]]: ...
+    def close(self) -> None: ...
+
+
+def parse_reply(raw: dict[str, Any]) -> PushReply:
+    st = raw["server_time"]
+    return PushReply(
+        contiguous_seq=int(raw["contiguous_seq"]),
+        max_seq=int(raw["max_seq"]),
+        gaps=[[int(a), int(b)] for a, b in raw.get("gaps") or []],
+        rejected=list(raw.get("rejected") or []),
+        server_time=datetime.fromisoformat(st) if isinstance(st, str) else st,
+    )
+
+
+class PgTransport:
+    """psycopg straight to central as the unit's own role; TLS per `sslmode`."""
+
+    _FETCH: ClassVar[dict[str, str]] = {
+        "units": "agency_id, name, parent_name, place_name, address, phone, cutoff, "
+        "office_open, office_close",
+        "procedures": "code, data",
+        "calendar_overrides": "day, is_workday, note",
+        "users": "username, unit_id, full_name, role, password_hash, active",
+    }
+
+    def __init__(self, url: str, *, sslmode: str = "prefer", timeout_s: int = 15) -> None:
+        self.url = url
+        self.sslmode = sslmode
+        self.timeout_s = timeout_s
+        self._conn: psycopg.Connection[dict[str, Any]] | None = None
+
+    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
+        if self._conn is not None and not self._conn.closed:
+            return self._conn
+        kw: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": self.timeout_s,
+            "row_factory": dict_row,
+            "application_name": "counter-app sync",
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "options": "-c statement_timeout=120000",
+        }
+        conninfo = libpq_url(self.url)
+        if "sslmode=" not in conninfo and self.sslmode:
+            kw["sslmode"] = self.sslmode
+        try:
+            self._conn = psycopg.connect(conninfo, **kw)
+        except psycopg.Error as exc:
+            raise Offline("central_unreachable", url=redact(self.url), detail=_first(exc)) from None
+        return self._conn
+
+    def _call(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        conn = self._connect()
+        try:
+            return conn.execute(sql, params).fetchall()
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise SyncError("sync_refused", detail=_first(exc)) from None
+        except psycopg.errors.RaiseException as exc:
+            if exc.diag.message_hint == "central_outdated":
+                raise SyncError("central_outdated") from None
+            raise SyncError("sync_refused", detail=_first(exc)) from None
+        except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
+            raise SyncError("central_not_initialised") from exc
+        except psycopg.Error as exc:
+            # Connection lost, server shutting down, backend terminated, timeout: the
+            # transaction (one batch) rolled back or committed; either way a retry is safe.
+            self.close()
+            raise Offline("central_unreachable", url=redact(self.url), detail=_first(exc)) from None
+
+    def hello(self) -> dict[str, Any]:
+        rows = self._call("SELECT central.hello() AS h")
+        return dict(rows[0]["h"])
+
+    def push(self, unit: str, source: str, events_json: str) -> PushReply:
+        rows = self._call(
+            "SELECT central.push_batch(%s, %s, %s::jsonb) AS r", (unit, source, events_json)
+        )
+        return parse_reply(rows[0]["r"])
+
+    def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]:
+        cols = self._FETCH[table]
+        return self._call(
+            f"SELECT row_version, deleted_at, {cols} FROM central.{table} "
+            "WHERE row_version > %s ORDER BY row_version LIMIT %s",
+            (after, limit),
+        )
+
+    def clashes(self) -> list[dict[str, Any]]:
+        return self._call(
+            "SELECT id, code, unit_id, dossier_id::text, other_unit_id, other_dossier_id::text, "
+            "at FROM central.code_clashes ORDER BY id"
+        )
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+class Backoff:
+    """Exponential backoff with full jitter: after n failures wait U(0, min(cap, base·2ⁿ))."""
+
+    def __init__(
+        self, base_s: float = 2.0, cap_s: float = 300.0, rng: Callable[[], float] = random.random
+    ) -> None:
+        self.base_s, self.cap_s, self.rng = base_s, cap_s, rng
+        self.failures = 0
+
+    def success(self) -> None:
+        self.failures = 0
+
+    def failure(self) -> float:
+        ceiling = min(self.cap_s, self.base_s * 2.0**self.failures)
+        self.failures += 1
+        return float(self.rng() * ceiling)
+
+
+@dataclass
+class SyncReport:
+    unit: str | None = None
+    pushed: int = 0  # events central acknowledged in this run
+    batches: int = 0
+    acked_seq: int = 0
+    waiting: int = 0
+    new_rejections: int = 0
+    rejected: int = 0
+    clashes: int = 0
+    gaps: list[list[int]] = field(default_factory=list)
+    pulled: dict[str, int] = field(default_factory=dict)
+    clock_offset_s: float | None = None
+    clock_warning: bool = False
+    finished_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "pushed": self.pushed,
+            "batches": self.batches,
+            "acked_seq": self.acked_seq,
+            "waiting": self.waiting,
+            "new_rejections": self.new_rejections,
+            "rejected": self.rejected,
+            "clashes": self.clashes,
+            "gaps": self.gaps,
+            "pulled": self.pulled,
+            "clock_offset_s": self.clock_offset_s,
+            "clock_warning": self.clock_warning,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class LocalStatus:
+    """What the window shows without asking central."""
+
+    central_configured: bool
+    waiting: int
+    acked_seq: int
+    last_ok_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str
+    online: bool
+    rejected: int
+    clashes: int
+    clock_offset_s: float | None
+
+    @property
+    def clock_warning(self) -> bool:
+        return self.clock_offset_s is not None and abs(self.clock_offset_s) > CLOCK_WARN_S
+
+
+# --- local state (app_meta) ----------------------------------------------------------------
+
+
+def _get(s: Session, key: str) -> str | None:
+    row = s.get(Meta, _K + key)
+    return row.value if row else None
+
+
+def _set(s: Session, key: str, value: str) -> None:
+    row = s.get(Meta, _K + key)
+    if row is None:
+        s.add(Meta(key=_K + key, value=value))
+    else:
+        row.value = value
+
+
+def _get_int(s: Session, key: str) -> int:
+    v = _get(s, key)
+    return int(v) if v else 0
+
+
+def _when(s: Session, key: str) -> datetime | None:
+    v = _get(s, key)
+    return datetime.fromisoformat(v) if v else None
+
+
+def local_status(ctx: ServiceContext) -> LocalStatus:
+    with ctx.uow.read() as s:
+        acked = _get_int(s, "acked_seq")
+        top = s.scalar(select(func.max(OutboxEvent.seq))) or 0
+        offset = _get(s, "clock_offset_s")
+        last_ok = _when(s, "last_ok_at")
+        last_try = _when(s, "last_attempt_at")
+        issues = dict(
+            s.execute(select(SyncIssue.kind, func.count()).group_by(SyncIssue.kind)).all()
+        )
+        return LocalStatus(
+            central_configured=bool(ctx.settings.central_url),
+            waiting=max(0, top - acked),  # outbox numbers have no gaps
+            acked_seq=acked,
+            last_ok_at=last_ok,
+            last_attempt_at=last_try,
+            last_error=_get(s, "last_error") or "",
+            online=last_ok is not None and (last_try is None or last_ok >= last_try),
+            rejected=int(issues.get("rejected", 0)),
+            clashes=int(issues.get("clash", 0)),
+            clock_offset_s=float(offset) if offset else None,
+        )
+
+
+def list_issues(ctx: ServiceContext, limit: int = 200) -> list[dict[str, Any]]:
+    with ctx.uow.read() as s:
+        rows = s.scalars(select(SyncIssue).order_by(SyncIssue.at.desc()).limit(limit)).all()
+        return [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "seq": r.seq,
+                "event_kind": r.event_kind,
+                "reason": r.reason,
+                "detail": r.detail,
+                "at": r.at.isoformat(),
+            }
+            for r in rows
+        ]
+
+
+def source_id(ctx: ServiceContext) -> str:
+    """This database's stream name at central; made once, kept in app_meta."""
+    with ctx.uow.read() as s:
+        existing = _get(s, "source_id")
+    if existing:
+        return existing
+    host = re.sub(r"[^A-Za-z0-9._-]+", "-", socket.gethostname())[:24].strip("-") or "counter"
+    with ctx.uow.write() as s:
+        existing = _get(s, "source_id")
+        if existing:
+            return existing
+        value = f"{host}-{new_id()[-12:]}"
+        _set(s, "source_id", value)
+        return value
+
+
+# --- the sync itself ---------------------------------------------------------------------------
+
+
+class Syncer:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        transport: Transport,
+        *,
+        batch: int = START_BATCH,
+        min_batch: int = MIN_BATCH,
+        max_batch: int = MAX_BATCH,
+        page_rows: int = PAGE_ROWS,
+    ) -> None:
+        self.ctx = ctx
+        self.transport = transport
+        self.batch = batch
+        self.min_batch, self.max_batch = min_batch, max_batch
+        self.page_rows = page_rows
+        self.unit: str | None = None
+
+    # -- one full round ------------------------------------------------------------------
+    def run_once(self) -> SyncReport:
+        report = SyncReport()
+        try:
+            self._note_attempt()
+            self._hello(report)
+            report.pulled = self.pull()  # first: a fresh database learns its unit here
+            self.push(report)
+            report.clashes = self._pull_clashes()
+        except CounterAppError as exc:
+            self._note_error(exc)
+            raise
+        now = self.ctx.clock()
+        with self.ctx.uow.write() as s:
+            _set(s, "last_ok_at", now.isoformat())
+            _set(s, "last_error", "")
+        st = local_status(self.ctx)
+        report.waiting, report.acked_seq, report.rejected = st.waiting, st.acked_seq, st.rejected
+        report.finished_at = now
+        return report
+
+    def _note_attempt(self) -> None:
+        with self.ctx.uow.write() as s:
+            _set(s, "last_attempt_at", self.ctx.clock().isoformat())
+
+    def _note_error(self, exc: CounterAppError) -> None:
+        from counter_app.messages import describe
+
+        try:
+            with self.ctx.uow.write() as s:
+                _set(s, "last_error", describe(exc)[:500])
+        except Exception:  # recording the failure must never hide it
+            log.exception("could not record the sync error")
+
+    def _hello(self, report: SyncReport) -> None:
+        before = self.ctx.clock()
+        hello = self.transport.hello()
+        after = self.ctx.clock()
+        if hello.get("privileged"):
+            # An administrator's URL on a counter: refuse it rather than use it.
+            raise SyncError("sync_admin_credentials", role=str(hello.get("role")))
+        unit = hello.get("unit")
+        if not unit:
+            raise SyncError("sync_not_a_unit", role=str(hello.get("role")))
+        with self.ctx.uow.read() as s:
+            local = s.scalar(
+                select(Unit.agency_id)
+                .join(Meta, Meta.value == Unit.id)
+                .where(Meta.key == "local_unit_id")
+            )
+        if local is not None and local != unit:
+            raise SyncError("sync_unit_mismatch", local=local, central=unit)
+        self.unit = report.unit = unit
+        server = hello["server_time"]
+        server_dt = datetime.fromisoformat(server) if isinstance(server, str) else server
+        midpoint = before + (after - before) / 2
+        offset = (server_dt - midpoint).total_seconds()
+        report.clock_offset_s = round(offset, 1)
+        report.clock_warning = abs(offset) > CLOCK_WARN_S
+        with self.ctx.uow.write() as s:
+            _set(s, "clock_offset_s", f"{offset:.1f}")
+
+    # -- push ------------------------------------------------------------------------------
+    def _pending(self, after: int, limit: int) -> tuple[list[int], str]:
+        """Up to `limit` outbox rows after `after`, as their seqs and the batch's JSON text."""
+        with self.ctx.uow.read() as s:
+            rows = s.execute(
+                select(
+                    OutboxEvent.seq,
+                    OutboxEvent.event_id,
+                    OutboxEvent.kind,
+                    OutboxEvent.schema_version,
+                    OutboxEvent.created_at,
+                    type_coerce(OutboxEvent.payload, Text),
+                )
+                .where(OutboxEvent.seq > after)
+                .order_by(OutboxEvent.seq)
+                .limit(limit)
+            ).all()
+        parts = [
+            f'{{"event_id":"{eid}","seq":{seq},"kind":{json.dumps(kind)},'
+            f'"schema_version":{ver},"created_at":"{at.isoformat()}","payload":{payload}}}'
+            for seq, eid, kind, ver, at, payload in rows
+        ]
+        return [r[0] for r in rows], "[" + ",".join(parts) + "]"
+
+    def push(self, report: SyncReport | None = None) -> SyncReport:
+        report = report or SyncReport()
+        assert self.unit is not None, "hello first"
+        source = source_id(self.ctx)
+        with self.ctx.uow.read() as s:
+            watermark = _get_int(s, "acked_seq")
+        resent_from: int | None = None
+        while True:
+            seqs, body = self._pending(watermark, self.batch)
+            if not seqs:
+                break
+            try:
+                reply = self.transport.push(self.unit, source, body)
+            except Offline:
+                self.batch = max(self.min_batch, self.batch // 2)
+                raise
+            report.batches += 1
+            self.batch = min(self.max_batch, self.batch * 2)
+            report.new_rejections += self._acknowledge(watermark, reply)
+            report.gaps = reply.gaps
+            if reply.contiguous_seq >= seqs[-1]:
+                report.pushed += reply.contiguous_seq - watermark
+                watermark = reply.contiguous_seq
+                continue
+            # Central holds less than this batch: it lacks events below it (restored from a
+            # backup, or our watermark ran ahead). Send again from what it holds, once.
+            if resent_from is not None and reply.contiguous_seq <= resent_from:
+                raise SyncError("sync_stalled", seq=reply.contiguous_seq + 1)
+            resent_from = reply.contiguous_seq
+            report.pushed += max(0, reply.contiguous_seq - watermark)
+            watermark = reply.contiguous_seq
+        return report
+
+    def _acknowledge(self, old: int, reply: PushReply) -> int:
+        """Mark what central holds, record what it rejected: one local transaction."""
+        now = self.ctx.clock()
+        new = 0
+        with self.ctx.uow.write() as s:
+            if reply.contiguous_seq > old:
+                s.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.seq > old, OutboxEvent.seq <= reply.contiguous_seq)
+                    .values(acked_at=now)
+                )
+            _set(s, "acked_seq", str(reply.contiguous_seq))
+            _set(s, "gaps", json.dumps(reply.gaps))
+            for r in reply.rejected:
+                eid = str(r["event_id"])
+                if s.get(SyncIssue, eid) is None:
+                    s.add(
+                        SyncIssue(
+                            id=eid,
+                            kind="rejected",
+                            seq=int(r["seq"]),
+                            event_kind=str(r.get("kind") or ""),
+                            reason=str(r.get("reason") or "")[:40],
+                            detail=dict(r.get("detail") or {}),
+                            at=now,
+                        )
+                    )
+                    new += 1
+            if new:
+                append_audit(s, now, "system", "sync_rejected", {"count": new})
+        return new
+
+    # -- pull ------------------------------------------------------------------------------
+    def pull(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for table in REFERENCE_TABLES:
+            counts[table] = 0
+            while True:
+                with self.ctx.uow.read() as s:
+                    cursor = _get_int(s, f"cursor.{table}")
+                rows = self.transport.fetch(table, cursor, self.page_rows)
+                if not rows:
+                    break
+                with self.ctx.uow.write() as s:
+                    # The page and its cursor in one transaction: a cut link repeats a page,
+                    # never skips one.
+                    applied = self._apply_page(s, table, rows)
+                    _set(s, f"cursor.{table}", str(rows[-1]["row_version"]))
+                    if applied:
+                        append_audit(s, self.ctx.clock(), "system", "sync_pull", {table: applied})
+                counts[table] += applied
+                if len(rows) < self.page_rows:
+                    break
+        return counts
+
+    def _apply_page(self, s: Session, table: str, rows: list[dict[str, Any]]) -> int:
+        apply = {
+            "units": self._apply_unit,
+            "procedures": self._apply_procedure,
+            "calendar_overrides": self._apply_calendar,
+            "users": self._apply_user,
+        }[table]
+        return sum(1 for r in rows if apply(s, r))
+
+    def _local_unit(self, s: Session) -> Unit | None:
+        meta = s.get(Meta, "local_unit_id")
+        return s.get(Unit, meta.value) if meta else None
+
+    def _apply_unit(self, s: Session, r: dict[str, Any]) -> bool:
+        if r["agency_id"] != self.unit:
+            return False  # other units' rows are not ours to keep
+        unit = self._local_unit(s)
+        fields = (
+            "name",
+            "parent_name",
+            "place_name",
+            "address",
+            "phone",
+            "cutoff",
+            "office_open",
+            "office_close",
+        )
+        if unit is None:
+            unit = Unit(agency_id=r["agency_id"], **{k: r[k] for k in fields})
+            s.add(unit)
+            s.flush()
+            set_local_unit(s, unit)
+            return True
+        for k in fields:
+            setattr(unit, k, r[k])
+        return True
+
+    def _apply_procedure(self, s: Session, r: dict[str, Any]) -> bool:
+        if r["deleted_at"] is not None:
+            s.execute(
+                update(Procedure)
+                .where(Procedure.code == r["code"], Procedure.is_current)
+                .values(is_current=False)
+            )
+            return True
+        p = validate_procedure(r["data"], 0)
+        return apply_procedure(s, p, self.ctx.clock()) != "unchanged"
+
+    def _apply_calendar(self, s: Session, r: dict[str, Any]) -> bool:
+        day = r["day"]
+        if r["deleted_at"] is not None:
+            s.execute(delete(CalendarOverride).where(CalendarOverride.day == day))
+            return True
+        row = s.get(CalendarOverride, day)
+        now = self.ctx.clock()
+        if row is None:
+            s.add(
+                CalendarOverride(
+                    day=day, is_workday=r["is_workday"], note=r["note"], updated_at=now
+                )
+            )
+        else:
+            row.is_workday, row.note, row.updated_at = r["is_workday"], r["note"], now
+        return True
+
+    def _apply_user(self, s: Session, r: dict[str, Any]) -> bool:
+        unit = self._local_unit(s)
+        if unit is None or r["unit_id"] != self.unit:
+            return False
+        active = bool(r["active"]) and r["deleted_at"] is None
+        user = s.scalar(select(UserRow).where(UserRow.username == r["username"]))
+        if user is None:
+            if not active:
+                return False
+            s.add(
+                UserRow(
+                    unit_id=unit.id,
+                    username=r["username"],
+                    full_name=r["full_name"],
+                    role=r["role"],
+                    password_hash=r["password_hash"],
+                    active=True,
+                )
+            )
+            return True
+        user.full_name, user.role, user.active = r["full_name"], r["role"], active
+        if user.password_hash != r["password_hash"]:
+            user.password_hash = r["password_hash"]
+            user.failed_attempts, user.locked_until = 0, None
+        return True
+
+    def _pull_clashes(self) -> int:
+        rows = self.transport.clashes()
+        now = self.ctx.clock()
+        with self.ctx.uow.write() as s:
+            for r in rows:
+                key = f"clash:{r['id']}"
+                if s.get(SyncIssue, key) is None:
+                    ours = r["unit_id"] == self.unit
+                    s.add(
+                        SyncIssue(
+                            id=key,
+                            kind="clash",
+                            seq=None,
+                            event_kind="dossier",
+                            reason="code_clash",
+                            detail={
+                                "code": r["code"],
+                                "kept_by": r["other_unit_id"],
+                                "refused_from": r["unit_id"],
+                                "ours_refused": ours,
+                            },
+                            at=now,
+                        )
+                    )
+        return len(rows)

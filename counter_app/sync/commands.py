@@ -1,0 +1,193 @@
+"""`counter-app sync` and `counter-app central …` (re-exported by counter_app.commands)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from counter_app.domain.errors import CounterAppError
+from counter_app.sync import central
+from counter_app.sync.client import Backoff, Offline, PgTransport, Syncer, local_status
+
+Result = tuple[Any, Callable[[], str]]
+
+
+def _human_report(r: dict[str, Any]) -> str:
+    lines = [
+        f"Đơn vị {r['unit']}: đã gửi {r['pushed']} sự kiện "
+        f"({r['batches']} lô), còn chờ {r['waiting']}.",
+    ]
+    pulled = {k: v for k, v in r["pulled"].items() if v}
+    if pulled:
+        lines.append(
+            "Đã nhận từ trung tâm: " + ", ".join(f"{k} {v}" for k, v in pulled.items()) + "."
+        )
+    if r["new_rejections"] or r["rejected"]:
+        lines.append(
+            f"Trung tâm không nhận {r['rejected']} sự kiện ({r['new_rejections']} mới) — "
+            "xem `counter-app sync --status --json`."
+        )
+    if r["clashes"]:
+        lines.append(f"Trùng mã hồ sơ với đơn vị khác: {r['clashes']} trường hợp.")
+    if r["gaps"]:
+        lines.append(f"Trung tâm còn thiếu các khoảng sự kiện: {r['gaps']}.")
+    if r["clock_offset_s"] is not None:
+        warn = " — CẢNH BÁO: đồng hồ máy này lệch quá 5 phút" if r["clock_warning"] else ""
+        lines.append(
+            f"Đồng hồ lệch so với máy chủ trung tâm: {r['clock_offset_s']:+.0f} giây{warn}."
+        )
+    return "\n".join(lines)
+
+
+def _status(ctx: Any) -> Result:
+    from counter_app.sync.client import list_issues
+
+    st = local_status(ctx)
+    data = {
+        "central_configured": st.central_configured,
+        "online": st.online,
+        "waiting": st.waiting,
+        "acked_seq": st.acked_seq,
+        "last_ok_at": st.last_ok_at.isoformat() if st.last_ok_at else None,
+        "last_attempt_at": st.last_attempt_at.isoformat() if st.last_attempt_at else None,
+        "last_error": st.last_error,
+        "rejected": st.rejected,
+        "clashes": st.clashes,
+        "clock_offset_s": st.clock_offset_s,
+        "clock_warning": st.clock_warning,
+        "issues": list_issues(ctx),
+    }
+
+    def human() -> str:
+        last = (
+            st.last_ok_at.astimezone(ctx.tz).strftime("%H:%M %d/%m/%Y") if st.last_ok_at else "chưa"
+        )
+        lines = [
+            f"Chờ gửi: {st.waiting} sự kiện; đã gửi tới số {st.acked_seq}; "
+            f"đồng bộ thành công lần cuối: {last}.",
+            f"Bị từ chối: {st.rejected}; trùng mã: {st.clashes}.",
+        ]
+        if st.last_error:
+            lines.append(f"Lỗi lần gần nhất: {st.last_error}")
+        return "\n".join(lines)
+
+    return data, human
+
+
+def cmd_sync(args: argparse.Namespace) -> Result:
+    from counter_app.commands import context
+
+    ctx = context(args)
+    if args.status:
+        return _status(ctx)
+    url = args.central or ctx.settings.central_url
+    if not url:
+        raise CounterAppError("sync_no_central")
+    transport = PgTransport(url, sslmode=ctx.settings.central_sslmode)
+    syncer = Syncer(ctx, transport)
+    try:
+        if args.once:
+            data = syncer.run_once().as_json()
+            return data, lambda: _human_report(data)
+        _run_forever(syncer, ctx.settings.sync_interval_s)
+    finally:
+        transport.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _run_forever(syncer: Syncer, interval_s: int) -> None:
+    """Until Ctrl+C: a round every interval, backing off (with jitter) while central is away."""
+    from counter_app.messages import describe
+
+    backoff = Backoff(cap_s=max(interval_s, 1) * 5)
+    while True:
+        try:
+            r = syncer.run_once().as_json()
+            backoff.success()
+            sys.stdout.write(_human_report(r) + "\n")
+            delay: float = interval_s
+        except Offline as exc:
+            delay = max(1.0, backoff.failure())
+            sys.stderr.write(f"Cảnh báo: {describe(exc)} Thử lại sau {delay:.0f} giây.\n")
+        sys.stdout.flush()
+        time.sleep(delay)
+
+
+def cmd_central(args: argparse.Namespace) -> Result:
+    url = args.url
+    action = args.action
+    if action == "init":
+        data: Any = central.init_central(url)
+        return (
+            data,
+            lambda: (
+                f"Đã khởi tạo cơ sở dữ liệu trung tâm (lược đồ {data['schema']}, "
+                f"nhóm vai trò {data['units_role']})."
+            ),
+        )
+    if action == "add-unit":
+        spec = central.UnitSpec(
+            agency_id=args.unit,
+            name=args.name,
+            parent_name=args.parent_name,
+            place_name=args.place_name,
+            address=args.address,
+            phone=args.phone,
+        )
+        res = central.add_unit(url, spec)
+        data = {"unit": res["unit"], "url": res["url"]}
+        verb = "Đã tạo" if res["new"] else "Đã cấp lại mật khẩu cho"
+        return (
+            data,
+            lambda: (
+                f"{verb} đơn vị {data['unit']}. Địa chỉ đồng bộ riêng của đơn vị "
+                f"(đặt vào central_url tại quầy, giữ bí mật):\n{data['url']}"
+            ),
+        )
+    if action == "status":
+        rows = central.status(url)
+        return rows, lambda: _human_status(rows)
+    if action == "catalogue":
+        from counter_app.services.setup import load_catalogue_file
+
+        counts = central.import_catalogue(url, load_catalogue_file(args.file))
+        return (
+            counts,
+            lambda: (
+                f"Danh mục trung tâm: thêm {counts['added']}, cập nhật {counts['updated']}, "
+                f"không đổi {counts['unchanged']}."
+            ),
+        )
+    if action == "calendar":
+        data = central.set_calendar(url, args.date, args.kind, args.note)
+        return data, lambda: f"Lịch trung tâm: {data['date']} → {data['kind']}."
+    if action == "user":
+        data = central.set_user(url, args.unit, args.username, args.name, args.role, args.password)
+        return data, lambda: f"Tài khoản {data['username']} ({data['role']}) của {data['unit']}."
+    if action == "remove-user":
+        data = central.remove_user(url, args.username)
+        return data, lambda: f"Đã khoá tài khoản {data['username']} tại mọi quầy."
+    raise AssertionError(action)  # pragma: no cover
+
+
+def _human_status(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "Chưa có đơn vị nào."
+    out = []
+    for r in rows:
+        line = (
+            f"{r['unit']}  {r['name']}: {r['dossiers']} hồ sơ, {r['events']} sự kiện, "
+            f"liên tục tới số {r['contiguous_seq']}"
+        )
+        if r["gaps"]:
+            line += f", thiếu {json.dumps(r['gaps'])}"
+        if r["rejected"]:
+            line += f", từ chối {r['rejected']}"
+        if r["clashes"]:
+            line += f", trùng mã {r['clashes']}"
+        out.append(line)
+    return "\n".join(out)
