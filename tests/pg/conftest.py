@@ -22,6 +22,11 @@ from typing import Any
 
 import pytest
 from pgserver import PG_USER, PgServer, _bindir, _free_port
+from sync_support import NINE, UNIT_A, UNIT_B
+
+from counter_app.services.setup import init_database
+from counter_app.sync import central
+from counter_app.sync.client import PgTransport
 
 # Read at import: the session-wide autouse fixture in tests/conftest.py clears COUNTER_APP_*
 # variables before any fixture here runs.
@@ -125,3 +130,46 @@ def pg_context(data_dir: Path) -> Iterator[Callable[..., Any]]:
     yield make
     for ctx in made:
         ctx.uow.engine.dispose()
+
+
+# --- sync: a central database, two units, counters on SQLite files ---------------------------
+
+
+@pytest.fixture
+def central_url(pg_url: str) -> str:
+    central.init_central(pg_url)
+    return pg_url
+
+
+@pytest.fixture
+def unit_urls(central_url: str) -> dict[str, str]:
+    return {
+        a: central.add_unit(central_url, central.UnitSpec(a, f"UBND XÃ {a[-3:]}"))["url"]
+        for a in (UNIT_A, UNIT_B)
+    }
+
+
+@pytest.fixture
+def counter(tmp_path: Path, make_context: Callable[..., Any]) -> Callable[..., Any]:
+    """counter(agency, name="c1", now=NINE) -> a demo counter on its own SQLite file."""
+
+    def make(agency: str = UNIT_A, name: str = "c1", now: Any = NINE) -> Any:
+        ctx = make_context(tmp_path / f"{name}.db", now=now)
+        init_database(ctx, demo=True, agency=agency)
+        return ctx
+
+    return make
+
+
+@pytest.fixture
+def transports() -> Iterator[Callable[[str], PgTransport]]:
+    made: list[PgTransport] = []
+
+    def make(url: str) -> PgTransport:
+        t = PgTransport(url, sslmode="disable")
+        made.append(t)
+        return t
+
+    yield make
+    for t in made:
+        t.close()

@@ -22,6 +22,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 11, 26)  # a plain Thursday
 NINE = datetime.combine(DAY, time(9), VN)
 PROC = "1.004873"
+UNIT_A, UNIT_B = "000.20.25.H01", "000.20.25.H02"
 NAMES = ("Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Quang Đức", "Phạm Thị Hồng Nhung")
 
 

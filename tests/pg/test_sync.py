@@ -5,58 +5,26 @@ once centrally, codes unique, counts equal (sync_support.assert_in_step)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sync_support import NINE, FaultyTransport, assert_in_step, local_counts, take_dossiers
+from sync_support import UNIT_A as A
+from sync_support import UNIT_B as B
+from sync_support import (
+    FaultyTransport,
+    assert_in_step,
+    central_counts,
+    local_counts,
+    take_dossiers,
+)
 
-from counter_app.services.setup import init_database
 from counter_app.sync import central
-from counter_app.sync.client import PgTransport, Syncer, local_status
-
-A, B = "000.20.25.H01", "000.20.25.H02"
-
-
-@pytest.fixture
-def central_url(pg_url: str) -> str:
-    central.init_central(pg_url)
-    return pg_url
-
-
-@pytest.fixture
-def unit_urls(central_url: str) -> dict[str, str]:
-    return {
-        a: central.add_unit(central_url, central.UnitSpec(a, f"UBND XÃ {a[-3:]}"))["url"]
-        for a in (A, B)
-    }
-
-
-@pytest.fixture
-def counter(tmp_path: Path, make_context: Callable[..., Any]) -> Callable[..., Any]:
-    """counter(agency, name="c1", now=NINE) -> a demo counter on its own SQLite file."""
-
-    def make(agency: str = A, name: str = "c1", now: Any = NINE) -> Any:
-        ctx = make_context(tmp_path / f"{name}.db", now=now)
-        init_database(ctx, demo=True, agency=agency)
-        return ctx
-
-    return make
-
-
-@pytest.fixture
-def transports() -> Iterator[Callable[[str], PgTransport]]:
-    made: list[PgTransport] = []
-
-    def make(url: str) -> PgTransport:
-        t = PgTransport(url, sslmode="disable")
-        made.append(t)
-        return t
-
-    yield make
-    for t in made:
-        t.close()
+from counter_app.sync.client import Offline, Syncer, local_status, source_id
 
 
 def test_a_counter_pushes_everything_once(
@@ -90,3 +58,154 @@ def test_link_drops_before_and_after_commit(
     assert local_status(ctx).waiting > 0
     syncer.run_once()
     assert_in_step(ctx, central_url, A)
+
+
+def _batches(ctx: Any, size: int) -> tuple[str, list[str]]:
+    """The outbox cut into pushes of `size`, exactly as the syncer would send them."""
+    from counter_app.sync.client import source_id
+
+    syncer = Syncer(ctx, None)  # type: ignore[arg-type]
+    top = local_counts(ctx)["top_seq"]
+    return source_id(ctx), [syncer._pending(lo, size)[1] for lo in range(0, top, size)]
+
+
+def test_batches_delivered_twice_and_out_of_order(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A)
+    take_dossiers(ctx, 30)
+    source, batches = _batches(ctx, 25)
+    assert len(batches) >= 3
+    t = transports(unit_urls[A])
+    # The second batch arrives first: stored but parked, the gap below it reported.
+    r = t.push(A, source, batches[1])
+    assert r.contiguous_seq == 0 and r.gaps == [[1, 25]]
+    assert central_counts(central_url, A)["dossiers"] == 0  # nothing applied past a gap
+    r = t.push(A, source, batches[0])
+    assert r.contiguous_seq == 50 and r.gaps == []
+    for b in (batches[0], batches[1], batches[0]):  # replays are no-ops
+        assert t.push(A, source, b).contiguous_seq == 50
+    # The counter never heard any of this; it sends everything again, harmlessly.
+    Syncer(ctx, t).run_once()
+    assert_in_step(ctx, central_url, A)
+
+
+def test_duplicated_delivery_inside_the_syncer(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A)
+    take_dossiers(ctx, 20)
+    ft = FaultyTransport(transports(unit_urls[A]), plan=["twice", "twice", "drop_after"])
+    with pytest.raises(Offline):
+        Syncer(ctx, ft, batch=10).run_once()
+    Syncer(ctx, ft, batch=10).run_once()
+    assert_in_step(ctx, central_url, A)
+
+
+def test_two_counters_of_two_units_and_two_processes_of_one_push_at_once(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any, tmp_path: Path
+) -> None:
+    a, b = counter(A, "a"), counter(B, "b")
+    take_dossiers(a, 60, per_txn=5)
+    take_dossiers(b, 60, per_txn=5)
+    # A second process on counter A's file (its own engine): same stream, pushing too.
+    from counter_app.app import build_context
+
+    a2 = build_context(db=str(a.uow.engine.url))
+    errors: list[BaseException] = []
+
+    def run(ctx: Any, unit: str) -> None:
+        try:
+            for _ in range(3):
+                Syncer(ctx, transports(unit_urls[unit]), batch=20).run_once()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=args) for args in ((a, A), (a2, A), (b, B), (b, B))
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    a2.uow.engine.dispose()
+    assert not errors, errors
+    assert_in_step(a, central_url, A)
+    assert_in_step(b, central_url, B)
+
+
+def test_backend_terminated_mid_batch(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A)
+    Syncer(ctx, transports(unit_urls[A])).run_once()  # the stream exists centrally
+    take_dossiers(ctx, 15)
+    before = central_counts(central_url, A)
+    source = source_id(ctx)
+    failure: list[BaseException] = []
+    with psycopg.connect(central_url.replace("+psycopg", "")) as admin:
+        # Hold the stream's row: the push inserts nothing visible and waits inside its batch.
+        admin.execute(
+            "SELECT 1 FROM central.sources WHERE unit_id = %s AND source_id = %s FOR UPDATE",
+            (A, source),
+        )
+
+        def push() -> None:
+            try:
+                Syncer(ctx, transports(unit_urls[A])).run_once()
+            except BaseException as exc:
+                failure.append(exc)
+
+        th = threading.Thread(target=push)
+        th.start()
+        with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as killer:
+            pid = None
+            for _ in range(200):
+                row = killer.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = "
+                    "'counter-app sync' AND wait_event_type = 'Lock'"
+                ).fetchone()
+                if row:
+                    pid = row[0]
+                    break
+                time.sleep(0.05)
+            assert pid is not None, "the push never started waiting"
+            killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        th.join(30)
+        admin.rollback()
+    assert failure and isinstance(failure[0], Offline)
+    assert central_counts(central_url, A)["events"] == before["events"]  # nothing half-applied
+    assert local_status(ctx).waiting > 0
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    assert_in_step(ctx, central_url, A)
+
+
+def test_clocks_an_hour_fast_and_a_day_behind(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    real = datetime.now(UTC)
+    fast = counter(A, "fast", now=real + timedelta(hours=1))
+    slow = counter(B, "slow", now=real - timedelta(days=1))
+    take_dossiers(fast, 10)
+    take_dossiers(slow, 10)
+    rf = Syncer(fast, transports(unit_urls[A])).run_once()
+    rs = Syncer(slow, transports(unit_urls[B])).run_once()
+    assert rf.clock_offset_s is not None and rs.clock_offset_s is not None
+    assert abs(rf.clock_offset_s + 3600) < 60 and rf.clock_warning
+    assert abs(rs.clock_offset_s - 86400) < 60 and rs.clock_warning
+    assert local_status(fast).clock_warning and local_status(slow).clock_warning
+    assert_in_step(fast, central_url, A)
+    assert_in_step(slow, central_url, B)
+    st = {r["unit"]: r for r in central.status(central_url)}
+    assert st[A]["future_stamped"] == 0  # an hour is not flagged; >24 h ahead would be
+
+
+def test_events_a_day_ahead_are_flagged_not_refused(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A, now=datetime.now(UTC) + timedelta(days=2))
+    take_dossiers(ctx, 3)
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    assert_in_step(ctx, central_url, A)
+    st = {r["unit"]: r for r in central.status(central_url)}
+    assert st[A]["future_stamped"] == st[A]["events"] > 0
