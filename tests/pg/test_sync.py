@@ -5,6 +5,7 @@ once centrally, codes unique, counts equal (sync_support.assert_in_step)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from sync_support import (
     take_dossiers,
 )
 
+from counter_app.services.setup import init_database
 from counter_app.sync import central
 from counter_app.sync.client import Offline, Syncer, local_status, source_id
 
@@ -209,3 +211,51 @@ def test_events_a_day_ahead_are_flagged_not_refused(
     assert_in_step(ctx, central_url, A)
     st = {r["unit"]: r for r in central.status(central_url)}
     assert st[A]["future_stamped"] == st[A]["events"] > 0
+
+
+def test_the_office_tier_syncs_from_a_local_postgresql(
+    pg_server: Any, central_url: str, unit_urls: dict[str, str], pg_context: Any, transports: Any
+) -> None:
+    """A multi-counter office: the local database is PostgreSQL; two counters write to it at
+    once, then it syncs as one stream."""
+    name = "office_" + central_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_server.conninfo(), autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        office = pg_context(pg_server.url(name))
+        init_database(office, demo=True, agency=A)
+        other = pg_context(pg_server.url(name))
+        threads = [
+            threading.Thread(target=take_dossiers, args=(ctx, 20), kwargs={"start": k * 100})
+            for k, ctx in enumerate((office, other))
+        ]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+        assert local_counts(office)["top_seq"] == local_counts(office)["events"]  # no gaps
+        Syncer(office, transports(unit_urls[A]), batch=7).run_once()
+        assert_in_step(office, central_url, A)
+    finally:
+        for ctx in (locals().get("office"), locals().get("other")):
+            if ctx is not None:
+                ctx.uow.engine.dispose()
+        with psycopg.connect(pg_server.conninfo(), autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_batches_shrink_on_failure_and_grow_on_success(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A)
+    take_dossiers(ctx, 30)
+    ft = FaultyTransport(transports(unit_urls[A]), plan=["drop_before", "drop_before"])
+    syncer = Syncer(ctx, ft, batch=40, min_batch=10, max_batch=80)
+    for expected in (20, 10):
+        with pytest.raises(Offline):
+            syncer.run_once()
+        assert syncer.batch == expected
+    syncer.run_once()
+    sizes = [len(json.loads(body)) for body in ft.sent[2:]]
+    assert sizes[:3] == [10, 20, 40]
+    assert_in_step(ctx, central_url, A)
