@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-
 # pg_advisory_xact_lock key every write transaction takes first on PostgreSQL ("WRITELCK").
 WRITE_LOCK_KEY = 0x5752_4954_454C_434B
 

@@ -338,6 +338,16 @@ def source_id(ctx: ServiceContext) -> str:
 # --- the sync itself ---------------------------------------------------------------------------
 
 
+def _assign(row: Any, values: dict[str, Any]) -> bool:
+    """Set the attributes that differ; True if any did."""
+    changed = False
+    for k, v in values.items():
+        if getattr(row, k) != v:
+            setattr(row, k, v)
+            changed = True
+    return changed
+
+
 class Syncer:
     def __init__(
         self,
@@ -563,9 +573,7 @@ class Syncer:
             s.flush()
             set_local_unit(s, unit)
             return True
-        for k in fields:
-            setattr(unit, k, r[k])
-        return True
+        return _assign(unit, {k: r[k] for k in fields})
 
     def _apply_procedure(self, s: Session, r: dict[str, Any]) -> bool:
         if r["deleted_at"] is not None:
@@ -591,9 +599,11 @@ class Syncer:
                     day=day, is_workday=r["is_workday"], note=r["note"], updated_at=now
                 )
             )
-        else:
-            row.is_workday, row.note, row.updated_at = r["is_workday"], r["note"], now
-        return True
+            return True
+        if _assign(row, {"is_workday": r["is_workday"], "note": r["note"]}):
+            row.updated_at = now
+            return True
+        return False
 
     def _apply_user(self, s: Session, r: dict[str, Any]) -> bool:
         unit = self._local_unit(s)
@@ -615,11 +625,19 @@ class Syncer:
                 )
             )
             return True
-        user.full_name, user.role, user.active = r["full_name"], r["role"], active
-        if user.password_hash != r["password_hash"]:
-            user.password_hash = r["password_hash"]
+        new_password = user.password_hash != r["password_hash"]
+        changed = _assign(
+            user,
+            {
+                "full_name": r["full_name"],
+                "role": r["role"],
+                "active": active,
+                "password_hash": r["password_hash"],
+            },
+        )
+        if new_password:
             user.failed_attempts, user.locked_until = 0, None
-        return True
+        return changed
 
     def _pull_clashes(self) -> int:
         rows = self.transport.clashes()

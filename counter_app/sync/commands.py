@@ -14,6 +14,12 @@ from counter_app.sync import central
 from counter_app.sync.client import Backoff, Offline, PgTransport, Syncer, local_status
 
 Result = tuple[Any, Callable[[], str]]
+PULLED_LABELS = {
+    "units": "thông tin đơn vị",
+    "procedures": "thủ tục",
+    "calendar_overrides": "ngày nghỉ/làm bù",
+    "users": "tài khoản",
+}
 
 
 def _human_report(r: dict[str, Any]) -> str:
@@ -24,7 +30,9 @@ def _human_report(r: dict[str, Any]) -> str:
     pulled = {k: v for k, v in r["pulled"].items() if v}
     if pulled:
         lines.append(
-            "Đã nhận từ trung tâm: " + ", ".join(f"{k} {v}" for k, v in pulled.items()) + "."
+            "Đã nhận từ trung tâm: "
+            + ", ".join(f"{PULLED_LABELS.get(k, k)} {v}" for k, v in pulled.items())
+            + "."
         )
     if r["new_rejections"] or r["rejected"]:
         lines.append(
@@ -35,7 +43,7 @@ def _human_report(r: dict[str, Any]) -> str:
         lines.append(f"Trùng mã hồ sơ với đơn vị khác: {r['clashes']} trường hợp.")
     if r["gaps"]:
         lines.append(f"Trung tâm còn thiếu các khoảng sự kiện: {r['gaps']}.")
-    if r["clock_offset_s"] is not None:
+    if r["clock_offset_s"] is not None and (abs(r["clock_offset_s"]) >= 5 or r["clock_warning"]):
         warn = " — CẢNH BÁO: đồng hồ máy này lệch quá 5 phút" if r["clock_warning"] else ""
         lines.append(
             f"Đồng hồ lệch so với máy chủ trung tâm: {r['clock_offset_s']:+.0f} giây{warn}."
