@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
 from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
-from sync_support import assert_in_step, central_counts, local_counts
+from sync_support import assert_in_step, central_counts, local_counts, take_dossiers
 
 from counter_app.sync.client import Syncer, local_status
 
@@ -178,3 +179,35 @@ def test_killed_after_central_committed_before_the_local_acknowledgement(
     assert local_status(ctx).waiting == local_counts(ctx)["events"]  # not acknowledged here
     Syncer(ctx, transports(unit_urls[B])).run_once()
     assert_in_step(ctx, central_url, B)
+
+
+def test_sync_without_once_keeps_syncing_until_stopped(
+    central_url: str,
+    unit_urls: dict[str, str],
+    counter: Any,
+    subprocess_env: dict[str, str],
+    tmp_path: Path,
+    app_command: tuple[str, ...],
+) -> None:
+    ctx = counter(A)
+    env = {**subprocess_env, "COUNTER_APP_SYNC_INTERVAL_S": "1"}
+    proc = subprocess.Popen(
+        [*app_command, "--db", str(tmp_path / "c1.db"), "sync", "--central", unit_urls[A]],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        take_dossiers(ctx, 4)  # written while the loop runs: the next round takes them
+        while time.monotonic() < deadline:
+            if central_counts(central_url, A)["events"] == local_counts(ctx)["events"]:
+                break
+            time.sleep(0.3)
+        assert_in_step(ctx, central_url, A)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Đã dừng theo yêu cầu" in err and "còn chờ" in out
