@@ -103,8 +103,33 @@ class PgServer:
             ],
             timeout=30,
         )
+        # TLS like a real central server: a self-signed certificate made for this run, so
+        # sslmode=prefer/require connections really are encrypted.
+        tls = ""
+        if shutil.which("openssl"):
+            cert = _run(
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                    "-keyout",
+                    str(self.data / "server.key"),
+                    "-out",
+                    str(self.data / "server.crt"),
+                ],
+                timeout=60,
+            )
+            if cert.returncode == 0:
+                tls = "-c ssl=on "
         opts = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            tls + f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.sockets} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=50 -c shared_buffers=32MB"

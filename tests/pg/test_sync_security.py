@@ -155,3 +155,22 @@ def test_roles_are_plain_logins(both_pushed: dict[str, str], central_url: str) -
             "FROM pg_roles r JOIN central.units u ON u.role_name = r.rolname"
         ).fetchall()
     assert rows and all(r[:4] == (False, False, False, False) for r in rows)
+
+
+def test_the_link_is_encrypted_when_the_server_offers_tls(
+    unit_urls: dict[str, str], counter: Any, central_url: str
+) -> None:
+    from counter_app.sync.client import PgTransport
+
+    with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
+        if c.execute("SHOW ssl").fetchone() != ("on",):
+            pytest.skip("this test server runs without TLS (no openssl to make a certificate)")
+    ctx = counter(A)
+    t = PgTransport(unit_urls[A])  # the default sslmode: prefer
+    try:
+        Syncer(ctx, t).run_once()
+        assert t._conn is not None
+        row = t._conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        assert row.fetchone() == {"ssl": True}
+    finally:
+        t.close()
