@@ -2,12 +2,14 @@
 
     uv run python bench/run_all.py            # 1,000,000 dossiers (built once, then reused)
     uv run python bench/run_all.py --quick    # 20,000 dossiers: a smoke run
+    uv run python bench/run_all.py --sync-central-dossiers 8000000   # sync at full scale
 
 Builds (or reuses) the database with make_db.py, then runs bench_intake, bench_lookup,
-bench_memory and bench_startup, each in its own fresh interpreter so that one does not warm
-caches for the next; each appends its rows to a JSON file that this script turns into the
-table: what | measured (p50 / p95) | floor | ratio | budget | verdict. Each script's own
-output (floors, notes, EXPLAIN of slow queries) is printed as it runs.
+bench_memory, bench_startup, bench_ticket and bench_sync, each in its own fresh interpreter
+so that one does not warm caches for the next; each appends its rows to a JSON file that
+this script turns into the table: what | measured (p50 / p95) | floor | ratio | budget |
+verdict. Each script's own output (floors, notes, EXPLAIN of slow queries) is printed as it
+runs. bench_sync starts its own PostgreSQL and ignores the SQLite database.
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ BENCHES = (
     "bench_memory.py",
     "bench_startup.py",
     "bench_ticket.py",
+    "bench_sync.py",
 )
+# bench_sync.py starts its own PostgreSQL and pre-fills a central database; the default here
+# is a reduced central (about 3 minutes of filling); --sync-central-dossiers 8000000 is the
+# DESIGN.md scale (five years of a province, ~20 GiB, ~15 minutes with the rest of the bench).
+SYNC_CENTRAL_DEFAULT = 2_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", type=Path, default=None)
     p.add_argument("--per-day", type=int, default=DEFAULT_PER_DAY, help="see make_db.py")
     p.add_argument("--only", nargs="*", default=None, help="e.g. --only bench_lookup.py")
+    p.add_argument(
+        "--sync-central-dossiers",
+        type=int,
+        default=None,
+        help=f"bench_sync's pre-filled central (default {SYNC_CENTRAL_DEFAULT:,}; quick: its own)",
+    )
     args = p.parse_args(argv)
     n = resolve_size(args)
     db = (args.db or default_db(n)).resolve()
@@ -91,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.quick and script == "bench_lookup.py":
             cmd.append("--force-explain")  # exercise the EXPLAIN / fix code path in a smoke run
+        if script == "bench_sync.py":
+            if args.quick:
+                cmd.append("--quick")
+            central = args.sync_central_dossiers
+            if central is None and not args.quick:
+                central = SYNC_CENTRAL_DEFAULT
+            if central is not None:
+                cmd += ["--central-dossiers", str(central)]
         print(
             f"\n$ {' '.join(Path(c).name if c == sys.executable else c for c in cmd)}", flush=True
         )

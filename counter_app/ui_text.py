@@ -40,3 +40,22 @@ def document_kind_label(kind: str) -> str:
 def money(amount: int) -> str:
     """8000 -> '8.000 đ'."""
     return f"{amount:,}".replace(",", ".") + " đ"
+
+
+# Sync: what central could not take, in the clerk's words (the details dialog, F12).
+SYNC_ISSUE_KIND_LABELS = {"rejected": "Bị từ chối", "clash": "Trùng mã hồ sơ"}
+SYNC_REASON_LABELS = {
+    "code_clash": "Mã hồ sơ đã được đơn vị khác dùng",
+    "dossier_id_taken": "Hồ sơ đã có ở trung tâm với nội dung khác",
+    "dossier_unknown": "Trung tâm chưa có hồ sơ này",
+    "ticket_unknown": "Trung tâm chưa có số thứ tự này",
+    "seq_taken": "Số thứ tự sự kiện đã bị dùng (máy khôi phục từ bản sao lưu cũ?)",
+    "event_id_taken": "Sự kiện đã có ở trung tâm với nội dung khác",
+    "malformed": "Dữ liệu sự kiện không hợp lệ",
+}
+SYNC_EVENT_KIND_LABELS = {
+    "dossier": "Hồ sơ",
+    "dossier_event": "Xử lý hồ sơ",
+    "ticket": "Số thứ tự",
+    "ticket_event": "Gọi số",
+}

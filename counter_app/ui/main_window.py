@@ -37,6 +37,8 @@ from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
 from counter_app.ui.queue_panel import QueuePanel
 from counter_app.ui.scan import ScanDispatcher
+from counter_app.ui.sync_status import SHORTCUT as SYNC_KEY
+from counter_app.ui.sync_status import SyncController, SyncIndicator, TransportFactory
 from counter_app.ui.tasks import run_task
 
 ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
@@ -82,6 +84,7 @@ class CounterWindow(QMainWindow):
         setup: IntakeSetup,
         printers: pj.Printers,
         scan: ScanDispatcher | None = None,
+        sync_transport: TransportFactory | None = None,
     ) -> None:
         super().__init__()
         self.ctx, self.user, self.setup, self.printers = ctx, user, setup, printers
@@ -120,7 +123,9 @@ class CounterWindow(QMainWindow):
             scan.scan_failed.connect(
                 lambda code: self.statusBar().showMessage(text_for(code), 8000)
             )
+        self.sync = SyncController(ctx, sync_transport, self)
         self._status_bar()
+        self.sync.start()
         self.refresh_today()
         self.form.picker.setFocus()
 
@@ -140,7 +145,8 @@ class CounterWindow(QMainWindow):
         hint = QLabel(
             tr(
                 "Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+T  Chọn thủ tục\n"
-                "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số"
+                "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
+                "F12  Tình trạng đồng bộ"
             )
         )
         hint.setObjectName("hint")
@@ -169,6 +175,7 @@ class CounterWindow(QMainWindow):
             ("Escape", self.clear_form),
             ("Ctrl+K", lambda: self.open_window("kiosk")),
             ("Ctrl+B", lambda: self.open_window("board")),
+            (SYNC_KEY, lambda: self.sync_indicator.open_details()),
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
@@ -178,6 +185,8 @@ class CounterWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.printer_label)
         self.statusBar().addPermanentWidget(self.count_label)
+        self.sync_indicator = SyncIndicator(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
 
     # ----- saving and printing ---------------------------------------------------------------
     def save(self, raw: dict[str, object]) -> None:
@@ -200,6 +209,7 @@ class CounterWindow(QMainWindow):
         self.last = view
         self.form.clear()
         self.refresh_today()
+        self.sync.refresh()
         paper = (
             tr("phiếu yêu cầu bổ sung") if view.missing_documents else tr("giấy tiếp nhận (2 liên)")
         )
@@ -361,6 +371,7 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())
+        self.sync.stop()
         if self.scan is not None:
             self.scan.stop_serial()
         super().closeEvent(event)

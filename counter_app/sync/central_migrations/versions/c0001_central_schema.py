@@ -233,7 +233,8 @@ BEGIN
   WHERE e.unit_id = p_unit AND e.source_id = p_source AND e.seq > lo AND e.seq <= hi
     AND e.kind = 'dossier_event'
     AND NOT EXISTS (SELECT 1 FROM central.dossiers d
-                    WHERE d.id = (e.payload->>'dossier_id')::uuid AND d.unit_id IS NOT DISTINCT FROM p_unit)
+                    WHERE d.id = (e.payload->>'dossier_id')::uuid
+                      AND d.unit_id IS NOT DISTINCT FROM p_unit)
   ON CONFLICT DO NOTHING;
 
   INSERT INTO central.tickets (id, unit_id, day, display, service, status_seq, source_id,
@@ -262,7 +263,8 @@ BEGIN
   WHERE e.unit_id = p_unit AND e.source_id = p_source AND e.seq > lo AND e.seq <= hi
     AND e.kind = 'ticket_event'
     AND NOT EXISTS (SELECT 1 FROM central.tickets t
-                    WHERE t.id = (e.payload->>'ticket_id')::uuid AND t.unit_id IS NOT DISTINCT FROM p_unit)
+                    WHERE t.id = (e.payload->>'ticket_id')::uuid
+                      AND t.unit_id IS NOT DISTINCT FROM p_unit)
   ON CONFLICT DO NOTHING;
 END $$;
 
