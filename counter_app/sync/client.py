@@ -375,7 +375,7 @@ class Syncer:
             report.pulled = self.pull()  # first: a fresh database learns its unit here
             self.push(report)
             report.clashes = self._pull_clashes()
-        except CounterAppError as exc:
+        except Exception as exc:  # every failure is remembered for the status bar
             self._note_error(exc)
             raise
         now = self.ctx.clock()
@@ -391,12 +391,13 @@ class Syncer:
         with self.ctx.uow.write() as s:
             _set(s, "last_attempt_at", self.ctx.clock().isoformat())
 
-    def _note_error(self, exc: CounterAppError) -> None:
+    def _note_error(self, exc: Exception) -> None:
         from counter_app.messages import describe
 
+        text = describe(exc) if isinstance(exc, CounterAppError) else f"{type(exc).__name__}: {exc}"
         try:
             with self.ctx.uow.write() as s:
-                _set(s, "last_error", describe(exc)[:500])
+                _set(s, "last_error", text[:500])
         except Exception:  # recording the failure must never hide it
             log.exception("could not record the sync error")
 
