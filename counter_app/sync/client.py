@@ -285,6 +285,7 @@ def local_status(ctx: ServiceContext) -> LocalStatus:
         offset = _get(s, "clock_offset_s")
         last_ok = _when(s, "last_ok_at")
         last_try = _when(s, "last_attempt_at")
+        last_failed = _when(s, "last_failed_at")
         issues = dict(
             s.execute(select(SyncIssue.kind, func.count()).group_by(SyncIssue.kind)).all()
         )
@@ -295,7 +296,8 @@ def local_status(ctx: ServiceContext) -> LocalStatus:
             last_ok_at=last_ok,
             last_attempt_at=last_try,
             last_error=_get(s, "last_error") or "",
-            online=last_ok is not None and (last_try is None or last_ok >= last_try),
+            # A round in progress is not a failure: online until a round fails.
+            online=last_ok is not None and (last_failed is None or last_ok >= last_failed),
             rejected=int(issues.get("rejected", 0)),
             clashes=int(issues.get("clash", 0)),
             clock_offset_s=float(offset) if offset else None,
@@ -398,6 +400,7 @@ class Syncer:
         try:
             with self.ctx.uow.write() as s:
                 _set(s, "last_error", text[:500])
+                _set(s, "last_failed_at", self.ctx.clock().isoformat())
         except Exception:  # recording the failure must never hide it
             log.exception("could not record the sync error")
 

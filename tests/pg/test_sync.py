@@ -40,6 +40,8 @@ def test_a_counter_pushes_everything_once(
     assert_in_step(ctx, central_url, A)
     st = local_status(ctx)
     assert st.waiting == 0 and st.rejected == 0 and st.last_ok_at is not None
+    Syncer(ctx, transports(unit_urls[A]))._note_attempt()  # a round has started...
+    assert local_status(ctx).online  # ...and has not failed: still online, no flicker
     # A second round has nothing to send and changes nothing.
     again = Syncer(ctx, transports(unit_urls[A])).run_once()
     assert again.pushed == 0 and again.batches == 0
