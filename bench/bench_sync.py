@@ -42,7 +42,6 @@ import contextlib
 import gc
 import hashlib
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -117,34 +116,24 @@ class Server:
 
 @contextlib.contextmanager
 def pg_server(fsync: bool) -> Iterator[Server]:
-    from pgserver import PG_USER, PgServer, _bindir, _free_port, _run
+    from pgserver import PgServer, _bindir
 
     bindir = _bindir()
     if bindir is None:
         raise SystemExit("PostgreSQL server programs (initdb, pg_ctl, postgres) not found")
-    base = Path(tempfile.mkdtemp(prefix="counter-app-bench-pg-"))
-    pg = PgServer(bindir, base, _free_port())
+    pg = PgServer.create(bindir, "counter-app-bench-pg-")
+    base = pg.base
     try:
-        pg.sockets.mkdir()
-        if os.geteuid() == 0:
-            base.chmod(0o700)
-            shutil.chown(base, PG_USER, PG_USER)
-            shutil.chown(pg.sockets, PG_USER, PG_USER)
-        pg.start()  # initdb + start with the test options; restarted below with ours
-        pg.stop()
         dur = "on" if fsync else "off"
-        opts = (
-            f"-c listen_addresses=127.0.0.1 -c port={pg.port} "
-            f"-c unix_socket_directories={pg.sockets} "
-            f"-c fsync={dur} -c synchronous_commit={dur} -c full_page_writes={dur} "
-            "-c max_connections=30 -c shared_buffers=1GB -c maintenance_work_mem=1GB "
-            "-c max_wal_size=16GB -c checkpoint_timeout=30min "
-            "-c shared_preload_libraries=pg_stat_statements"
-        )
-        ctl = [str(bindir / "pg_ctl"), "-D", str(pg.data), "-l", str(pg.log), "-o", opts]
-        r = _run([*ctl, "-w", "-t", "60", "start"], timeout=90)
-        if r.returncode != 0:
-            raise SystemExit(f"pg_ctl start failed: {r.stderr[-800:]}")
+        try:
+            pg.start(
+                settings=f"-c fsync={dur} -c synchronous_commit={dur} -c full_page_writes={dur} "
+                "-c max_connections=30 -c shared_buffers=1GB -c maintenance_work_mem=1GB "
+                "-c max_wal_size=16GB -c checkpoint_timeout=30min "
+                "-c shared_preload_libraries=pg_stat_statements"
+            )
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from None
         server = Server(pg, base, fsync)
         with server.connect() as c:
             version = c.execute("SHOW server_version").fetchone()[0]
@@ -155,10 +144,7 @@ def pg_server(fsync: bool) -> Iterator[Server]:
         )
         yield server
     finally:
-        try:
-            pg.stop()
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
+        pg.remove()
 
 
 def fresh_central(server: Server, name: str) -> tuple[str, str]:

@@ -65,16 +65,25 @@ def get_user(s: Session, username: str) -> User:
     return user
 
 
+def check_account(username: str, role: str, password: str) -> str:
+    """The username normalised; refuses a bad username, role or password (every one found)."""
+    username = username.strip().lower()
+    errors: dict[str, str] = {}
+    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
+        errors["username"] = "username_invalid"
+    if role not in ROLES:
+        errors["role"] = "role_invalid"
+    if len(password) < 4:
+        errors["password"] = "password_too_short"
+    if errors:
+        raise ValidationError("invalid", field_errors=errors)
+    return username
+
+
 def create_user(
     s: Session, unit_id: str, username: str, full_name: str, role: str, password: str
 ) -> User:
-    username = username.strip().lower()
-    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
-        raise ValidationError("invalid", field_errors={"username": "username_invalid"})
-    if role not in ROLES:
-        raise ValidationError("invalid", field_errors={"role": "role_invalid"})
-    if len(password) < 4:
-        raise ValidationError("invalid", field_errors={"password": "password_too_short"})
+    username = check_account(username, role, password)
     if s.scalar(select(User.id).where(User.username == username)):
         raise Conflict("user_exists", username=username)
     user = User(

@@ -16,8 +16,6 @@ from counter_app.domain.ids import new_id
 from counter_app.services.numbering import next_number
 
 GENESIS = "0" * 64
-# pg_advisory_xact_lock key for appending to the audit chain (any fixed bigint; "AUDITLOG").
-AUDIT_LOCK_KEY = 0x4155_4449_544C_4F47
 
 
 def _canonical(obj: Any) -> str:
@@ -34,11 +32,8 @@ def audit_hash(prev_hash: str, at: datetime, username: str, action: str, detail:
 def append_audit(
     s: Session, at: datetime, username: str, action: str, detail: dict[str, Any]
 ) -> AuditEntry:
-    if s.get_bind().dialect.name == "postgresql":
-        # SQLite's BEGIN IMMEDIATE already serialises writers; on PostgreSQL two transactions
-        # would both read the same last hash and fork the chain. This lock (held to commit)
-        # makes appends take turns; the read below then sees the other's committed entry.
-        s.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
+    # Appends take turns: SQLite's BEGIN IMMEDIATE, and on PostgreSQL the write lock every
+    # uow.write() takes first (db/uow.py); the read below then sees the last committed entry.
     prev = s.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
     entry = AuditEntry(
         at=at,

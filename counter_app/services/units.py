@@ -14,9 +14,14 @@ from counter_app.domain.workdays import OfficeHours
 LOCAL_UNIT_KEY = "local_unit_id"
 
 
-def local_unit(s: Session) -> Unit:
+def find_local_unit(s: Session) -> Unit | None:
+    """This install's unit, or None before it is set up (by `init --demo` or a first sync)."""
     meta = s.get(Meta, LOCAL_UNIT_KEY)
-    unit = s.get(Unit, meta.value) if meta else None
+    return s.get(Unit, meta.value) if meta else None
+
+
+def local_unit(s: Session) -> Unit:
+    unit = find_local_unit(s)
     if unit is None:
         raise NotFound("unit_not_set_up")
     return unit

@@ -28,7 +28,7 @@ from sqlalchemy import create_engine
 from counter_app.domain.codes import validate_agency_id
 from counter_app.domain.errors import CounterAppError, NotFound, ValidationError
 from counter_app.domain.text import clean_name, clean_text
-from counter_app.services.auth import ROLES, hash_password
+from counter_app.services.auth import check_account, hash_password
 from counter_app.services.catalogue import parse_catalogue
 
 MIGRATIONS = Path(__file__).with_name("central_migrations")
@@ -250,16 +250,7 @@ def set_user(
 ) -> dict[str, Any]:
     """Create or update a unit's account (the hash travels, never the password)."""
     unit = validate_agency_id(unit)
-    username = username.strip().lower()
-    errors: dict[str, str] = {}
-    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
-        errors["username"] = "username_invalid"
-    if role not in ROLES:
-        errors["role"] = "role_invalid"
-    if len(password) < 4:
-        errors["password"] = "password_too_short"
-    if errors:
-        raise ValidationError("invalid", field_errors=errors)
+    username = check_account(username, role, password)
     full_name = clean_name(full_name, "full_name")
     with admin_connection(url) as conn:
         _require_schema(conn)

@@ -35,7 +35,7 @@ from counter_app.domain.ids import new_id
 from counter_app.services.catalogue import apply_procedure, validate_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
-from counter_app.services.units import set_local_unit
+from counter_app.services.units import find_local_unit, set_local_unit
 from counter_app.sync.central import libpq_url, redact
 
 log = logging.getLogger(__name__)
@@ -415,11 +415,8 @@ class Syncer:
         if not unit:
             raise SyncError("sync_not_a_unit", role=str(hello.get("role")))
         with self.ctx.uow.read() as s:
-            local = s.scalar(
-                select(Unit.agency_id)
-                .join(Meta, Meta.value == Unit.id)
-                .where(Meta.key == "local_unit_id")
-            )
+            found = find_local_unit(s)
+            local = found.agency_id if found else None
         if local is not None and local != unit:
             raise SyncError("sync_unit_mismatch", local=local, central=unit)
         self.unit = report.unit = unit
@@ -553,14 +550,10 @@ class Syncer:
         }[table]
         return sum(1 for r in rows if apply(s, r))
 
-    def _local_unit(self, s: Session) -> Unit | None:
-        meta = s.get(Meta, "local_unit_id")
-        return s.get(Unit, meta.value) if meta else None
-
     def _apply_unit(self, s: Session, r: dict[str, Any]) -> bool:
         if r["agency_id"] != self.unit:
             return False  # other units' rows are not ours to keep
-        unit = self._local_unit(s)
+        unit = find_local_unit(s)
         fields = (
             "name",
             "parent_name",
@@ -610,7 +603,7 @@ class Syncer:
         return False
 
     def _apply_user(self, s: Session, r: dict[str, Any]) -> bool:
-        unit = self._local_unit(s)
+        unit = find_local_unit(s)
         if unit is None or r["unit_id"] != self.unit:
             return False
         active = bool(r["active"]) and r["deleted_at"] is None

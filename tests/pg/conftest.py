@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgserver import PG_USER, PgServer, _bindir, _free_port
+from pgserver import PgServer, _bindir
 from sync_support import NINE, UNIT_A, UNIT_B
 
 from counter_app.services.setup import init_database
@@ -59,24 +58,15 @@ def pg_server() -> Iterator[PgServer]:
     assert bindir is not None
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         _unavailable("running as root and `runuser` is missing (initdb refuses root)")
-    base = Path(tempfile.mkdtemp(prefix="counter-app-pg-"))
-    server = PgServer(bindir, base, _free_port())
+    server = PgServer.create(bindir, "counter-app-pg-")
     try:
-        server.sockets.mkdir()
-        if os.geteuid() == 0:
-            base.chmod(0o700)
-            shutil.chown(base, PG_USER, PG_USER)
-            shutil.chown(server.sockets, PG_USER, PG_USER)
         try:
             server.start()
         except RuntimeError as exc:
             _unavailable(str(exc))
         yield server
     finally:
-        try:
-            server.stop()
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
+        server.remove()
 
 
 # How a test database sorts text. "C.UTF-8" is the server default here; an office server is

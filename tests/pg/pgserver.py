@@ -11,10 +11,16 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 PG_USER = "postgres"
+# Tuning for throw-away servers; the benches pass their own.
+TEST_SETTINGS = (
+    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+    "-c max_connections=50 -c shared_buffers=32MB"
+)
 
 
 def _bindir() -> Path | None:
@@ -67,13 +73,32 @@ class PgServer:
         self.log = base / "server.log"
         self.port = port
 
+    @classmethod
+    def create(cls, bindir: Path, prefix: str) -> PgServer:
+        """A server in a new temp dir (owned by the server user when we are root)."""
+        base = Path(tempfile.mkdtemp(prefix=prefix))
+        server = cls(bindir, base, _free_port())
+        server.sockets.mkdir()
+        if os.geteuid() == 0:
+            base.chmod(0o700)
+            shutil.chown(base, PG_USER, PG_USER)
+            shutil.chown(server.sockets, PG_USER, PG_USER)
+        return server
+
+    def remove(self) -> None:
+        """Stop the server (if it runs) and delete its directory."""
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{dbname}"
 
     def conninfo(self, dbname: str = "postgres") -> str:
         return f"host=127.0.0.1 port={self.port} user={PG_USER} dbname={dbname}"
 
-    def start(self) -> None:
+    def start(self, settings: str = TEST_SETTINGS) -> None:
         init = _run(
             [
                 str(self.bindir / "initdb"),
@@ -130,9 +155,7 @@ class PgServer:
                 tls = "-c ssl=on "
         opts = (
             tls + f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.sockets} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=50 -c shared_buffers=32MB"
+            f"-c unix_socket_directories={self.sockets} " + settings
         )
         start = _run(
             [
