@@ -97,6 +97,12 @@ def _sync_commands(cmd: Callable[[str, str], argparse.ArgumentParser], common: P
     a.add_argument("--place-name", default="")
     a.add_argument("--address", default="")
     a.add_argument("--phone", default="")
+    sub(
+        "rotate-unit", "new credentials for a unit (prints its new URL; the old one stops)"
+    ).add_argument("--unit", required=True, metavar="ID")
+    sub("disable-unit", "revoke a unit's credentials (its data stays)").add_argument(
+        "--unit", required=True, metavar="ID"
+    )
     sub("status", "per unit: dossiers, events, contiguous sequence, gaps, rejections")
     sub("catalogue", "publish a catalogue file to every unit").add_argument("file", type=Path)
     a = sub("calendar", "publish a calendar override (none = remove it)")

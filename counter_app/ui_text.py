@@ -48,6 +48,8 @@ SYNC_REASON_LABELS = {
     "code_clash": "Mã hồ sơ đã được đơn vị khác dùng",
     "dossier_id_taken": "Hồ sơ đã có ở trung tâm với nội dung khác",
     "dossier_unknown": "Trung tâm chưa có hồ sơ này",
+    "foreign_code": "Mã hồ sơ không mang mã đơn vị này",
+    "ticket_id_taken": "Số thứ tự đã có ở trung tâm với nội dung khác",
     "ticket_unknown": "Trung tâm chưa có số thứ tự này",
     "seq_taken": "Số thứ tự sự kiện đã bị dùng (máy khôi phục từ bản sao lưu cũ?)",
     "event_id_taken": "Sự kiện đã có ở trung tâm với nội dung khác",

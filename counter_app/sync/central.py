@@ -7,6 +7,7 @@ execute central.push_batch / central.hello and read reference data.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import secrets
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
+import sqlalchemy.exc
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -32,6 +34,9 @@ from counter_app.services.auth import check_account, hash_password
 from counter_app.services.catalogue import parse_catalogue
 
 MIGRATIONS = Path(__file__).with_name("central_migrations")
+SECURE_SQL = importlib.import_module(
+    "counter_app.sync.central_migrations.versions.c0002_harden_roles"
+).SECURE_SQL
 
 
 def libpq_url(url: str) -> str:
@@ -57,16 +62,35 @@ def _connect_error(url: str, exc: Exception) -> CounterAppError:
     return CounterAppError("central_unreachable", url=redact(url), detail=detail)
 
 
+# Every administrator command gives up on a lock after this long, with a message, instead
+# of hanging behind whatever holds it.
+ADMIN_LOCK_TIMEOUT = "10s"
+# A stand-alone counter holds one connection; a unit may run several counters (one stream
+# each) and a second process at one of them. Enough for that, not enough to exhaust the server.
+UNIT_CONNECTION_LIMIT = 10
+UNIT_ROLE_SETTINGS = {
+    "statement_timeout": "120s",
+    "lock_timeout": "30s",
+    "idle_in_transaction_session_timeout": "60s",
+}
+
+
 @contextmanager
 def admin_connection(url: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
     try:
         conn = psycopg.connect(
-            libpq_url(url), autocommit=True, connect_timeout=10, row_factory=dict_row
+            libpq_url(url),
+            autocommit=True,
+            connect_timeout=10,
+            row_factory=dict_row,
+            options=f"-c lock_timeout={ADMIN_LOCK_TIMEOUT}",
         )
     except psycopg.Error as exc:
         raise _connect_error(url, exc) from None
     try:
         yield conn
+    except psycopg.errors.LockNotAvailable:
+        raise CounterAppError("central_busy", timeout=ADMIN_LOCK_TIMEOUT) from None
     finally:
         conn.close()
 
@@ -98,17 +122,35 @@ def init_central(url: str) -> dict[str, Any]:
         if not priv or not priv["ok"]:
             raise CounterAppError("central_needs_admin")
         conn.execute("CREATE SCHEMA IF NOT EXISTS central")
-    engine = create_engine(sqlalchemy_url(url))
+    engine = create_engine(
+        sqlalchemy_url(url), connect_args={"options": f"-c lock_timeout={ADMIN_LOCK_TIMEOUT}"}
+    )
     try:
         with engine.begin() as connection:
             cfg = _alembic_config()
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
+    except sqlalchemy.exc.OperationalError as exc:
+        if isinstance(exc.orig, psycopg.errors.LockNotAvailable):
+            raise CounterAppError("central_busy", timeout=ADMIN_LOCK_TIMEOUT) from None
+        raise
     finally:
         engine.dispose()
     with admin_connection(url) as conn:
-        role = conn.execute("SELECT value FROM central.config WHERE key = 'units_role'").fetchone()
-    return {"schema": head_revision(), "units_role": role["value"] if role else None}
+        # Owners, privileges and unit limits again: idempotent, and it repairs any drift
+        # (a table added by hand, a grant to PUBLIC) on a central hardened before.
+        conn.execute(SECURE_SQL)
+        roles = {
+            r["key"]: r["value"]
+            for r in conn.execute(
+                "SELECT key, value FROM central.config WHERE key IN ('units_role', 'owner_role')"
+            )
+        }
+    return {
+        "schema": head_revision(),
+        "units_role": roles.get("units_role"),
+        "owner_role": roles.get("owner_role"),
+    }
 
 
 def _role_name(database: str, agency: str) -> str:
@@ -156,20 +198,7 @@ def add_unit(url: str, spec: UnitSpec) -> dict[str, Any]:
                 "SELECT role_name FROM central.units WHERE agency_id = %s", (agency,)
             ).fetchone()
             role = (existing or {}).get("role_name") or _role_name(db["d"], agency)
-            password = secrets.token_urlsafe(24)
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            verb = "ALTER" if exists else "CREATE"
-            conn.execute(
-                psycopg.sql.SQL(
-                    verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS "
-                    "PASSWORD {}"
-                ).format(psycopg.sql.Identifier(role), psycopg.sql.Literal(password))
-            )
-            conn.execute(
-                psycopg.sql.SQL("GRANT {} TO {}").format(
-                    psycopg.sql.Identifier(group["value"]), psycopg.sql.Identifier(role)
-                )
-            )
+            password = _set_unit_role(conn, role, group["value"])
             conn.execute(
                 """
                 INSERT INTO central.units (agency_id, name, parent_name, place_name, address,
@@ -185,9 +214,16 @@ def add_unit(url: str, spec: UnitSpec) -> dict[str, Any]:
                                  ELSE excluded.address END,
                   phone = CASE WHEN excluded.phone = '' THEN units.phone
                                ELSE excluded.phone END,
-                  role_name = excluded.role_name, deleted_at = NULL
+                  deleted_at = NULL
                 """,
                 (agency, name, spec.parent_name, spec.place_name, spec.address, spec.phone, role),
+            )
+            # Apart, and only when it changes: naming a unique column in ON CONFLICT's SET
+            # locks the row against the key-share lock a unit's push holds on its own row.
+            conn.execute(
+                "UPDATE central.units SET role_name = %s "
+                "WHERE agency_id = %s AND role_name IS DISTINCT FROM %s",
+                (role, agency, role),
             )
     return {
         "unit": agency,
@@ -195,6 +231,85 @@ def add_unit(url: str, spec: UnitSpec) -> dict[str, Any]:
         "role": role,
         "new": existing is None,
     }
+
+
+def _set_unit_role(conn: psycopg.Connection[dict[str, Any]], role: str, group: str) -> str:
+    """Create (or re-enable) a unit's login role with a new random password; returns it.
+
+    The role owns nothing, may create nothing (central init revoked TEMPORARY and CREATE
+    from PUBLIC), has a small connection limit and timeouts; its rights come from `group`.
+    """
+    password = secrets.token_urlsafe(24)
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+    verb = "ALTER" if exists else "CREATE"
+    ident = psycopg.sql.Identifier(role)
+    conn.execute(
+        psycopg.sql.SQL(
+            verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION "
+            "CONNECTION LIMIT {} PASSWORD {}"
+        ).format(ident, psycopg.sql.Literal(UNIT_CONNECTION_LIMIT), psycopg.sql.Literal(password))
+    )
+    for key, value in UNIT_ROLE_SETTINGS.items():
+        conn.execute(
+            psycopg.sql.SQL("ALTER ROLE {} SET {} = {}").format(
+                ident, psycopg.sql.Identifier(key), psycopg.sql.Literal(value)
+            )
+        )
+    conn.execute(psycopg.sql.SQL("GRANT {} TO {}").format(psycopg.sql.Identifier(group), ident))
+    return password
+
+
+def _unit_role(conn: psycopg.Connection[dict[str, Any]], agency: str) -> str:
+    row = conn.execute(
+        "SELECT role_name FROM central.units WHERE agency_id = %s AND deleted_at IS NULL",
+        (agency,),
+    ).fetchone()
+    if row is None or not row["role_name"]:
+        raise NotFound("central_unit_unknown", unit=agency)
+    return str(row["role_name"])
+
+
+def _end_sessions(conn: psycopg.Connection[dict[str, Any]], role: str) -> int:
+    """Close the role's open connections (a stolen URL in use keeps nothing open)."""
+    row = conn.execute(
+        "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity "
+        "WHERE usename = %s AND pid <> pg_backend_pid()",
+        (role,),
+    ).fetchone()
+    return int(row["n"]) if row else 0
+
+
+def rotate_unit(url: str, unit: str) -> dict[str, Any]:
+    """A new password for the unit's role (re-enabling it if it was disabled); the old one
+    stops working at once and open sessions are closed. Prints the new URL."""
+    agency = validate_agency_id(unit)
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        with conn.transaction():
+            role = _unit_role(conn, agency)
+            group = conn.execute(
+                "SELECT value FROM central.config WHERE key = 'units_role'"
+            ).fetchone()
+            assert group is not None
+            password = _set_unit_role(conn, role, group["value"])
+        ended = _end_sessions(conn, role)
+    return {"unit": agency, "url": _unit_url(url, role, password), "sessions_ended": ended}
+
+
+def disable_unit(url: str, unit: str) -> dict[str, Any]:
+    """Revoke a unit's credentials: its role may no longer log in, open sessions end. The
+    unit's data stays; `rotate-unit` issues new credentials."""
+    agency = validate_agency_id(unit)
+    with admin_connection(url) as conn:
+        _require_schema(conn)
+        role = _unit_role(conn, agency)
+        conn.execute(
+            psycopg.sql.SQL("ALTER ROLE {} NOLOGIN PASSWORD NULL").format(
+                psycopg.sql.Identifier(role)
+            )
+        )
+        ended = _end_sessions(conn, role)
+    return {"unit": agency, "disabled": True, "sessions_ended": ended}
 
 
 def import_catalogue(url: str, data: Any) -> dict[str, int]:

@@ -156,6 +156,26 @@ def cmd_central(args: argparse.Namespace) -> Result:
                 f"(đặt vào central_url tại quầy, giữ bí mật):\n{data['url']}"
             ),
         )
+    if action == "rotate-unit":
+        data = central.rotate_unit(url, args.unit)
+        return (
+            data,
+            lambda: (
+                f"Đã cấp mật khẩu mới cho đơn vị {data['unit']}; mật khẩu cũ hết hiệu lực"
+                f" (đã đóng {data['sessions_ended']} kết nối). Địa chỉ đồng bộ mới"
+                f" (đặt vào central_url tại quầy, giữ bí mật):\n{data['url']}"
+            ),
+        )
+    if action == "disable-unit":
+        data = central.disable_unit(url, args.unit)
+        return (
+            data,
+            lambda: (
+                f"Đã thu hồi quyền đồng bộ của đơn vị {data['unit']} (đã đóng"
+                f" {data['sessions_ended']} kết nối). Dữ liệu của đơn vị được giữ nguyên;"
+                " cấp lại bằng `central rotate-unit`."
+            ),
+        )
     if action == "status":
         rows = central.status(url)
         return rows, lambda: _human_status(rows)
