@@ -444,3 +444,28 @@ def test_concurrent_admin_writes_each_get_their_own_version(central_url: str) ->
     with _admin(central_url) as c:
         versions = [r[0] for r in c.execute("SELECT row_version FROM central.calendar_overrides")]
     assert len(set(versions)) == 8
+
+
+def test_verify_full_with_the_provinces_ca_as_the_readme_says(
+    pg_server: Any, unit_urls: dict[str, str], counter: Any
+) -> None:
+    """The production set-up: sslmode=verify-full and the CA's certificate in the URL."""
+    cert = pg_server.data / "server.crt"
+    if not cert.exists():
+        pytest.skip("this test server runs without TLS (no openssl to make a certificate)")
+    ctx = counter(A, "tls")
+    t = PgTransport(f"{unit_urls[A]}?sslrootcert={cert}", sslmode="verify-full")
+    try:
+        Syncer(ctx, t).run_once()
+        assert t._conn is not None
+        row = t._conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        assert row.fetchone() == {"ssl": True}
+    finally:
+        t.close()
+    # Without the CA the server's certificate is not trusted: no sync, nothing sent.
+    t = PgTransport(
+        f"{unit_urls[A]}?sslrootcert={pg_server.base / 'missing.crt'}", sslmode="verify-full"
+    )
+    with pytest.raises(Offline):
+        Syncer(ctx, t).run_once()
+    t.close()
