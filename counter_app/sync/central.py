@@ -423,7 +423,9 @@ def status(url: str) -> list[dict[str, Any]]:
     with admin_connection(url) as conn:
         _require_schema(conn)
         units = conn.execute(
-            "SELECT agency_id, name FROM central.units WHERE deleted_at IS NULL ORDER BY agency_id"
+            "SELECT u.agency_id, u.name, coalesce(r.rolcanlogin, false) AS enabled "
+            "FROM central.units u LEFT JOIN pg_roles r ON r.rolname = u.role_name "
+            "WHERE u.deleted_at IS NULL ORDER BY u.agency_id"
         ).fetchall()
         out: list[dict[str, Any]] = []
         for u in units:
@@ -452,6 +454,7 @@ def status(url: str) -> list[dict[str, Any]]:
                 {
                     "unit": unit,
                     "name": u["name"],
+                    "enabled": u["enabled"],  # false after `central disable-unit`
                     "dossiers": count(
                         "SELECT count(*) AS n FROM central.dossiers WHERE unit_id=%s"
                     ),

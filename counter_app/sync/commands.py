@@ -217,5 +217,7 @@ def _human_status(rows: list[dict[str, Any]]) -> str:
             line += f", từ chối {r['rejected']}"
         if r["clashes"]:
             line += f", trùng mã {r['clashes']}"
+        if not r.get("enabled", True):
+            line += " (đã thu hồi quyền đồng bộ)"
         out.append(line)
     return "\n".join(out)

@@ -421,6 +421,10 @@ def test_rotate_and_disable_on_the_command_line(
     res = cli("central", "disable-unit", "--url", central_url, "--unit", A, db=None)
     assert res.rc == 0, res.err
     assert "thu hồi" in res.out
+    res = cli("--json", "central", "status", "--url", central_url, db=None)
+    assert {r["unit"]: r["enabled"] for r in json.loads(res.out)} == {A: False, B: True}
+    res = cli("central", "status", "--url", central_url, db=None)
+    assert "thu hồi" in res.out.splitlines()[0] and "thu hồi" not in res.out.splitlines()[1]
     res = cli("central", "rotate-unit", "--url", central_url, "--unit", "nope", db=None)
     assert res.rc != 0 and len(res.err.strip().splitlines()) == 1
 
