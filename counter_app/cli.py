@@ -201,8 +201,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130
     except Exception as exc:  # the last resort: one line for the user, the trace in the log
+        from counter_app.domain.redact import redact_secrets
+
         logging.getLogger("counter_app").exception("unexpected error")
+        first = (str(exc).splitlines() or [""])[0]
         sys.stderr.write(
-            f"Lỗi không mong đợi ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}\n"
+            f"Lỗi không mong đợi ({type(exc).__name__}): {redact_secrets(first)[:300]}\n"
         )
         return 3

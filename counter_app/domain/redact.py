@@ -35,10 +35,44 @@ def _url_secret(m: re.Match[str]) -> str:
     return m["head"] + MASK + "@"
 
 
-def redact_secrets(text: str) -> str:
-    """`text` with the password of every URL and `password=` setting replaced by ***."""
+def url_userinfo(url: str) -> str | None:
+    """What a URL holds before the host's "@" (user[:password]), None without one. The last
+    "@" before the query counts: a raw "@" in a password belongs to the userinfo."""
+    _scheme, sep, rest = url.strip().partition("://")
+    if not sep:
+        return None
+    authority = re.split(r"[?#]", rest, maxsplit=1)[0]
+    at = authority.rfind("@")
+    return authority[:at] if at >= 0 else None
+
+
+def url_password(url: str) -> str | None:
+    """The password of a URL as written (maybe percent-encoded), None without one."""
+    info = url_userinfo(url)
+    if info is None or ":" not in info:
+        return None
+    return info.partition(":")[2] or None
+
+
+def known_secrets(url: str) -> tuple[str, ...]:
+    """A URL's password as written and decoded, for `redact_secrets(…, known=…)`."""
+    from urllib.parse import unquote
+
+    pw = url_password(url)
+    if not pw:
+        return ()
+    return tuple({pw, unquote(pw)})
+
+
+def redact_secrets(text: str, known: tuple[str, ...] = ()) -> str:
+    """`text` with the password of every URL and `password=` setting replaced by ***, and
+    every `known` secret (at least 3 characters: shorter would mangle the text) too —
+    libpq quotes a bad percent-encoded password on its own, without the URL around it."""
     if not text:
         return text
+    for secret in sorted(known, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, MASK)
     text = _URL.sub(_url_secret, text)
     text = _QUERY.sub(lambda m: m["head"] + MASK, text)
     text = _QUOTED_KEY.sub(lambda m: m["head"] + m["q"] + MASK + m["q"], text)

@@ -63,3 +63,18 @@ def test_nested_values() -> None:
     value = {"error": "postgresql://u:S3cret@h/d", "n": 3, "l": ["password=S3cret"]}
     assert "S3cret" not in repr(redact_value(value))
     assert redact_value(value)["n"] == 3
+
+
+def test_known_secrets_of_a_url() -> None:
+    from counter_app.domain.redact import known_secrets, url_password
+
+    assert url_password("postgresql://u:S3%40cret@h/db") == "S3%40cret"
+    assert set(known_secrets("postgresql://u:S3%40cret@h/db")) == {"S3%40cret", "S3@cret"}
+    assert url_password("postgresql://u:p@ss@h/db?x=@") == "p@ss"
+    assert url_password("postgresql://u@h/db") is None
+    assert url_password("postgresql://h/db?options=a@b") is None
+    assert known_secrets("not a url") == ()
+    # libpq quotes a bad percent-encoded password alone, without the URL around it
+    text = 'invalid percent-encoded token: "S3%zzcret"'
+    assert "S3" not in redact_secrets(text, known_secrets("postgresql://u:S3%zzcret@h/d"))
+    assert redact_secrets("a pig", known=("p",)) == "a pig"  # too short to replace safely
