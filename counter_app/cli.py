@@ -167,8 +167,10 @@ def _print(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> Non
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse and run one command; returns the exit code. Errors: one line on stderr."""
+    from counter_app import filemodes
     from counter_app.messages import describe
 
+    filemodes.take_notices()  # only this command's
     try:
         args = build_parser().parse_args(argv)
         if args.command in (None, "gui"):
@@ -182,6 +184,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
         data, human = handler(args)
         _print(args, data, human)
+        # Files found readable by other accounts (and tightened): one line, after the
+        # output. An error keeps its one line; the log has the details either way.
+        notices = filemodes.take_notices()
+        if notices:
+            sys.stderr.write(filemodes.warning_line(notices) + "\n")
         return 0
     except UsageError as exc:
         sys.stderr.write(f"Lỗi cú pháp lệnh: {exc}\n")
