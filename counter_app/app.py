@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from counter_app.config import Settings, data_dir, load_settings
+from counter_app import filemodes
+from counter_app.config import Settings, config_path, data_dir, load_settings
 from counter_app.db.engine import open_database
 from counter_app.db.uow import UnitOfWork
+from counter_app.domain.redact import redact_secrets
 from counter_app.services.context import ServiceContext
 
 log = logging.getLogger("counter_app")
@@ -26,30 +30,62 @@ def db_url(value: str | None, settings: Settings) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
+class PrivateLogFile(logging.handlers.RotatingFileHandler):
+    """The log, created 0600 (also each new file after a rotation; rotated ones keep it)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = filemodes.open_private(Path(self.baseFilename), os.O_WRONLY | os.O_APPEND)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Every line, traceback included, without a URL's or a DSN's password."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_secrets(super().format(record))
+
+
 def setup_logging(settings: Settings) -> None:
-    """One log file in the data dir; the CLI's stderr stays for its one-line messages."""
+    """One log file in the data dir; the CLI's stderr stays for its one-line messages.
+    The data dir and the logs are private to this OS user (filemodes)."""
     root = logging.getLogger("counter_app")
     if root.handlers:
         return
     try:
-        logs = data_dir() / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        logs = filemodes.private_dir(filemodes.secure_data_dir(data_dir()) / "logs")
+        for old in logs.glob("counter-app.log*"):  # an older version made them 0644
+            filemodes.tighten(old, filemodes.FILE_MODE)
+        handler: logging.Handler = PrivateLogFile(
             logs / "counter-app.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+
+
+def protect_config(path: Path) -> None:
+    """A config file holding a password (the central URL's): readable by this OS user only.
+    The app never writes the file; one found open is tightened (POSIX) with a warning."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    if redact_secrets(text) != text:
+        filemodes.tighten(path, filemodes.FILE_MODE)
 
 
 def build_context(
     db: str | None = None, config: str | None = None, settings: Settings | None = None
 ) -> ServiceContext:
-    settings = settings or load_settings(Path(config) if config else None)
+    path = Path(config) if config else config_path()
+    settings = settings or load_settings(path)
     setup_logging(settings)
+    filemodes.flush_log()
+    protect_config(path)
     engine = open_database(db_url(db, settings))
+    filemodes.flush_log()
     ctx = ServiceContext(UnitOfWork(engine), tz=ZoneInfo(settings.timezone))
     ctx.settings = settings
     return ctx

@@ -173,8 +173,10 @@ def _print(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> Non
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse and run one command; returns the exit code. Errors: one line on stderr."""
+    from counter_app import filemodes
     from counter_app.messages import describe
 
+    filemodes.take_notices()  # only this command's
     try:
         args = build_parser().parse_args(argv)
         if args.command in (None, "gui"):
@@ -188,6 +190,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
         data, human = handler(args)
         _print(args, data, human)
+        # Files found readable by other accounts (and tightened): one line, after the
+        # output. An error keeps its one line; the log has the details either way.
+        notices = filemodes.take_notices()
+        if notices:
+            sys.stderr.write(filemodes.warning_line(notices) + "\n")
         return 0
     except UsageError as exc:
         sys.stderr.write(f"Lỗi cú pháp lệnh: {exc}\n")
@@ -207,8 +214,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130
     except Exception as exc:  # the last resort: one line for the user, the trace in the log
+        from counter_app.domain.redact import redact_secrets
+
         logging.getLogger("counter_app").exception("unexpected error")
+        first = (str(exc).splitlines() or [""])[0]
         sys.stderr.write(
-            f"Lỗi không mong đợi ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}\n"
+            f"Lỗi không mong đợi ({type(exc).__name__}): {redact_secrets(first)[:300]}\n"
         )
         return 3

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.redact import redact_secrets
 
 MESSAGES: dict[str, str] = {
     # general
@@ -175,10 +176,10 @@ def field_message(code: str) -> str:
 
 
 def describe(exc: CounterAppError) -> str:
-    """One line for the CLI or a status bar."""
+    """One line for the CLI or a status bar (never with a URL's or DSN's password)."""
     if isinstance(exc, ValidationError) and exc.field_errors:
         parts = [
             f"{field_label(f)}: {field_message(c).rstrip('.')}" for f, c in exc.field_errors.items()
         ]
-        return "; ".join(parts) + "."
-    return text_for(exc.code, **exc.params)
+        return redact_secrets("; ".join(parts) + ".")
+    return redact_secrets(text_for(exc.code, **exc.params))

@@ -43,7 +43,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """COUNTER_APP_DATA_DIR (and a config path that does not exist) under this test's tmp."""
     path = tmp_path / "data"
-    path.mkdir()
+    path.mkdir(mode=0o700)  # as the app makes it: a looser one is tightened with a warning
     _clear_app_env(monkeypatch)
     monkeypatch.setenv(APP_ENV_PREFIX + "DATA_DIR", str(path))
     monkeypatch.setenv(APP_ENV_PREFIX + "CONFIG", str(tmp_path / "no-config.toml"))

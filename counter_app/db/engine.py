@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from counter_app import filemodes
 from counter_app.domain.errors import DatabaseRefused
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -55,8 +56,12 @@ def _check_sqlite_file(path: Path) -> None:
         with path.open("rb") as f:
             if f.read(16) != SQLITE_HEADER:
                 raise DatabaseRefused("db_not_a_database", path=str(path))
-    elif not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)  # the user's choice: default mode
+        # Ours from the start: 0600 before SQLite opens it, and SQLite gives its -wal/-shm
+        # the main file's mode.
+        filemodes.create_private_file(path)
 
 
 def create_db_engine(url: str) -> Engine:
@@ -65,11 +70,13 @@ def create_db_engine(url: str) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             _check_sqlite_file(Path(u.database))
-        engine = create_engine(u, pool_pre_ping=False)
+        # hide_parameters: an error's text (logged on an unexpected failure) never carries an
+        # applicant's name, ID number or phone from the statement's bound values.
+        engine = create_engine(u, pool_pre_ping=False, hide_parameters=True)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(u, pool_pre_ping=True)
+    return create_engine(u, pool_pre_ping=True, hide_parameters=True)
 
 
 def known_revisions() -> set[str]:
@@ -119,10 +126,18 @@ def enable_wal(engine: Engine) -> None:
             raw.close()
 
 
+def _make_private(engine: Engine) -> None:
+    """Our SQLite file and its -wal/-shm/-journal: 0600 (an older version left them 0644)."""
+    db = engine.url.database
+    if engine.dialect.name == "sqlite" and db not in (None, "", ":memory:"):
+        filemodes.tighten_sqlite(Path(str(db)))
+
+
 def open_database(url: str, *, migrate_schema: bool = True) -> Engine:
     engine = create_db_engine(url)
     try:
         current_revision(engine)  # refuses what is not ours before anything is written
+        _make_private(engine)
         enable_wal(engine)
         if migrate_schema:
             migrate(engine)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from counter_app.domain.errors import PrintFailed, ValidationError
+from counter_app.filemodes import make_dir, write_private
 
 LP_TIMEOUT_S = 60
 STALE_TEMP_S = 24 * 3600  # Windows temp PDFs older than this are removed on the next send
@@ -109,11 +110,11 @@ class WindowsSpooler:
         if self._launcher is None:
             raise PrintFailed("no_spooler", printer=name)
         try:
-            self._temp_dir.mkdir(parents=True, exist_ok=True)
+            make_dir(self._temp_dir)
             _remove_stale(self._temp_dir)
             # The PDF viewer reads the file after startfile returns, so it is not deleted here.
             path = _unique_path(self._temp_dir, _job_title(title))
-            path.write_bytes(pdf)
+            write_private(path, pdf)
             for _ in range(copies):
                 if self.printer:
                     self._launcher(str(path), "printto", f'"{self.printer}"')
@@ -136,9 +137,9 @@ class FolderSpooler:
         if copies > 1:
             stem += f"-x{copies}"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            make_dir(self.directory)
             path = _unique_path(self.directory, stem)
-            path.write_bytes(pdf)
+            write_private(path, pdf)  # a receipt names the applicant: 0600
         except OSError as exc:
             raise PrintFailed(
                 "folder_unwritable", printer=str(self.directory), detail=str(exc)

@@ -59,10 +59,12 @@ def print_label(view: DossierView, printers: Printers) -> None:
 
 def preview_file(view: DossierView, directory: Path) -> Path:
     """Write the intake paper to a file for the system viewer (preview on demand)."""
+    from counter_app.filemodes import make_dir, write_private
+
     kind, pdf = intake_paper(view)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dir(directory)
     path = directory / f"{view.code}-{kind}.pdf"
-    path.write_bytes(pdf)
+    write_private(path, pdf)
     return path
 
 

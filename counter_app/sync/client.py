@@ -13,6 +13,7 @@ cursor are applied in one local transaction, so a cut link repeats at most one p
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import random
@@ -30,13 +31,14 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.models import CalendarOverride, Meta, OutboxEvent, Procedure, SyncIssue, Unit
 from counter_app.db.models import User as UserRow
-from counter_app.domain.errors import CounterAppError
+from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.ids import new_id
+from counter_app.domain.redact import known_secrets, redact_secrets, redact_value, url_userinfo
 from counter_app.services.catalogue import apply_procedure, validate_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 from counter_app.services.units import find_local_unit, set_local_unit
-from counter_app.sync.central import libpq_url, redact
+from counter_app.sync.central import libpq_url
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ REFERENCE_TABLES = ("units", "procedures", "calendar_overrides", "users")
 PAGE_ROWS = 2000
 START_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 2000
 CLOCK_WARN_S = 300  # warn when the counter's clock is off central's by more than 5 minutes
+INSECURE_LINK_TEXT = "Kết nối tới máy chủ trung tâm không được mã hoá"
 _K = "sync."  # app_meta keys
 
 
@@ -101,6 +104,8 @@ class PgTransport:
         self.sslmode = sslmode
         self.timeout_s = timeout_s
         self._conn: psycopg.Connection[dict[str, Any]] | None = None
+        # After a connection: True when it is not TLS and not to this machine.
+        self.unencrypted: bool | None = None
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         if self._conn is not None and not self._conn.closed:
@@ -116,13 +121,22 @@ class PgTransport:
             "keepalives_count": 3,
             "options": "-c statement_timeout=120000",
         }
+        check_central_url(self.url)
         conninfo = libpq_url(self.url)
         if "sslmode=" not in conninfo and self.sslmode:
             kw["sslmode"] = self.sslmode
         try:
             self._conn = psycopg.connect(conninfo, **kw)
         except psycopg.Error as exc:
-            raise Offline("central_unreachable", url=redact(self.url), detail=_first(exc)) from None
+            raise Offline(
+                "central_unreachable", url=redact_secrets(self.url), detail=self._first(exc)
+            ) from None
+        self.unencrypted = link_unencrypted(self._conn.info.host, self._conn.pgconn.ssl_in_use)
+        if self.unencrypted:
+            log.warning(
+                "the link to central (host %s) is not encrypted (no TLS)",
+                redact_secrets(self._conn.info.host),
+            )
         return self._conn
 
     def _call(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -130,18 +144,23 @@ class PgTransport:
         try:
             return conn.execute(sql, params).fetchall()
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise SyncError("sync_refused", detail=_first(exc)) from None
+            raise SyncError("sync_refused", detail=self._first(exc)) from None
         except psycopg.errors.RaiseException as exc:
             if exc.diag.message_hint == "central_outdated":
                 raise SyncError("central_outdated") from None
-            raise SyncError("sync_refused", detail=_first(exc)) from None
+            raise SyncError("sync_refused", detail=self._first(exc)) from None
         except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
             raise SyncError("central_not_initialised") from exc
         except psycopg.Error as exc:
             # Connection lost, server shutting down, backend terminated, timeout: the
             # transaction (one batch) rolled back or committed; either way a retry is safe.
             self.close()
-            raise Offline("central_unreachable", url=redact(self.url), detail=_first(exc)) from None
+            raise Offline(
+                "central_unreachable", url=redact_secrets(self.url), detail=self._first(exc)
+            ) from None
+
+    def _first(self, exc: BaseException) -> str:
+        return _first(exc, known_secrets(self.url))
 
     def hello(self) -> dict[str, Any]:
         rows = self._call("SELECT central.hello() AS h")
@@ -175,9 +194,32 @@ class PgTransport:
                 self._conn = None
 
 
-def _first(exc: BaseException) -> str:
+def _first(exc: BaseException, known: tuple[str, ...] = ()) -> str:
+    """The first line of an error, without any password it echoes (libpq quotes bad URLs)."""
     text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    return redact_secrets(text.splitlines()[0], known)[:200] if text else type(exc).__name__
+
+
+def check_central_url(url: str) -> None:
+    """Refuse a URL that libpq would cut in the wrong place: a raw "@" or "/" in the
+    password makes it read part of the password as the host, and echo it in its error."""
+    info = url_userinfo(url)
+    if info is not None and ("@" in info or "/" in info):
+        raise ValidationError("central_url_invalid", url=redact_secrets(url))
+
+
+def link_unencrypted(host: str | None, ssl_in_use: bool) -> bool:
+    """Whether to warn about a link to central: no TLS, and central is not on this machine
+    (a Unix socket, localhost or a loopback address never leaves it)."""
+    if ssl_in_use:
+        return False
+    h = (host or "").strip().strip("[]").lower()
+    if not h or h.startswith("/") or h.startswith("@") or h == "localhost":
+        return False  # "" or a path: a Unix socket ("@…": Linux abstract namespace)
+    try:
+        return not ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return True  # a host name: it may resolve anywhere
 
 
 class Backoff:
@@ -212,6 +254,7 @@ class SyncReport:
     pulled: dict[str, int] = field(default_factory=dict)
     clock_offset_s: float | None = None
     clock_warning: bool = False
+    insecure_link: bool = False  # connected without TLS to a host that is not this machine
     finished_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -228,6 +271,7 @@ class SyncReport:
             "pulled": self.pulled,
             "clock_offset_s": self.clock_offset_s,
             "clock_warning": self.clock_warning,
+            "insecure_link": self.insecure_link,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }
 
@@ -246,6 +290,7 @@ class LocalStatus:
     rejected: int
     clashes: int
     clock_offset_s: float | None
+    insecure_link: bool = False  # the last connection to central was not encrypted
 
     @property
     def clock_warning(self) -> bool:
@@ -295,12 +340,14 @@ def local_status(ctx: ServiceContext) -> LocalStatus:
             acked_seq=acked,
             last_ok_at=last_ok,
             last_attempt_at=last_try,
-            last_error=_get(s, "last_error") or "",
+            # Redacted again on the way out: an older version stored texts unredacted.
+            last_error=redact_secrets(_get(s, "last_error") or ""),
             # A round in progress is not a failure: online until a round fails.
             online=last_ok is not None and (last_failed is None or last_ok >= last_failed),
             rejected=int(issues.get("rejected", 0)),
             clashes=int(issues.get("clash", 0)),
             clock_offset_s=float(offset) if offset else None,
+            insecure_link=_get(s, "insecure_link") == "1",
         )
 
 
@@ -314,7 +361,7 @@ def list_issues(ctx: ServiceContext, limit: int = 200) -> list[dict[str, Any]]:
                 "seq": r.seq,
                 "event_kind": r.event_kind,
                 "reason": r.reason,
-                "detail": r.detail,
+                "detail": redact_value(r.detail),
                 "at": r.at.isoformat(),
             }
             for r in rows
@@ -397,6 +444,7 @@ class Syncer:
         from counter_app.messages import describe
 
         text = describe(exc) if isinstance(exc, CounterAppError) else f"{type(exc).__name__}: {exc}"
+        text = redact_secrets(text)
         try:
             with self.ctx.uow.write() as s:
                 _set(s, "last_error", text[:500])
@@ -426,8 +474,15 @@ class Syncer:
         offset = (server_dt - midpoint).total_seconds()
         report.clock_offset_s = round(offset, 1)
         report.clock_warning = abs(offset) > CLOCK_WARN_S
+        # Only a transport that knows (PgTransport, after connecting) says; others leave the
+        # last answer in place.
+        unencrypted = getattr(self.transport, "unencrypted", None)
+        if unencrypted is not None:
+            report.insecure_link = bool(unencrypted)
         with self.ctx.uow.write() as s:
             _set(s, "clock_offset_s", f"{offset:.1f}")
+            if unencrypted is not None:
+                _set(s, "insecure_link", "1" if unencrypted else "")
 
     # -- push ------------------------------------------------------------------------------
     def _pending(self, after: int, limit: int) -> tuple[list[int], str]:
@@ -508,8 +563,8 @@ class Syncer:
                             kind="rejected",
                             seq=int(r["seq"]),
                             event_kind=str(r.get("kind") or ""),
-                            reason=str(r.get("reason") or "")[:40],
-                            detail=dict(r.get("detail") or {}),
+                            reason=redact_secrets(str(r.get("reason") or ""))[:40],
+                            detail=redact_value(dict(r.get("detail") or {})),
                             at=now,
                         )
                     )

@@ -11,7 +11,14 @@ from typing import Any
 
 from counter_app.domain.errors import CounterAppError
 from counter_app.sync import central
-from counter_app.sync.client import Backoff, Offline, PgTransport, Syncer, local_status
+from counter_app.sync.client import (
+    INSECURE_LINK_TEXT,
+    Backoff,
+    Offline,
+    PgTransport,
+    Syncer,
+    local_status,
+)
 
 Result = tuple[Any, Callable[[], str]]
 PULLED_LABELS = {
@@ -41,6 +48,8 @@ def _human_report(r: dict[str, Any]) -> str:
         )
     if r["clashes"]:
         lines.append(f"Trùng mã hồ sơ với đơn vị khác: {r['clashes']} trường hợp.")
+    if r.get("insecure_link"):
+        lines.append(f'CẢNH BÁO: {INSECURE_LINK_TEXT} (dùng central_sslmode = "require").')
     if r["gaps"]:
         lines.append(f"Trung tâm còn thiếu các khoảng sự kiện: {r['gaps']}.")
     if r["clock_offset_s"] is not None and (abs(r["clock_offset_s"]) >= 5 or r["clock_warning"]):
@@ -67,6 +76,7 @@ def _status(ctx: Any) -> Result:
         "clashes": st.clashes,
         "clock_offset_s": st.clock_offset_s,
         "clock_warning": st.clock_warning,
+        "insecure_link": st.insecure_link,
         "issues": list_issues(ctx),
     }
 
@@ -79,6 +89,8 @@ def _status(ctx: Any) -> Result:
             f"đồng bộ thành công lần cuối: {last}.",
             f"Bị từ chối: {st.rejected}; trùng mã: {st.clashes}.",
         ]
+        if st.insecure_link:
+            lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")
         if st.last_error:
             lines.append(f"Lỗi lần gần nhất: {st.last_error}")
         return "\n".join(lines)

@@ -36,10 +36,11 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import CounterAppError
+from counter_app.domain.redact import redact_secrets
 from counter_app.messages import describe
 from counter_app.services.context import ServiceContext
-from counter_app.sync.central import redact
 from counter_app.sync.client import (
+    INSECURE_LINK_TEXT,
     Backoff,
     LocalStatus,
     Offline,
@@ -244,7 +245,7 @@ class SyncController(QObject):
             self.outcome = "error"
             if not isinstance(exc, CounterAppError):
                 log.error("sync round failed", exc_info=exc)
-        self.error = (
+        self.error = redact_secrets(
             describe(exc)
             if isinstance(exc, CounterAppError)
             else tr("Lỗi không mong đợi: {e}").format(e=exc)
@@ -357,6 +358,9 @@ def indicator_text(
             tone = "alert" if tone == "alert" else "warn"
             word = "Đồng hồ lệch {d}" if compact else "Đồng hồ máy lệch {d} so với máy chủ"
             parts.append(tr(word).format(d=duration_text(st.clock_offset_s)))
+        if st.insecure_link:
+            tone = "alert" if tone == "alert" else "warn"
+            parts.append(tr("Kết nối không mã hoá") if compact else tr(INSECURE_LINK_TEXT))
     return tone, " · ".join(parts)
 
 
@@ -414,7 +418,7 @@ def issue_row(issue: dict[str, Any], tz: ZoneInfo) -> tuple[str, str, str, str]:
         if issue.get("seq") is not None:
             bits.append(tr("sự kiện số {n}").format(n=issue["seq"]))
         if d.get("error"):
-            bits.append(str(d["error"])[:80])
+            bits.append(redact_secrets(str(d["error"]))[:80])
         what = " · ".join(b for b in bits if b)
     at = datetime.fromisoformat(issue["at"])
     when = f"{at.astimezone(tz):%H:%M %d/%m/%Y}" if at.tzinfo else f"{at:%H:%M %d/%m/%Y}"
@@ -678,7 +682,8 @@ class SyncDialog(QDialog):
         self.head.setText(" · ".join(parts).removeprefix("● "))
         f = self.fields
         f["central"].setText(
-            redact(ctx.settings.central_url)
+            redact_secrets(ctx.settings.central_url)
+            + (" — " + tr(INSECURE_LINK_TEXT) if st.insecure_link else "")
             if st.central_configured
             else tr(
                 "chưa cấu hình. Phần mềm chạy riêng trên máy này; dữ liệu được giữ lại "

@@ -379,3 +379,20 @@ def test_indicator_words() -> None:
     assert text == "● Trực tuyến · 09:15 · Đồng hồ lệch 62 phút"
     assert duration_text(3 * 3600 + 300) == "3 giờ 5 phút"
     assert duration_text(3 * 86400) == "3 ngày"
+
+
+def test_indicator_warns_of_an_unencrypted_link() -> None:
+    from zoneinfo import ZoneInfo
+
+    from counter_app.sync.client import LocalStatus
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    now = datetime(2026, 11, 26, 2, 15, tzinfo=UTC)  # 09:15 local
+    st = LocalStatus(True, 0, 0, now, now, "", True, 0, 0, 2.0, insecure_link=True)
+    tone, text = indicator_text(SyncView(st, "ok", "", False, None), tz, now)
+    assert tone == "warn"
+    assert text == (
+        "● Trực tuyến · đồng bộ lúc 09:15 · Kết nối tới máy chủ trung tâm không được mã hoá"
+    )
+    _tone, text = indicator_text(SyncView(st, "ok", "", False, None), tz, now, compact=True)
+    assert text.endswith("Kết nối không mã hoá")

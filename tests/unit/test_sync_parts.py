@@ -40,3 +40,29 @@ def test_role_names_fit_postgresql() -> None:
     assert _role_name("motcua", "000.20.25.H01") == "motcua_u_000_20_25_h01"
     long = _role_name("x" * 60, "000.20.25.H01." + "A" * 40)
     assert len(long) <= 63
+
+
+@pytest.mark.parametrize(
+    ("host", "ssl_in_use", "warn"),
+    [
+        ("10.0.0.5", False, True),
+        ("central.tinh.gov.vn", False, True),
+        ("2001:db8::5", False, True),
+        ("10.0.0.5", True, False),
+        ("central.tinh.gov.vn", True, False),
+        ("localhost", False, False),
+        ("127.0.0.1", False, False),
+        ("127.0.1.1", False, False),
+        ("::1", False, False),
+        ("[::1]", False, False),
+        ("/var/run/postgresql", False, False),  # a Unix socket
+        ("", False, False),  # libpq's default: the Unix socket
+        (None, False, False),
+    ],
+)
+def test_an_unencrypted_link_is_flagged_unless_it_stays_on_this_machine(
+    host: str | None, ssl_in_use: bool, warn: bool
+) -> None:
+    from counter_app.sync.client import link_unencrypted
+
+    assert link_unencrypted(host, ssl_in_use) is warn
