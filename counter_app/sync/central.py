@@ -29,6 +29,7 @@ from sqlalchemy import create_engine
 
 from counter_app.domain.codes import validate_agency_id
 from counter_app.domain.errors import CounterAppError, NotFound, ValidationError
+from counter_app.domain.redact import known_secrets, redact_secrets
 from counter_app.domain.text import clean_name, clean_text
 from counter_app.services.auth import check_account, hash_password
 from counter_app.services.catalogue import parse_catalogue
@@ -54,11 +55,12 @@ def sqlalchemy_url(url: str) -> str:
 
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+    return redact_secrets(url)
 
 
 def _connect_error(url: str, exc: Exception) -> CounterAppError:
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    text = redact_secrets(str(exc), known=known_secrets(url)).strip()
+    detail = text.splitlines()[0][:200] if text else type(exc).__name__
     return CounterAppError("central_unreachable", url=redact(url), detail=detail)
 
 
