@@ -44,6 +44,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("queue-template") / "template.db"
     ctx = build_context(db=str(path))
+    set_clock(ctx, at(9))  # the demo's sample dossiers are dated from DAY, not the wall clock
     init_database(ctx, demo=True)
     ctx.uow.engine.dispose()
     return path
