@@ -41,8 +41,10 @@ def test_pinned_clock_starts_at_the_instant_and_runs_on() -> None:
     clock = pinned_clock("2026-12-02T23:59:59.950+07:00")
     first = clock()
     assert first.tzinfo is not None
-    assert timedelta(0) <= first - datetime(2026, 12, 2, 16, 59, 59, 950000, tzinfo=UTC) < (
-        timedelta(seconds=1)
+    assert (
+        timedelta(0)
+        <= first - datetime(2026, 12, 2, 16, 59, 59, 950000, tzinfo=UTC)
+        < (timedelta(seconds=1))
     )
     time.sleep(0.1)  # waits still work: it advances with the monotonic clock, across midnight
     later = clock()
