@@ -21,8 +21,8 @@ from counter_app.services import printjobs as pj
 from counter_app.services import queue
 from counter_app.services.context import ServiceContext
 from counter_app.ui.i18n import tr
-from counter_app.ui.queue_panel import PRIORITY_LABELS
 from counter_app.ui.tasks import run_task
+from counter_app.ui_text import PRIORITY_LABELS
 
 KIOSK_STYLE = """
 QWidget#kiosk { background: #0f3d6e; }
