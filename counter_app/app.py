@@ -8,6 +8,9 @@ import logging
 import logging.handlers
 import os
 import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,10 +18,15 @@ from counter_app import filemodes
 from counter_app.config import Settings, config_path, data_dir, load_settings
 from counter_app.db.engine import open_database
 from counter_app.db.uow import UnitOfWork
+from counter_app.domain.errors import ValidationError
 from counter_app.domain.redact import redact_secrets
 from counter_app.services.context import ServiceContext
 
 log = logging.getLogger("counter_app")
+
+# A testing aid, not a user setting: pins "now" for one process so that checks and tests do
+# not depend on the hour they run at (README, "Tests").
+NOW_ENV = "COUNTER_APP_NOW"
 
 
 def db_url(value: str | None, settings: Settings) -> str:
@@ -76,6 +84,23 @@ def protect_config(path: Path) -> None:
         filemodes.tighten(path, filemodes.FILE_MODE)
 
 
+def pinned_clock(value: str) -> Callable[[], datetime]:
+    """A clock that reads `value` (ISO 8601 with an offset) at start, then runs on.
+
+    It advances with the monotonic clock, so waits, timeouts and durations behave as usual;
+    every process that reads the variable starts again at the same instant.
+    """
+    try:
+        start = datetime.fromisoformat(value.strip())
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise ValidationError("now_invalid", value=value)
+    start = start.astimezone(UTC)
+    t0 = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - t0)
+
+
 def build_context(
     db: str | None = None, config: str | None = None, settings: Settings | None = None
 ) -> ServiceContext:
@@ -84,9 +109,13 @@ def build_context(
     setup_logging(settings)
     filemodes.flush_log()
     protect_config(path)
+    pinned = os.environ.get(NOW_ENV, "")
+    clock = pinned_clock(pinned) if pinned else None  # a bad value is refused before opening
     engine = open_database(db_url(db, settings))
     filemodes.flush_log()
     ctx = ServiceContext(UnitOfWork(engine), tz=ZoneInfo(settings.timezone))
+    if clock is not None:
+        ctx.clock = clock
     ctx.settings = settings
     return ctx
 

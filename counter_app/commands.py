@@ -20,6 +20,7 @@ from counter_app.services import intake as intake_svc
 from counter_app.services import lookup
 from counter_app.services.context import ServiceContext
 from counter_app.services.setup import init_database, load_catalogue_file
+from counter_app.ui_text import money, thousands
 
 Result = tuple[Any, Callable[[], str]]
 
@@ -95,7 +96,7 @@ def cmd_catalogue(args: argparse.Namespace) -> Result:
     ]
     return data, lambda: "\n".join(
         f"{e.procedure.code:<14} {e.procedure.name} · {e.procedure.sector} · "
-        f"{e.procedure.processing_days} ngày · {e.procedure.fee:,} đ".replace(",", ".")
+        f"{e.procedure.processing_days} ngày · {money(e.procedure.fee)}"
         for e in entries
     )
 
@@ -259,7 +260,7 @@ def cmd_form(args: argparse.Namespace) -> Result:
         raise CounterAppError("form_kind_not_yet", kind=args.kind)
     write_atomically(args.output, pdf)
     data = {"code": v.code, "kind": args.kind, "output": str(args.output), "bytes": len(pdf)}
-    return data, lambda: f"Đã ghi {args.output} ({len(pdf):,} byte)".replace(",", ".")
+    return data, lambda: f"Đã ghi {args.output} ({thousands(len(pdf))} byte)"
 
 
 def cmd_label(args: argparse.Namespace) -> Result:
@@ -357,9 +358,7 @@ def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         args.printer, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
     ).send(data)
     out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots}
-    return out, lambda: f"Đã gửi trang in thử ({len(data):,} byte) tới {args.printer}".replace(
-        ",", "."
-    )
+    return out, lambda: f"Đã gửi trang in thử ({thousands(len(data))} byte) tới {args.printer}"
 
 
 def _ticket_call_next(ctx: ServiceContext, args: argparse.Namespace) -> Result:

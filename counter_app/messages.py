@@ -88,6 +88,7 @@ MESSAGES: dict[str, str] = {
     "calendar_no_working_day": "Lịch không có ngày làm việc nào trong một năm tới; kiểm tra lịch điều chỉnh.",
     "office_hours_invalid": "Giờ làm việc của đơn vị không hợp lệ (giờ mở cửa, giờ nhận, giờ đóng cửa).",
     "received_at_naive": "Thời gian tiếp nhận phải có múi giờ.",
+    "now_invalid": "Biến môi trường COUNTER_APP_NOW (chỉ dùng khi kiểm thử) không hợp lệ: {value!r}; cần dạng 2026-12-02T09:00:00+07:00.",
     # thermal ticket printer, LED board
     "ticket_printer_failed": "Máy in vé {printer} không in được ({detail}). Số vẫn được giữ; có thể in lại.",
     "led_board_failed": "Bảng LED {port} không nhận lệnh ({detail}).",

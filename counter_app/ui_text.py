@@ -1,4 +1,7 @@
-"""Vietnamese labels for statuses, channels and document kinds (shared by CLI, forms and UI)."""
+"""Vietnamese words for statuses, channels, document kinds, priorities, weekdays and money.
+
+The one home of these user-facing words, shared by the CLI, the printed forms and the UI.
+"""
 
 from __future__ import annotations
 
@@ -31,15 +34,27 @@ DOCUMENT_KIND_LABELS = {
     "certified_copy": "Bản sao chứng thực",
 }
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+# Queue priority classes (services.queue.PRIORITY_CLASSES): kiosk buttons, call panel, tickets.
+PRIORITY_LABELS = {
+    "elderly": "Người cao tuổi",
+    "disabled": "Người khuyết tật",
+    "pregnant": "Phụ nữ mang thai",
+    "child": "Người có con nhỏ",
+}
 
 
 def document_kind_label(kind: str) -> str:
     return DOCUMENT_KIND_LABELS.get(kind, kind)
 
 
+def thousands(n: int) -> str:
+    """8000 -> '8.000', -8000 -> '-8.000' (the Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def money(amount: int) -> str:
     """8000 -> '8.000 đ'."""
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return thousands(amount) + " đ"
 
 
 # Sync: what central could not take, in the clerk's words (the details dialog, F12).

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from pinned_clock import DEFAULT_TIME, MOMENTS, NOW_ENV, PINNED_DAY, VN, TestClock
 
 APP_ENV_PREFIX = "COUNTER_APP_"
 # There is no counter_app/__main__.py; this runs the same entry point as `counter-app`.
@@ -57,6 +58,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         h.close()
     for h in before:
         app_log.addHandler(h)
+
+
+@pytest.fixture
+def clock(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> TestClock:
+    """The test's clock, at 09:00 on the pinned working day; COUNTER_APP_NOW follows it.
+
+    Give it to a context (`ctx.clock = clock`); the CLI, in-process or in child processes
+    started with `subprocess_env`, reads it through COUNTER_APP_NOW. (It needs `data_dir`
+    first: that fixture clears every COUNTER_APP_* variable.)
+    """
+    return TestClock(datetime.combine(PINNED_DAY, DEFAULT_TIME, VN), monkeypatch)
+
+
+@pytest.fixture(params=list(MOMENTS))
+def moment(request: pytest.FixtureRequest, clock: TestClock) -> TestClock:
+    """The clock at each of the moments of day in pinned_clock.MOMENTS, on the pinned day."""
+    clock.set(datetime.combine(PINNED_DAY, MOMENTS[request.param], VN))
+    return clock
 
 
 @pytest.fixture
@@ -102,6 +121,8 @@ def demo_db(cli: CliRunner, db_path: Path) -> Path:
 def subprocess_env(data_dir: Path) -> dict[str, str]:
     """The environment for child processes: this test's data dir, no developer config."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(APP_ENV_PREFIX)}
+    if NOW_ENV in os.environ:  # the test's clock (the `clock` fixture), as it is now
+        env[NOW_ENV] = os.environ[NOW_ENV]
     env[APP_ENV_PREFIX + "DATA_DIR"] = str(data_dir)
     env[APP_ENV_PREFIX + "CONFIG"] = str(data_dir / "no-config.toml")
     env["PYTHONIOENCODING"] = "utf-8"

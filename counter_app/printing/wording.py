@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from counter_app.domain.model import DocumentLine, DossierView
+from counter_app.ui_text import DOCUMENT_KIND_LABELS as KIND_NAMES
+from counter_app.ui_text import WEEKDAYS, thousands
 
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-KIND_NAMES = {
-    "original": "Bản chính",
-    "copy": "Bản sao",
-    "certified_copy": "Bản sao chứng thực",
-}
 BLANK = "……………………"  # printed where a value is unknown, so the clerk can write it in
 COUNTER = "Bộ phận Một cửa"
 POSTAL = "Qua dịch vụ bưu chính công ích"
@@ -33,8 +29,7 @@ LIMITS = {
 
 def money(amount: int) -> str:
     """8000 -> "8.000" (Vietnamese thousands separator)."""
-    sign = "-" if amount < 0 else ""
-    return sign + f"{abs(amount):,}".replace(",", ".")
+    return thousands(amount)
 
 
 def fee_text(amount: int) -> str:

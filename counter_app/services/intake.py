@@ -31,7 +31,7 @@ from counter_app.domain.model import (
     UnitInfo,
 )
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
-from counter_app.domain.workdays import DuePlan, OfficeHours, WorkCalendar, compute_due
+from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
 from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
@@ -217,20 +217,6 @@ def _received_at(ctx: ServiceContext, req: IntakeRequest) -> tuple[datetime, boo
     if at > now + FUTURE_TOLERANCE:
         raise ValidationError("invalid", field_errors={"received_at": "received_at_future"})
     return at, at < now - FUTURE_TOLERANCE
-
-
-def plan_due(
-    ctx: ServiceContext, procedure_code: str, received_at: datetime | None = None
-) -> DuePlan:
-    """The due date the clerk sees live while typing."""
-    with ctx.uow.read() as s:
-        proc = current_procedure(s, procedure_code)
-        return compute_due(
-            received_at or ctx.now(),
-            proc.processing_days,
-            load_calendar(s),
-            office_hours(local_unit(s)),
-        )
 
 
 def _insert(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -275,7 +275,3 @@ def received_on_day(ctx: ServiceContext, day: datetime | None = None) -> list[Do
         )
         return _summaries(s, ctx, q)
 
-
-def count_dossiers(ctx: ServiceContext) -> int:
-    with ctx.uow.read() as s:
-        return int(s.scalar(select(func.count()).select_from(Dossier)) or 0)

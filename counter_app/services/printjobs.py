@@ -70,14 +70,10 @@ def preview_file(view: DossierView, directory: Path) -> Path:
 
 def ticket_data(ticket: TicketInfo, unit_name: str, counters: tuple[int, ...]) -> TicketData:
     from counter_app.printing.escpos import TicketData
+    from counter_app.ui_text import PRIORITY_LABELS
 
-    labels = {
-        "elderly": "người cao tuổi",
-        "disabled": "người khuyết tật",
-        "pregnant": "phụ nữ mang thai",
-        "child": "người có con nhỏ",
-    }
-    priority = f"Ưu tiên: {labels[ticket.priority]}" if ticket.priority in labels else ""
+    label = PRIORITY_LABELS.get(ticket.priority, "")
+    priority = f"Ưu tiên: {label.lower()}" if label else ""
     return TicketData(
         unit_name=unit_name,
         number=ticket.number,

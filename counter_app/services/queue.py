@@ -41,6 +41,9 @@ class ServiceInfo:
     counters: tuple[int, ...]
     waiting: int = 0  # tickets waiting now (today)
     waiting_priority: int = 0  # of which priority
+    opens: str = ""  # "07:00": tickets are issued from this time…
+    closes: str = ""  # …until this one ("17:30", exclusive)
+    open_now: bool = True  # within its hours at the moment it was listed
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,7 @@ def _end(sc: _Scope, t: Ticket, status: str, kind: str, counter: int) -> None:
 
 
 def list_services(ctx: ServiceContext) -> list[ServiceInfo]:
-    """Active services in kiosk order, with today's waiting counts."""
+    """Active services in kiosk order, with today's waiting counts and whether they are open."""
     with _scope(ctx, write=False) as sc:
         waiting = sc.waiting(sc.queues())
     out = []
@@ -277,6 +280,9 @@ def list_services(ctx: ServiceContext) -> list[ServiceInfo]:
                 counters=tuple(sorted(svc.counters)),
                 waiting=len(mine),
                 waiting_priority=sum(1 for w in mine if w.weight > 0),
+                opens=svc.opens,
+                closes=svc.closes,
+                open_now=_is_open(svc, sc.now),
             )
         )
     return out

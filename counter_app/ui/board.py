@@ -29,6 +29,11 @@ QLabel#waiting { font-size: 28px; color: #cbd5e1; }
 FLASH_MS = 6000
 
 
+def idle_text() -> str:
+    """What the board says when nobody has been called today."""
+    return tr("Xin mời lấy số thứ tự")
+
+
 def call_sentence(number: str, counter: int) -> str:
     return tr("Mời số {n} đến quầy số {c}").format(n=number, c=counter)
 
@@ -83,7 +88,7 @@ class BoardWindow(QWidget):
         top.addWidget(title, 1)
         top.addWidget(self.clock)
         lay.addLayout(top)
-        self.latest = QLabel(tr("Xin mời lấy số thứ tự"))
+        self.latest = QLabel(idle_text())
         self.latest.setObjectName("latest")
         self.latest.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.latest.setWordWrap(True)
@@ -124,6 +129,8 @@ class BoardWindow(QWidget):
                     self.voice.say(call_sentence(newest.number, newest.counter))
                     self._to_led(newest.counter, newest.number)
                 self.seen = key
+        else:  # a new day (after midnight): yesterday's last call is no longer shown
+            self.latest.setText(idle_text())
         self._fill_counters(calls)
         self.waiting.setText(
             tr("Đang chờ: ") + " · ".join(f"{s.name} {s.waiting}" for s in services)

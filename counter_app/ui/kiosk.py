@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import CounterAppError
-from counter_app.messages import describe
+from counter_app.messages import describe, text_for
 from counter_app.services import printjobs as pj
 from counter_app.services import queue
 from counter_app.services.context import ServiceContext
 from counter_app.ui.i18n import tr
-from counter_app.ui.queue_panel import PRIORITY_LABELS
 from counter_app.ui.tasks import run_task
+from counter_app.ui_text import PRIORITY_LABELS
 
 KIOSK_STYLE = """
 QWidget#kiosk { background: #0f3d6e; }
@@ -33,10 +33,16 @@ QPushButton#serviceButton {
     padding: 24px; min-height: 150px;
 }
 QPushButton#serviceButton:pressed { background: #bfdbfe; }
+QPushButton#serviceButton:disabled { background: #64748b; color: #e2e8f0; font-size: 28px; }
+QLabel#kioskClosed {
+    background: #fde68a; color: #1f2937; border-radius: 14px; font-size: 26px; font-weight: 600;
+    padding: 14px;
+}
 QPushButton#priorityButton {
     background: #1e5a96; color: white; border: 2px solid #93c5fd; border-radius: 14px;
     font-size: 22px; padding: 14px;
 }
+QPushButton#priorityButton:disabled { background: #334155; color: #94a3b8; border-color: #475569; }
 QPushButton#priorityButton:checked { background: #f59e0b; color: #1f2937; border-color: #fbbf24; }
 QLabel#ticketNumber { color: white; font-size: 150px; font-weight: 800; }
 QLabel#ticketInfo { color: white; font-size: 30px; }
@@ -77,6 +83,13 @@ class KioskWindow(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setWordWrap(True)
         lay.addWidget(title)
+        # Outside a service's hours: said before anyone touches a button (which is greyed out).
+        self.closed_note = QLabel()
+        self.closed_note.setObjectName("kioskClosed")
+        self.closed_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.closed_note.setWordWrap(True)
+        self.closed_note.setVisible(False)
+        lay.addWidget(self.closed_note)
         self.grid = QGridLayout()
         self.grid.setSpacing(24)
         lay.addLayout(self.grid, 1)
@@ -144,11 +157,49 @@ class KioskWindow(QWidget):
                 item.widget().deleteLater()
         cols = 3 if len(services) > 4 else 2
         for i, s in enumerate(services):
-            b = QPushButton(f"{s.name.upper()}\n{tr('{n} người chờ').format(n=s.waiting)}")
+            if s.open_now:
+                line = tr("{n} người chờ").format(n=s.waiting)
+            else:
+                line = tr("Phát số từ {opens} đến {closes}").format(opens=s.opens, closes=s.closes)
+            b = QPushButton(f"{s.name.upper()}\n{line}")
             b.setObjectName("serviceButton")
+            b.setProperty("service", s.code)
+            b.setEnabled(s.open_now)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             b.clicked.connect(lambda _c=False, code=s.code: self.take(code))
             self.grid.addWidget(b, i // cols, i % cols)
+        self._closed_notice(services)
+
+    def _closed_notice(self, services: list[queue.ServiceInfo]) -> None:
+        closed = [s for s in services if not s.open_now]
+        hours = {(s.opens, s.closes) for s in closed}
+        if closed and len(closed) == len(services) and len(hours) == 1:
+            opens, closes = hours.pop()
+            lines = [
+                tr("Hiện đang ngoài giờ phát số thứ tự."),
+                tr("Các lĩnh vực phát số từ {opens} đến {closes}.").format(
+                    opens=opens, closes=closes
+                ),
+            ]
+        else:
+            lines = [
+                tr(text_for("service_closed", name=s.name, opens=s.opens, closes=s.closes))
+                for s in closed
+            ]
+        self.closed_note.setText("\n".join(lines))
+        self.closed_note.setVisible(bool(lines))
+        for b in self.priority.buttons():  # nothing to choose a priority for
+            b.setEnabled(len(closed) < len(services))
+
+    def service_buttons(self) -> list[QPushButton]:
+        """The service buttons in kiosk order (for tests and accessibility checks)."""
+        out = []
+        for i in range(self.grid.count()):
+            item = self.grid.itemAt(i)
+            w = item.widget() if item is not None else None
+            if isinstance(w, QPushButton):
+                out.append(w)
+        return out
 
     def chosen_priority(self) -> str:
         for b in self.priority.buttons():
@@ -166,7 +217,9 @@ class KioskWindow(QWidget):
         self.last = ticket
         for b in self.priority.buttons():
             b.setChecked(False)
+        self.t_caption.setVisible(True)
         self.t_number.setText(ticket.number)
+        self.t_number.setVisible(True)
         self.t_info.setText(
             tr("{service} · Trước bạn {n} người · Dự kiến {m} phút").format(
                 service=ticket.service_name, n=ticket.ahead, m=ticket.estimated_wait_min
@@ -204,7 +257,11 @@ class KioskWindow(QWidget):
         )
 
     def _failed(self, exc: Exception) -> None:
+        # No number was given: never "Số của bạn" above an empty space.
+        self.t_caption.setVisible(False)
         self.t_number.setText("")
+        self.t_number.setVisible(False)
+        self.reprint.setVisible(False)
         self.t_info.setText(describe(exc) if isinstance(exc, CounterAppError) else str(exc))
         self.t_warn.setText(tr("Xin lỗi, chưa lấy được số. Mời thử lại hoặc báo cán bộ."))
         self.stack.setCurrentIndex(1)

@@ -25,13 +25,8 @@ from counter_app.services import queue
 from counter_app.services.context import ServiceContext
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
+from counter_app.ui_text import PRIORITY_LABELS
 
-PRIORITY_LABELS = {
-    "elderly": "Người cao tuổi",
-    "disabled": "Người khuyết tật",
-    "pregnant": "Phụ nữ mang thai",
-    "child": "Có con nhỏ",
-}
 # Keys from UI.md's sketch: F1 call, F2 recall, F4 no-show, F5 transfer, F6 hold, F7 finish.
 ACTIONS = (
     ("F1", "Gọi số tiếp", "call_next"),

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pinned_clock import PINNED_DAY, TestClock
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_AGENCY = "000.20.25.H01"
@@ -28,6 +29,12 @@ _VI_LETTERS = re.compile(
 )
 _SNAKE_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 _RAW_FIELD = re.compile(r"\b(?:applicant|documents)(?:\.|\[)|\[\d+\]")
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(clock: TestClock) -> TestClock:
+    """Every integration test runs on the test clock (09:00 on the pinned day by default)."""
+    return clock
 
 
 def intake_payload(**over: Any) -> dict[str, Any]:
@@ -91,9 +98,8 @@ def _plain_week(thursday: date) -> bool:
 
 
 def quiet_thursday(weeks_back: int = 3) -> date:
-    """A Thursday at least `weeks_back` weeks ago whose following week has no holiday."""
-    today = datetime.now(VN).date()
-    d = today - timedelta(weeks=weeks_back)
+    """A Thursday at least `weeks_back` weeks before the pinned day, its next week plain."""
+    d = PINNED_DAY - timedelta(weeks=weeks_back)
     d -= timedelta(days=(d.weekday() - 3) % 7)
     while not _plain_week(d):
         d -= timedelta(weeks=1)

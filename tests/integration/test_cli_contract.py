@@ -421,3 +421,11 @@ def test_output_piped_into_a_closed_reader_is_not_an_unexpected_error(
     assert proc.returncode != 0
     assert "không mong đợi" not in err, err
     assert "Exception ignored" not in err and "Traceback" not in err, err
+
+
+def test_catalogue_list_keeps_the_commas_of_procedure_names(cli, demo_db) -> None:
+    """Only the fee takes the Vietnamese thousands separator, not the whole line."""
+    res = cli("catalogue", "list")
+    assert res.rc == 0, res.err
+    line = next(x for x in res.out.splitlines() if x.startswith("1.001022 "))
+    assert line == "1.001022       Đăng ký nhận cha, mẹ, con · Hộ tịch · 3 ngày · 10.000 đ"

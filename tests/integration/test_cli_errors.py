@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,8 @@ def test_control_characters(refused_intake, itest, field, value) -> None:
     refused_intake(itest.with_applicant(**{field: value}))
 
 
-def test_received_at_in_the_future(refused_intake, itest) -> None:
-    tomorrow = (datetime.now(itest.VN) + timedelta(days=1)).isoformat()
+def test_received_at_in_the_future(refused_intake, itest, clock) -> None:
+    tomorrow = (clock.local() + timedelta(days=1)).isoformat()
     assert "tương lai" in refused_intake(itest.payload(received_at=tomorrow))
 
 
@@ -266,3 +266,13 @@ def test_db_is_a_directory(cli, itest, tmp_path) -> None:
     assert res.rc not in (0, 3) and res.out == ""
     itest.assert_one_vietnamese_line(res.err, strip=(str(tmp_path),))
     assert list(folder.iterdir()) == []
+
+
+# --- the testing aid COUNTER_APP_NOW --------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["09:00", "2026-12-02T09:00:00", "ngày mai"])
+def test_a_malformed_pinned_now(refused, monkeypatch, value) -> None:
+    monkeypatch.setenv("COUNTER_APP_NOW", value)
+    line = refused("ticket", "issue", "--service", "HT")
+    assert "COUNTER_APP_NOW" in line and "2026-12-02T09:00:00+07:00" in line

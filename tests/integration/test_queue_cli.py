@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pinned_clock import TestClock
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 11, 26)
@@ -21,24 +22,23 @@ def ok_json(res: Any) -> Any:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, datetime]:
-    """The in-process CLI's contexts read this fixed local time (default 09:00)."""
+def tcli(cli: Any, demo_db: Path, clock: TestClock, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The in-process CLI on the test clock, frozen (09:00 on DAY until a test moves it).
+
+    COUNTER_APP_NOW would let the clock run on by a few milliseconds between commands;
+    the exact waits asserted here need it to stand still.
+    """
     from counter_app import commands
 
-    now = {"at": datetime.combine(DAY, time(9), VN)}
+    clock.set(datetime.combine(DAY, time(9), VN))
     real = commands.context
 
     def fixed_context(args: Any) -> Any:
         ctx = real(args)
-        ctx.clock = lambda: now["at"].astimezone(UTC)
+        ctx.clock = clock
         return ctx
 
     monkeypatch.setattr(commands, "context", fixed_context)
-    return now
-
-
-@pytest.fixture
-def tcli(cli: Any, demo_db: Path, clock: dict[str, datetime]) -> Any:
     return cli
 
 
@@ -91,11 +91,11 @@ def test_issue_json_and_human(tcli: Any) -> None:
     assert res.out == "Số 3004 · Đất đai · trước bạn 3 người · dự kiến 15 phút\n"
 
 
-def test_call_next_and_the_counter_actions(tcli: Any, clock: dict[str, datetime]) -> None:
+def test_call_next_and_the_counter_actions(tcli: Any, clock: TestClock) -> None:
     assert ok_json(tcli("--json", "ticket", "call-next", "--counter", "1")) == {"number": None}
     tcli("ticket", "issue", "--service", "HT")
     tcli("ticket", "issue", "--service", "CT")
-    clock["at"] = datetime.combine(DAY, time(9, 4, 30), VN)
+    clock.set(datetime.combine(DAY, time(9, 4, 30), VN))
     called = ok_json(tcli("--json", "ticket", "call-next", "--counter", "2"))
     assert called == {"number": "1001", "service": "HT", "counter": 2, "waited_s": 270}
     recalled = ok_json(tcli("--json", "ticket", "recall", "--counter", "2"))
@@ -133,8 +133,8 @@ def test_unknown_priority(refused: Any) -> None:
     assert "ưu tiên" in refused("ticket", "issue", "--service", "HT", "--priority", "vip")
 
 
-def test_outside_service_hours(refused: Any, clock: dict[str, datetime]) -> None:
-    clock["at"] = datetime.combine(DAY, time(17, 45), VN)
+def test_outside_service_hours(refused: Any, clock: TestClock) -> None:
+    clock.set(datetime.combine(DAY, time(17, 45), VN))
     line = refused("ticket", "issue", "--service", "HT")
     assert "07:00" in line and "17:30" in line
 

@@ -44,6 +44,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("queue-template") / "template.db"
     ctx = build_context(db=str(path))
+    set_clock(ctx, at(9))  # the demo's sample dossiers are dated from DAY, not the wall clock
     init_database(ctx, demo=True)
     ctx.uow.engine.dispose()
     return path
@@ -501,14 +502,17 @@ def test_list_services_with_waiting_counts(qctx: Any) -> None:
     queue.issue(qctx, "HT", "elderly")
     queue.issue(qctx, "CT")
     listed = queue.list_services(qctx)
+    hours = ("07:00", "17:30", True)  # the demo's; open at 09:00
     assert listed == [
-        queue.ServiceInfo("HT", "Hộ tịch", "1", (1, 2), 2, 1),
-        queue.ServiceInfo("CT", "Chứng thực", "2", (1, 2, 3), 1, 0),
-        queue.ServiceInfo("DD", "Đất đai", "3", (3,), 0, 0),
-        queue.ServiceInfo("KD", "Đăng ký kinh doanh", "4", (3,), 0, 0),
+        queue.ServiceInfo("HT", "Hộ tịch", "1", (1, 2), 2, 1, *hours),
+        queue.ServiceInfo("CT", "Chứng thực", "2", (1, 2, 3), 1, 0, *hours),
+        queue.ServiceInfo("DD", "Đất đai", "3", (3,), 0, 0, *hours),
+        queue.ServiceInfo("KD", "Đăng ký kinh doanh", "4", (3,), 0, 0, *hours),
     ]
     set_clock(qctx, at(9, 0, day=DAY + timedelta(days=1)))
     assert all(s.waiting == 0 for s in queue.list_services(qctx))  # counts are today's
+    set_clock(qctx, at(17, 30))
+    assert not any(s.open_now for s in queue.list_services(qctx))  # closes is exclusive
 
 
 def test_link_dossier(qctx: Any) -> None:
@@ -534,7 +538,7 @@ def test_set_up_services_is_idempotent_and_validated(qctx: Any, qdb: Path) -> No
         qctx, [{"code": "HT", "name": "Hộ tịch – khai sinh", "prefix": "1", "counters": [2, 1, 2]}]
     )
     assert queue.list_services(qctx)[0] == queue.ServiceInfo(
-        "HT", "Hộ tịch – khai sinh", "1", (1, 2)
+        "HT", "Hộ tịch – khai sinh", "1", (1, 2), opens="07:30", closes="17:00"
     )
     bad: list[dict[str, Any]] = [
         {"code": "h t", "name": "X", "prefix": "7", "counters": [1]},

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pinned_clock import TestClock, at
 from pytestqt.qtbot import QtBot
 
 from counter_app.app import build_context
@@ -24,16 +25,19 @@ from counter_app.ui.scan import ScanDispatcher
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     ctx = build_context(db=str(path))
+    ctx.clock = TestClock(at(9))  # the demo's sample dossiers are dated from the pinned day
     init_database(ctx, demo=True)
     ctx.uow.engine.dispose()
     return path
 
 
 @pytest.fixture
-def ui_ctx(demo_template: Path, tmp_path: Path) -> Iterator[ServiceContext]:
+def ui_ctx(demo_template: Path, tmp_path: Path, clock: TestClock) -> Iterator[ServiceContext]:
+    """A copy of the demo database; its clock is the test's (09:00 on the pinned day)."""
     db = tmp_path / "counter.db"
     shutil.copy(demo_template, db)
     ctx = build_context(db=str(db))
+    ctx.clock = clock
     yield ctx
     ctx.uow.engine.dispose()
 

@@ -34,8 +34,9 @@ OTHER_UNIT = "000.20.25.H09"
 class FakeCentral:
     """In memory: takes every batch and answers its last seq; can reject, clash, skew, stall."""
 
-    def __init__(self, unit: str) -> None:
+    def __init__(self, unit: str, clock: Callable[[], datetime]) -> None:
         self.unit = unit
+        self.clock = clock  # central's clock: the counter's (the test clock) plus `skew`
         self.events: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.threads: set[int] = set()
@@ -58,7 +59,7 @@ class FakeCentral:
             "unit": self.unit,
             "role": "admin" if self.privileged else "unit_test",
             "privileged": self.privileged,
-            "server_time": datetime.now(UTC) + self.skew,
+            "server_time": self.clock() + self.skew,
         }
 
     def push(self, unit: str, source: str, events_json: str) -> PushReply:
@@ -77,7 +78,7 @@ class FakeCentral:
         ]
         self.reject_next = 0
         last = batch[-1]["seq"]
-        return PushReply(last, last, [], rejected, datetime.now(UTC) + self.skew)
+        return PushReply(last, last, [], rejected, self.clock() + self.skew)
 
     def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]:
         self._note("fetch")
@@ -136,7 +137,7 @@ def make_window(qtbot: QtBot, ui_ctx: ServiceContext, printers: Printers) -> Ite
 
 @pytest.fixture
 def fake(ui_ctx: ServiceContext) -> FakeCentral:
-    return FakeCentral(intake_setup(ui_ctx).unit.agency_id)
+    return FakeCentral(intake_setup(ui_ctx).unit.agency_id, ui_ctx.clock)
 
 
 def indicator(win: CounterWindow) -> str:
@@ -274,7 +275,7 @@ def test_rejections_clashes_and_clock_warning_render(
             "dossier_id": "d1",
             "other_unit_id": OTHER_UNIT,
             "other_dossier_id": "d2",
-            "at": datetime.now(UTC),
+            "at": fake.clock(),
         }
     ]
     win = make_window(lambda: fake)

@@ -82,3 +82,18 @@ def test_queue_error_codes_have_messages() -> None:
         "transfer_target_required",
     ):
         assert code in MESSAGES, code
+
+
+def test_priority_labels_have_one_home() -> None:
+    """Kiosk buttons, the call panel and the printed ticket read the same words."""
+    from counter_app.services.printjobs import ticket_data
+    from counter_app.ui_text import PRIORITY_LABELS
+
+    assert set(PRIORITY_LABELS) == set(queue.PRIORITY_CLASSES)
+    t = queue.TicketInfo(
+        "id", "1001", "HT", "Hộ tịch", "child", "waiting",
+        datetime(2026, 12, 2, 9, tzinfo=VN), None, None, 0,
+    )  # fmt: skip
+    assert ticket_data(t, "UBND", (1,)).priority_label == "Ưu tiên: người có con nhỏ"
+    plain = ticket_data(queue.TicketInfo(**{**t.__dict__, "priority": ""}), "UBND", (1,))
+    assert plain.priority_label == ""
