@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 DOCUMENT_KINDS = ("original", "copy", "certified_copy")
 RECEIVE_CHANNELS = ("counter", "online", "postal")
@@ -57,6 +58,9 @@ class EventView:
     status: str
     by: str
     reason: str = ""
+    # What the step recorded besides its reason: the agency of a hand-over, a new due date,
+    # a correction's old and new values (services/actions.py writes it).
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

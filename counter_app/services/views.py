@@ -74,7 +74,14 @@ def dossier_view(
         register_no=d.register_no,
         form_set=d.form_set,
         events=tuple(
-            EventView(ctx.local(e.at), e.kind, e.status, names.get(e.by_user_id, ""), e.reason)
+            EventView(
+                ctx.local(e.at),
+                e.kind,
+                e.status,
+                names.get(e.by_user_id, ""),
+                e.reason,
+                dict(e.data or {}),
+            )
             for e in evs
         ),
     )
