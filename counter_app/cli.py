@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.dossier_cli import add_dossier_parser
 
 FORM_KINDS = ("receipt", "supplement", "refusal", "apology", "stop-notice", "control-sheet")
 
@@ -158,6 +159,7 @@ def build_parser() -> Parser:
     p = cmd("label", "the folder label")
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
+    add_dossier_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
     return root

@@ -14,6 +14,7 @@ from typing import Any
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.lifecycle import STATUS_CODES
 from counter_app.domain.model import DossierView
+from counter_app.dossier_cli import cmd_dossier, dossier_events, event_line
 from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
@@ -203,16 +204,7 @@ def dossier_json(v: DossierView) -> dict[str, Any]:
         "register_book": v.register_book,
         "register_no": v.register_no,
         "form_set": v.form_set,
-        "events": [
-            {
-                "at": e.at.isoformat(),
-                "kind": e.kind,
-                "status": e.status,
-                "by": e.by,
-                "reason": e.reason,
-            }
-            for e in v.events
-        ],
+        "events": dossier_events(v),
     }
 
 
@@ -234,11 +226,7 @@ def _human_dossier(v: DossierView) -> str:
         for d in v.documents
     ]
     lines.append("Lịch sử:")
-    lines += [
-        f"  {e.at:%H:%M %d/%m/%Y}  {STATUS_LABELS.get(e.status, e.status)}  {e.by}"
-        + (f"  ({e.reason})" if e.reason else "")
-        for e in v.events
-    ]
+    lines += [event_line(e) for e in v.events]
     return "\n".join(lines)
 
 
@@ -424,4 +412,4 @@ def cmd_ticket(args: argparse.Namespace) -> Result:
 
 from counter_app.sync.commands import cmd_central, cmd_sync  # noqa: E402
 
-__all__ = ["cmd_central", "cmd_sync"]
+__all__ = ["cmd_central", "cmd_dossier", "cmd_sync"]

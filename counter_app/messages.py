@@ -54,6 +54,28 @@ MESSAGES: dict[str, str] = {
     "form_kind_not_yet": "Mẫu {kind} chưa được hỗ trợ trong phiên bản này.",
     "label_format_invalid": "Nhãn chỉ xuất được PDF, PNG hoặc SVG.",
     "output_format_invalid": "Không nhận biết được định dạng tệp ra: {path}",
+    # actions on a dossier (counter-app dossier CODE ACTION, DOMAIN.md §4)
+    "action_unknown": "Không có thao tác {action} trên hồ sơ.",
+    "action_not_allowed": "Hồ sơ đang ở trạng thái “{status}”: không thực hiện được thao tác “{action}”.",
+    "supplement_once": "Cơ quan giải quyết chỉ được yêu cầu bổ sung hồ sơ một lần; hồ sơ này đã có yêu cầu đó.",
+    "apology_once": "Hồ sơ đã được xin lỗi và hẹn lại ngày trả một lần; không được hẹn lại lần nữa.",
+    "tracking_required": "Trả kết quả qua bưu chính thì phải có mã vận đơn (--tracking).",
+    "new_due_required": "Cần ngày hẹn trả mới (--new-due).",
+    "new_due_not_later": "Ngày hẹn trả mới {new_due} phải sau ngày hẹn hiện tại {due}.",
+    "action_in_future": "Thời điểm {at} ở tương lai: chỉ ghi việc đã xảy ra hoặc đang xảy ra.",
+    "action_before_receipt": "Thời điểm {at} trước lúc tiếp nhận hồ sơ ({received}).",
+    "action_before_last": "Thời điểm {at} trước bước xử lý gần nhất của hồ sơ ({last}).",
+    "agency_required": "Cần ghi cơ quan nhận bàn giao (--to).",
+    "return_to_invalid": 'Người nhận thay phải ghi dạng "Họ tên|Số CCCD".',
+    "fee_invalid": "Phí, lệ phí phải là số nguyên không âm.",
+    "date_invalid": "Ngày không đúng định dạng (ví dụ 2026-12-09).",
+    "option_not_for_action": "Tùy chọn {option} không dùng cho thao tác “{action}”.",
+    "correction_empty": "Cần ít nhất một thông tin cần sửa (--field … --value …).",
+    "correction_pairs": "Mỗi --field phải đi kèm đúng một --value.",
+    "correction_field_unknown": "Không sửa được thông tin “{field}”; chỉ sửa được họ tên (name), số CCCD (id-number), điện thoại (phone), địa chỉ (address), email.",
+    "correction_unchanged": "Thông tin mới giống thông tin cũ: không có gì để sửa.",
+    "dossier_changed": "Hồ sơ {code} vừa được người khác cập nhật (nay: “{status}”); hãy mở lại hồ sơ rồi thử lại.",
+    "user_not_local": "Cán bộ {username} không thuộc đơn vị này.",
     # accounts
     "user_unknown": "Không có cán bộ {username}.",
     "user_exists": "Tên đăng nhập {username} đã có.",
@@ -147,6 +169,14 @@ FIELD_LABELS: dict[str, str] = {
     "password": "Mật khẩu",
     "full_name": "Họ tên",
     "role": "Vai trò",
+    "at": "Thời điểm",
+    "new_due": "Ngày hẹn trả mới",
+    "return_to.name": "Họ tên người nhận thay",
+    "return_to.id_number": "Số CCCD người nhận thay",
+    "to": "Nơi nhận",
+    "value": "Giá trị mới",
+    "result": "Kết quả",
+    "tracking": "Mã vận đơn",
 }
 
 
@@ -155,9 +185,20 @@ class _Default(dict[str, Any]):
         return "…"
 
 
+def _labelled(params: dict[str, Any]) -> dict[str, Any]:
+    """A dossier status or action named in a message is shown in Vietnamese, not as a code."""
+    from counter_app.ui_text import ACTION_LABELS, STATUS_LABELS
+
+    out = dict(params)
+    for key, labels in (("status", STATUS_LABELS), ("action", ACTION_LABELS)):
+        if isinstance(out.get(key), str):
+            out[key] = labels.get(out[key], out[key])
+    return out
+
+
 def text_for(msg_code: str, /, **params: Any) -> str:
     template = MESSAGES.get(msg_code, msg_code)
-    return template.format_map(_Default(params))
+    return template.format_map(_Default(_labelled(params)))
 
 
 def field_label(field: str) -> str:

@@ -18,6 +18,46 @@ STATUS_LABELS: dict[str, str] = {
     "returned": "Đã trả kết quả",
 }
 
+# The actions of `counter-app dossier CODE ACTION` (what a clerk does to a dossier).
+ACTION_LABELS: dict[str, str] = {
+    "supplement": "Yêu cầu bổ sung hồ sơ",
+    "receive-supplement": "Nhận hồ sơ bổ sung",
+    "refuse": "Từ chối giải quyết",
+    "handover": "Chuyển cơ quan giải quyết",
+    "receive-back": "Nhận lại từ cơ quan giải quyết",
+    "result-ready": "Có kết quả",
+    "apologize": "Xin lỗi, hẹn lại ngày trả",
+    "return": "Trả kết quả",
+    "withdraw": "Rút hồ sơ",
+    "stop": "Dừng giải quyết",
+    "correct": "Sửa thông tin",
+}
+
+# Each step in a dossier's history (dossier_events.kind), as `show` and the window print it.
+EVENT_LABELS: dict[str, str] = {
+    "received": "Tiếp nhận hồ sơ",
+    "supplement_requested": "Yêu cầu bổ sung hồ sơ",
+    "supplement_received": "Nhận hồ sơ bổ sung",
+    "refused": "Từ chối giải quyết",
+    "handed_over": "Chuyển cơ quan giải quyết",
+    "received_back": "Nhận lại từ cơ quan giải quyết",
+    "result_ready": "Có kết quả",
+    "apologized": "Xin lỗi, hẹn lại ngày trả",
+    "returned": "Trả kết quả",
+    "withdrawn": "Rút hồ sơ theo yêu cầu người nộp",
+    "stopped": "Dừng giải quyết",
+    "corrected": "Sửa thông tin",
+}
+
+# The applicant fields a correction may change (`--field NAME`).
+CORRECTION_FIELD_LABELS: dict[str, str] = {
+    "name": "Họ tên",
+    "id_number": "Số CCCD",
+    "phone": "Điện thoại",
+    "address": "Địa chỉ",
+    "email": "Email",
+}
+
 TIMELINESS_LABELS: dict[str, str] = {
     "on_track": "Đúng hạn",
     "due_soon": "Sắp đến hạn",

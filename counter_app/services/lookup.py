@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -16,7 +16,7 @@ from counter_app.domain.codes import CODE_SEARCH_RE, looks_like_code
 from counter_app.domain.errors import NotFound
 from counter_app.domain.lifecycle import is_open
 from counter_app.domain.model import DossierView
-from counter_app.domain.text import KEY_MAX, pair_key, search_tokens
+from counter_app.domain.text import KEY_MAX, name_keys, pair_key, search_tokens
 from counter_app.services.context import ServiceContext
 from counter_app.services.views import dossier_view
 
@@ -69,6 +69,30 @@ def count_name_words(s: Session, words: list[str]) -> None:
             index_elements=[NameWord.token], set_={"dossiers": NameWord.dossiers + 1}
         )
     )
+
+
+def reindex_name(
+    s: Session, dossier_id: str, received_at: datetime, old_name: str, new_name: str
+) -> None:
+    """A corrected applicant name: swap the dossier's index keys and the vocabulary counts
+    (same transaction as the correction), so look-up finds the new name and not the old."""
+    old, new = name_keys(old_name), name_keys(new_name)
+    gone = [k for k in old if k not in new]
+    added = [k for k in new if k not in old]
+    if gone:
+        s.execute(
+            delete(NameToken).where(NameToken.dossier_id == dossier_id, NameToken.token.in_(gone))
+        )
+        s.execute(
+            update(NameWord).where(NameWord.token.in_(gone)).values(dossiers=NameWord.dossiers - 1)
+        )
+        s.execute(delete(NameWord).where(NameWord.token.in_(gone), NameWord.dossiers <= 0))
+    if added:
+        s.execute(
+            insert(NameToken),
+            [{"dossier_id": dossier_id, "token": k, "received_at": received_at} for k in added],
+        )
+        count_name_words(s, added)
 
 
 def _dialect(s: Session) -> str:
@@ -274,4 +298,3 @@ def received_on_day(ctx: ServiceContext, day: datetime | None = None) -> list[Do
             Dossier.received_at >= start, Dossier.received_at < start + timedelta(days=1)
         )
         return _summaries(s, ctx, q)
-

@@ -1,0 +1,185 @@
+"""`counter-app dossier CODE ACTION …` (DESIGN.md §4): actions on a received dossier.
+
+Kept in its own module (parser + handler + how `show` prints each step) so the command line
+can register it with a couple of lines wherever the command table lives.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.lifecycle import ACTIONS
+from counter_app.domain.model import DossierView, EventView
+
+Result = tuple[Any, Callable[[], str]]
+
+
+def add_dossier_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = cmd("dossier", "an action on a dossier: hand-over, result, return, correction, …")
+    p.add_argument("code")
+    p.add_argument("action", choices=ACTIONS, metavar="ACTION", help=" | ".join(ACTIONS))
+    p.add_argument("--by", required=True, metavar="USER", help="the clerk who does it")
+    p.add_argument("--at", metavar="ISO", help="when it happened (default: now)")
+    p.add_argument("--reason", default="", metavar="T", help="why (refuse, apologize, stop)")
+    p.add_argument(
+        "--to",
+        default="",
+        metavar="AGENCY|PERSON",
+        help='handover: the agency; return: "NAME|IDNUMBER" of someone else collecting',
+    )
+    p.add_argument("--new-due", metavar="D", help="apologize: the new due date (YYYY-MM-DD)")
+    p.add_argument("--tracking", default="", metavar="NO", help="return by post: tracking number")
+    p.add_argument("--fee", metavar="N", help="return: fee collected (default the procedure's)")
+    p.add_argument("--result", default="", metavar="T", help="receive-back: the agency's result")
+    p.add_argument(
+        "--document", action="append", default=[], metavar="NAME", help="supplement: what to add"
+    )
+    p.add_argument("--field", action="append", default=[], metavar="F", help="correct: field")
+    p.add_argument("--value", action="append", default=[], metavar="V", help="correct: value")
+
+
+def _parse_at(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("invalid", field_errors={"at": "datetime_invalid"}) from None
+
+
+def _parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("invalid", field_errors={"new_due": "date_invalid"}) from None
+
+
+def _parse_fee(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError("fee_invalid") from None
+
+
+def cmd_dossier(args: argparse.Namespace) -> Result:
+    from counter_app.commands import context
+    from counter_app.services.actions import ActionRequest, perform
+    from counter_app.ui_text import ACTION_LABELS, STATUS_LABELS
+
+    if len(args.field) != len(args.value):
+        raise ValidationError("correction_pairs")
+    req = ActionRequest(
+        code=args.code,
+        action=args.action,
+        by=args.by,
+        at=_parse_at(args.at),
+        reason=args.reason,
+        to=args.to,
+        new_due=_parse_date(args.new_due),
+        tracking=args.tracking,
+        fee=_parse_fee(args.fee),
+        result=args.result,
+        documents=tuple(args.document),
+        changes=tuple(zip(args.field, args.value, strict=True)),
+    )
+    done = perform(context(args), req)
+    v, ev = done.dossier, done.event
+    data = {
+        "code": v.code,
+        "status": v.status,
+        "due_date": v.due_date.isoformat(),
+        "event": event_json(ev),
+    }
+
+    def human() -> str:
+        return (
+            f"{v.code}: {ACTION_LABELS[args.action]} · {STATUS_LABELS.get(v.status, v.status)}"
+            f" · hẹn trả {v.due_at:%H:%M %d/%m/%Y}"
+            + (f"\n  {details}" if (details := event_details(ev)) else "")
+        )
+
+    return data, human
+
+
+def event_json(e: EventView) -> dict[str, Any]:
+    return {
+        "at": e.at.isoformat(),
+        "kind": e.kind,
+        "status": e.status,
+        "by": e.by,
+        "reason": e.reason,
+        "data": e.data,
+    }
+
+
+def _moment(iso: Any) -> str:
+    try:
+        return f"{datetime.fromisoformat(str(iso)):%H:%M %d/%m/%Y}"
+    except ValueError:
+        return str(iso)
+
+
+def event_details(e: EventView) -> str:
+    """What a step recorded besides its reason, in the clerk's words."""
+    from counter_app.ui_text import CORRECTION_FIELD_LABELS
+
+    d = e.data or {}
+    parts: list[str] = []
+    if e.kind == "handed_over" and d.get("to"):
+        parts.append(f"giao: {d['to']}")
+    elif e.kind == "received_back":
+        parts += [f"nhận từ: {d['from']}"] if d.get("from") else []
+        parts += [f"kết quả: {d['result']}"] if d.get("result") else []
+    elif e.kind == "supplement_requested" and d.get("documents"):
+        parts.append("cần bổ sung: " + "; ".join(map(str, d["documents"])))
+    elif e.kind in ("supplement_received", "apologized") and d.get("due_at"):
+        parts.append(f"hẹn trả mới {_moment(d['due_at'])}")
+        parts += [f"trước đó {_moment(d['previous_due_at'])}"] if d.get("previous_due_at") else []
+    elif e.kind == "returned":
+        parts += _return_details(d)
+    elif e.kind == "corrected" and isinstance(d.get("changes"), dict):
+        for key, pair in d["changes"].items():
+            old, new = [*list(pair), "", ""][:2]
+            label = CORRECTION_FIELD_LABELS.get(key, key)
+            parts.append(f"{label}: {old or '—'} → {new or '—'}")
+    return "; ".join(parts)
+
+
+def _return_details(d: dict[str, Any]) -> list[str]:
+    from counter_app.ui_text import money
+
+    if d.get("channel") == "postal":
+        parts = [f"qua bưu chính, mã vận đơn {d.get('tracking', '')}"]
+    else:
+        parts = ["tại quầy"]
+    to = d.get("to")
+    if isinstance(to, dict):
+        parts.append(f"người nhận thay: {to.get('name', '')} (CCCD {to.get('id_number', '')})")
+    if isinstance(d.get("fee"), int):
+        parts.append(f"thu {money(d['fee'])}")
+    return parts
+
+
+def event_line(e: EventView) -> str:
+    """One line of `show`'s history: when, what (the step's label), its status, who, why."""
+    from counter_app.ui_text import EVENT_LABELS, STATUS_LABELS
+
+    what = EVENT_LABELS.get(e.kind, e.kind)
+    status = STATUS_LABELS.get(e.status, e.status)
+    line = f"  {e.at:%H:%M %d/%m/%Y}  {what} · {status}  {e.by}"
+    if e.reason:
+        line += f"  ({e.reason})"
+    details = event_details(e)
+    return line + (f"\n      {details}" if details else "")
+
+
+def dossier_events(v: DossierView) -> list[dict[str, Any]]:
+    return [event_json(e) for e in v.events]

@@ -1,0 +1,399 @@
+"""Actions on a received dossier (DOMAIN.md §4): hand-over, supplement, result, return, …
+
+Each action is one append-only DossierEvent written in ONE transaction with its outbox
+row (records.append_event, the path intake takes), with who, when and why. The rules are
+in domain/lifecycle.py; this module reads the dossier and its history inside the write
+transaction, applies them and updates the dossier row (the current projection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from counter_app.db.models import Dossier, DossierEvent, Unit
+from counter_app.domain.cccd import validate_email, validate_id_number, validate_phone
+from counter_app.domain.errors import Conflict, NotFound, ValidationError
+from counter_app.domain.lifecycle import (
+    ACTION_KINDS,
+    HistoryFacts,
+    check_action,
+    check_new_due,
+    check_reason,
+    check_return,
+    check_time,
+)
+from counter_app.domain.model import DossierView, EventView
+from counter_app.domain.text import clean_address, clean_name, clean_text
+from counter_app.domain.workdays import compute_due
+from counter_app.services.auth import get_user
+from counter_app.services.calendar import load_calendar
+from counter_app.services.context import ServiceContext
+from counter_app.services.lookup import reindex_name
+from counter_app.services.records import append_audit, append_event, check_day_open
+from counter_app.services.units import local_unit, office_hours
+from counter_app.services.views import dossier_view
+
+# The applicant fields a correction may change, and the dossier column each one lives in.
+CORRECTABLE = {
+    "name": "applicant_name",
+    "id_number": "applicant_id_number",
+    "phone": "applicant_phone",
+    "address": "applicant_address",
+    "email": "applicant_email",
+}
+# Which optional details each action takes; any other one given is refused, not ignored.
+_OPTIONS: dict[str, frozenset[str]] = {
+    "to": frozenset({"handover", "return"}),
+    "new_due": frozenset({"apologize"}),
+    "tracking": frozenset({"return"}),
+    "fee": frozenset({"return"}),
+    "result": frozenset({"receive-back"}),
+    "documents": frozenset({"supplement"}),
+    "changes": frozenset({"correct"}),
+}
+_OPTION_FLAGS = {
+    "to": "--to",
+    "new_due": "--new-due",
+    "tracking": "--tracking",
+    "fee": "--fee",
+    "result": "--result",
+    "documents": "--document",
+    "changes": "--field",
+}
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """One action on one dossier. `at` None = now; `expected_status`: the status the clerk
+    saw — if the dossier moved on meanwhile (another counter), the action is refused."""
+
+    code: str
+    action: str
+    by: str
+    at: datetime | None = None
+    reason: str = ""
+    to: str = ""  # handover: the agency; return: "NAME|IDNUMBER" of another person
+    new_due: date | None = None
+    tracking: str = ""
+    fee: int | None = None
+    result: str = ""
+    documents: tuple[str, ...] = ()
+    changes: tuple[tuple[str, str], ...] = ()
+    expected_status: str | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The request's own details, validated before any database work."""
+
+    reason: str
+    to: str = ""
+    person: dict[str, str] | None = None
+    result: str = ""
+    documents: tuple[str, ...] = ()
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+def act(
+    ctx: ServiceContext,
+    code: str,
+    action: str,
+    by: str,
+    at: datetime | None = None,
+    reason: str = "",
+    **details: Any,
+) -> DossierView:
+    """Record `action` on dossier `code` by user `by`; the dossier as it is afterwards."""
+    return perform(ctx, ActionRequest(code, action, by, at, reason, **details)).dossier
+
+
+@dataclass(frozen=True)
+class ActionDone:
+    dossier: DossierView  # as it is after the action
+    event: EventView  # the step just recorded
+
+
+def perform(ctx: ServiceContext, req: ActionRequest) -> ActionDone:
+    checked = _check_request(ctx, req)
+    with ctx.uow.write() as s:
+        user = get_user(s, req.by)
+        unit = local_unit(s)
+        if user.unit_id != unit.id:
+            raise NotFound("user_not_local", username=req.by)
+        # Read inside the write transaction, after the writer lock (SQLite BEGIN IMMEDIATE,
+        # the PostgreSQL advisory lock): a second counter acting at once sees the first
+        # one's result, and the rules refuse what no longer applies.
+        d = s.scalar(select(Dossier).where(Dossier.code == req.code.strip().upper()))
+        if d is None:
+            raise NotFound("dossier_unknown", code=req.code.strip())
+        if req.expected_status is not None and d.status != req.expected_status:
+            raise Conflict("dossier_changed", code=d.code, status=d.status)
+        events = list(
+            s.scalars(
+                select(DossierEvent)
+                .where(DossierEvent.dossier_id == d.id)
+                .order_by(DossierEvent.recorded_at, DossierEvent.id)
+            )
+        )
+        facts = history_facts(events)
+        before = d.status
+        new_status = check_action(before, req.action, facts)
+        now = ctx.now()
+        when = _when(ctx, req.at, now)
+        last_at = max((ctx.local(e.at) for e in events), default=ctx.local(d.received_at))
+        check_time(when, now, ctx.local(d.received_at), last_at, given=req.at is not None)
+        check_day_open(s, unit.id, when.date())
+        data = _apply(s, ctx, req, checked, d, unit, facts, when, new_status)
+        _compare_and_set(s, d, before, new_status)
+        ev = append_event(
+            s,
+            d,
+            kind=ACTION_KINDS[req.action],
+            status=new_status,
+            at=when,
+            business_day=when.date(),
+            by_user_id=user.id,
+            recorded_at=now,
+            reason=checked.reason,
+            data=data,
+            day_checked=True,
+        )
+        if req.action == "correct":
+            # The audit log records that personal data changed and who did it, not the values.
+            fields = sorted(data["changes"])
+            append_audit(
+                s, now, user.username, "dossier_corrected", {"code": d.code, "fields": fields}
+            )
+        s.flush()
+        done = EventView(when, ev.kind, ev.status, user.full_name, ev.reason, dict(ev.data))
+        return ActionDone(dossier_view(s, ctx, d), done)
+
+
+def history_facts(events: Sequence[DossierEvent]) -> HistoryFacts:
+    """What the rules need from the past: later supplement requests, apologies, where the
+    dossier is (handed over and not back), and whether the current pause is intake's."""
+    later = apologies = 0
+    agency = ""
+    pause_stage = ""
+    for e in events:
+        data = e.data or {}
+        if e.kind == "supplement_requested":
+            pause_stage = str(data.get("stage") or "intake")
+            later += pause_stage == "processing"
+        elif e.kind == "apologized":
+            apologies += 1
+        elif e.kind == "handed_over":
+            agency = str(data.get("to") or "")
+        elif e.kind == "received_back":
+            agency = ""
+    paused = bool(events) and events[-1].status == "supplement_requested"
+    return HistoryFacts(
+        later_supplements=later,
+        apologies=apologies,
+        at_agency=agency,
+        paused_at_intake=paused and pause_stage == "intake",
+    )
+
+
+def _when(ctx: ServiceContext, at: datetime | None, now: datetime) -> datetime:
+    if at is None:
+        return now
+    return ctx.local(at if at.tzinfo else at.replace(tzinfo=ctx.tz))
+
+
+def _check_request(ctx: ServiceContext, req: ActionRequest) -> _Checked:
+    """Everything about the request that needs no database: options, reason, values."""
+    if req.action not in ACTION_KINDS:
+        raise ValidationError("action_unknown", action=req.action)
+    given = {
+        "to": bool(req.to),
+        "new_due": req.new_due is not None,
+        "tracking": bool(req.tracking),
+        "fee": req.fee is not None,
+        "result": bool(req.result),
+        "documents": bool(req.documents),
+        "changes": bool(req.changes),
+    }
+    for option, present in given.items():
+        if present and req.action not in _OPTIONS[option]:
+            raise ValidationError(
+                "option_not_for_action", option=_OPTION_FLAGS[option], action=req.action
+            )
+    reason = clean_text(req.reason or "", "reason", max_len=1000, required=False)
+    check_reason(req.action, reason)
+    if req.action == "handover":
+        if not req.to.strip():
+            raise ValidationError("agency_required")
+        return _Checked(reason, to=clean_text(req.to, "to", max_len=200))
+    if req.action == "return":
+        if req.fee is not None and req.fee < 0:
+            raise ValidationError("fee_invalid")
+        person = _person(ctx, req.to) if req.to.strip() else None
+        return _Checked(reason, person=person)
+    if req.action == "receive-back":
+        result = clean_text(req.result, "result", max_len=300) if req.result else ""
+        return _Checked(reason, result=result)
+    if req.action == "supplement":
+        docs = tuple(clean_text(x, "documents", max_len=300) for x in req.documents)
+        return _Checked(reason, documents=docs)
+    if req.action == "correct":
+        return _Checked(reason, changes=_changes(ctx, req.changes))
+    return _Checked(reason)
+
+
+def _person(ctx: ServiceContext, text: str) -> dict[str, str]:
+    """`--to "NAME|IDNUMBER"`: someone other than the applicant collects the result."""
+    parts = text.split("|")
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        raise ValidationError("return_to_invalid")
+    name = clean_name(parts[0], "return_to.name")
+    idn = validate_id_number(parts[1].strip(), "return_to.id_number", today=ctx.now().date())
+    return {"name": name, "id_number": idn}
+
+
+def _changes(ctx: ServiceContext, pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    if not pairs:
+        raise ValidationError("correction_empty")
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.strip().lower().replace("-", "_")
+        if key not in CORRECTABLE:
+            raise ValidationError("correction_field_unknown", field=name)
+        out[key] = _clean_value(ctx, key, value)
+    return out
+
+
+def _clean_value(ctx: ServiceContext, key: str, value: str) -> str:
+    if key == "name":
+        return clean_name(value, "name")
+    if key == "id_number":
+        if not value.strip():
+            return ""
+        return validate_id_number(value, "id_number", today=ctx.now().date())
+    if key == "phone":
+        return validate_phone(value, "phone")
+    if key == "email":
+        return validate_email(value, "email")
+    return clean_address(value, "address")
+
+
+def _apply(
+    s: Session,
+    ctx: ServiceContext,
+    req: ActionRequest,
+    checked: _Checked,
+    d: Dossier,
+    unit: Unit,
+    facts: HistoryFacts,
+    when: datetime,
+    new_status: str,
+) -> dict[str, Any]:
+    """The action's own details (the event's data) and its changes to the dossier row."""
+    action = req.action
+    if action == "supplement":
+        return {"documents": list(checked.documents), "stage": "processing"}
+    if action == "receive-supplement":
+        return _resume(s, ctx, d, unit, facts, when)
+    if action == "handover":
+        return {"to": checked.to}
+    if action == "receive-back":
+        data: dict[str, Any] = {"from": facts.at_agency}
+        if checked.result:
+            data["result"] = checked.result
+        return data
+    if action == "apologize":
+        return _reschedule(ctx, d, req.new_due)
+    if action == "return":
+        return _return_data(d, req, checked)
+    if action == "correct":
+        return _correct(s, d, checked.changes)
+    return {}
+
+
+def _resume(
+    s: Session,
+    ctx: ServiceContext,
+    d: Dossier,
+    unit: Unit,
+    facts: HistoryFacts,
+    when: datetime,
+) -> dict[str, Any]:
+    """The documents arrived. Missing at intake: they are complete now, and the due date is
+    computed from this moment (DOMAIN.md §3). A processing-stage pause keeps the due date."""
+    if not facts.paused_at_intake:
+        return {"stage": "processing"}
+    arrived = [x.name for x in d.documents if x.required and not x.received]
+    for x in d.documents:
+        if x.required and not x.received:
+            x.received = True
+    plan = compute_due(when, d.procedure.processing_days, load_calendar(s), office_hours(unit))
+    previous = ctx.local(d.due_at)
+    d.effective_day = plan.effective_day
+    d.due_at = plan.due_at
+    return {
+        "stage": "intake",
+        "documents": arrived,
+        "previous_due_at": previous.isoformat(),
+        "due_at": ctx.local(plan.due_at).isoformat(),
+    }
+
+
+def _reschedule(ctx: ServiceContext, d: Dossier, new_due: date | None) -> dict[str, Any]:
+    """Mẫu 04: the new due date keeps the due time of day."""
+    current = ctx.local(d.due_at)
+    new_at = None if new_due is None else datetime.combine(new_due, current.timetz())
+    check_new_due(current, new_at)
+    assert new_at is not None
+    d.due_at = new_at
+    return {"previous_due_at": current.isoformat(), "due_at": new_at.isoformat()}
+
+
+def _return_data(d: Dossier, req: ActionRequest, checked: _Checked) -> dict[str, Any]:
+    postal = bool(req.tracking.strip()) or d.return_channel == "postal"
+    check_return(postal, req.tracking)
+    data: dict[str, Any] = {
+        "channel": "postal" if postal else "counter",
+        "fee": d.fee if req.fee is None else req.fee,
+    }
+    if postal:
+        data["tracking"] = clean_text(req.tracking, "tracking", max_len=40)
+    if checked.person is not None:
+        data["to"] = checked.person
+    return data
+
+
+def _correct(s: Session, d: Dossier, changes: dict[str, str]) -> dict[str, Any]:
+    diff: dict[str, list[str]] = {}
+    for key, new in changes.items():
+        old = getattr(d, CORRECTABLE[key])
+        if new != old:
+            diff[key] = [old, new]
+    if not diff:
+        raise ValidationError("correction_unchanged")
+    if "name" in diff:
+        reindex_name(s, d.id, d.received_at, diff["name"][0], diff["name"][1])
+    for key, (_, new) in diff.items():
+        setattr(d, CORRECTABLE[key], new)
+    return {"changes": diff}
+
+
+def _compare_and_set(s: Session, d: Dossier, before: str, after: str) -> None:
+    """Belt and braces behind the writer lock: the status moves only from the one read."""
+    s.flush()
+    done = s.execute(
+        update(Dossier)
+        .where(Dossier.id == d.id, Dossier.status == before)
+        .values(status=after)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(done, "rowcount", 1) != 1:
+        raise Conflict("dossier_changed", code=d.code, status=before)
+
+
+__all__ = ["ActionDone", "ActionRequest", "act", "history_facts", "perform"]
