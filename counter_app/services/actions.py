@@ -70,8 +70,11 @@ _OPTION_FLAGS = {
 
 @dataclass(frozen=True)
 class ActionRequest:
-    """One action on one dossier. `at` None = now; `expected_status`: the status the clerk
-    saw — if the dossier moved on meanwhile (another counter), the action is refused."""
+    """One action on one dossier. `at` None = now. `seen_steps`: how many steps of the
+    history the clerk's screen showed (len(DossierView.events)) — the dossier's version; if
+    another counter recorded a step meanwhile, the action is refused, not applied to a
+    dossier the clerk has not seen (an apology changes no status, so status alone is not
+    enough to tell)."""
 
     code: str
     action: str
@@ -85,7 +88,7 @@ class ActionRequest:
     result: str = ""
     documents: tuple[str, ...] = ()
     changes: tuple[tuple[str, str], ...] = ()
-    expected_status: str | None = None
+    seen_steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,6 @@ def perform(ctx: ServiceContext, req: ActionRequest) -> ActionDone:
         d = s.scalar(select(Dossier).where(Dossier.code == req.code.strip().upper()))
         if d is None:
             raise NotFound("dossier_unknown", code=req.code.strip())
-        if req.expected_status is not None and d.status != req.expected_status:
-            raise Conflict("dossier_changed", code=d.code, status=d.status)
         events = list(
             s.scalars(
                 select(DossierEvent)
@@ -141,6 +142,8 @@ def perform(ctx: ServiceContext, req: ActionRequest) -> ActionDone:
                 .order_by(DossierEvent.recorded_at, DossierEvent.id)
             )
         )
+        if req.seen_steps is not None and len(events) != req.seen_steps:
+            raise Conflict("dossier_changed", code=d.code, status=d.status)
         facts = history_facts(events)
         before = d.status
         new_status = check_action(before, req.action, facts)
