@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from counter_app.domain.dates import document_date
 from counter_app.domain.model import DocumentLine, DossierView
 from counter_app.ui_text import DOCUMENT_KIND_LABELS as KIND_NAMES
 from counter_app.ui_text import WEEKDAYS, thousands
@@ -38,8 +39,8 @@ def fee_text(amount: int) -> str:
 
 
 def day_words(day: date) -> str:
-    """A date in words: "ngày 03 tháng 12 năm 2026"."""
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    """A date in words as Decree 30/2020 writes it: "ngày 03 tháng 12 năm 2026"."""
+    return document_date(day)
 
 
 def place_date(place: str, day: date) -> str:

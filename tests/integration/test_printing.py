@@ -204,7 +204,7 @@ def test_receipt_2018_set_prints_the_2018_circular(dossier: DossierView) -> None
     assert "Thông tư số 01/2018/TT-VPCP" in page
     assert "03/2025" not in page
     assert "Mẫu số 01" in page
-    assert "14 giờ 05 phút, ngày 01 tháng 06 năm 2025" in page
+    assert "14 giờ 05 phút, ngày 01 tháng 6 năm 2025" in page
 
 
 def test_receipt_free_same_day_postal(dossier: DossierView) -> None:
