@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "datetime_invalid": "Thời gian không đúng định dạng (ví dụ 2026-11-28T09:15:00+07:00).",
     "received_at_future": "Không được ở tương lai.",
     "processing_days_invalid": "Số ngày giải quyết không hợp lệ.",
+    "time_unit_invalid": "Đơn vị thời gian giải quyết không hợp lệ: {time_unit}.",
     "username_invalid": "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới.",
     "role_invalid": "Vai trò phải là clerk, supervisor hoặc admin.",
     "password_too_short": "Mật khẩu quá ngắn.",
