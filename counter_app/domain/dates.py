@@ -6,7 +6,7 @@ from datetime import date
 
 
 def document_date(day: date) -> str:
-    """"ngày 02 tháng 01 năm 2026", "ngày 12 tháng 9 năm 2025".
+    """A date as documents write it: "ngày 02 tháng 01 năm 2026", "ngày 12 tháng 9 năm 2025".
 
     Decree 30/2020/NĐ-CP: a day below 10 takes a leading zero; a month takes one only for
     January and February (so "tháng 01", "tháng 02", but "tháng 3" … "tháng 9").

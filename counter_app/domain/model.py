@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 DOCUMENT_KINDS = ("original", "copy", "certified_copy")
 RECEIVE_CHANNELS = ("counter", "online", "postal")
@@ -19,6 +20,12 @@ class UnitInfo:
     place_name: str  # e.g. "Mỹ Hòa Hưng" for "<place>, ngày … tháng … năm …"
     address: str = ""
     phone: str = ""
+    # Unit settings (DOMAIN.md §3); "" = derived from `name` when printed (printing/wording)
+    receiving_name: str = ""  # "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng"
+    result_place: str = ""  # Mẫu 01 item 6 "Đăng ký nhận kết quả tại"
+
+
+FEE_UNITS = ("dossier", "page", "copy")
 
 
 @dataclass(frozen=True)
@@ -28,8 +35,10 @@ class ProcedureInfo:
     sector: str
     level: str
     processing_days: int
-    fee: int  # VND
+    fee: int  # VND, per `fee_unit`
     version: int = 1
+    fee_unit: str = "dossier"  # dossier | page | copy
+    time_unit: str = "working_days"  # working_days | calendar_days | hours
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class DocumentLine:
     count: int
     received: bool = True
     required: bool = True
+    presented: bool = False  # only shown (ID card, passport): checked, not submitted
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class EventView:
     status: str
     by: str
     reason: str = ""
+    data: dict[str, Any] = field(default_factory=dict)  # the action's details (DossierEvent.data)
 
 
 @dataclass(frozen=True)

@@ -170,9 +170,7 @@ def test_calendar_days_count_every_day_and_end_on_a_working_day() -> None:
     four = compute_due(at(2026, 3, 9, 9, 0), 4, CAL, time_unit="calendar_days")
     assert four.due_at == at(2026, 3, 13, 9, 0) and four.skipped == ()
     # 10 calendar days from Monday = Thursday 19/03 (10 working days would be 23/03)
-    assert compute_due(at(2026, 3, 9), 10, CAL, time_unit="calendar_days").due_at == at(
-        2026, 3, 19
-    )
+    assert compute_due(at(2026, 3, 9), 10, CAL, time_unit="calendar_days").due_at == at(2026, 3, 19)
     # after the cut-off R is the next working day, as for working days
     late = compute_due(at(2026, 3, 9, 16, 0), 3, CAL, time_unit="calendar_days")
     assert late.effective_day == date(2026, 3, 10)

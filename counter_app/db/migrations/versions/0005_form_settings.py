@@ -1,0 +1,55 @@
+"""form settings: the unit's receiving name and result place, procedures' fee and time units
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02
+
+Every new column has a server default, so existing rows, rows inserted by older code and
+units pulled from central (which sends none of these) all read as before: an empty name
+or place is derived from the unit's name, fees are per dossier, time counts working days.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("units") as batch:
+        batch.add_column(
+            sa.Column(
+                "receiving_name",
+                sa.String(length=200),
+                server_default=sa.text("''"),
+                nullable=False,
+            )
+        )
+        batch.add_column(
+            sa.Column(
+                "result_place", sa.String(length=300), server_default=sa.text("''"), nullable=False
+            )
+        )
+    with op.batch_alter_table("procedures") as batch:
+        batch.add_column(
+            sa.Column("fee_unit", sa.String(length=10), server_default="dossier", nullable=False)
+        )
+        batch.add_column(
+            sa.Column(
+                "time_unit", sa.String(length=16), server_default="working_days", nullable=False
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("procedures") as batch:
+        batch.drop_column("time_unit")
+        batch.drop_column("fee_unit")
+    with op.batch_alter_table("units") as batch:
+        batch.drop_column("result_place")
+        batch.drop_column("receiving_name")
