@@ -36,12 +36,12 @@ _EVENT_WHAT = {
 }
 # Control sheet columns: heading, width in mm (sum 175 = layout.BODY_W), centred?
 _CONTROL_COLUMNS = (
-    ("STT", 9.0, True),
+    ("STT", 11.0, True),
     ("Bên giao", 30.0, False),
     ("Bên nhận", 30.0, False),
     ("Thời gian giao, nhận", 27.0, True),
     ("Kết quả (trước hạn / đúng hạn / quá hạn)", 25.0, True),
-    ("Ghi chú", 22.0, False),
+    ("Ghi chú", 20.0, False),
     ("Người giao (ký)", 16.0, True),
     ("Người nhận (ký)", 16.0, True),
 )
@@ -96,7 +96,7 @@ def render_apology(d: DossierView) -> bytes:
         *_top(d, spec, ev.at),
         _addressed(d),
         L.para(
-            f"Ngày {L.text(received_words(d.received_at))}, {L.text(_unit(d))} tiếp nhận hồ sơ"
+            f"Vào lúc {L.text(received_words(d.received_at))}, {L.text(_unit(d))} tiếp nhận hồ sơ"
             f" của ông/bà, nội dung yêu cầu giải quyết: <b>{L.text(d.procedure.name)}</b>."
         ),
         L.field_line("Thời gian hẹn trả kết quả", due_words(old_due)),
@@ -124,7 +124,7 @@ def render_stop_notice(d: DossierView) -> bytes:
         *_top(d, spec, ev.at),
         _addressed(d),
         L.para(
-            f"Ngày {L.text(received_words(d.received_at))}, {L.text(_unit(d))} tiếp nhận hồ sơ"
+            f"Vào lúc {L.text(received_words(d.received_at))}, {L.text(_unit(d))} tiếp nhận hồ sơ"
             f" của ông/bà, nội dung yêu cầu giải quyết: <b>{L.text(d.procedure.name)}</b>."
         ),
         L.para(
@@ -166,7 +166,7 @@ def render_control_sheet(d: DossierView) -> bytes:
 
 
 def _control_row(d: DossierView, e: EventView) -> tuple[str, ...]:
-    """(giao, nhận, time, result, note, sign, sign); the counter hands over and takes back."""
+    """(giao, nhận, time, result, note, 2 blank signature cells); the counter is one side."""
     counter = receiving_name(d.unit) if d.form_set != "2018" else d.unit.name
     if e.kind == "handover":
         giver, taker, note = counter, str(e.data.get("to") or BLANK), e.reason
@@ -174,7 +174,7 @@ def _control_row(d: DossierView, e: EventView) -> tuple[str, ...]:
         giver, taker = str(e.data.get("from") or BLANK), counter
         note = "; ".join(x for x in (str(e.data.get("result") or ""), e.reason) if x.strip())
     when = f"{e.at:%H} giờ {e.at:%M}, {e.at.day:02d}/{e.at.month:02d}/{e.at.year}"
-    return (giver, taker, when, _timeliness(e.at, d.due_at), note, "")
+    return (giver, taker, when, _timeliness(e.at, d.due_at), note, "", "")
 
 
 def _timeliness(at: datetime, due: datetime) -> str:

@@ -241,7 +241,15 @@ def grid(
                 for value, c in zip(row, centred, strict=True)
             ]
         )
-    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, spaceAfter=2 * mm)
+    # an all-blank row is a row to write in by hand: give it room (it holds no text to overflow)
+    heights = [None] + [None if any(v.strip() for v in row) else 9 * mm for row in rows]
+    table = Table(
+        data,
+        colWidths=[w * mm for w in widths_mm],
+        rowHeights=heights,
+        repeatRows=1,
+        spaceAfter=2 * mm,
+    )
     table.setStyle(
         TableStyle(
             [
