@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VN, assert_one_vietnamese_line, at_local, intake_payload, quiet_thursday
+from conftest import (
+    ID_PAPERS,
+    VN,
+    assert_one_vietnamese_line,
+    at_local,
+    intake_payload,
+    quiet_thursday,
+)
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -259,3 +266,22 @@ def test_complete_dossier_gets_no_empty_supplement(
 
 def test_quiet_helpers_still_importable() -> None:
     assert isinstance(quiet_thursday(), date) and at_local(date(2026, 1, 2))
+
+
+def test_presented_id_papers_are_a_line_not_a_table_row(
+    dossier_2025: str, cli: Any, tmp_path: Path
+) -> None:
+    # sample catalogue: the civil-status ID papers are presented (Decree 123/2015, art. 2)
+    text = form(cli, dossier_2025, "receipt", tmp_path / "r.pdf")
+    assert f"Giấy tờ xuất trình: {ID_PAPERS}" in text
+    assert "2 Giấy tờ tùy thân" not in text  # not row 2 of the submitted documents
+    assert "Phí, lệ phí: 3.000 đồng" in text
+
+
+def test_fee_per_page_is_printed_as_a_rate(
+    demo_db: Path, cli: Any, write_json: Any, tmp_path: Path
+) -> None:
+    code = intake(cli, write_json, procedure="2.000815", documents=None)
+    text = form(cli, code, "receipt", tmp_path / "r.pdf")
+    assert "Phí, lệ phí: 2.000 đ/trang" in text
+    assert "Thời gian giải quyết hồ sơ theo quy định: trong ngày" in text
