@@ -21,29 +21,28 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("units") as batch:
-        batch.add_column(
-            sa.Column(
-                "receiving_name",
-                sa.String(length=200),
-                server_default=sa.text("''"),
-                nullable=False,
-            )
-        )
-        batch.add_column(
-            sa.Column(
-                "result_place", sa.String(length=300), server_default=sa.text("''"), nullable=False
-            )
-        )
-    with op.batch_alter_table("procedures") as batch:
-        batch.add_column(
-            sa.Column("fee_unit", sa.String(length=10), server_default="dossier", nullable=False)
-        )
-        batch.add_column(
-            sa.Column(
-                "time_unit", sa.String(length=16), server_default="working_days", nullable=False
-            )
-        )
+    # Plain ADD COLUMN with a constant default (no batch copy of the tables: SQLite would
+    # have to drop `units`, which dossiers and users reference).
+    op.add_column(
+        "units",
+        sa.Column(
+            "receiving_name", sa.String(length=200), server_default=sa.text("''"), nullable=False
+        ),
+    )
+    op.add_column(
+        "units",
+        sa.Column(
+            "result_place", sa.String(length=300), server_default=sa.text("''"), nullable=False
+        ),
+    )
+    op.add_column(
+        "procedures",
+        sa.Column("fee_unit", sa.String(length=10), server_default="dossier", nullable=False),
+    )
+    op.add_column(
+        "procedures",
+        sa.Column("time_unit", sa.String(length=16), server_default="working_days", nullable=False),
+    )
 
 
 def downgrade() -> None:
