@@ -46,9 +46,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("procedures") as batch:
-        batch.drop_column("time_unit")
-        batch.drop_column("fee_unit")
-    with op.batch_alter_table("units") as batch:
-        batch.drop_column("result_place")
-        batch.drop_column("receiving_name")
+    # ALTER TABLE … DROP COLUMN (SQLite >= 3.35): a batch copy would drop the referenced tables
+    op.drop_column("procedures", "time_unit")
+    op.drop_column("procedures", "fee_unit")
+    op.drop_column("units", "result_place")
+    op.drop_column("units", "receiving_name")
