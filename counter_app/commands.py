@@ -236,16 +236,9 @@ def cmd_show(args: argparse.Namespace) -> Result:
 
 
 def cmd_form(args: argparse.Namespace) -> Result:
-    from counter_app.printing import forms
-    from counter_app.services.printjobs import SUPPLEMENT_REASON
+    from counter_app.services.printjobs import render_form
 
-    v = lookup.get_dossier(context(args), args.code)
-    if args.kind == "receipt":
-        pdf = forms.render_receipt(v)
-    elif args.kind == "supplement":
-        pdf = forms.render_supplement(v, SUPPLEMENT_REASON)
-    else:
-        raise CounterAppError("form_kind_not_yet", kind=args.kind)
+    v, pdf = render_form(context(args), args.code, args.kind)
     write_atomically(args.output, pdf)
     data = {"code": v.code, "kind": args.kind, "output": str(args.output), "bytes": len(pdf)}
     return data, lambda: f"Đã ghi {args.output} ({thousands(len(pdf))} byte)"

@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "datetime_invalid": "Thời gian không đúng định dạng (ví dụ 2026-11-28T09:15:00+07:00).",
     "received_at_future": "Không được ở tương lai.",
     "processing_days_invalid": "Số ngày giải quyết không hợp lệ.",
+    "time_unit_invalid": "Đơn vị thời gian giải quyết không hợp lệ: {time_unit}.",
     "username_invalid": "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới.",
     "role_invalid": "Vai trò phải là clerk, supervisor hoặc admin.",
     "password_too_short": "Mật khẩu quá ngắn.",
@@ -52,6 +53,18 @@ MESSAGES: dict[str, str] = {
     "catalogue_duplicate_code": "Danh mục có mã thủ tục trùng: {code}.",
     "form_kind_unavailable": "Bộ mẫu {form_set} không có mẫu {kind}.",
     "form_kind_not_yet": "Mẫu {kind} chưa được hỗ trợ trong phiên bản này.",
+    "form_event_missing": "Hồ sơ {code} chưa {what}, nên không có mẫu này để in.",
+    "stop_notice_2018": (
+        "Hồ sơ {code} tiếp nhận trước ngày 15/9/2025, theo bộ mẫu của Thông tư 01/2018/TT-VPCP:"
+        " bộ mẫu này không có Thông báo dừng giải quyết hồ sơ."
+    ),
+    "receipt_waiting_documents": (
+        "Hồ sơ {code} đang chờ bổ sung giấy tờ nên chưa có giấy hẹn trả kết quả (Mẫu 01);"
+        " hãy in phiếu yêu cầu bổ sung (--kind supplement)."
+    ),
+    "supplement_nothing_missing": (
+        "Hồ sơ {code} không thiếu giấy tờ nào: không in phiếu yêu cầu bổ sung trống."
+    ),
     "label_format_invalid": "Nhãn chỉ xuất được PDF, PNG hoặc SVG.",
     "output_format_invalid": "Không nhận biết được định dạng tệp ra: {path}",
     # actions on a dossier (counter-app dossier CODE ACTION, DOMAIN.md §4)

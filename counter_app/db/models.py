@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -59,6 +60,10 @@ class Unit(Base):
     office_close: Mapped[str] = mapped_column(String(5), default="17:00")
     seq_start: Mapped[int] = mapped_column(Integer, default=1)
     seq_end: Mapped[int] = mapped_column(Integer, default=99_999)
+    # How forms name the receiving unit ("Trung tâm Phục vụ hành chính công xã …") and
+    # where results are collected (Mẫu 01 item 6); "" = derived from `name` (services/units).
+    receiving_name: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
+    result_place: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
 
 
 class User(Base):
@@ -92,6 +97,11 @@ class Procedure(Base):
     level: Mapped[str] = mapped_column(String(12))
     processing_days: Mapped[int] = mapped_column(Integer)
     fee: Mapped[int] = mapped_column(Integer, default=0)
+    # the catalogue's optional fields (DESIGN.md §4): what the fee is per, how time counts
+    fee_unit: Mapped[str] = mapped_column(String(10), default="dossier", server_default="dossier")
+    time_unit: Mapped[str] = mapped_column(
+        String(16), default="working_days", server_default="working_days"
+    )
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONText)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

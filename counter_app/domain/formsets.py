@@ -36,7 +36,7 @@ FORMS: dict[str, dict[str, FormSpec]] = {
         "supplement": FormSpec("02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", _C2025),
         "refusal": FormSpec("03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", _C2025),
         "apology": FormSpec(
-            "04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ", _C2025
+            "04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", _C2025
         ),
         "stop-notice": FormSpec("05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", _C2025),
         "control-sheet": FormSpec("06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", _C2025),

@@ -20,6 +20,12 @@ class UnitInfo:
     place_name: str  # e.g. "Mỹ Hòa Hưng" for "<place>, ngày … tháng … năm …"
     address: str = ""
     phone: str = ""
+    # Unit settings (DOMAIN.md §3); "" = derived from `name` when printed (printing/wording)
+    receiving_name: str = ""  # "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng"
+    result_place: str = ""  # Mẫu 01 item 6 "Đăng ký nhận kết quả tại"
+
+
+FEE_UNITS = ("dossier", "page", "copy")
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,10 @@ class ProcedureInfo:
     sector: str
     level: str
     processing_days: int
-    fee: int  # VND
+    fee: int  # VND, per `fee_unit`
     version: int = 1
+    fee_unit: str = "dossier"  # dossier | page | copy
+    time_unit: str = "working_days"  # working_days | calendar_days | hours
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class DocumentLine:
     count: int
     received: bool = True
     required: bool = True
+    presented: bool = False  # only shown (ID card, passport): checked, not submitted
 
 
 @dataclass(frozen=True)
@@ -58,9 +67,7 @@ class EventView:
     status: str
     by: str
     reason: str = ""
-    # What the step recorded besides its reason: the agency of a hand-over, a new due date,
-    # a correction's old and new values (services/actions.py writes it).
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # the action's details (DossierEvent.data)
 
 
 @dataclass(frozen=True)

@@ -145,9 +145,19 @@ class DuePlan:
         return "; ".join(f"{family} {_span_text(a, b)}" for family, a, b in groups)
 
 
+TIME_UNITS = ("working_days", "calendar_days", "hours")
+
+
+def before_cutoff(received_at: datetime, hours: OfficeHours) -> bool:
+    """Whether a receipt counts for its own day: "sau 15 giờ" means after 15:00, so 15:00
+    itself is before (DOMAIN.md §5). Compared to the minute, as the receipt prints it: a
+    receipt printed "15 giờ 00 phút" is before the cut-off whatever its seconds."""
+    return received_at.time().replace(second=0, microsecond=0) <= hours.cutoff
+
+
 def _effective_day(received_at: datetime, cal: WorkCalendar, hours: OfficeHours) -> date:
     day = received_at.date()
-    if cal.is_working_day(day) and received_at.time() < hours.cutoff:
+    if cal.is_working_day(day) and before_cutoff(received_at, hours):
         return day
     return cal.next_working_day(day)
 
@@ -164,27 +174,76 @@ def compute_due(
     processing_days: int,
     cal: WorkCalendar,
     hours: OfficeHours = DEFAULT_HOURS,
+    *,
+    time_unit: str = "working_days",
 ) -> DuePlan:
     """Due date and time of a dossier (DOMAIN.md §5, CHOICE rules).
 
-    R = the receipt date if it is a working day and the clock is before the cut-off,
-    else the next working day; due date = the N-th working day after R (N = 0: R).
-    Due time = the receipt's clock time (to the minute) moved into office hours;
-    N = 0 is due at closing time. `received_at` must be timezone-aware; its own local
-    date and clock are used and `due_at` keeps its tzinfo.
+    `processing_days` is the procedure's time in its catalogue `time_unit`:
+
+    - "working_days" (most procedures): R = the receipt date if it is a working day and the
+      clock is not after the cut-off (15:00 itself is before), else the next working day;
+      due date = the N-th working day after R (N = 0: R). Due time = the receipt's clock
+      time (to the minute) moved into office hours; N = 0 is due at closing time.
+    - "calendar_days": the same R and due time, but the due date is R + N calendar days;
+      a due date that falls on a day off moves to the next working day (a period ending
+      on a day off ends on the next working day).
+    - "hours": N working hours counted inside office hours from the receipt (a receipt
+      before opening, after closing or on a day off starts at the next opening); the
+      cut-off does not apply, the clock simply runs during office hours. 4 hours from
+      15:30 with 07:30-17:00 hours: 1 h 30 that day, 2 h 30 the next working day -> 10:00.
+
+    `received_at` must be timezone-aware; its own local date and clock are used and
+    `due_at` keeps its tzinfo.
     """
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise ValidationError("received_at_naive")
     if processing_days < 0:
         raise ValidationError("processing_days_invalid", processing_days=processing_days)
-    effective = _effective_day(received_at, cal, hours)
-    due_day = cal.add_working_days(effective, processing_days)
-    due_at = datetime.combine(due_day, _due_time(received_at, processing_days, hours))
+    if time_unit == "hours":
+        effective, due_at = _due_in_hours(received_at, processing_days, cal, hours)
+        pushed_from = effective
+    else:
+        effective = _effective_day(received_at, cal, hours)
+        if time_unit == "calendar_days":
+            pushed_from = effective + timedelta(days=processing_days)
+            due_day = pushed_from
+            if not cal.is_working_day(due_day):
+                due_day = cal.next_working_day(due_day)
+        elif time_unit == "working_days":
+            due_day = cal.add_working_days(effective, processing_days)
+            pushed_from = effective
+        else:
+            raise ValidationError("time_unit_invalid", time_unit=time_unit)
+        due_at = datetime.combine(due_day, _due_time(received_at, processing_days, hours))
+    due_day = due_at.date()
     skipped: list[tuple[date, str]] = []
     day = received_at.date()
     while day < due_day:
-        name = cal.day_off_name(day)
-        if name is not None:
-            skipped.append((day, name))
+        # calendar days: only the days off before R and those at the end that moved the date
+        if day < effective or day >= pushed_from:
+            name = cal.day_off_name(day)
+            if name is not None:
+                skipped.append((day, name))
         day += timedelta(days=1)
     return DuePlan(effective, due_at.replace(tzinfo=received_at.tzinfo), tuple(skipped))
+
+
+def _due_in_hours(
+    received_at: datetime, n_hours: int, cal: WorkCalendar, hours: OfficeHours
+) -> tuple[date, datetime]:
+    """(the day the clock starts, the moment `n_hours` office hours later); naive local."""
+    day = received_at.date()
+    clock = received_at.time().replace(second=0, microsecond=0)
+    if not cal.is_working_day(day) or clock >= hours.close:
+        day, clock = cal.next_working_day(day), hours.open
+    clock = max(clock, hours.open)
+    start_day = day
+    left = timedelta(hours=n_hours)
+    while True:
+        now = datetime.combine(day, clock)
+        room = datetime.combine(day, hours.close) - now
+        if left <= room:
+            return start_day, now + left
+        left -= room
+        day, clock = cal.next_working_day(day), hours.open

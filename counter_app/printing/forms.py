@@ -1,4 +1,6 @@
-"""The A4 forms of DOMAIN.md §3 as PDF: Mẫu 01 receipt (two copies), Mẫu 02 supplement request."""
+"""The A4 forms of DOMAIN.md §3 given at intake: Mẫu 01 receipt (two copies), Mẫu 02 supplement
+request. The forms of later actions (refusal, apology, stop notice, control sheet) are in
+action_forms.py; services/printjobs.render_form picks one by kind."""
 
 # Each form's wording and order live in one `_..._story` function below, so a correction to a
 # form is one edit there; the look shared by all forms lives in layout.py.
@@ -24,6 +26,7 @@ from counter_app.printing.wording import (
     or_blank,
     processing_time,
     received_words,
+    receiving_name,
     return_place,
     sets_text,
 )
@@ -59,34 +62,63 @@ def render_receipt(d: DossierView) -> bytes:
     return L.build_pdf(copies, spec=spec, code=d.code)
 
 
+DEFAULT_SUPPLEMENT_REASON = (
+    "Hồ sơ chưa đủ thành phần theo quy định; đề nghị bổ sung các giấy tờ dưới đây."
+)
+
+
 def render_supplement(
-    d: DossierView, reason: str, officer_phone: str = "", *, issued_at: datetime | None = None
+    d: DossierView,
+    reason: str = "",
+    officer_phone: str = "",
+    *,
+    issued_at: datetime | None = None,
+    documents: tuple[DocumentLine, ...] | None = None,
 ) -> bytes:
     """Mẫu 02 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ": everything missing, in one go.
 
+    `documents` to add (default: the dossier's missing documents) — none refuses the form, it
+    would ask for nothing; `reason` empty prints a default sentence, never a blank.
     `issued_at` dates the form (default: the receipt time, as for a request made at intake).
     """
-    if not reason.strip():
-        raise ValidationError("reason_required", field_errors={"reason": "required"})
+    wanted = d.missing_documents if documents is None else documents
+    if not wanted:
+        raise ValidationError("supplement_nothing_missing", code=d.code)
     spec = form_spec("supplement", d.form_set)
-    story = _supplement_story(d, spec, reason, officer_phone, issued_at or d.received_at)
+    reason = reason.strip() or DEFAULT_SUPPLEMENT_REASON
+    story = _supplement_story(d, spec, reason, wanted, officer_phone, issued_at or d.received_at)
     return L.build_pdf([Copy("", story)], spec=spec, code=d.code)
+
+
+def receiving_line(d: DossierView) -> Flowable:
+    """The unit receiving the dossier, as the set in force names it (DOMAIN.md §3)."""
+    if d.form_set == "2018":
+        return L.field_line("Bộ phận tiếp nhận và trả kết quả", d.unit.name, limit=LIMITS["unit"])
+    return L.field_line("Cơ quan tiếp nhận", receiving_name(d.unit), limit=LIMITS["unit"])
 
 
 def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot) -> list[Flowable]:
     who, register = d.applicant, clip(d.register_book, LIMITS["register"])
+    handed = [x for x in d.documents if x.received and not x.presented]
+    shown = [x for x in d.documents if x.received and x.presented]
+    presented: list[Flowable] = []
+    if shown:  # checked, not submitted: never rows of the table (DOMAIN.md §3)
+        names = "; ".join(clip(x.name, LIMITS["document"]) for x in shown)
+        presented = [L.field_line("Giấy tờ xuất trình", names, limit=LIMITS["reason"])]
+    proc = d.procedure
     return [
         L.form_note(spec),
-        L.header(d.unit, d.received_at.date()),
+        L.header(d.unit, d.received_at.date(), d.form_set),
         L.title(spec),
         *L.code_block(d.code, copy_label),
-        L.field_line("Bộ phận tiếp nhận và trả kết quả", d.unit.name, limit=LIMITS["unit"]),
+        receiving_line(d),
         L.field_line("Tiếp nhận hồ sơ của", who.name, limit=LIMITS["name"], bold=True),
         L.field_line("Địa chỉ", who.address, limit=LIMITS["address"]),
-        _contact(d),
-        L.field_line("Nội dung yêu cầu giải quyết", d.procedure.name, bold=True),
+        contact_line(d),
+        L.field_line("Nội dung yêu cầu giải quyết", proc.name, bold=True),
         L.para("1. Thành phần hồ sơ nộp gồm:"),
-        _table(_RECEIPT_COLUMNS, [_receipt_row(x) for x in d.documents if x.received]),
+        table(_RECEIPT_COLUMNS, [_receipt_row(x) for x in handed]),
+        *presented,
         # items 2-6 stay on the page of the signatures: never a page of signatures alone
         L.signatures(
             Signer("NGƯỜI NỘP HỒ SƠ"),
@@ -95,14 +127,14 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
                 L.field_line("2. Số lượng hồ sơ", sets_text(d.sets)),
                 L.field_line(
                     "3. Thời gian giải quyết hồ sơ theo quy định",
-                    processing_time(d.procedure.processing_days),
+                    processing_time(proc.processing_days, proc.time_unit),
                 ),
                 L.field_line("4. Thời gian nhận hồ sơ", received_words(d.received_at)),
                 L.field_line("5. Thời gian trả kết quả giải quyết hồ sơ", due_words(d.due_at)),
                 L.field_line(
                     "6. Đăng ký nhận kết quả tại", return_place(d), limit=LIMITS["address"] + 40
                 ),
-                L.field_line("Phí, lệ phí", fee_text(d.procedure.fee)),
+                L.field_line("Phí, lệ phí", fee_text(proc.fee, proc.fee_unit)),
                 L.para(
                     f"Vào Sổ theo dõi hồ sơ, Quyển số {L.text(or_blank(register))}, "
                     f"Số thứ tự {d.register_no}"
@@ -113,23 +145,29 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
 
 
 def _supplement_story(
-    d: DossierView, spec: FormSpec, reason: str, officer_phone: str, issued_at: datetime
+    d: DossierView,
+    spec: FormSpec,
+    reason: str,
+    wanted: tuple[DocumentLine, ...],
+    officer_phone: str,
+    issued_at: datetime,
 ) -> list[Flowable]:
     who = d.applicant
     officer = L.text(or_blank(d.received_by), LIMITS["clerk"])
     phone = L.text(or_blank(officer_phone or d.unit.phone), LIMITS["phone"])
     return [
         L.form_note(spec),
-        L.header(d.unit, issued_at.date()),
+        L.header(d.unit, issued_at.date(), d.form_set),
         L.title(spec),
         *L.code_block(d.code),
         L.field_line("Hồ sơ của", who.name, limit=LIMITS["name"], bold=True),
         L.field_line("Địa chỉ", who.address, limit=LIMITS["address"]),
-        _contact(d),
+        contact_line(d),
         L.field_line("Nội dung yêu cầu giải quyết", d.procedure.name, bold=True),
-        L.para("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
-        _table(_SUPPLEMENT_COLUMNS, [_supplement_row(x) for x in d.missing_documents]),
+        # the reason first, then what to add (DOMAIN.md §3 review)
         L.field_line("Lý do", reason, limit=LIMITS["reason"]),
+        L.para("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
+        table(_SUPPLEMENT_COLUMNS, [_supplement_row(x) for x in wanted]),
         L.signatures(
             Signer("NGƯỜI NỘP HỒ SƠ"),
             Signer("NGƯỜI HƯỚNG DẪN", d.received_by),
@@ -143,7 +181,7 @@ def _supplement_story(
     ]
 
 
-def _contact(d: DossierView) -> Flowable:
+def contact_line(d: DossierView) -> Flowable:
     who = d.applicant
     return L.pair_line(
         ("Số điện thoại", who.phone),
@@ -152,7 +190,7 @@ def _contact(d: DossierView) -> Flowable:
     )
 
 
-def _table(columns: tuple[tuple[str, float, bool], ...], rows: list[tuple[str, ...]]) -> Flowable:
+def table(columns: tuple[tuple[str, float, bool], ...], rows: list[tuple[str, ...]]) -> Flowable:
     """Numbered rows under the column headings; with no rows, one blank row to write in."""
     numbered = [(str(i), *row) for i, row in enumerate(rows, start=1)]
     if not numbered:

@@ -36,7 +36,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import FormSpec
 from counter_app.domain.model import UnitInfo
 from counter_app.printing import fonts
-from counter_app.printing.wording import LIMITS, or_blank, place_date
+from counter_app.printing.wording import LIMITS, or_blank, place_date, receiving_name
 
 Flowable = Any  # reportlab ships no type hints
 
@@ -96,6 +96,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_head": style(
             "cell_head", fontName=fonts.BOLD, fontSize=11.5, leading=13.5, **centred
         ),
+        "small": style("small", fontSize=10, leading=12, spaceAfter=0),
+        "small_centre": style("small_centre", fontSize=10, leading=12, **centred),
+        "small_head": style("small_head", fontName=fonts.BOLD, fontSize=10, leading=12, **centred),
         "sign_role": style("sign_role", fontName=fonts.BOLD, **centred),
         "sign_note": style("sign_note", fontName=fonts.ITALIC, **centred),
         "sign_name": style("sign_name", fontName=fonts.BOLD, **centred),
@@ -139,13 +142,20 @@ def form_note(spec: FormSpec) -> Flowable:
     return para(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", "note")
 
 
-def header(unit: UnitInfo, day: date) -> Flowable:
-    """Common header: issuing body on the left, national motto and place-date on the right."""
-    unit_name = fonts.clip(unit.name, LIMITS["unit"])
+def header(unit: UnitInfo, day: date, form_set: str = "2025") -> Flowable:
+    """Common header: issuing body on the left, national motto and place-date on the right.
+
+    2025 set (Decree 118/2025): "UBND XÃ …" above the "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG
+    XÃ …" (underlined); 2018 set: the parent body above the UBND."""
+    if form_set == "2018":
+        parent, unit_name = unit.parent_name, unit.name
+    else:
+        parent, unit_name = unit.name, receiving_name(unit).upper()
+    unit_name = fonts.clip(unit_name, LIMITS["unit"])
     left: list[Flowable] = []
-    if unit.parent_name.strip():
-        left.append(para(text(unit.parent_name, LIMITS["unit"]), "head"))
-    unit_w = fonts.string_width(unit_name, fonts.BOLD, 12.5)
+    if parent.strip():
+        left.append(para(text(parent, LIMITS["unit"]), "head"))
+    unit_w = min(fonts.string_width(unit_name, fonts.BOLD, 12.5), HEADER_LEFT_W)
     left += [para(escape(unit_name), "head_bold"), _rule(min(unit_w, HEADER_LEFT_W) * 0.4)]
     right = [
         para(REPUBLIC, "head_bold"),
@@ -214,18 +224,32 @@ def grid(
     rows: Sequence[Sequence[str]],
     widths_mm: Sequence[float],
     centred: Sequence[bool],
+    *,
+    small: bool = False,
 ) -> Flowable:
-    """A bordered table of plain text; the heading row repeats when the table runs over a page."""
+    """A bordered table of plain text; the heading row repeats when the table runs over a page.
+    `small`: 10 pt cells for a table of many narrow columns."""
     st = styles()
-    data = [[Paragraph(escape(h), st["cell_head"]) for h in head]]
+    head_style, plain, centre = (
+        ("small_head", "small", "small_centre") if small else ("cell_head", "cell", "cell_centre")
+    )
+    data = [[Paragraph(escape(h), st[head_style]) for h in head]]
     for row in rows:
         data.append(
             [
-                Paragraph(escape(value), st["cell_centre" if c else "cell"])
+                Paragraph(escape(value), st[centre if c else plain])
                 for value, c in zip(row, centred, strict=True)
             ]
         )
-    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, spaceAfter=2 * mm)
+    # an all-blank row is a row to write in by hand: give it room (it holds no text to overflow)
+    heights = [None] + [None if any(v.strip() for v in row) else 9 * mm for row in rows]
+    table = Table(
+        data,
+        colWidths=[w * mm for w in widths_mm],
+        rowHeights=heights,
+        repeatRows=1,
+        spaceAfter=2 * mm,
+    )
     table.setStyle(
         TableStyle(
             [
@@ -253,6 +277,17 @@ def signatures(left: Signer, right: Signer, *, lead: Sequence[Flowable] = ()) ->
         return cells
 
     table = Table([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
+    table.setStyle(_plain_cells(align="CENTER"))
+    return KeepTogether([*lead, Spacer(1, 3 * mm), table])
+
+
+def signature(signer: Signer, *, note: str = SIGN_NOTE, lead: Sequence[Flowable] = ()) -> Flowable:
+    """One signature block on the right (the head of the agency), kept with the `lead` lines."""
+    cells = [para(escape(signer.role), "sign_role"), para(escape(note), "sign_note")]
+    cells.append(Spacer(1, SIGN_SPACE))
+    if signer.name.strip():
+        cells.append(para(text(signer.name, LIMITS["clerk"]), "sign_name"))
+    table = Table([["", cells]], colWidths=[BODY_W / 2, BODY_W / 2])
     table.setStyle(_plain_cells(align="CENTER"))
     return KeepTogether([*lead, Spacer(1, 3 * mm), table])
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from counter_app.domain.model import DocumentLine, DossierView
+from counter_app.domain.dates import document_date
+from counter_app.domain.model import DocumentLine, DossierView, UnitInfo
 from counter_app.ui_text import DOCUMENT_KIND_LABELS as KIND_NAMES
 from counter_app.ui_text import WEEKDAYS, thousands
 
@@ -32,14 +33,22 @@ def money(amount: int) -> str:
     return thousands(amount)
 
 
-def fee_text(amount: int) -> str:
-    """Fee line value: "8.000 đồng", or "Không thu phí" when the procedure is free."""
-    return f"{money(amount)} đồng" if amount > 0 else "Không thu phí"
+NO_FEE = "Không thu phí, lệ phí"
+_FEE_PER = {"page": "trang", "copy": "bản"}
+
+
+def fee_text(amount: int, unit: str = "dossier") -> str:
+    """Fee line value: "8.000 đồng" a dossier, the rate "2.000 đ/trang" or "3.000 đ/bản" for a
+    fee fixed per page or copy, "Không thu phí, lệ phí" when none is due (DOMAIN.md §3)."""
+    if amount <= 0:
+        return NO_FEE
+    per = _FEE_PER.get(unit)
+    return f"{money(amount)} đ/{per}" if per else f"{money(amount)} đồng"
 
 
 def day_words(day: date) -> str:
-    """A date in words: "ngày 03 tháng 12 năm 2026"."""
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    """A date in words as Decree 30/2020 writes it: "ngày 03 tháng 12 năm 2026"."""
+    return document_date(day)
 
 
 def place_date(place: str, day: date) -> str:
@@ -72,9 +81,14 @@ def short_date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def processing_time(days: int) -> str:
-    """Processing time: "3 ngày làm việc"; same-day procedures (0) read "trong ngày"."""
-    return f"{days} ngày làm việc" if days > 0 else "trong ngày"
+def processing_time(days: int, unit: str = "working_days") -> str:
+    """Processing time in the procedure's unit: "3 ngày làm việc", "15 ngày", "8 giờ làm việc";
+    same-day procedures (0 days) read "trong ngày"."""
+    if unit == "hours":
+        return f"{days} giờ làm việc"
+    if days <= 0:
+        return "trong ngày"
+    return f"{days} ngày" if unit == "calendar_days" else f"{days} ngày làm việc"
 
 
 def sets_text(sets: int) -> str:
@@ -97,11 +111,40 @@ def is_original(line: DocumentLine) -> bool:
     return line.kind == "original"
 
 
+_UNIT_PREFIXES = ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN ", "UBND ")
+CENTRE = "Trung tâm Phục vụ hành chính công"
+
+
+def receiving_name(unit: UnitInfo) -> str:
+    """How the 2025 rules name the commune's counter (Decree 118/2025): the unit's setting, or
+    derived from its name: "UBND XÃ MỸ HÒA HƯNG" -> "Trung tâm Phục vụ hành chính công xã Mỹ
+    Hòa Hưng"."""
+    if unit.receiving_name.strip():
+        return unit.receiving_name
+    name = unit.name.strip()
+    for prefix in _UNIT_PREFIXES:
+        if name.upper().startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    kind, _, place = name.partition(" ")
+    if not place:
+        return f"{CENTRE} {unit.place_name}".strip()
+    return f"{CENTRE} {kind.lower()} {place.title() if place.isupper() else place}"
+
+
+def result_place_setting(unit: UnitInfo, form_set: str) -> str:
+    """Where results are collected at the counter: the unit's setting, else the receiving
+    unit as its form set names it ("Bộ phận Một cửa" under the 2018 set)."""
+    if unit.result_place.strip():
+        return unit.result_place
+    return receiving_name(unit) if form_set != "2018" else COUNTER
+
+
 def return_place(d: DossierView) -> str:
-    """Item 6 of the receipt: the counter, or the public postal service with the address."""
+    """Item 6 of the receipt: the unit's place, or the public postal service with the address."""
     if d.return_channel == "postal":
         return f"{POSTAL}: {d.return_address or BLANK}"
-    return COUNTER
+    return result_place_setting(d.unit, d.form_set)
 
 
 def or_blank(text: str) -> str:

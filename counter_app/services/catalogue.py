@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.models import Dossier, Procedure
 from counter_app.domain.errors import NotFound, ValidationError
-from counter_app.domain.model import DOCUMENT_KINDS, ProcedureInfo
+from counter_app.domain.model import DOCUMENT_KINDS, FEE_UNITS, ProcedureInfo
 from counter_app.domain.text import clean_text, fold, vi_sort_key
+from counter_app.domain.workdays import TIME_UNITS
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 
 LEVELS = ("commune", "province")
-FIELDS = ("name", "sector", "level", "processing_days", "fee", "documents")
+FIELDS = ("name", "sector", "level", "processing_days", "fee", "fee_unit", "time_unit", "documents")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,13 @@ def _document(d: Any, where: str) -> dict[str, Any]:
         raise ValidationError(
             "catalogue_field_invalid", where=where, field="documents.name"
         ) from None
-    return {"name": name, "kind": kind, "count": count, "required": bool(d.get("required", True))}
+    out = {"name": name, "kind": kind, "count": count, "required": bool(d.get("required", True))}
+    presented = d.get("presented", False)
+    if not isinstance(presented, bool):
+        raise ValidationError("catalogue_field_invalid", where=where, field="documents.presented")
+    if presented:  # kept only when set, so entries imported before the flag stay unchanged
+        out["presented"] = True
+    return out
 
 
 def validate_procedure(p: Any, index: int) -> dict[str, Any]:
@@ -76,6 +83,12 @@ def validate_procedure(p: Any, index: int) -> dict[str, Any]:
     out["level"] = p["level"]
     out["processing_days"] = _int_field(p, "processing_days", where, 0, 365)
     out["fee"] = _int_field(p, "fee", where, 0, 1_000_000_000)
+    # optional (DESIGN.md §4 is a contract: older files and central rows omit them)
+    for key, allowed in (("fee_unit", FEE_UNITS), ("time_unit", TIME_UNITS)):
+        value = p.get(key, allowed[0])
+        if value not in allowed:
+            raise ValidationError("catalogue_field_invalid", where=where, field=key)
+        out[key] = value
     docs = p.get("documents", [])
     if not isinstance(docs, list):
         raise ValidationError("catalogue_field_invalid", where=where, field="documents")
@@ -125,7 +138,17 @@ def import_catalogue(ctx: ServiceContext, data: Any, username: str = "system") -
 
 
 def to_info(p: Procedure) -> ProcedureInfo:
-    return ProcedureInfo(p.code, p.name, p.sector, p.level, p.processing_days, p.fee, p.version)
+    return ProcedureInfo(
+        p.code,
+        p.name,
+        p.sector,
+        p.level,
+        p.processing_days,
+        p.fee,
+        p.version,
+        fee_unit=p.fee_unit,
+        time_unit=p.time_unit,
+    )
 
 
 def list_catalogue(ctx: ServiceContext, *, days: int = 90) -> list[CatalogueEntry]:

@@ -226,7 +226,9 @@ def _insert(
     day = at.date()
     check_day_open(s, unit.id, day)
     proc = current_procedure(s, req.procedure)
-    plan = compute_due(at, proc.processing_days, load_calendar(s), office_hours(unit))
+    plan = compute_due(
+        at, proc.processing_days, load_calendar(s), office_hours(unit), time_unit=proc.time_unit
+    )
     docs = resolve_documents(proc, req.documents)
     missing = [d for d in docs if d.required and not d.received]
     seq = next_number(

@@ -7,16 +7,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counter_app.config import Settings
-from counter_app.domain.model import DossierView
-from counter_app.printing.forms import render_receipt, render_supplement
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.lifecycle import ACTION_KINDS
+from counter_app.domain.model import DocumentLine, DossierView
+from counter_app.printing.forms import DEFAULT_SUPPLEMENT_REASON, render_receipt, render_supplement
 from counter_app.printing.labels import render_label
 from counter_app.printing.spool import FolderSpooler, Spooler, make_spooler
 
 if TYPE_CHECKING:
     from counter_app.printing.escpos import TicketData
+    from counter_app.services.context import ServiceContext
     from counter_app.services.queue import TicketInfo
 
-SUPPLEMENT_REASON = "Hồ sơ chưa đủ thành phần theo quy định; đề nghị bổ sung các giấy tờ dưới đây."
+SUPPLEMENT_REASON = DEFAULT_SUPPLEMENT_REASON
+FORM_KINDS = ("receipt", "supplement", "refusal", "apology", "stop-notice", "control-sheet")
 
 
 @dataclass
@@ -45,6 +49,47 @@ def intake_paper(view: DossierView) -> tuple[str, bytes]:
     if view.missing_documents:
         return "supplement", render_supplement(view, SUPPLEMENT_REASON)
     return "receipt", render_receipt(view)
+
+
+def render_form(ctx: ServiceContext, code: str, kind: str) -> tuple[DossierView, bytes]:
+    """Any form of DOMAIN.md §3 for a stored dossier, by its CLI name; the set in force on the
+    receipt date gives its number and title. Refuses what must not be printed: a receipt
+    (with a due date) for a dossier still waiting for documents, a form for an action the
+    dossier never had."""
+    from counter_app.printing import action_forms
+    from counter_app.services.lookup import get_dossier
+
+    view = get_dossier(ctx, code)
+    if kind == "receipt":
+        if view.status == "supplement_requested":
+            raise ValidationError("receipt_waiting_documents", code=view.code)
+        return view, render_receipt(view)
+    if kind == "supplement":
+        return view, supplement_form(view)
+    renderers = {
+        "refusal": action_forms.render_refusal,
+        "apology": action_forms.render_apology,
+        "stop-notice": action_forms.render_stop_notice,
+        "control-sheet": action_forms.render_control_sheet,
+    }
+    if kind not in renderers:
+        raise ValidationError("form_kind_unavailable", kind=kind, form_set=view.form_set)
+    return view, renderers[kind](view)
+
+
+def supplement_form(view: DossierView) -> bytes:
+    """Mẫu 02 of the latest request: a later request's (the `supplement` action at the
+    processing stage) reason and documents, else what was missing at intake (with the
+    default reason: intake records only the names)."""
+    for ev in reversed(view.events):
+        if ev.kind == ACTION_KINDS["supplement"] and ev.data.get("stage") == "processing":
+            names = [str(n) for n in ev.data.get("documents", []) if str(n).strip()]
+            known = {x.name: x for x in view.documents}
+            docs = tuple(known.get(n) or DocumentLine(n, "", 1) for n in names)
+            return render_supplement(
+                view, ev.reason, issued_at=ev.at, documents=docs or view.missing_documents
+            )
+    return render_supplement(view, SUPPLEMENT_REASON)
 
 
 def print_intake_paper(view: DossierView, printers: Printers) -> str:

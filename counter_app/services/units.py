@@ -52,4 +52,6 @@ def unit_info(unit: Unit) -> UnitInfo:
         place_name=unit.place_name,
         address=unit.address,
         phone=unit.phone,
+        receiving_name=unit.receiving_name,
+        result_place=unit.result_place,
     )

@@ -45,6 +45,7 @@ def dossier_view(
     wanted = {d.received_by} | {e.by_user_id for e in evs}
     if names is None or not wanted <= names.keys():
         names = {**(names or {}), **_names(s, wanted - (names or {}).keys())}
+    presented = {x["name"] for x in d.procedure.documents if x.get("presented")}
     unit = s.get(Unit, d.unit_id)
     assert unit is not None
     return DossierView(
@@ -60,7 +61,10 @@ def dossier_view(
             d.applicant_email,
         ),
         documents=tuple(
-            DocumentLine(x.name, x.kind, x.count, x.received, x.required) for x in d.documents
+            DocumentLine(
+                x.name, x.kind, x.count, x.received, x.required, presented=x.name in presented
+            )
+            for x in d.documents
         ),
         sets=d.sets,
         receive_channel=d.receive_channel,

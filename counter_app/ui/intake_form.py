@@ -234,6 +234,7 @@ class IntakeForm(QWidget):
             self.entry.procedure.processing_days,
             self.setup.calendar,
             self.setup.hours,
+            time_unit=self.entry.procedure.time_unit,
         )
         self.due.setText(tr("Hẹn trả: {due}").format(due=due_text(plan.due_at)))
         summary = plan.skipped_summary()

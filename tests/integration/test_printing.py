@@ -19,7 +19,11 @@ from pypdf import PdfReader
 
 from counter_app.domain.errors import PrintFailed, ValidationError
 from counter_app.domain.model import Applicant, DocumentLine, DossierView, ProcedureInfo, UnitInfo
-from counter_app.printing.forms import render_receipt, render_supplement
+from counter_app.printing.forms import (
+    DEFAULT_SUPPLEMENT_REASON,
+    render_receipt,
+    render_supplement,
+)
 from counter_app.printing.labels import render_label
 from counter_app.printing.spool import FakeSpooler, FolderSpooler, LpSpooler, WindowsSpooler
 
@@ -155,7 +159,9 @@ def test_receipt_text_extracts_back_exactly(dossier: DossierView) -> None:
             "3. Thời gian giải quyết hồ sơ theo quy định: 3 ngày làm việc",
             "4. Thời gian nhận hồ sơ: 09 giờ 15 phút, ngày 28 tháng 11 năm 2026",
             "09 giờ 15 phút, thứ Năm, ngày 03 tháng 12 năm 2026",
-            "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa",
+            "6. Đăng ký nhận kết quả tại: Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng",
+            "Cơ quan tiếp nhận: Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng",
+            "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
             "Phí, lệ phí: 8.000 đồng",
             "Vào Sổ theo dõi hồ sơ, Quyển số 01/2026, Số thứ tự 1234",
             "NGƯỜI NỘP HỒ SƠ",
@@ -204,7 +210,7 @@ def test_receipt_2018_set_prints_the_2018_circular(dossier: DossierView) -> None
     assert "Thông tư số 01/2018/TT-VPCP" in page
     assert "03/2025" not in page
     assert "Mẫu số 01" in page
-    assert "14 giờ 05 phút, ngày 01 tháng 06 năm 2025" in page
+    assert "14 giờ 05 phút, ngày 01 tháng 6 năm 2025" in page
 
 
 def test_receipt_free_same_day_postal(dossier: DossierView) -> None:
@@ -216,7 +222,7 @@ def test_receipt_free_same_day_postal(dossier: DossierView) -> None:
     )
     page = page_texts(render_receipt(d))[0]
 
-    assert "Phí, lệ phí: Không thu phí" in page
+    assert "Phí, lệ phí: Không thu phí, lệ phí" in page
     assert "theo quy định: trong ngày" in page
     assert (
         "Đăng ký nhận kết quả tại: Qua dịch vụ bưu chính công ích: "
@@ -304,10 +310,20 @@ def test_rendering_from_worker_threads(dossier: DossierView) -> None:
     assert all(CODE in page_texts(label)[0] for _, label in results)
 
 
-def test_supplement_needs_a_reason(dossier: DossierView) -> None:
+def test_supplement_without_reason_prints_the_default_sentence_above_the_list(
+    dossier: DossierView,
+) -> None:
+    page = page_texts(render_supplement(dossier, "  "))[0]
+    reason = f"Lý do: {DEFAULT_SUPPLEMENT_REASON}"
+    assert reason in page
+    assert page.index(reason) < page.index("Giấy chứng nhận kết hôn của cha mẹ")
+
+
+def test_supplement_with_nothing_missing_is_refused(dossier: DossierView) -> None:
+    complete = dataclasses.replace(dossier, documents=dossier.documents[:3])
     with pytest.raises(ValidationError) as err:
-        render_supplement(dossier, "  ")
-    assert err.value.code == "reason_required"
+        render_supplement(complete, "Thiếu giấy tờ")
+    assert err.value.code == "supplement_nothing_missing"
 
 
 @needs_zbar

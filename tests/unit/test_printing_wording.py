@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from counter_app.domain.model import DocumentLine
+from counter_app.domain.model import DocumentLine, UnitInfo
 from counter_app.printing import fonts
 from counter_app.printing.wording import (
     BLANK,
@@ -21,6 +22,8 @@ from counter_app.printing.wording import (
     place_date,
     processing_time,
     received_words,
+    receiving_name,
+    result_place_setting,
     short_date,
     weekday,
 )
@@ -38,7 +41,33 @@ def test_money_uses_dot_thousands(amount: int, text: str) -> None:
 
 def test_fee_text() -> None:
     assert fee_text(8000) == "8.000 đồng"
-    assert fee_text(0) == "Không thu phí"
+    assert fee_text(0) == "Không thu phí, lệ phí"
+    assert fee_text(0, "page") == "Không thu phí, lệ phí"
+    assert fee_text(2000, "page") == "2.000 đ/trang"
+    assert fee_text(3000, "copy") == "3.000 đ/bản"
+    assert fee_text(8000, "dossier") == "8.000 đồng"
+
+
+def test_processing_time_follows_the_time_unit() -> None:
+    assert processing_time(3, "working_days") == "3 ngày làm việc"
+    assert processing_time(15, "calendar_days") == "15 ngày"
+    assert processing_time(8, "hours") == "8 giờ làm việc"
+    assert processing_time(0, "calendar_days") == "trong ngày"
+
+
+def test_receiving_name_is_a_setting_or_derived_from_the_unit_name() -> None:
+    unit = UnitInfo(
+        "u", "000.00.25.H01", "UBND XÃ MỸ HÒA HƯNG", "UBND TỈNH AN GIANG", "Mỹ Hòa Hưng"
+    )
+    assert receiving_name(unit) == "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng"
+    ward = dataclasses.replace(unit, name="UBND phường Long Xuyên")
+    assert receiving_name(ward) == "Trung tâm Phục vụ hành chính công phường Long Xuyên"
+    set_by_unit = dataclasses.replace(unit, receiving_name="Bộ phận Một cửa xã Mỹ Hòa Hưng")
+    assert receiving_name(set_by_unit) == "Bộ phận Một cửa xã Mỹ Hòa Hưng"
+    assert result_place_setting(unit, "2025") == "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng"
+    assert result_place_setting(unit, "2018") == "Bộ phận Một cửa"
+    quay = dataclasses.replace(unit, result_place="Quầy số 3, Trung tâm PVHCC xã Mỹ Hòa Hưng")
+    assert result_place_setting(quay, "2018") == "Quầy số 3, Trung tâm PVHCC xã Mỹ Hòa Hưng"
 
 
 def test_dates_and_times_in_words() -> None:

@@ -145,11 +145,58 @@ def test_domain_example_monday_morning_and_after_cutoff() -> None:
     assert late.due_at == at(2026, 3, 13, 15, 30)  # Friday
 
 
-def test_cutoff_is_exclusive_at_15_00() -> None:
+def test_a_receipt_at_15_00_is_before_the_cutoff() -> None:
+    # "sau 15 giờ" means after 15:00 (DOMAIN.md §5): 15:00 itself counts for the day.
     assert compute_due(at(2026, 3, 9, 14, 59), 3, CAL).due_at == at(2026, 3, 12, 14, 59)
     plan = compute_due(at(2026, 3, 9, 15, 0), 3, CAL)
-    assert plan.effective_day == date(2026, 3, 10)
-    assert plan.due_at == at(2026, 3, 13, 15, 0)
+    assert plan.effective_day == date(2026, 3, 9)
+    assert plan.due_at == at(2026, 3, 12, 15, 0)
+    # to the minute, as printed: "15 giờ 00 phút" whatever the seconds
+    assert compute_due(at(2026, 3, 9, 15, 0).replace(second=59), 3, CAL).effective_day == date(
+        2026, 3, 9
+    )
+    after = compute_due(at(2026, 3, 9, 15, 1), 3, CAL)
+    assert after.effective_day == date(2026, 3, 10)
+    assert after.due_at == at(2026, 3, 13, 15, 1)
+
+
+def test_calendar_days_count_every_day_and_end_on_a_working_day() -> None:
+    # Monday 09/03/2026 + 5 calendar days = Saturday 14/03 -> Monday 16/03.
+    plan = compute_due(at(2026, 3, 9, 9, 0), 5, CAL, time_unit="calendar_days")
+    assert plan.effective_day == date(2026, 3, 9)
+    assert plan.due_at == at(2026, 3, 16, 9, 0)
+    assert plan.skipped == ((date(2026, 3, 14), "Thứ Bảy"), (date(2026, 3, 15), "Chủ nhật"))
+    # + 4 = Friday, no move; the weekend inside the period does not count as pushing it
+    four = compute_due(at(2026, 3, 9, 9, 0), 4, CAL, time_unit="calendar_days")
+    assert four.due_at == at(2026, 3, 13, 9, 0) and four.skipped == ()
+    # 10 calendar days from Monday = Thursday 19/03 (10 working days would be 23/03)
+    assert compute_due(at(2026, 3, 9), 10, CAL, time_unit="calendar_days").due_at == at(2026, 3, 19)
+    # after the cut-off R is the next working day, as for working days
+    late = compute_due(at(2026, 3, 9, 16, 0), 3, CAL, time_unit="calendar_days")
+    assert late.effective_day == date(2026, 3, 10)
+    assert late.due_at == at(2026, 3, 13, 16, 0)
+
+
+def test_hours_run_only_inside_office_hours() -> None:
+    hours = compute_due
+    assert hours(at(2026, 3, 9, 9, 0), 4, CAL, time_unit="hours").due_at == at(2026, 3, 9, 13, 0)
+    # 15:30 + 4 h: 1 h 30 on Monday, 2 h 30 from 07:30 on Tuesday -> 10:00
+    plan = hours(at(2026, 3, 9, 15, 30), 4, CAL, time_unit="hours")
+    assert plan.effective_day == date(2026, 3, 9)
+    assert plan.due_at == at(2026, 3, 10, 10, 0)
+    # exactly to closing time stays on the day
+    assert hours(at(2026, 3, 9, 13, 0), 4, CAL, time_unit="hours").due_at == at(2026, 3, 9, 17, 0)
+    # before opening / on Saturday: the clock starts at the next opening
+    assert hours(at(2026, 3, 9, 6, 0), 2, CAL, time_unit="hours").due_at == at(2026, 3, 9, 9, 30)
+    sat = hours(at(2026, 3, 7, 10, 0), 24, CAL, time_unit="hours")
+    assert sat.effective_day == date(2026, 3, 9)
+    # 9.5 office hours a day: 24 h = Mon 9.5 + Tue 9.5 + 5 h Wed -> Wed 12:30
+    assert sat.due_at == at(2026, 3, 11, 12, 30)
+
+
+def test_unknown_time_unit_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        compute_due(at(2026, 3, 9), 3, CAL, time_unit="weeks")
 
 
 def test_due_time_is_clamped_into_office_hours() -> None:
