@@ -34,7 +34,7 @@ DOCUMENT_KIND_LABELS = {
     "certified_copy": "Bản sao chứng thực",
 }
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-# Queue priority classes (services.queue.PRIORITY_CLASSES): kiosk buttons, call panel, tickets.
+# Queue priority classes (domain.queue.PRIORITY_CLASSES): kiosk buttons, call panel, tickets.
 PRIORITY_LABELS = {
     "elderly": "Người cao tuổi",
     "disabled": "Người khuyết tật",

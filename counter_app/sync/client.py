@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.models import CalendarOverride, Meta, OutboxEvent, Procedure, SyncIssue, Unit
 from counter_app.db.models import User as UserRow
+from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.ids import new_id
 from counter_app.domain.redact import known_secrets, redact_secrets, redact_value, url_userinfo
-from counter_app.services.catalogue import apply_procedure, validate_procedure
+from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 from counter_app.services.units import find_local_unit, set_local_unit
