@@ -76,3 +76,6 @@ SYNC_EVENT_KIND_LABELS = {
     "ticket": "Số thứ tự",
     "ticket_event": "Gọi số",
 }
+
+# The sync's warning when the link to central is not encrypted (CLI and status bar).
+INSECURE_LINK_TEXT = "Kết nối tới máy chủ trung tâm không được mã hoá"

@@ -10,15 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from counter_app.domain.errors import CounterAppError
+from counter_app.services.sync import Backoff, Syncer, local_status
 from counter_app.sync import central
-from counter_app.sync.client import (
-    INSECURE_LINK_TEXT,
-    Backoff,
-    Offline,
-    PgTransport,
-    Syncer,
-    local_status,
-)
+from counter_app.sync.transport import Offline, PgTransport
+from counter_app.ui_text import INSECURE_LINK_TEXT
 
 Result = tuple[Any, Callable[[], str]]
 PULLED_LABELS = {
@@ -61,9 +56,12 @@ def _human_report(r: dict[str, Any]) -> str:
 
 
 def _status(ctx: Any) -> Result:
-    from counter_app.sync.client import list_issues
+    from counter_app.messages import describe_stored
+    from counter_app.services.sync import list_issues
 
     st = local_status(ctx)
+    e = st.last_error
+    error_text = describe_stored(e.code, e.params, e.field_errors, e.text) if e else ""
     data = {
         "central_configured": st.central_configured,
         "online": st.online,
@@ -71,7 +69,7 @@ def _status(ctx: Any) -> Result:
         "acked_seq": st.acked_seq,
         "last_ok_at": st.last_ok_at.isoformat() if st.last_ok_at else None,
         "last_attempt_at": st.last_attempt_at.isoformat() if st.last_attempt_at else None,
-        "last_error": st.last_error,
+        "last_error": error_text,
         "rejected": st.rejected,
         "clashes": st.clashes,
         "clock_offset_s": st.clock_offset_s,
@@ -91,8 +89,8 @@ def _status(ctx: Any) -> Result:
         ]
         if st.insecure_link:
             lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")
-        if st.last_error:
-            lines.append(f"Lỗi lần gần nhất: {st.last_error}")
+        if error_text:
+            lines.append(f"Lỗi lần gần nhất: {error_text}")
         return "\n".join(lines)
 
     return data, human

@@ -37,22 +37,25 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.redact import redact_secrets
-from counter_app.messages import describe
+from counter_app.messages import describe, describe_stored
 from counter_app.services.context import ServiceContext
-from counter_app.sync.client import (
-    INSECURE_LINK_TEXT,
+from counter_app.services.sync import (
     Backoff,
     LocalStatus,
-    Offline,
-    PgTransport,
     Syncer,
     SyncReport,
-    Transport,
+    is_offline,
     list_issues,
     local_status,
 )
+from counter_app.sync.transport import PgTransport, Transport
 from counter_app.ui.i18n import tr
-from counter_app.ui_text import SYNC_EVENT_KIND_LABELS, SYNC_ISSUE_KIND_LABELS, SYNC_REASON_LABELS
+from counter_app.ui_text import (
+    INSECURE_LINK_TEXT,
+    SYNC_EVENT_KIND_LABELS,
+    SYNC_ISSUE_KIND_LABELS,
+    SYNC_REASON_LABELS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +239,7 @@ class SyncController(QObject):
         self.busy = False
         self.rounds += 1
         delay = float(self.interval_s)
-        if isinstance(exc, Offline):
+        if is_offline(exc):
             self.outcome = "offline"
             delay = max(self.min_retry_s, self.backoff.failure())
         else:
@@ -301,7 +304,7 @@ class SyncController(QObject):
     def view(self) -> SyncView | None:
         if self.status is None:
             return None
-        error = self.error if self.outcome is not None else self.status.last_error
+        error = self.error if self.outcome is not None else last_error_text(self.status)
         return SyncView(
             self.status, self.outcome, error, self.busy, self.next_round_at, self.rounds
         )
@@ -315,6 +318,12 @@ class SyncController(QObject):
 
 
 # ----- words --------------------------------------------------------------------------------
+def last_error_text(st: LocalStatus) -> str:
+    """The last failed round in words (stored as a code and its parameters)."""
+    e = st.last_error
+    return describe_stored(e.code, e.params, e.field_errors, e.text) if e else ""
+
+
 def duration_text(seconds: float) -> str:
     """62 phút, 3 giờ 5 phút, 2 ngày."""
     minutes = round(abs(seconds) / 60)
