@@ -9,12 +9,13 @@ import logging.handlers
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from counter_app import filemodes
+from counter_app.cli import main as cli
 from counter_app.config import Settings, config_path, data_dir, load_settings
 from counter_app.db.engine import open_database
 from counter_app.db.uow import UnitOfWork
@@ -120,13 +121,22 @@ def build_context(
     return ctx
 
 
+def open_context(args: argparse.Namespace) -> ServiceContext:
+    """The context for one command, from its `--db` and `--config` (opened when it needs it)."""
+    return build_context(db=args.db, config=args.config)
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    # Qt is loaded only when a window opens: the command line never pays for it.
     from counter_app.ui.main import run
 
-    return run(args)
+    return run(args, lambda: open_context(args))
+
+
+def run_cli(argv: Sequence[str] | None = None) -> int:
+    """One command (or the window), with this module's context; returns the exit code."""
+    return cli.run(argv, open_context=open_context, open_gui=run_gui)
 
 
 def main() -> None:
-    from counter_app.cli import run
-
-    sys.exit(run())
+    sys.exit(run_cli())

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from counter_app.app import build_context
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
 from counter_app.services.auth import UserInfo
@@ -69,10 +69,11 @@ def _run_unattended(app: QApplication, ctx: ServiceContext, unit: str, window: s
     return app.exec()
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) -> int:
+    """The window for `gui` (or no command), on the context app.py opens."""
     app = application()
     try:
-        ctx = build_context(db=args.db, config=args.config)
+        ctx = open_context()
         if args.demo:
             init_database(ctx, demo=True)
         setup = intake_setup(ctx)

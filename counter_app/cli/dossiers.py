@@ -1,52 +1,33 @@
-"""Command handlers: each returns (JSON-able data, a function that renders it for people)."""
+"""Dossier commands: init, catalogue, calendar, intake, show, form, label.
+
+Each handler takes the context and the arguments and returns (JSON-able data, a function
+that renders it for people)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from counter_app.cli.output import Result, write_atomically
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.lifecycle import STATUS_CODES
 from counter_app.domain.model import DossierView
+from counter_app.printing import forms
+from counter_app.printing.labels import render_label
 from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
 from counter_app.services import lookup
 from counter_app.services.context import ServiceContext
+from counter_app.services.printjobs import SUPPLEMENT_REASON
 from counter_app.services.setup import init_database, load_catalogue_file
-from counter_app.ui_text import money, thousands
-
-Result = tuple[Any, Callable[[], str]]
+from counter_app.ui_text import STATUS_LABELS, document_kind_label, money, thousands
 
 
-def context(args: argparse.Namespace) -> ServiceContext:
-    from counter_app.app import build_context
-
-    return build_context(db=args.db, config=args.config)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written output."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise CounterAppError("file_unwritable", path=str(path), detail=exc.strerror) from None
-
-
-def cmd_init(args: argparse.Namespace) -> Result:
-    ctx = context(args)
+def cmd_init(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     res = init_database(ctx, demo=args.demo, agency=args.unit)
     data = {
         "db": str(ctx.uow.engine.url),
@@ -69,8 +50,7 @@ def cmd_init(args: argparse.Namespace) -> Result:
     return data, human
 
 
-def cmd_catalogue(args: argparse.Namespace) -> Result:
-    ctx = context(args)
+def cmd_catalogue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if args.action == "import":
         res = cat_svc.import_catalogue(ctx, load_catalogue_file(args.file))
         return (
@@ -101,8 +81,7 @@ def cmd_catalogue(args: argparse.Namespace) -> Result:
     )
 
 
-def cmd_calendar(args: argparse.Namespace) -> Result:
-    ctx = context(args)
+def cmd_calendar(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if args.action == "set":
         o = cal_svc.set_override(ctx, args.date, args.kind == "work", args.note)
         data = {
@@ -158,10 +137,13 @@ def _parse_many(raw: Any) -> list[intake_svc.IntakeRequest]:
     return out
 
 
-def cmd_intake(args: argparse.Namespace) -> Result:
-    requests = _parse_many(_read_intake(args.file))
-    ctx = context(args)
-    views = intake_svc.register(ctx, requests, args.clerk)
+def check_intake(args: argparse.Namespace) -> None:
+    """Read and check the file before the database is opened: a bad file touches nothing."""
+    args.requests = _parse_many(_read_intake(args.file))
+
+
+def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    views = intake_svc.register(ctx, args.requests, args.clerk)
     data = [
         {
             "code": v.code,
@@ -217,8 +199,6 @@ def dossier_json(v: DossierView) -> dict[str, Any]:
 
 
 def _human_dossier(v: DossierView) -> str:
-    from counter_app.ui_text import STATUS_LABELS, document_kind_label
-
     lines = [
         f"Mã hồ sơ: {v.code}   Trạng thái: {STATUS_LABELS.get(v.status, v.status)}",
         f"Thủ tục:  {v.procedure.name} ({v.procedure.code}) · {v.procedure.sector}",
@@ -242,16 +222,13 @@ def _human_dossier(v: DossierView) -> str:
     return "\n".join(lines)
 
 
-def cmd_show(args: argparse.Namespace) -> Result:
-    v = lookup.get_dossier(context(args), args.code)
+def cmd_show(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    v = lookup.get_dossier(ctx, args.code)
     return dossier_json(v), lambda: _human_dossier(v)
 
 
-def cmd_form(args: argparse.Namespace) -> Result:
-    from counter_app.printing import forms
-    from counter_app.services.printjobs import SUPPLEMENT_REASON
-
-    v = lookup.get_dossier(context(args), args.code)
+def cmd_form(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    v = lookup.get_dossier(ctx, args.code)
     if args.kind == "receipt":
         pdf = forms.render_receipt(v)
     elif args.kind == "supplement":
@@ -263,165 +240,16 @@ def cmd_form(args: argparse.Namespace) -> Result:
     return data, lambda: f"Đã ghi {args.output} ({thousands(len(pdf))} byte)"
 
 
-def cmd_label(args: argparse.Namespace) -> Result:
-    from counter_app.printing.labels import render_label
-
-    fmt = args.output.suffix.lower().lstrip(".")
-    if fmt not in ("pdf", "png", "svg"):
+def check_label(args: argparse.Namespace) -> None:
+    """A format we cannot write is refused before the database is opened."""
+    if args.output.suffix.lower().lstrip(".") not in ("pdf", "png", "svg"):
         raise ValidationError("output_format_invalid", path=str(args.output))
-    v = lookup.get_dossier(context(args), args.code)
+
+
+def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    fmt = args.output.suffix.lower().lstrip(".")
+    v = lookup.get_dossier(ctx, args.code)
     data_bytes = render_label(v, fmt)
     write_atomically(args.output, data_bytes)
     data = {"code": v.code, "format": fmt, "output": str(args.output), "bytes": len(data_bytes)}
     return data, lambda: f"Đã ghi nhãn {args.output}"
-
-
-# --- queue tickets (DESIGN.md §4, §7) -------------------------------------------------------
-
-
-def _ticket_services(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    from counter_app.services import queue
-
-    services = queue.list_services(ctx)
-    data = [
-        {"code": s.code, "name": s.name, "prefix": s.prefix, "counters": list(s.counters)}
-        for s in services
-    ]
-    return (
-        data,
-        lambda: (
-            "\n".join(
-                f"{s.code:<4} {s.name} · số {s.prefix}xxx · quầy {', '.join(map(str, s.counters))}"
-                f" · đang chờ {s.waiting}"
-                for s in services
-            )
-            or "Chưa có lĩnh vực nào."
-        ),
-    )
-
-
-def _ticket_issue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    from counter_app.services import queue
-
-    t = queue.issue(ctx, args.service, args.priority)
-    data: dict[str, Any] = {
-        "number": t.number,
-        "service": t.service_code,
-        "ahead": t.ahead,
-        "estimated_wait_min": t.estimated_wait_min,
-    }
-    if args.printer:
-        # The ticket is issued whatever happens at the printer: a failure is a warning on
-        # stderr and "printed": false, and the ticket can be reprinted.
-        data["printed"], problem = _print_ticket(ctx, t, args.printer)
-        if problem:
-            data["print_error"] = problem
-            sys.stderr.write(f"Cảnh báo: {problem}\n")
-
-    def human() -> str:
-        if t.ahead == 0:
-            return f"Số {t.number} · {t.service_name} · không có ai chờ trước bạn"
-        return (
-            f"Số {t.number} · {t.service_name} · trước bạn {t.ahead} người"
-            f" · dự kiến {t.estimated_wait_min} phút"
-        )
-
-    return data, human
-
-
-def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
-    import dataclasses
-
-    from counter_app.messages import describe
-    from counter_app.services import printjobs, queue
-    from counter_app.services.units import local_unit
-
-    with ctx.uow.read() as s:
-        unit = local_unit(s).name
-    counters = next((s.counters for s in queue.list_services(ctx) if s.code == t.service_code), ())
-    settings = dataclasses.replace(ctx.settings, ticket_printer=url)
-    try:
-        printjobs.print_ticket(printjobs.ticket_data(t, unit, counters), settings)
-    except CounterAppError as exc:
-        return False, describe(exc)
-    return True, ""
-
-
-def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    from counter_app.devices.ticket_printer import TicketPrinter
-    from counter_app.printing.escpos import PrinterProfile, render_self_test
-
-    s = ctx.settings
-    profile = PrinterProfile(dots=args.dots or s.ticket_printer_dots)
-    data = render_self_test(profile)
-    TicketPrinter(
-        args.printer, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
-    ).send(data)
-    out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots}
-    return out, lambda: f"Đã gửi trang in thử ({thousands(len(data))} byte) tới {args.printer}"
-
-
-def _ticket_call_next(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    from counter_app.services import queue
-
-    t = queue.call_next(ctx, args.counter)
-    if t is None:
-        return {"number": None}, lambda: f"Không còn ai chờ ở quầy số {args.counter}."
-    data = {
-        "number": t.number,
-        "service": t.service_code,
-        "counter": t.counter,
-        "waited_s": t.waited_s,
-    }
-    return (
-        data,
-        lambda: (
-            f"Mời số {t.number} đến quầy số {t.counter} · {t.service_name}"
-            f" · đã chờ {t.waited_s // 60} phút"
-        ),
-    )
-
-
-_TICKET_DONE = {
-    "recall": "Mời lại số {n} đến quầy số {c}",
-    "skip": "Số {n} vắng mặt (quầy số {c})",
-    "finish": "Đã xong số {n} (quầy số {c})",
-    "hold": "Đang giữ số {n} (quầy số {c})",
-    "transfer": "Đã chuyển số {n} sang {to}",
-}
-
-
-def _ticket_action(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    from counter_app.services import queue
-
-    if args.action == "transfer":
-        t = queue.transfer(
-            ctx, args.counter, to_service=args.to_service, to_counter=args.to_counter
-        )
-    else:
-        t = getattr(queue, args.action)(ctx, args.counter)
-    data = {
-        "number": t.number,
-        "service": t.service_code,
-        "counter": args.counter,
-        "status": t.status,
-    }
-    to_counter = getattr(args, "to_counter", None)
-    to = f"quầy số {to_counter}" if to_counter else f"lĩnh vực {t.service_name}"
-    text = _TICKET_DONE[args.action].format(n=t.number, c=args.counter, to=to)
-    return data, lambda: text
-
-
-def cmd_ticket(args: argparse.Namespace) -> Result:
-    handler = {
-        "services": _ticket_services,
-        "issue": _ticket_issue,
-        "self-test": _ticket_self_test,
-        "call-next": _ticket_call_next,
-    }.get(args.action, _ticket_action)
-    return handler(context(args), args)
-
-
-from counter_app.sync.commands import cmd_central, cmd_sync  # noqa: E402
-
-__all__ = ["cmd_central", "cmd_sync"]

@@ -1,4 +1,4 @@
-"""`counter-app sync` and `counter-app central …` (re-exported by counter_app.commands)."""
+"""`counter-app sync` and `counter-app central …`: the counter's sync, central's administration."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
+from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError
-from counter_app.services.sync import Backoff, Syncer, local_status
+from counter_app.messages import describe, describe_stored
+from counter_app.services.context import ServiceContext
+from counter_app.services.setup import load_catalogue_file
+from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
 from counter_app.sync import central
 from counter_app.sync.transport import Offline, PgTransport
 from counter_app.ui_text import INSECURE_LINK_TEXT
 
-Result = tuple[Any, Callable[[], str]]
 PULLED_LABELS = {
     "units": "thông tin đơn vị",
     "procedures": "thủ tục",
@@ -56,9 +58,6 @@ def _human_report(r: dict[str, Any]) -> str:
 
 
 def _status(ctx: Any) -> Result:
-    from counter_app.messages import describe_stored
-    from counter_app.services.sync import list_issues
-
     st = local_status(ctx)
     e = st.last_error
     error_text = describe_stored(e.code, e.params, e.field_errors, e.text) if e else ""
@@ -96,10 +95,7 @@ def _status(ctx: Any) -> Result:
     return data, human
 
 
-def cmd_sync(args: argparse.Namespace) -> Result:
-    from counter_app.commands import context
-
-    ctx = context(args)
+def cmd_sync(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if args.status:
         return _status(ctx)
     url = args.central or ctx.settings.central_url
@@ -119,8 +115,6 @@ def cmd_sync(args: argparse.Namespace) -> Result:
 
 def _run_forever(syncer: Syncer, interval_s: int) -> None:
     """Until Ctrl+C: a round every interval, backing off (with jitter) while central is away."""
-    from counter_app.messages import describe
-
     backoff = Backoff(cap_s=max(interval_s, 1) * 5)
     while True:
         try:
@@ -190,8 +184,6 @@ def cmd_central(args: argparse.Namespace) -> Result:
         rows = central.status(url)
         return rows, lambda: _human_status(rows)
     if action == "catalogue":
-        from counter_app.services.setup import load_catalogue_file
-
         counts = central.import_catalogue(url, load_catalogue_file(args.file))
         return (
             counts,
