@@ -8,7 +8,6 @@ import sys
 from typing import Any
 
 from counter_app.cli.output import Result
-from counter_app.devices.ticket_printer import TicketPrinter
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
 from counter_app.printing.escpos import PrinterProfile, render_self_test
@@ -70,7 +69,7 @@ def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
     counters = next((s.counters for s in queue.list_services(ctx) if s.code == t.service_code), ())
     settings = dataclasses.replace(ctx.settings, ticket_printer=url)
     try:
-        printjobs.print_ticket(printjobs.ticket_data(t, unit, counters), settings)
+        printjobs.print_ticket(printjobs.ticket_data(t, unit, counters), settings, ctx.adapters)
     except CounterAppError as exc:
         return False, describe(exc)
     return True, ""
@@ -80,9 +79,7 @@ def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     s = ctx.settings
     profile = PrinterProfile(dots=args.dots or s.ticket_printer_dots)
     data = render_self_test(profile)
-    TicketPrinter(
-        args.printer, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
-    ).send(data)
+    ctx.adapters.ticket_printer(args.printer).send(data)
     out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots}
     return out, lambda: f"Đã gửi trang in thử ({thousands(len(data))} byte) tới {args.printer}"
 

@@ -15,7 +15,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.setup import load_catalogue_file
 from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
 from counter_app.sync import central
-from counter_app.sync.transport import Offline, PgTransport
+from counter_app.sync.transport import Offline
 from counter_app.ui_text import INSECURE_LINK_TEXT
 
 PULLED_LABELS = {
@@ -101,7 +101,7 @@ def cmd_sync(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     url = args.central or ctx.settings.central_url
     if not url:
         raise CounterAppError("sync_no_central")
-    transport = PgTransport(url, sslmode=ctx.settings.central_sslmode)
+    transport = ctx.adapters.sync_link(url)
     syncer = Syncer(ctx, transport)
     try:
         if args.once:

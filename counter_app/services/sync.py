@@ -48,8 +48,8 @@ START_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 2000
 CLOCK_WARN_S = 300  # warn when the counter's clock is off central's by more than 5 minutes
 _K = "sync."  # app_meta keys
 
-# Opens the link to central for a round (a URL -> a Transport); built by app.py.
-SyncLink = Callable[[str], Transport]
+# The link a round talks through, as the windows name it (they do not import sync/).
+SyncTransport = Transport
 
 
 def is_offline(exc: BaseException) -> bool:

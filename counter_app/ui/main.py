@@ -45,7 +45,7 @@ def build_main_window(
 ) -> CounterWindow:
     """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
     application()
-    return CounterWindow(ctx, user, intake_setup(ctx), Printers.from_settings(ctx.settings), scan)
+    return CounterWindow(ctx, user, intake_setup(ctx), Printers.attached(ctx.adapters), scan)
 
 
 def _fail(message: str) -> int:
@@ -92,8 +92,9 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
         return 0
     scan = ScanDispatcher(app)
     scan.install(app)
-    if ctx.settings.scanner_port:
-        scan.start_serial(ctx.settings.scanner_port, ctx.settings.scanner_baud)
+    scanner = ctx.adapters.scanner()
+    if scanner is not None:
+        scan.start_serial(scanner)
     win = build_main_window(ctx, login.user, scan)
     if win.restore_geometry():
         win.show()

@@ -44,11 +44,11 @@ from counter_app.services.sync import (
     LocalStatus,
     Syncer,
     SyncReport,
+    SyncTransport,
     is_offline,
     list_issues,
     local_status,
 )
-from counter_app.sync.transport import PgTransport, Transport
 from counter_app.ui.i18n import tr
 from counter_app.ui_text import (
     INSECURE_LINK_TEXT,
@@ -59,7 +59,7 @@ from counter_app.ui_text import (
 
 log = logging.getLogger(__name__)
 
-TransportFactory = Callable[[], Transport]
+TransportFactory = Callable[[], SyncTransport]
 SHORTCUT = "F12"  # free in the counter window and the queue panel (F1–F10, Ctrl+…)
 # The local read for the indicator. Saves and rounds refresh at once; this catches the rest
 # (queue events, other processes) and runs all day, so not more often than needed.
@@ -107,7 +107,7 @@ class SyncController(QObject):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.transport_factory = transport_factory or self._pg_transport
+        self.transport_factory = transport_factory or self._attached_link
         self.interval_s = max(MIN_INTERVAL_S, int(ctx.settings.sync_interval_s))
         self.backoff = Backoff(cap_s=self.interval_s * 5.0)
         self.min_retry_s = min_retry_s
@@ -138,9 +138,9 @@ class SyncController(QObject):
         self.first_read.setInterval(FIRST_READ_MS)
         self.first_read.timeout.connect(self.refresh)
 
-    def _pg_transport(self) -> Transport:
-        s = self.ctx.settings
-        return PgTransport(s.central_url, sslmode=s.central_sslmode)
+    def _attached_link(self) -> SyncTransport:
+        """The link app.py attached to the context, to the configured central."""
+        return self.ctx.adapters.sync_link(self.ctx.settings.central_url)
 
     @property
     def configured(self) -> bool:
