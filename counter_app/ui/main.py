@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
@@ -55,18 +55,14 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _run_unattended(app: QApplication, ctx: ServiceContext, unit: str, window: str) -> int:
+def unattended_window(ctx: ServiceContext, unit: str, window: str) -> QWidget:
     """Kiosk and board need no login: they run unattended, full screen."""
     from counter_app.ui.board import BoardWindow
     from counter_app.ui.kiosk import KioskWindow
 
-    w = (
-        KioskWindow(ctx, unit)
-        if window == "kiosk"
-        else BoardWindow(ctx, unit, ctx.settings.board_voice)
-    )
-    w.showFullScreen()
-    return app.exec()
+    if window == "kiosk":
+        return KioskWindow(ctx, unit)
+    return BoardWindow(ctx, unit, ctx.settings.board_voice)
 
 
 def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) -> int:
@@ -79,6 +75,11 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
         setup = intake_setup(ctx)
     except CounterAppError as exc:
         return _fail(describe(exc))
+    window = getattr(args, "window", "counter")  # `gui --window kiosk|board`
+    if window != "counter":
+        unattended = unattended_window(ctx, setup.unit.name, window)
+        unattended.showFullScreen()
+        return app.exec()
     hint = (
         tr("Dữ liệu mẫu: canbo1 / {pw} (giám sát: giamsat)").format(pw=DEMO_PASSWORD)
         if args.demo
