@@ -420,7 +420,7 @@ class TimedTransport:
 
 
 def timed_syncer(ctx: Any, transport: Any, split: Split, batch: int | None) -> Any:
-    from counter_app.sync.client import Syncer
+    from counter_app.services.sync import Syncer
 
     class TimedSyncer(Syncer):
         def _pending(self, after: int, limit: int) -> tuple[list[int], str]:
@@ -455,7 +455,7 @@ def sync_once(
 ) -> SyncRun:
     """Copy the counter, then time one Syncer.run_once() of the copy against unit_url."""
     from counter_app.app import build_context
-    from counter_app.sync.client import PgTransport
+    from counter_app.sync.transport import PgTransport
 
     work = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=OUT_DIR))
     try:

@@ -9,18 +9,19 @@ import logging.handlers
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from counter_app import filemodes
+from counter_app.cli import main as cli
 from counter_app.config import Settings, config_path, data_dir, load_settings
 from counter_app.db.engine import open_database
 from counter_app.db.uow import UnitOfWork
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.redact import redact_secrets
-from counter_app.services.context import ServiceContext
+from counter_app.services.context import Adapters, ServiceContext
 
 log = logging.getLogger("counter_app")
 
@@ -101,6 +102,31 @@ def pinned_clock(value: str) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=time.monotonic() - t0)
 
 
+def build_adapters(settings: Settings) -> Adapters:
+    """Every adapter to the outside world, from the settings. Devices and links open when a
+    window or command first uses them (factories): building the context touches no port."""
+    from counter_app.devices.led_board import EdiLedBoard
+    from counter_app.devices.scanner import SerialScanner
+    from counter_app.devices.ticket_printer import TicketPrinter
+    from counter_app.printing.spool import make_spooler
+    from counter_app.sync.transport import PgTransport
+
+    s = settings
+    folder = s.effective_print_dir
+    return Adapters(
+        a4_printer=lambda: make_spooler(s.a4_printer, folder),
+        label_printer=lambda: make_spooler(s.label_printer, folder),
+        ticket_printer=lambda url: TicketPrinter(
+            url, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
+        ),
+        led_board=lambda: (
+            EdiLedBoard(s.led_board, checksum=s.led_board_checksum) if s.led_board else None
+        ),
+        scanner=lambda: SerialScanner(s.scanner_port, s.scanner_baud) if s.scanner_port else None,
+        sync_link=lambda url: PgTransport(url, sslmode=s.central_sslmode),
+    )
+
+
 def build_context(
     db: str | None = None, config: str | None = None, settings: Settings | None = None
 ) -> ServiceContext:
@@ -117,16 +143,26 @@ def build_context(
     if clock is not None:
         ctx.clock = clock
     ctx.settings = settings
+    ctx.adapters = build_adapters(settings)
     return ctx
 
 
+def open_context(args: argparse.Namespace) -> ServiceContext:
+    """The context for one command, from its `--db` and `--config` (opened when it needs it)."""
+    return build_context(db=args.db, config=args.config)
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    # Qt is loaded only when a window opens: the command line never pays for it.
     from counter_app.ui.main import run
 
-    return run(args)
+    return run(args, lambda: open_context(args))
+
+
+def run_cli(argv: Sequence[str] | None = None) -> int:
+    """One command (or the window), with this module's context; returns the exit code."""
+    return cli.run(argv, open_context=open_context, open_gui=run_gui)
 
 
 def main() -> None:
-    from counter_app.cli import run
-
-    sys.exit(run())
+    sys.exit(run_cli())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from counter_app.domain.errors import CounterAppError, ValidationError
@@ -238,3 +239,18 @@ def describe(exc: CounterAppError) -> str:
         ]
         return redact_secrets("; ".join(parts) + ".")
     return redact_secrets(text_for(exc.code, **exc.params))
+
+
+def describe_stored(
+    code: str,
+    params: Mapping[str, Any],
+    field_errors: Mapping[str, str] | None = None,
+    text: str = "",
+) -> str:
+    """An error stored as its code and parameters (the sync's last error), in words; without a
+    code, `text` (a sentence stored by an older version, or an error without a code) as is."""
+    if not code:
+        return redact_secrets(text)
+    if field_errors:
+        return describe(ValidationError(code, field_errors=dict(field_errors), **params))
+    return describe(CounterAppError(code, **params))

@@ -74,7 +74,7 @@ DOCUMENT_KIND_LABELS = {
     "certified_copy": "Bản sao chứng thực",
 }
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-# Queue priority classes (services.queue.PRIORITY_CLASSES): kiosk buttons, call panel, tickets.
+# Queue priority classes (domain.queue.PRIORITY_CLASSES): kiosk buttons, call panel, tickets.
 PRIORITY_LABELS = {
     "elderly": "Người cao tuổi",
     "disabled": "Người khuyết tật",
@@ -116,3 +116,6 @@ SYNC_EVENT_KIND_LABELS = {
     "ticket": "Số thứ tự",
     "ticket_event": "Gọi số",
 }
+
+# The sync's warning when the link to central is not encrypted (CLI and status bar).
+INSECURE_LINK_TEXT = "Kết nối tới máy chủ trung tâm không được mã hoá"

@@ -95,7 +95,7 @@ CliRunner = Callable[..., CliResult]
 @pytest.fixture
 def cli(data_dir: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> CliRunner:
     """cli(*args, db=db_path) -> (rc, stdout, stderr); `--db` goes first unless db=None."""
-    from counter_app.cli import run
+    from counter_app.app import run_cli as run
 
     def invoke(*args: Any, db: Path | str | None = db_path) -> CliResult:
         argv = [str(a) for a in args]

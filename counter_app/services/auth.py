@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,15 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import User
-from counter_app.domain.errors import AuthError, Conflict, NotFound, ValidationError
+from counter_app.domain.accounts import check_account, hash_password, verify_password
+from counter_app.domain.errors import AuthError, Conflict, NotFound
 from counter_app.domain.text import clean_name
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 
-ROLES = ("clerk", "supervisor", "admin")
 MAX_FAILED = 5
 LOCK_FOR = timedelta(minutes=5)
-_N, _R, _P = 2**14, 8, 1
 
 
 @dataclass(frozen=True)
@@ -33,27 +28,6 @@ class UserInfo:
     unit_id: str
 
 
-def hash_password(password: str) -> str:
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    enc = base64.b64encode
-    return f"scrypt${_N}${_R}${_P}${enc(salt).decode()}${enc(digest).decode()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        algo, n, r, p, salt_b64, digest_b64 = stored.split("$")
-        if algo != "scrypt":
-            return False
-        salt, expected = base64.b64decode(salt_b64), base64.b64decode(digest_b64)
-        got = hashlib.scrypt(
-            password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(expected)
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
-
-
 def info(u: User) -> UserInfo:
     return UserInfo(u.id, u.username, u.full_name, u.role, u.unit_id)
 
@@ -63,21 +37,6 @@ def get_user(s: Session, username: str) -> User:
     if user is None or not user.active:
         raise NotFound("user_unknown", username=username)
     return user
-
-
-def check_account(username: str, role: str, password: str) -> str:
-    """The username normalised; refuses a bad username, role or password (every one found)."""
-    username = username.strip().lower()
-    errors: dict[str, str] = {}
-    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
-        errors["username"] = "username_invalid"
-    if role not in ROLES:
-        errors["role"] = "role_invalid"
-    if len(password) < 4:
-        errors["password"] = "password_too_short"
-    if errors:
-        raise ValidationError("invalid", field_errors=errors)
-    return username
 
 
 def create_user(

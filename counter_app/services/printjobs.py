@@ -12,7 +12,8 @@ from counter_app.domain.lifecycle import ACTION_KINDS
 from counter_app.domain.model import DocumentLine, DossierView
 from counter_app.printing.forms import DEFAULT_SUPPLEMENT_REASON, render_receipt, render_supplement
 from counter_app.printing.labels import render_label
-from counter_app.printing.spool import FolderSpooler, Spooler, make_spooler
+from counter_app.printing.spool import FolderSpooler, Spooler
+from counter_app.services.context import Adapters
 
 if TYPE_CHECKING:
     from counter_app.printing.escpos import TicketData
@@ -29,11 +30,14 @@ class Printers:
     label: Spooler
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Printers:
-        folder = settings.effective_print_dir
-        return cls(
-            make_spooler(settings.a4_printer, folder), make_spooler(settings.label_printer, folder)
-        )
+    def attached(cls, adapters: Adapters) -> Printers:
+        """The A4 and label printers app.py attached to the context."""
+        return cls(adapters.a4_printer(), adapters.label_printer())
+
+
+def saved_folder(spooler: Spooler) -> Path | None:
+    """Where papers are saved as PDFs when no printer is set up (None: they are printed)."""
+    return spooler.directory if isinstance(spooler, FolderSpooler) else None
 
 
 def describe(spooler: Spooler) -> str:
@@ -132,24 +136,18 @@ def ticket_data(ticket: TicketInfo, unit_name: str, counters: tuple[int, ...]) -
     )
 
 
-def print_ticket(data: TicketData, settings: Settings) -> str:
+def print_ticket(data: TicketData, settings: Settings, adapters: Adapters) -> str:
     """The thermal printer when one is set (ESC/POS over pyserial), else a PDF ticket in the
     print folder. Returns where it went; raises PrintFailed (the ticket stays issued)."""
     from counter_app.printing.escpos import PrinterProfile, render_ticket, render_ticket_pdf
 
     if settings.ticket_printer:
-        from counter_app.devices.ticket_printer import TicketPrinter
-
         profile = PrinterProfile(
             dots=settings.ticket_printer_dots,
             native_barcode=settings.ticket_printer_barcode,
             narrow=settings.ticket_printer_narrow,
         )
-        printer = TicketPrinter(
-            settings.ticket_printer,
-            baudrate=settings.ticket_printer_baud,
-            dsrdtr=settings.ticket_printer_dsrdtr,
-        )
+        printer = adapters.ticket_printer(settings.ticket_printer)
         printer.send(render_ticket(data, profile))
         return settings.ticket_printer
     folder = FolderSpooler(settings.effective_print_dir / "tickets")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -15,22 +14,25 @@ from sqlalchemy.orm import Session
 from counter_app.db.models import Dossier, QueueService, Ticket, TicketEvent
 from counter_app.domain.errors import NotFound, ValidationError
 from counter_app.domain.ids import new_id
+from counter_app.domain.queue import (
+    DEFAULT_SERVICE_S,
+    PRIORITY_CLASSES,
+    PRIORITY_WEIGHTS,
+    clean_service,
+    display_number,
+    estimate_minutes,
+    is_open,
+)
 from counter_app.services.auth import get_user
 from counter_app.services.context import ServiceContext
 from counter_app.services.numbering import next_number
 from counter_app.services.records import emit
 from counter_app.services.units import local_unit
 
-PRIORITY_CLASSES = ("elderly", "disabled", "pregnant", "child")
-PRIORITY_WEIGHTS = {"elderly": 1, "disabled": 1, "pregnant": 1, "child": 1}  # "" -> 0
-
 # The order in which a counter calls waiting tickets. FIFO within a priority is pinned by
 # tests: NovoSGA once flipped arrival time to DESC in a refactor and nobody noticed.
 QUEUE_ORDER = (Ticket.weight.desc(), Ticket.issued_at.asc(), Ticket.number.asc(), Ticket.id.asc())
 OPEN_STATUSES = ("called", "serving")  # a counter's current ticket
-DEFAULT_SERVICE_S = 300  # service time assumed before the first ticket of the day is done
-SERVICE_CODE = re.compile(r"[A-Z0-9]{1,13}")  # "ticket:" + code fits the counter kind (20)
-PREFIX = re.compile(r"[0-9]{1,4}")
 
 
 @dataclass(frozen=True)
@@ -168,19 +170,6 @@ def _scope(ctx: ServiceContext, *, write: bool, user: str | None = None) -> Iter
         yield sc
 
 
-def _display(prefix: str, number: int) -> str:
-    return f"{prefix}{number:03d}"
-
-
-def _is_open(svc: QueueService, moment: datetime) -> bool:
-    return time.fromisoformat(svc.opens) <= moment.time() < time.fromisoformat(svc.closes)
-
-
-def _estimate_min(ahead: int, counters: int, avg_service_s: int) -> int:
-    """ceil(ahead / counters × average service time) in whole minutes, in integers."""
-    return -(-ahead * avg_service_s // (max(1, counters) * 60))
-
-
 def _info(sc: _Scope, t: Ticket, svc: QueueService, **extra: int) -> TicketInfo:
     if t.called_at is not None:
         extra.setdefault("waited_s", int((t.called_at - t.issued_at).total_seconds()))
@@ -282,7 +271,7 @@ def list_services(ctx: ServiceContext) -> list[ServiceInfo]:
                 waiting_priority=sum(1 for w in mine if w.weight > 0),
                 opens=svc.opens,
                 closes=svc.closes,
-                open_now=_is_open(svc, sc.now),
+                open_now=is_open(svc.opens, svc.closes, sc.now),
             )
         )
     return out
@@ -311,7 +300,7 @@ def issue(ctx: ServiceContext, service_code: str, priority: str = "") -> TicketI
         raise ValidationError("priority_unknown", value=priority)
     with _scope(ctx, write=True) as sc:
         svc = sc.service(service_code)
-        if not _is_open(svc, sc.now):
+        if not is_open(svc.opens, svc.closes, sc.now):
             raise ValidationError(
                 "service_closed", name=svc.name, opens=svc.opens, closes=svc.closes
             )
@@ -334,7 +323,7 @@ def issue(ctx: ServiceContext, service_code: str, priority: str = "") -> TicketI
             service_id=svc.id,
             day=sc.day,
             number=n,
-            display=_display(svc.prefix, n),
+            display=display_number(svc.prefix, n),
             priority=priority,
             weight=PRIORITY_WEIGHTS.get(priority, 0),
             status="waiting",
@@ -350,7 +339,7 @@ def issue(ctx: ServiceContext, service_code: str, priority: str = "") -> TicketI
             w.id for w in sc.waiting(queues) if w.queue_id == svc.id and w.target_counter is None
         ]
         ahead = line.index(t.id)
-        wait = _estimate_min(ahead, len(svc.counters), _average_service_s(sc, svc, queues))
+        wait = estimate_minutes(ahead, len(svc.counters), _average_service_s(sc, svc, queues))
         return _info(sc, t, svc, ahead=ahead, estimated_wait_min=wait)
 
 
@@ -541,51 +530,6 @@ def link_dossier(session: Session, ticket_id: str, dossier: Dossier) -> None:
 # --- configuration ---------------------------------------------------------------------------
 
 
-def _clean_service(raw: dict[str, Any], position: int) -> dict[str, Any]:
-    code = str(raw.get("code", "")).strip().upper()
-
-    def bad(detail: str) -> ValidationError:
-        return ValidationError("service_config_invalid", code=code or "?", detail=detail)
-
-    if not SERVICE_CODE.fullmatch(code):
-        raise bad("mã lĩnh vực gồm 1–13 chữ in hoa hoặc chữ số")
-    name = str(raw.get("name", "")).strip()
-    if not name or len(name) > 100:
-        raise bad("tên lĩnh vực trống hoặc quá dài")
-    prefix = str(raw.get("prefix", ""))
-    if not PREFIX.fullmatch(prefix):
-        raise bad("tiền tố gồm 1–4 chữ số")
-    counters = raw.get("counters")
-    if (
-        not isinstance(counters, Sequence)
-        or not counters
-        or not all(isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in counters)
-    ):
-        raise bad("danh sách quầy phải gồm các số quầy dương")
-    start, end = raw.get("start_number", 1), raw.get("end_number", 999)
-    if not (isinstance(start, int) and isinstance(end, int) and 1 <= start <= end):
-        raise bad("dải số không hợp lệ")
-    opens, closes = str(raw.get("opens", "07:30")), str(raw.get("closes", "17:00"))
-    try:
-        valid_hours = time.fromisoformat(opens) < time.fromisoformat(closes)
-    except ValueError:
-        valid_hours = False
-    if not valid_hours or len(opens) != 5 or len(closes) != 5:
-        raise bad("giờ phát số phải theo dạng HH:MM, mở trước đóng")
-    return {
-        "code": code,
-        "name": name,
-        "prefix": prefix,
-        "counters": sorted(set(counters)),
-        "start_number": start,
-        "end_number": end,
-        "opens": opens,
-        "closes": closes,
-        "position": int(raw.get("position", position)),
-        "active": bool(raw.get("active", True)),
-    }
-
-
 def set_up_services(session: Session, unit_id: str, services: list[dict[str, Any]]) -> None:
     """Create or update services by code; unchanged services are left untouched (idempotent).
 
@@ -594,7 +538,7 @@ def set_up_services(session: Session, unit_id: str, services: list[dict[str, Any
     """
     existing = {svc.code: svc for svc in _load_services(session, unit_id).values()}
     for i, raw in enumerate(services):
-        values = _clean_service(raw, i)
+        values = clean_service(raw, i)
         row = existing.get(values["code"])
         if row is None:
             row = QueueService(id=new_id(), unit_id=unit_id, **values)

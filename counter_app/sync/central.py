@@ -27,12 +27,12 @@ from alembic.script import ScriptDirectory
 from psycopg.rows import dict_row
 from sqlalchemy import create_engine
 
+from counter_app.domain.accounts import check_account, hash_password
+from counter_app.domain.catalogue import parse_catalogue
 from counter_app.domain.codes import validate_agency_id
 from counter_app.domain.errors import CounterAppError, NotFound, ValidationError
 from counter_app.domain.redact import known_secrets, redact_secrets
 from counter_app.domain.text import clean_name, clean_text
-from counter_app.services.auth import check_account, hash_password
-from counter_app.services.catalogue import parse_catalogue
 
 MIGRATIONS = Path(__file__).with_name("central_migrations")
 SECURE_SQL = importlib.import_module(

@@ -73,7 +73,7 @@ class BoardWindow(QWidget):
     def __init__(self, ctx: ServiceContext, unit_name: str, voice: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
-        self.led = self._led_board()
+        self.led = ctx.adapters.led_board()  # None: no LED board configured
         self.setObjectName("board")
         self.setStyleSheet(BOARD_STYLE)
         self.setWindowTitle(tr("Bảng gọi số"))
@@ -135,14 +135,6 @@ class BoardWindow(QWidget):
         self.waiting.setText(
             tr("Đang chờ: ") + " · ".join(f"{s.name} {s.waiting}" for s in services)
         )
-
-    def _led_board(self) -> Any:
-        s = self.ctx.settings
-        if not s.led_board:
-            return None
-        from counter_app.devices.led_board import EdiLedBoard
-
-        return EdiLedBoard(s.led_board, checksum=s.led_board_checksum)
 
     def _to_led(self, counter: int, number: str) -> None:
         """The same call on the LED board, off the GUI thread; a failure shows, never blocks."""

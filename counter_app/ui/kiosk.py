@@ -251,7 +251,7 @@ class KioskWindow(QWidget):
 
         run_task(
             self,
-            lambda: pj.print_ticket(data, self.ctx.settings),
+            lambda: pj.print_ticket(data, self.ctx.settings, self.ctx.adapters),
             lambda _where: self.t_warn.setText(tr("Mời nhận vé bên dưới.")),
             failed,
         )

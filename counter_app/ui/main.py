@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from counter_app.app import build_context
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
 from counter_app.services.auth import UserInfo
@@ -45,7 +45,7 @@ def build_main_window(
 ) -> CounterWindow:
     """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
     application()
-    return CounterWindow(ctx, user, intake_setup(ctx), Printers.from_settings(ctx.settings), scan)
+    return CounterWindow(ctx, user, intake_setup(ctx), Printers.attached(ctx.adapters), scan)
 
 
 def _fail(message: str) -> int:
@@ -55,29 +55,31 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _run_unattended(app: QApplication, ctx: ServiceContext, unit: str, window: str) -> int:
+def unattended_window(ctx: ServiceContext, unit: str, window: str) -> QWidget:
     """Kiosk and board need no login: they run unattended, full screen."""
     from counter_app.ui.board import BoardWindow
     from counter_app.ui.kiosk import KioskWindow
 
-    w = (
-        KioskWindow(ctx, unit)
-        if window == "kiosk"
-        else BoardWindow(ctx, unit, ctx.settings.board_voice)
-    )
-    w.showFullScreen()
-    return app.exec()
+    if window == "kiosk":
+        return KioskWindow(ctx, unit)
+    return BoardWindow(ctx, unit, ctx.settings.board_voice)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) -> int:
+    """The window for `gui` (or no command), on the context app.py opens."""
     app = application()
     try:
-        ctx = build_context(db=args.db, config=args.config)
+        ctx = open_context()
         if args.demo:
             init_database(ctx, demo=True)
         setup = intake_setup(ctx)
     except CounterAppError as exc:
         return _fail(describe(exc))
+    window = getattr(args, "window", "counter")  # `gui --window kiosk|board`
+    if window != "counter":
+        unattended = unattended_window(ctx, setup.unit.name, window)
+        unattended.showFullScreen()
+        return app.exec()
     hint = (
         tr("Dữ liệu mẫu: canbo1 / {pw} (giám sát: giamsat)").format(pw=DEMO_PASSWORD)
         if args.demo
@@ -91,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     scan = ScanDispatcher(app)
     scan.install(app)
-    if ctx.settings.scanner_port:
-        scan.start_serial(ctx.settings.scanner_port, ctx.settings.scanner_baud)
+    scanner = ctx.adapters.scanner()
+    if scanner is not None:
+        scan.start_serial(scanner)
     win = build_main_window(ctx, login.user, scan)
     if win.restore_geometry():
         win.show()

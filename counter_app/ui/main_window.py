@@ -25,7 +25,6 @@ from counter_app.domain.cccd import CccdData
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.model import DossierView
 from counter_app.messages import describe, text_for
-from counter_app.printing.spool import FolderSpooler
 from counter_app.services import lookup
 from counter_app.services import printjobs as pj
 from counter_app.services.auth import UserInfo
@@ -235,9 +234,10 @@ class CounterWindow(QMainWindow):
 
     def _print(self, view: DossierView, paper: str) -> None:
         def done(_kind: object) -> None:
-            if isinstance(self.printers.a4, FolderSpooler):
+            folder = pj.saved_folder(self.printers.a4)
+            if folder is not None:
                 what = tr("Chưa cấu hình máy in: đã lưu {paper} thành PDF trong {dir}.").format(
-                    paper=paper, dir=self.printers.a4.directory
+                    paper=paper, dir=folder
                 )
             else:
                 what = tr("Đã gửi {paper} tới máy in.").format(paper=paper)

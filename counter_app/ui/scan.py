@@ -8,10 +8,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from counter_app.devices.scanner import SerialScanner
 from counter_app.domain.cccd import CccdData, find_qr, parse_qr
 from counter_app.domain.codes import CODE_SEARCH_RE
 from counter_app.domain.errors import ValidationError
+from counter_app.services.context import LineReader
 
 
 class ScanDispatcher(QObject):
@@ -29,7 +29,7 @@ class ScanDispatcher(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._serial: SerialScanner | None = None
+        self._serial: LineReader | None = None
         self._serial_line.connect(self.handle_text)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -80,15 +80,14 @@ class ScanDispatcher(QObject):
     def install(self, app: QApplication) -> None:
         app.installEventFilter(self)
 
-    def start_serial(self, url: str, baudrate: int) -> None:
+    def start_serial(self, scanner: LineReader) -> None:
         """Read a serial scanner on its own thread; lines come back through a queued signal."""
-        self._serial = SerialScanner(url, baudrate)
-        scanner = self._serial
+        self._serial = scanner
         threading.Thread(
             target=self._serial_loop, args=(scanner,), name="serial-scanner", daemon=True
         ).start()
 
-    def _serial_loop(self, scanner: SerialScanner) -> None:
+    def _serial_loop(self, scanner: LineReader) -> None:
         try:
             scanner.run(self._serial_line.emit)
         except Exception:  # port gone: tell the clerk, the keyboard path still works

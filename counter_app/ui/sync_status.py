@@ -37,26 +37,29 @@ from PySide6.QtWidgets import (
 
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.redact import redact_secrets
-from counter_app.messages import describe
+from counter_app.messages import describe, describe_stored
 from counter_app.services.context import ServiceContext
-from counter_app.sync.client import (
-    INSECURE_LINK_TEXT,
+from counter_app.services.sync import (
     Backoff,
     LocalStatus,
-    Offline,
-    PgTransport,
     Syncer,
     SyncReport,
-    Transport,
+    SyncTransport,
+    is_offline,
     list_issues,
     local_status,
 )
 from counter_app.ui.i18n import tr
-from counter_app.ui_text import SYNC_EVENT_KIND_LABELS, SYNC_ISSUE_KIND_LABELS, SYNC_REASON_LABELS
+from counter_app.ui_text import (
+    INSECURE_LINK_TEXT,
+    SYNC_EVENT_KIND_LABELS,
+    SYNC_ISSUE_KIND_LABELS,
+    SYNC_REASON_LABELS,
+)
 
 log = logging.getLogger(__name__)
 
-TransportFactory = Callable[[], Transport]
+TransportFactory = Callable[[], SyncTransport]
 SHORTCUT = "F12"  # free in the counter window and the queue panel (F1–F10, Ctrl+…)
 # The local read for the indicator. Saves and rounds refresh at once; this catches the rest
 # (queue events, other processes) and runs all day, so not more often than needed.
@@ -104,7 +107,7 @@ class SyncController(QObject):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.transport_factory = transport_factory or self._pg_transport
+        self.transport_factory = transport_factory or self._attached_link
         self.interval_s = max(MIN_INTERVAL_S, int(ctx.settings.sync_interval_s))
         self.backoff = Backoff(cap_s=self.interval_s * 5.0)
         self.min_retry_s = min_retry_s
@@ -135,9 +138,9 @@ class SyncController(QObject):
         self.first_read.setInterval(FIRST_READ_MS)
         self.first_read.timeout.connect(self.refresh)
 
-    def _pg_transport(self) -> Transport:
-        s = self.ctx.settings
-        return PgTransport(s.central_url, sslmode=s.central_sslmode)
+    def _attached_link(self) -> SyncTransport:
+        """The link app.py attached to the context, to the configured central."""
+        return self.ctx.adapters.sync_link(self.ctx.settings.central_url)
 
     @property
     def configured(self) -> bool:
@@ -236,7 +239,7 @@ class SyncController(QObject):
         self.busy = False
         self.rounds += 1
         delay = float(self.interval_s)
-        if isinstance(exc, Offline):
+        if is_offline(exc):
             self.outcome = "offline"
             delay = max(self.min_retry_s, self.backoff.failure())
         else:
@@ -301,7 +304,7 @@ class SyncController(QObject):
     def view(self) -> SyncView | None:
         if self.status is None:
             return None
-        error = self.error if self.outcome is not None else self.status.last_error
+        error = self.error if self.outcome is not None else last_error_text(self.status)
         return SyncView(
             self.status, self.outcome, error, self.busy, self.next_round_at, self.rounds
         )
@@ -315,6 +318,12 @@ class SyncController(QObject):
 
 
 # ----- words --------------------------------------------------------------------------------
+def last_error_text(st: LocalStatus) -> str:
+    """The last failed round in words (stored as a code and its parameters)."""
+    e = st.last_error
+    return describe_stored(e.code, e.params, e.field_errors, e.text) if e else ""
+
+
 def duration_text(seconds: float) -> str:
     """62 phút, 3 giờ 5 phút, 2 ngày."""
     minutes = round(abs(seconds) / 60)

@@ -28,17 +28,17 @@ def tcli(cli: Any, demo_db: Path, clock: TestClock, monkeypatch: pytest.MonkeyPa
     COUNTER_APP_NOW would let the clock run on by a few milliseconds between commands;
     the exact waits asserted here need it to stand still.
     """
-    from counter_app import commands
+    from counter_app import app
 
     clock.set(datetime.combine(DAY, time(9), VN))
-    real = commands.context
+    real = app.open_context
 
     def fixed_context(args: Any) -> Any:
         ctx = real(args)
         ctx.clock = clock
         return ctx
 
-    monkeypatch.setattr(commands, "context", fixed_context)
+    monkeypatch.setattr(app, "open_context", fixed_context)
     return cli
 
 

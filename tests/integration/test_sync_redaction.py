@@ -61,3 +61,30 @@ def test_a_central_url_in_the_config_file_is_not_echoed_either(
     status = _run(app_command, env, "--db", str(demo_db), "--json", "sync", "--status")
     assert SECRET not in status.stdout and SECRET not in status.stderr
     assert SECRET not in _log_text(data_dir)
+
+
+def test_the_last_error_is_stored_as_a_code_and_shown_in_words(cli, demo_db) -> None:
+    """The database keeps the code and its parameters; the sentence is made where it is shown."""
+    import sqlite3
+
+    url = f"postgresql://u:p@{SECRET}@[bad"
+    assert cli("sync", "--once", "--central", url).rc == 1
+    with sqlite3.connect(demo_db) as con:
+        (raw,) = con.execute("SELECT value FROM app_meta WHERE key = 'sync.last_error'").fetchone()
+    stored = json.loads(raw)
+    assert stored["code"] == "central_url_invalid" and SECRET not in raw
+    assert set(stored) == {"code", "params"} and "***" in stored["params"]["url"]
+    res = cli("--json", "sync", "--status")
+    words = json.loads(res.out)["last_error"]
+    assert words and not words.startswith("{") and "***" in words and SECRET not in words
+
+
+def test_a_sentence_stored_by_an_older_version_is_shown_as_it_is(cli, demo_db) -> None:
+    import sqlite3
+
+    old = "Không kết nối được máy chủ trung tâm (postgresql://u:***@host/db): timeout"
+    with sqlite3.connect(demo_db) as con:
+        con.execute("INSERT INTO app_meta (key, value) VALUES ('sync.last_error', ?)", (old,))
+    res = cli("--json", "sync", "--status")
+    assert json.loads(res.out)["last_error"] == old
+    assert f"Lỗi lần gần nhất: {old}" in cli("sync", "--status").out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 
-from counter_app.printing.escpos import decode
+from escpos_decode import decode
 
 
 def received(printer) -> bytes:

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import serial
+from escpos_decode import decode
 
 from counter_app.devices.ticket_printer import TicketPrinter
 from counter_app.domain.errors import PrintFailed
-from counter_app.printing.escpos import PrinterProfile, TicketData, decode, render_ticket
+from counter_app.printing.escpos import PrinterProfile, TicketData, render_ticket
 
 TICKET = TicketData(
     unit_name="UBND XÃ MỸ HÒA HƯNG",

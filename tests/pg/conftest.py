@@ -25,7 +25,7 @@ from sync_support import NINE, UNIT_A, UNIT_B
 
 from counter_app.services.setup import init_database
 from counter_app.sync import central
-from counter_app.sync.client import PgTransport
+from counter_app.sync.transport import PgTransport
 
 # Read at import: the session-wide autouse fixture in tests/conftest.py clears COUNTER_APP_*
 # variables before any fixture here runs.

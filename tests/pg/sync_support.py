@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, DossierEvent, OutboxEvent, Ticket, TicketEvent
 from counter_app.services.intake import IntakeRequest, register
-from counter_app.sync.client import Offline, PgTransport, PushReply, Transport
+from counter_app.sync.transport import Offline, PgTransport, PushReply, Transport
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 11, 26)  # a plain Thursday

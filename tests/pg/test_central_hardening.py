@@ -24,8 +24,9 @@ from sync_support import UNIT_B as B
 from sync_support import assert_in_step, central_counts, take_dossiers
 
 from counter_app.domain.errors import CounterAppError
+from counter_app.services.sync import Syncer
 from counter_app.sync import central
-from counter_app.sync.client import Offline, PgTransport, Syncer
+from counter_app.sync.transport import Offline, PgTransport
 
 OLD_ADVISORY_KEY = 7306983115417841729  # the reference writers' lock before c0002
 

@@ -25,8 +25,9 @@ from sync_support import (
 )
 
 from counter_app.services.setup import init_database
+from counter_app.services.sync import Syncer, local_status, source_id
 from counter_app.sync import central
-from counter_app.sync.client import Offline, Syncer, local_status, source_id
+from counter_app.sync.transport import Offline
 
 
 def test_a_counter_pushes_everything_once(
@@ -66,7 +67,7 @@ def test_link_drops_before_and_after_commit(
 
 def _batches(ctx: Any, size: int) -> tuple[str, list[str]]:
     """The outbox cut into pushes of `size`, exactly as the syncer would send them."""
-    from counter_app.sync.client import source_id
+    from counter_app.services.sync import source_id
 
     syncer = Syncer(ctx, None)  # type: ignore[arg-type]
     top = local_counts(ctx)["top_seq"]

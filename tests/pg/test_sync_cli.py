@@ -15,7 +15,7 @@ from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
 from sync_support import assert_in_step, central_counts, local_counts, take_dossiers
 
-from counter_app.sync.client import Syncer, local_status
+from counter_app.services.sync import Syncer, local_status
 
 
 def test_central_and_sync_commands(cli: Any, central_url: str, tmp_path: Path) -> None:
@@ -163,7 +163,8 @@ def test_killed_after_central_committed_before_the_local_acknowledgement(
         f"""
         import os, signal
         from counter_app.app import build_context
-        from counter_app.sync.client import PgTransport, Syncer
+        from counter_app.services.sync import Syncer
+        from counter_app.sync.transport import PgTransport
 
         class DiesAfterPush(PgTransport):
             def push(self, unit, source, events_json):

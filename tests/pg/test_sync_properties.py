@@ -24,8 +24,9 @@ from sync_support import FaultyTransport, assert_in_step, take_dossiers
 from counter_app.app import build_context
 from counter_app.db.models import Dossier
 from counter_app.services.setup import init_database
+from counter_app.services.sync import Syncer
 from counter_app.sync import central
-from counter_app.sync.client import Offline, PgTransport, Syncer
+from counter_app.sync.transport import Offline, PgTransport
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,6 @@ def test_sync_invariants(pg_server: Any, template_db: Path, steps: list[Any], se
 
 
 def _source(ctx: Any) -> str:
-    from counter_app.sync.client import source_id
+    from counter_app.services.sync import source_id
 
     return source_id(ctx)

@@ -21,8 +21,9 @@ from counter_app.db.models import CalendarOverride, Procedure
 from counter_app.domain.errors import AuthError
 from counter_app.services.auth import login
 from counter_app.services.setup import init_database, load_catalogue_file, sample_catalogue_path
+from counter_app.services.sync import Syncer
 from counter_app.sync import central
-from counter_app.sync.client import Offline, Syncer
+from counter_app.sync.transport import Offline
 
 
 def _catalogue(fee_bump: int = 0, extra: bool = False) -> dict[str, Any]:

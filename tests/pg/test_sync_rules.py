@@ -15,7 +15,10 @@ from sync_support import UNIT_A as A
 from sync_support import assert_in_step, central_counts, local_codes, local_counts, take_dossiers
 
 from counter_app.db.models import OutboxEvent
-from counter_app.sync.client import Syncer, SyncError, list_issues, local_status
+from counter_app.messages import describe_stored
+from counter_app.services.context import ServiceContext
+from counter_app.services.sync import Syncer, list_issues, local_status
+from counter_app.sync.transport import SyncError
 
 
 def test_same_codes_from_two_counters_of_one_unit_clash_and_nothing_is_overwritten(
@@ -109,7 +112,7 @@ def test_events_newer_than_central_wait_until_central_is_upgraded(
         Syncer(ctx, transports(unit_urls[A])).run_once()
     assert exc.value.code == "central_outdated"
     assert local_status(ctx).waiting == local_counts(ctx)["events"]  # kept, not dropped
-    assert "nâng cấp" in local_status(ctx).last_error
+    assert "nâng cấp" in last_error_words(ctx)
     with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
         c.execute("UPDATE central.config SET value = '2' WHERE key = 'max_event_schema'")
     Syncer(ctx, transports(unit_urls[A])).run_once()
@@ -146,3 +149,9 @@ def test_a_batch_that_is_not_json_events_is_refused_whole(
             with pytest.raises(psycopg.errors.InvalidParameterValue):
                 c.execute("SELECT central.push_batch(%s, 'src', %s::jsonb)", (A, bad))
     assert central_counts(central_url, A)["events"] == 0
+
+
+def last_error_words(ctx: ServiceContext) -> str:
+    e = local_status(ctx).last_error
+    assert e is not None and e.code  # stored as a code and its parameters, not a sentence
+    return describe_stored(e.code, e.params, e.field_errors, e.text)

@@ -15,8 +15,9 @@ from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
 from sync_support import take_dossiers
 
+from counter_app.services.sync import Syncer
 from counter_app.sync import central
-from counter_app.sync.client import Offline, Syncer, SyncError
+from counter_app.sync.transport import Offline, SyncError
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_a_wrong_password_is_refused(both_pushed: dict[str, str], counter: Any) 
     parts = urlsplit(both_pushed[A])
     user = parts.username or ""
     bad = urlunsplit(parts._replace(netloc=f"{user}:wrong@{parts.hostname}:{parts.port}"))
-    from counter_app.sync.client import PgTransport
+    from counter_app.sync.transport import PgTransport
 
     t = PgTransport(bad, sslmode="disable")
     with pytest.raises(Offline) as exc:
@@ -160,7 +161,7 @@ def test_roles_are_plain_logins(both_pushed: dict[str, str], central_url: str) -
 def test_the_link_is_encrypted_when_the_server_offers_tls(
     unit_urls: dict[str, str], counter: Any, central_url: str
 ) -> None:
-    from counter_app.sync.client import PgTransport
+    from counter_app.sync.transport import PgTransport
 
     with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
         if c.execute("SHOW ssl").fetchone() != ("on",):

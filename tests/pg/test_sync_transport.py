@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 from sync_support import UNIT_A as A
 
-from counter_app.sync import client
-from counter_app.sync.client import (
-    INSECURE_LINK_TEXT,
-    PgTransport,
-    Syncer,
-    link_unencrypted,
-    local_status,
-)
+from counter_app.services.sync import Syncer, local_status
+from counter_app.sync import transport
+from counter_app.sync.transport import PgTransport, link_unencrypted
+from counter_app.ui_text import INSECURE_LINK_TEXT
 
 
 def _round(ctx: Any, url: str, sslmode: str) -> tuple[PgTransport, Any]:
@@ -52,7 +48,7 @@ def test_an_unencrypted_link_is_recorded_shown_and_logged_without_the_password(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Central here is on loopback; pretend it is not, as if it were across the province.
-    monkeypatch.setattr(client, "link_unencrypted", lambda host, ssl_in_use: not ssl_in_use)
+    monkeypatch.setattr(transport, "link_unencrypted", lambda host, ssl_in_use: not ssl_in_use)
     ctx = counter(A)
     url = unit_urls[A]
     password = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]

@@ -77,9 +77,11 @@ def test_board_shows_and_highlights_a_new_call(qtbot: QtBot, ui_ctx: ServiceCont
 def test_board_sends_each_new_call_to_the_led_board(qtbot: QtBot, ui_ctx: ServiceContext) -> None:
     import serial
 
+    from counter_app.app import build_adapters
     from counter_app.devices.led_board import parse_frames
 
     ui_ctx.settings = dataclasses.replace(ui_ctx.settings, led_board="loop://")
+    ui_ctx.adapters = build_adapters(ui_ctx.settings)  # the composition root builds the board
     board = BoardWindow(ui_ctx, "UBND", voice=False)
     qtbot.addWidget(board)
     port = serial.serial_for_url("loop://", timeout=0.2)

@@ -23,9 +23,10 @@ from counter_app.services.auth import login
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import IntakeRequest, intake_setup, register
 from counter_app.services.printjobs import Printers
-from counter_app.sync.client import PgTransport, PushReply, local_status
+from counter_app.services.sync import local_status
+from counter_app.sync.transport import PgTransport, PushReply
 from counter_app.ui.main_window import CounterWindow
-from counter_app.ui.sync_status import SyncView, duration_text, indicator_text
+from counter_app.ui.sync_status import SyncView, duration_text, indicator_text, last_error_text
 from counter_app.ui.tasks import pending_tasks
 
 OTHER_UNIT = "000.20.25.H09"
@@ -214,7 +215,7 @@ def test_unreachable_central_shows_offline_keeps_events_and_backs_off(
     assert "Không kết nối được máy chủ trung tâm" in win.sync_indicator.toolTip()
     assert waiting(win) == before  # nothing lost, nothing marked sent
     st = local_status(win.ctx)
-    assert not st.online and st.last_error.startswith("Không kết nối được")
+    assert not st.online and last_error_text(st).startswith("Không kết nối được")
     # Backoff, not the 60 s interval: at least MIN_RETRY_S, well under the interval.
     assert win.sync.backoff.failures == 1
     assert win.sync.round_timer.isActive()
@@ -360,11 +361,11 @@ def test_closing_the_window_stops_timers_and_hangs_up(
 def test_indicator_words() -> None:
     from zoneinfo import ZoneInfo
 
-    from counter_app.sync.client import LocalStatus
+    from counter_app.services.sync import LocalStatus
 
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     now = datetime(2026, 11, 26, 2, 15, tzinfo=UTC)  # 09:15 local
-    st = LocalStatus(False, 0, 0, None, None, "", False, 0, 0, None)
+    st = LocalStatus(False, 0, 0, None, None, None, False, 0, 0, None)
     assert indicator_text(SyncView(st, None, "", False, None), tz, now) == (
         "idle",
         "Chưa nối máy chủ trung tâm",
@@ -385,11 +386,11 @@ def test_indicator_words() -> None:
 def test_indicator_warns_of_an_unencrypted_link() -> None:
     from zoneinfo import ZoneInfo
 
-    from counter_app.sync.client import LocalStatus
+    from counter_app.services.sync import LocalStatus
 
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     now = datetime(2026, 11, 26, 2, 15, tzinfo=UTC)  # 09:15 local
-    st = LocalStatus(True, 0, 0, now, now, "", True, 0, 0, 2.0, insecure_link=True)
+    st = LocalStatus(True, 0, 0, now, now, None, True, 0, 0, 2.0, insecure_link=True)
     tone, text = indicator_text(SyncView(st, "ok", "", False, None), tz, now)
     assert tone == "warn"
     assert text == (

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from barcode import Code128
+from escpos_decode import decode
 from PIL import Image, ImageChops, ImageDraw
 
 from counter_app.domain.errors import ValidationError
@@ -20,7 +21,6 @@ from counter_app.printing.escpos import (
     PrinterProfile,
     TicketData,
     c128_widths,
-    decode,
     raster,
     render_self_test,
     render_ticket,

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.dialects import sqlite
 
 from counter_app.db.models import QueueService
+from counter_app.domain import queue as rules
 from counter_app.messages import MESSAGES
 from counter_app.services import queue
 
@@ -16,10 +17,10 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def test_priority_classes_and_weights() -> None:
-    assert queue.PRIORITY_CLASSES == ("elderly", "disabled", "pregnant", "child")
-    assert set(queue.PRIORITY_WEIGHTS) == set(queue.PRIORITY_CLASSES)
+    assert rules.PRIORITY_CLASSES == ("elderly", "disabled", "pregnant", "child")
+    assert set(rules.PRIORITY_WEIGHTS) == set(rules.PRIORITY_CLASSES)
     # equal weights: among priority tickets it is first come, first served
-    assert set(queue.PRIORITY_WEIGHTS.values()) == {1}
+    assert set(rules.PRIORITY_WEIGHTS.values()) == {1}
 
 
 def test_calling_order_is_weight_then_arrival_then_number() -> None:
@@ -38,7 +39,7 @@ def test_calling_order_is_weight_then_arrival_then_number() -> None:
     [("1", 5, "1005"), ("2", 123, "2123"), ("1", 999, "1999"), ("12", 7, "12007")],
 )
 def test_display_is_prefix_and_three_digits(prefix: str, number: int, shown: str) -> None:
-    assert queue._display(prefix, number) == shown
+    assert rules.display_number(prefix, number) == shown
 
 
 @pytest.mark.parametrize(
@@ -57,16 +58,16 @@ def test_display_is_prefix_and_three_digits(prefix: str, number: int, shown: str
 def test_estimate_rounds_up_to_whole_minutes(
     ahead: int, counters: int, avg_s: int, minutes: int
 ) -> None:
-    assert queue._estimate_min(ahead, counters, avg_s) == minutes
+    assert rules.estimate_minutes(ahead, counters, avg_s) == minutes
 
 
 def test_hours_include_opening_and_exclude_closing() -> None:
     svc = QueueService(code="HT", opens="07:00", closes="17:30")
     day = (2026, 11, 26)
-    assert not queue._is_open(svc, datetime(*day, 6, 59, 59, tzinfo=VN))
-    assert queue._is_open(svc, datetime(*day, 7, 0, tzinfo=VN))
-    assert queue._is_open(svc, datetime(*day, 17, 29, 59, tzinfo=VN))
-    assert not queue._is_open(svc, datetime(*day, 17, 30, tzinfo=VN))
+    assert not rules.is_open(svc.opens, svc.closes, datetime(*day, 6, 59, 59, tzinfo=VN))
+    assert rules.is_open(svc.opens, svc.closes, datetime(*day, 7, 0, tzinfo=VN))
+    assert rules.is_open(svc.opens, svc.closes, datetime(*day, 17, 29, 59, tzinfo=VN))
+    assert not rules.is_open(svc.opens, svc.closes, datetime(*day, 17, 30, tzinfo=VN))
 
 
 def test_queue_error_codes_have_messages() -> None:
@@ -89,7 +90,7 @@ def test_priority_labels_have_one_home() -> None:
     from counter_app.services.printjobs import ticket_data
     from counter_app.ui_text import PRIORITY_LABELS
 
-    assert set(PRIORITY_LABELS) == set(queue.PRIORITY_CLASSES)
+    assert set(PRIORITY_LABELS) == set(rules.PRIORITY_CLASSES)
     t = queue.TicketInfo(
         "id", "1001", "HT", "Hộ tịch", "child", "waiting",
         datetime(2026, 12, 2, 9, tzinfo=VN), None, None, 0,

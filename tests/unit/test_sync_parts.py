@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from counter_app.domain.errors import ValidationError
+from counter_app.services.sync import Backoff
 from counter_app.sync.central import _role_name, _unit_url, libpq_url, redact, sqlalchemy_url
-from counter_app.sync.client import Backoff
 
 
 def test_backoff_grows_exponentially_within_its_cap_and_resets() -> None:
@@ -63,6 +63,6 @@ def test_role_names_fit_postgresql() -> None:
 def test_an_unencrypted_link_is_flagged_unless_it_stays_on_this_machine(
     host: str | None, ssl_in_use: bool, warn: bool
 ) -> None:
-    from counter_app.sync.client import link_unencrypted
+    from counter_app.sync.transport import link_unencrypted
 
     assert link_unencrypted(host, ssl_in_use) is warn

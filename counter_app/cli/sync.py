@@ -1,4 +1,4 @@
-"""`counter-app sync` and `counter-app central …` (re-exported by counter_app.commands)."""
+"""`counter-app sync` and `counter-app central …`: the counter's sync, central's administration."""
 
 from __future__ import annotations
 
@@ -6,21 +6,18 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
+from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError
+from counter_app.messages import describe, describe_stored
+from counter_app.services.context import ServiceContext
+from counter_app.services.setup import load_catalogue_file
+from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
 from counter_app.sync import central
-from counter_app.sync.client import (
-    INSECURE_LINK_TEXT,
-    Backoff,
-    Offline,
-    PgTransport,
-    Syncer,
-    local_status,
-)
+from counter_app.sync.transport import Offline
+from counter_app.ui_text import INSECURE_LINK_TEXT
 
-Result = tuple[Any, Callable[[], str]]
 PULLED_LABELS = {
     "units": "thông tin đơn vị",
     "procedures": "thủ tục",
@@ -61,9 +58,9 @@ def _human_report(r: dict[str, Any]) -> str:
 
 
 def _status(ctx: Any) -> Result:
-    from counter_app.sync.client import list_issues
-
     st = local_status(ctx)
+    e = st.last_error
+    error_text = describe_stored(e.code, e.params, e.field_errors, e.text) if e else ""
     data = {
         "central_configured": st.central_configured,
         "online": st.online,
@@ -71,7 +68,7 @@ def _status(ctx: Any) -> Result:
         "acked_seq": st.acked_seq,
         "last_ok_at": st.last_ok_at.isoformat() if st.last_ok_at else None,
         "last_attempt_at": st.last_attempt_at.isoformat() if st.last_attempt_at else None,
-        "last_error": st.last_error,
+        "last_error": error_text,
         "rejected": st.rejected,
         "clashes": st.clashes,
         "clock_offset_s": st.clock_offset_s,
@@ -91,23 +88,20 @@ def _status(ctx: Any) -> Result:
         ]
         if st.insecure_link:
             lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")
-        if st.last_error:
-            lines.append(f"Lỗi lần gần nhất: {st.last_error}")
+        if error_text:
+            lines.append(f"Lỗi lần gần nhất: {error_text}")
         return "\n".join(lines)
 
     return data, human
 
 
-def cmd_sync(args: argparse.Namespace) -> Result:
-    from counter_app.commands import context
-
-    ctx = context(args)
+def cmd_sync(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if args.status:
         return _status(ctx)
     url = args.central or ctx.settings.central_url
     if not url:
         raise CounterAppError("sync_no_central")
-    transport = PgTransport(url, sslmode=ctx.settings.central_sslmode)
+    transport = ctx.adapters.sync_link(url)
     syncer = Syncer(ctx, transport)
     try:
         if args.once:
@@ -121,8 +115,6 @@ def cmd_sync(args: argparse.Namespace) -> Result:
 
 def _run_forever(syncer: Syncer, interval_s: int) -> None:
     """Until Ctrl+C: a round every interval, backing off (with jitter) while central is away."""
-    from counter_app.messages import describe
-
     backoff = Backoff(cap_s=max(interval_s, 1) * 5)
     while True:
         try:
@@ -192,8 +184,6 @@ def cmd_central(args: argparse.Namespace) -> Result:
         rows = central.status(url)
         return rows, lambda: _human_status(rows)
     if action == "catalogue":
-        from counter_app.services.setup import load_catalogue_file
-
         counts = central.import_catalogue(url, load_catalogue_file(args.file))
         return (
             counts,

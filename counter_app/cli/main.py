@@ -1,4 +1,7 @@
-"""The command line (DESIGN.md §4): a stable contract that scripts and checks rely on."""
+"""The command line (DESIGN.md §4): a stable contract that scripts and checks rely on.
+
+Parsing, the dispatch table, output and exit codes. app.py builds the context and hands
+this module the way to open it; the handlers live in dossiers.py, queue.py and sync.py."""
 
 from __future__ import annotations
 
@@ -8,12 +11,18 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+from counter_app import filemodes
+from counter_app.cli import actions, dossiers, queue, sync
+from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
-from counter_app.dossier_cli import add_dossier_parser
+from counter_app.domain.redact import redact_secrets
+from counter_app.messages import describe
+from counter_app.services.context import ServiceContext
 
 FORM_KINDS = ("receipt", "supplement", "refusal", "apology", "stop-notice", "control-sheet")
 
@@ -159,7 +168,7 @@ def build_parser() -> Parser:
     p = cmd("label", "the folder label")
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
-    add_dossier_parser(cmd)
+    actions.add_dossier_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
     return root
@@ -173,24 +182,56 @@ def _print(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> Non
         sys.stdout.write(human() + "\n")
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Parse and run one command; returns the exit code. Errors: one line on stderr."""
-    from counter_app import filemodes
-    from counter_app.messages import describe
+@dataclass(frozen=True)
+class Command:
+    """An entry of the dispatch table.
 
+    `local` handlers take the local database's context, opened (created, for `init`) only
+    once the arguments passed `check`, which refuses bad input before anything is opened.
+    `standalone` handlers (central …) need no local database at all.
+    """
+
+    local: Callable[[ServiceContext, argparse.Namespace], Result] | None = None
+    standalone: Callable[[argparse.Namespace], Result] | None = None
+    check: Callable[[argparse.Namespace], None] | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    "init": Command(dossiers.cmd_init),
+    "catalogue": Command(dossiers.cmd_catalogue),
+    "calendar": Command(dossiers.cmd_calendar),
+    "intake": Command(dossiers.cmd_intake, check=dossiers.check_intake),
+    "show": Command(dossiers.cmd_show),
+    "form": Command(dossiers.cmd_form),
+    "label": Command(dossiers.cmd_label, check=dossiers.check_label),
+    "dossier": Command(actions.cmd_dossier),
+    "ticket": Command(queue.cmd_ticket),
+    "sync": Command(sync.cmd_sync),
+    "central": Command(standalone=sync.cmd_central),
+}
+
+OpenContext = Callable[[argparse.Namespace], ServiceContext]
+OpenGui = Callable[[argparse.Namespace], int]
+
+
+def dispatch(args: argparse.Namespace, open_context: OpenContext) -> Result:
+    command = COMMANDS[args.command]
+    if command.check is not None:
+        command.check(args)
+    if command.standalone is not None:
+        return command.standalone(args)
+    assert command.local is not None
+    return command.local(open_context(args), args)
+
+
+def run(argv: Sequence[str] | None = None, *, open_context: OpenContext, open_gui: OpenGui) -> int:
+    """Parse and run one command; returns the exit code. Errors: one line on stderr."""
     filemodes.take_notices()  # only this command's
     try:
         args = build_parser().parse_args(argv)
         if args.command in (None, "gui"):
-            from counter_app.app import run_gui
-
-            return run_gui(args)
-        from counter_app import commands
-
-        handler: Callable[[argparse.Namespace], Any] = getattr(
-            commands, "cmd_" + args.command.replace("-", "_")
-        )
-        data, human = handler(args)
+            return open_gui(args)
+        data, human = dispatch(args, open_context)
         _print(args, data, human)
         # Files found readable by other accounts (and tightened): one line, after the
         # output. An error keeps its one line; the log has the details either way.
@@ -216,8 +257,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130
     except Exception as exc:  # the last resort: one line for the user, the trace in the log
-        from counter_app.domain.redact import redact_secrets
-
         logging.getLogger("counter_app").exception("unexpected error")
         first = (str(exc).splitlines() or [""])[0]
         sys.stderr.write(

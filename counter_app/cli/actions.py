@@ -1,8 +1,5 @@
-"""`counter-app dossier CODE ACTION …` (DESIGN.md §4): actions on a received dossier.
-
-Kept in its own module (parser + handler + how `show` prints each step) so the command line
-can register it with a couple of lines wherever the command table lives.
-"""
+"""`counter-app dossier CODE ACTION …` (DESIGN.md §4): actions on a received dossier, and
+how `show` prints each step of a dossier's history."""
 
 from __future__ import annotations
 
@@ -11,11 +8,19 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from counter_app.cli.output import Result
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import ACTIONS
 from counter_app.domain.model import DossierView, EventView
-
-Result = tuple[Any, Callable[[], str]]
+from counter_app.services.actions import ActionRequest, perform
+from counter_app.services.context import ServiceContext
+from counter_app.ui_text import (
+    ACTION_LABELS,
+    CORRECTION_FIELD_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    money,
+)
 
 
 def add_dossier_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -69,11 +74,7 @@ def _parse_fee(text: str | None) -> int | None:
         raise ValidationError("fee_invalid") from None
 
 
-def cmd_dossier(args: argparse.Namespace) -> Result:
-    from counter_app.commands import context
-    from counter_app.services.actions import ActionRequest, perform
-    from counter_app.ui_text import ACTION_LABELS, STATUS_LABELS
-
+def cmd_dossier(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if len(args.field) != len(args.value):
         raise ValidationError("correction_pairs")
     req = ActionRequest(
@@ -90,7 +91,7 @@ def cmd_dossier(args: argparse.Namespace) -> Result:
         documents=tuple(args.document),
         changes=tuple(zip(args.field, args.value, strict=True)),
     )
-    done = perform(context(args), req)
+    done = perform(ctx, req)
     v, ev = done.dossier, done.event
     data = {
         "code": v.code,
@@ -129,7 +130,6 @@ def _moment(iso: Any) -> str:
 
 def event_details(e: EventView) -> str:
     """What a step recorded besides its reason, in the clerk's words."""
-    from counter_app.ui_text import CORRECTION_FIELD_LABELS
 
     d = e.data or {}
     parts: list[str] = []
@@ -154,7 +154,6 @@ def event_details(e: EventView) -> str:
 
 
 def _return_details(d: dict[str, Any]) -> list[str]:
-    from counter_app.ui_text import money
 
     if d.get("channel") == "postal":
         parts = [f"qua bưu chính, mã vận đơn {d.get('tracking', '')}"]
@@ -170,7 +169,6 @@ def _return_details(d: dict[str, Any]) -> list[str]:
 
 def event_line(e: EventView) -> str:
     """One line of `show`'s history: when, what (the step's label), its status, who, why."""
-    from counter_app.ui_text import EVENT_LABELS, STATUS_LABELS
 
     what = EVENT_LABELS.get(e.kind, e.kind)
     status = STATUS_LABELS.get(e.status, e.status)

@@ -1,5 +1,7 @@
 """The counter's side of sync: push the outbox, pull reference data, remember where it got to.
 
+This is the use case; the link to central (Transport, PgTransport) is sync/transport.py.
+
 Push: outbox rows above the acknowledged watermark go to central in batches through a
 Transport (PgTransport in production, wrappers in tests that drop, duplicate or reorder).
 Central answers the highest sequence it holds without a gap; everything up to it is marked
@@ -13,7 +15,6 @@ cursor are applied in one local transaction, so a cut link repeats at most one p
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import random
@@ -22,23 +23,22 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
 from sqlalchemy import Text, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import CalendarOverride, Meta, OutboxEvent, Procedure, SyncIssue, Unit
 from counter_app.db.models import User as UserRow
-from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.catalogue import validate_procedure
+from counter_app.domain.errors import CounterAppError
 from counter_app.domain.ids import new_id
-from counter_app.domain.redact import known_secrets, redact_secrets, redact_value, url_userinfo
-from counter_app.services.catalogue import apply_procedure, validate_procedure
+from counter_app.domain.redact import redact_secrets, redact_value
+from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 from counter_app.services.units import find_local_unit, set_local_unit
-from counter_app.sync.central import libpq_url
+from counter_app.sync.transport import Offline, PushReply, SyncError, Transport
 
 log = logging.getLogger(__name__)
 
@@ -46,180 +46,15 @@ REFERENCE_TABLES = ("units", "procedures", "calendar_overrides", "users")
 PAGE_ROWS = 2000
 START_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 2000
 CLOCK_WARN_S = 300  # warn when the counter's clock is off central's by more than 5 minutes
-INSECURE_LINK_TEXT = "Kết nối tới máy chủ trung tâm không được mã hoá"
 _K = "sync."  # app_meta keys
 
-
-class SyncError(CounterAppError):
-    code = "sync_failed"
-
-
-class Offline(SyncError):
-    """The link or the server is down: retry later, nothing was lost."""
-
-    code = "central_unreachable"
+# The link a round talks through, as the windows name it (they do not import sync/).
+SyncTransport = Transport
 
 
-@dataclass(frozen=True)
-class PushReply:
-    contiguous_seq: int
-    max_seq: int
-    gaps: list[list[int]]
-    rejected: list[dict[str, Any]]
-    server_time: datetime
-
-
-class Transport(Protocol):
-    def hello(self) -> dict[str, Any]: ...
-    def push(self, unit: str, source: str, events_json: str) -> PushReply: ...
-    def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]: ...
-    def clashes(self) -> list[dict[str, Any]]: ...
-    def close(self) -> None: ...
-
-
-def parse_reply(raw: dict[str, Any]) -> PushReply:
-    st = raw["server_time"]
-    return PushReply(
-        contiguous_seq=int(raw["contiguous_seq"]),
-        max_seq=int(raw["max_seq"]),
-        gaps=[[int(a), int(b)] for a, b in raw.get("gaps") or []],
-        rejected=list(raw.get("rejected") or []),
-        server_time=datetime.fromisoformat(st) if isinstance(st, str) else st,
-    )
-
-
-class PgTransport:
-    """psycopg straight to central as the unit's own role; TLS per `sslmode`."""
-
-    _FETCH: ClassVar[dict[str, str]] = {
-        "units": "agency_id, name, parent_name, place_name, address, phone, cutoff, "
-        "office_open, office_close",
-        "procedures": "code, data",
-        "calendar_overrides": "day, is_workday, note",
-        "users": "username, unit_id, full_name, role, password_hash, active",
-    }
-
-    def __init__(self, url: str, *, sslmode: str = "prefer", timeout_s: int = 15) -> None:
-        self.url = url
-        self.sslmode = sslmode
-        self.timeout_s = timeout_s
-        self._conn: psycopg.Connection[dict[str, Any]] | None = None
-        # After a connection: True when it is not TLS and not to this machine.
-        self.unencrypted: bool | None = None
-
-    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
-        if self._conn is not None and not self._conn.closed:
-            return self._conn
-        kw: dict[str, Any] = {
-            "autocommit": True,
-            "connect_timeout": self.timeout_s,
-            "row_factory": dict_row,
-            "application_name": "counter-app sync",
-            "keepalives": 1,
-            "keepalives_idle": 30,
-            "keepalives_interval": 10,
-            "keepalives_count": 3,
-            "options": "-c statement_timeout=120000",
-        }
-        check_central_url(self.url)
-        conninfo = libpq_url(self.url)
-        if "sslmode=" not in conninfo and self.sslmode:
-            kw["sslmode"] = self.sslmode
-        try:
-            self._conn = psycopg.connect(conninfo, **kw)
-        except psycopg.Error as exc:
-            raise Offline(
-                "central_unreachable", url=redact_secrets(self.url), detail=self._first(exc)
-            ) from None
-        self.unencrypted = link_unencrypted(self._conn.info.host, self._conn.pgconn.ssl_in_use)
-        if self.unencrypted:
-            log.warning(
-                "the link to central (host %s) is not encrypted (no TLS)",
-                redact_secrets(self._conn.info.host),
-            )
-        return self._conn
-
-    def _call(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        conn = self._connect()
-        try:
-            return conn.execute(sql, params).fetchall()
-        except psycopg.errors.InsufficientPrivilege as exc:
-            raise SyncError("sync_refused", detail=self._first(exc)) from None
-        except psycopg.errors.RaiseException as exc:
-            if exc.diag.message_hint == "central_outdated":
-                raise SyncError("central_outdated") from None
-            raise SyncError("sync_refused", detail=self._first(exc)) from None
-        except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
-            raise SyncError("central_not_initialised") from exc
-        except psycopg.Error as exc:
-            # Connection lost, server shutting down, backend terminated, timeout: the
-            # transaction (one batch) rolled back or committed; either way a retry is safe.
-            self.close()
-            raise Offline(
-                "central_unreachable", url=redact_secrets(self.url), detail=self._first(exc)
-            ) from None
-
-    def _first(self, exc: BaseException) -> str:
-        return _first(exc, known_secrets(self.url))
-
-    def hello(self) -> dict[str, Any]:
-        rows = self._call("SELECT central.hello() AS h")
-        return dict(rows[0]["h"])
-
-    def push(self, unit: str, source: str, events_json: str) -> PushReply:
-        rows = self._call(
-            "SELECT central.push_batch(%s, %s, %s::jsonb) AS r", (unit, source, events_json)
-        )
-        return parse_reply(rows[0]["r"])
-
-    def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]:
-        cols = self._FETCH[table]
-        return self._call(
-            f"SELECT row_version, deleted_at, {cols} FROM central.{table} "
-            "WHERE row_version > %s ORDER BY row_version LIMIT %s",
-            (after, limit),
-        )
-
-    def clashes(self) -> list[dict[str, Any]]:
-        return self._call(
-            "SELECT id, code, unit_id, dossier_id::text, other_unit_id, other_dossier_id::text, "
-            "at FROM central.code_clashes ORDER BY id"
-        )
-
-    def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
-
-
-def _first(exc: BaseException, known: tuple[str, ...] = ()) -> str:
-    """The first line of an error, without any password it echoes (libpq quotes bad URLs)."""
-    text = str(exc).strip()
-    return redact_secrets(text.splitlines()[0], known)[:200] if text else type(exc).__name__
-
-
-def check_central_url(url: str) -> None:
-    """Refuse a URL that libpq would cut in the wrong place: a raw "@" or "/" in the
-    password makes it read part of the password as the host, and echo it in its error."""
-    info = url_userinfo(url)
-    if info is not None and ("@" in info or "/" in info):
-        raise ValidationError("central_url_invalid", url=redact_secrets(url))
-
-
-def link_unencrypted(host: str | None, ssl_in_use: bool) -> bool:
-    """Whether to warn about a link to central: no TLS, and central is not on this machine
-    (a Unix socket, localhost or a loopback address never leaves it)."""
-    if ssl_in_use:
-        return False
-    h = (host or "").strip().strip("[]").lower()
-    if not h or h.startswith("/") or h.startswith("@") or h == "localhost":
-        return False  # "" or a path: a Unix socket ("@…": Linux abstract namespace)
-    try:
-        return not ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return True  # a host name: it may resolve anywhere
+def is_offline(exc: BaseException) -> bool:
+    """A round failed because central or the link is away: retry later, nothing was lost."""
+    return isinstance(exc, Offline)
 
 
 class Backoff:
@@ -277,6 +112,53 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class LastError:
+    """The last failed round as stored: its error code and parameters, turned into words where
+    shown (messages.describe_stored). A database written by an older version holds the
+    sentence itself: `text`, shown as it is."""
+
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    field_errors: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+
+
+def _error_record(exc: Exception) -> str:
+    """What `last_error` stores for a failure: JSON {"code", "params"[, "field_errors"]}, or
+    {"text"} for an error without a code; passwords redacted, long values cut."""
+    if not isinstance(exc, CounterAppError):
+        return json.dumps({"text": redact_secrets(f"{type(exc).__name__}: {exc}")[:500]})
+    params = {
+        k: (v if isinstance(v, int | float | bool) or v is None else str(v)[:300])
+        for k, v in redact_value(dict(exc.params)).items()
+    }
+    record: dict[str, Any] = {"code": exc.code, "params": params}
+    field_errors = getattr(exc, "field_errors", None)
+    if field_errors:
+        record["field_errors"] = dict(field_errors)
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _read_error(stored: str) -> LastError | None:
+    if not stored:
+        return None
+    try:
+        record = json.loads(stored)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        # Written by an older version: the rendered sentence (redacted again on the way out:
+        # an even older one stored texts unredacted).
+        return LastError(text=redact_secrets(stored))
+    return LastError(
+        code=str(record.get("code") or ""),
+        params=dict(record.get("params") or {}),
+        field_errors=dict(record.get("field_errors") or {}),
+        text=redact_secrets(str(record.get("text") or "")),
+    )
+
+
+@dataclass(frozen=True)
 class LocalStatus:
     """What the window shows without asking central."""
 
@@ -285,7 +167,7 @@ class LocalStatus:
     acked_seq: int
     last_ok_at: datetime | None
     last_attempt_at: datetime | None
-    last_error: str
+    last_error: LastError | None
     online: bool
     rejected: int
     clashes: int
@@ -340,8 +222,7 @@ def local_status(ctx: ServiceContext) -> LocalStatus:
             acked_seq=acked,
             last_ok_at=last_ok,
             last_attempt_at=last_try,
-            # Redacted again on the way out: an older version stored texts unredacted.
-            last_error=redact_secrets(_get(s, "last_error") or ""),
+            last_error=_read_error(_get(s, "last_error") or ""),
             # A round in progress is not a failure: online until a round fails.
             online=last_ok is not None and (last_failed is None or last_ok >= last_failed),
             rejected=int(issues.get("rejected", 0)),
@@ -441,13 +322,13 @@ class Syncer:
             _set(s, "last_attempt_at", self.ctx.clock().isoformat())
 
     def _note_error(self, exc: Exception) -> None:
-        from counter_app.messages import describe
-
-        text = describe(exc) if isinstance(exc, CounterAppError) else f"{type(exc).__name__}: {exc}"
-        text = redact_secrets(text)
+        if isinstance(exc, CounterAppError):
+            log.warning("sync round failed: %s", redact_secrets(str(exc)))
+        else:
+            log.error("sync round failed", exc_info=exc)
         try:
             with self.ctx.uow.write() as s:
-                _set(s, "last_error", text[:500])
+                _set(s, "last_error", _error_record(exc))
                 _set(s, "last_failed_at", self.ctx.clock().isoformat())
         except Exception:  # recording the failure must never hide it
             log.exception("could not record the sync error")

@@ -1,0 +1,236 @@
+"""Dossier commands: init, catalogue, calendar, intake, show, form, label.
+
+Each handler takes the context and the arguments and returns (JSON-able data, a function
+that renders it for people)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from counter_app.cli.actions import dossier_events, event_line
+from counter_app.cli.output import Result, write_atomically
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.lifecycle import STATUS_CODES
+from counter_app.domain.model import DossierView
+from counter_app.printing.labels import render_label
+from counter_app.services import calendar as cal_svc
+from counter_app.services import catalogue as cat_svc
+from counter_app.services import intake as intake_svc
+from counter_app.services import lookup
+from counter_app.services.context import ServiceContext
+from counter_app.services.printjobs import render_form
+from counter_app.services.setup import init_database, load_catalogue_file
+from counter_app.ui_text import STATUS_LABELS, document_kind_label, money, thousands
+
+
+def cmd_init(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    res = init_database(ctx, demo=args.demo, agency=args.unit)
+    data = {
+        "db": str(ctx.uow.engine.url),
+        "unit": res.unit,
+        "created_unit": res.created_unit,
+        "catalogue": res.catalogue,
+    }
+
+    def human() -> str:
+        lines = [f"Cơ sở dữ liệu sẵn sàng: {ctx.uow.engine.url}"]
+        if res.unit:
+            lines.append(f"Đơn vị: {res.unit}" + (" (mới tạo)" if res.created_unit else ""))
+            c = res.catalogue
+            lines.append(
+                f"Danh mục: thêm {c['added']}, cập nhật {c['updated']}, giữ nguyên {c['unchanged']}"
+            )
+            lines.append("Tài khoản mẫu: giamsat, canbo1, canbo2 (mật khẩu: demo)")
+        return "\n".join(lines)
+
+    return data, human
+
+
+def cmd_catalogue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "import":
+        res = cat_svc.import_catalogue(ctx, load_catalogue_file(args.file))
+        return (
+            res.__dict__,
+            lambda: (
+                f"Đã nhập danh mục: thêm {res.added}, cập nhật {res.updated}, "
+                f"giữ nguyên {res.unchanged}"
+            ),
+        )
+    entries = cat_svc.list_catalogue(ctx)
+    data = [
+        {
+            "code": e.procedure.code,
+            "name": e.procedure.name,
+            "sector": e.procedure.sector,
+            "level": e.procedure.level,
+            "processing_days": e.procedure.processing_days,
+            "fee": e.procedure.fee,
+            "version": e.procedure.version,
+            "documents": list(e.documents),
+        }
+        for e in entries
+    ]
+    return data, lambda: "\n".join(
+        f"{e.procedure.code:<14} {e.procedure.name} · {e.procedure.sector} · "
+        f"{e.procedure.processing_days} ngày · {money(e.procedure.fee)}"
+        for e in entries
+    )
+
+
+def cmd_calendar(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "set":
+        o = cal_svc.set_override(ctx, args.date, args.kind == "work", args.note)
+        data = {
+            "date": o.day.isoformat(),
+            "kind": "work" if o.is_workday else "off",
+            "note": o.note,
+        }
+        word = "ngày làm việc bù" if o.is_workday else "ngày nghỉ"
+        return data, lambda: f"{o.day:%d/%m/%Y}: {word}" + (f" ({o.note})" if o.note else "")
+    rows = cal_svc.list_overrides(ctx, args.year)
+    listing = [
+        {"date": o.day.isoformat(), "kind": "work" if o.is_workday else "off", "note": o.note}
+        for o in rows
+    ]
+    return (
+        listing,
+        lambda: (
+            "\n".join(
+                f"{o.day:%d/%m/%Y} {'làm việc' if o.is_workday else 'nghỉ'} {o.note}".rstrip()
+                for o in rows
+            )
+            or "Chưa có ngày điều chỉnh nào."
+        ),
+    )
+
+
+def _read_intake(file: str) -> Any:
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError("file_missing", path=file) from None
+    except UnicodeDecodeError:
+        raise ValidationError("json_invalid", path=file, detail="không phải UTF-8") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"dòng {exc.lineno}, cột {exc.colno}"
+        raise ValidationError("json_invalid", path=file, detail=where) from None
+
+
+def _parse_many(raw: Any) -> list[intake_svc.IntakeRequest]:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise ValidationError("intake_empty")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(intake_svc.parse_intake(item))
+        except ValidationError as exc:
+            if isinstance(raw, list):
+                exc.field_errors = {f"[{i}] {k}": v for k, v in exc.field_errors.items()}
+            raise
+    return out
+
+
+def check_intake(args: argparse.Namespace) -> None:
+    """Read and check the file before the database is opened: a bad file touches nothing."""
+    args.requests = _parse_many(_read_intake(args.file))
+
+
+def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    views = intake_svc.register(ctx, args.requests, args.clerk)
+    data = [
+        {
+            "code": v.code,
+            "due_date": v.due_date.isoformat(),
+            "status": v.status,
+            "due_at": v.due_at.isoformat(),
+        }
+        for v in views
+    ]
+    return data, lambda: "\n".join(
+        f"{v.code}  hẹn trả {v.due_at:%H:%M %d/%m/%Y}  {v.status}" for v in views
+    )
+
+
+def dossier_json(v: DossierView) -> dict[str, Any]:
+    return {
+        "code": v.code,
+        "status": v.status,
+        "status_code": STATUS_CODES.get(v.status),
+        "unit": v.unit.agency_id,
+        "procedure": {
+            "code": v.procedure.code,
+            "name": v.procedure.name,
+            "sector": v.procedure.sector,
+            "processing_days": v.procedure.processing_days,
+            "fee": v.procedure.fee,
+            "version": v.procedure.version,
+        },
+        "applicant": v.applicant.__dict__,
+        "documents": [d.__dict__ for d in v.documents],
+        "sets": v.sets,
+        "receive_channel": v.receive_channel,
+        "return_channel": v.return_channel,
+        "return_address": v.return_address,
+        "received_at": v.received_at.isoformat(),
+        "due_at": v.due_at.isoformat(),
+        "due_date": v.due_date.isoformat(),
+        "received_by": v.received_by,
+        "register_book": v.register_book,
+        "register_no": v.register_no,
+        "form_set": v.form_set,
+        "events": dossier_events(v),
+    }
+
+
+def _human_dossier(v: DossierView) -> str:
+    lines = [
+        f"Mã hồ sơ: {v.code}   Trạng thái: {STATUS_LABELS.get(v.status, v.status)}",
+        f"Thủ tục:  {v.procedure.name} ({v.procedure.code}) · {v.procedure.sector}",
+        f"Người nộp: {v.applicant.name}  CCCD {v.applicant.id_number or '—'}  "
+        f"ĐT {v.applicant.phone or '—'}",
+        f"Địa chỉ:  {v.applicant.address or '—'}",
+        f"Nhận lúc: {v.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {v.due_at:%H:%M %d/%m/%Y}",
+        f"Cán bộ tiếp nhận: {v.received_by}   Sổ {v.register_book}, số {v.register_no}",
+        "Thành phần hồ sơ:",
+    ]
+    lines += [
+        f"  {'[x]' if d.received else '[ ]'} {d.name} · {document_kind_label(d.kind)} · {d.count}"
+        for d in v.documents
+    ]
+    lines.append("Lịch sử:")
+    lines += [event_line(e) for e in v.events]
+    return "\n".join(lines)
+
+
+def cmd_show(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    v = lookup.get_dossier(ctx, args.code)
+    return dossier_json(v), lambda: _human_dossier(v)
+
+
+def cmd_form(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    v, pdf = render_form(ctx, args.code, args.kind)
+    write_atomically(args.output, pdf)
+    data = {"code": v.code, "kind": args.kind, "output": str(args.output), "bytes": len(pdf)}
+    return data, lambda: f"Đã ghi {args.output} ({thousands(len(pdf))} byte)"
+
+
+def check_label(args: argparse.Namespace) -> None:
+    """A format we cannot write is refused before the database is opened."""
+    if args.output.suffix.lower().lstrip(".") not in ("pdf", "png", "svg"):
+        raise ValidationError("output_format_invalid", path=str(args.output))
+
+
+def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    fmt = args.output.suffix.lower().lstrip(".")
+    v = lookup.get_dossier(ctx, args.code)
+    data_bytes = render_label(v, fmt)
+    write_atomically(args.output, data_bytes)
+    data = {"code": v.code, "format": fmt, "output": str(args.output), "bytes": len(data_bytes)}
+    return data, lambda: f"Đã ghi nhãn {args.output}"
