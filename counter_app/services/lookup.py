@@ -274,4 +274,3 @@ def received_on_day(ctx: ServiceContext, day: datetime | None = None) -> list[Do
             Dossier.received_at >= start, Dossier.received_at < start + timedelta(days=1)
         )
         return _summaries(s, ctx, q)
-
