@@ -7,9 +7,9 @@ The demo services issue tickets 07:00-17:30: at 16:59 the kiosk issues, at 03:00
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from pinned_clock import PINNED_DAY, TestClock, at
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -124,7 +124,7 @@ def test_kiosk_and_board_across_midnight(
 
 
 def test_counter_window_due_date_at_each_moment(
-    qtbot: QtBot, window: CounterWindow, moment: TestClock, tmp_path: Path
+    qtbot: QtBot, window: CounterWindow, moment: TestClock
 ) -> None:
     """The live due date follows the test clock (3 working days, cut-off 15:00)."""
     expected = {
@@ -136,8 +136,6 @@ def test_counter_window_due_date_at_each_moment(
     picker = window.form.picker
     qtbot.keyClicks(picker, "1.004873")
     qtbot.waitUntil(lambda: picker.completer_.popup().isVisible(), timeout=5000)
-    from PySide6.QtCore import Qt
-
     qtbot.keyClick(picker.completer_.popup(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.form.entry is not None, timeout=5000)
     window.form.refresh_due()
