@@ -68,6 +68,9 @@ MESSAGES: dict[str, str] = {
     ),
     "label_format_invalid": "Nhãn chỉ xuất được PDF, PNG hoặc SVG.",
     "output_format_invalid": "Không nhận biết được định dạng tệp ra: {path}",
+    "output_is_database": "{path} là một cơ sở dữ liệu; không ghi đè.",
+    "output_foreign_file": "{path} đã có và không phải tệp {format}; không ghi đè.",
+    "report_range_invalid": "Ngày bắt đầu {start} sau ngày kết thúc {end}.",
     # actions on a dossier (counter-app dossier CODE ACTION, DOMAIN.md §4)
     "action_unknown": "Không có thao tác {action} trên hồ sơ.",
     "action_not_allowed": "Hồ sơ đang ở trạng thái “{status}”: không thực hiện được thao tác “{action}”.",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, dossiers, queue, sync
+from counter_app.cli import actions, dossiers, queue, reports, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -126,6 +126,7 @@ def _sync_commands(cmd: Callable[[str, str], argparse.ArgumentParser], common: P
     a.add_argument("--role", choices=("clerk", "supervisor", "admin"), default="clerk")
     a.add_argument("--password", required=True)
     sub("remove-user", "disable an account at every counter").add_argument("username")
+    reports.add_range(sub("report", "the province's report, per unit and in total"))
 
 
 def build_parser() -> Parser:
@@ -169,6 +170,7 @@ def build_parser() -> Parser:
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
     actions.add_dossier_parser(cmd)
+    reports.add_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
     return root
@@ -207,7 +209,8 @@ COMMANDS: dict[str, Command] = {
     "dossier": Command(actions.cmd_dossier),
     "ticket": Command(queue.cmd_ticket),
     "sync": Command(sync.cmd_sync),
-    "central": Command(standalone=sync.cmd_central),
+    "report": Command(reports.cmd_report, check=reports.check_report),
+    "central": Command(standalone=sync.cmd_central, check=reports.check_central),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from counter_app.cli.output import Result
+from counter_app.cli.reports import cmd_central_report
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe, describe_stored
 from counter_app.services.context import ServiceContext
@@ -180,6 +181,8 @@ def cmd_central(args: argparse.Namespace) -> Result:
                 " cấp lại bằng `central rotate-unit`."
             ),
         )
+    if action == "report":
+        return cmd_central_report(args)
     if action == "status":
         rows = central.status(url)
         return rows, lambda: _human_status(rows)

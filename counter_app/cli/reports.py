@@ -1,0 +1,100 @@
+"""`counter-app report` (the unit's periodic report) and `counter-app central report`
+(the province's), DESIGN.md §4, DOMAIN.md §6."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from counter_app.cli.output import Result, check_output, write_atomically
+from counter_app.domain.model import UnitInfo
+from counter_app.domain.report import Period
+from counter_app.printing.report import LABELS, cell, render_csv, render_pdf
+from counter_app.services.context import ServiceContext
+from counter_app.services.report import unit_report
+from counter_app.sync.central_report import province_report
+
+FORMATS = ("pdf", "csv", "json")
+UNIT_TITLE = "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ"
+PROVINCE_TITLE = "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ TOÀN TỈNH"
+_SHOWN: tuple[str, ...] = ("carried_over", "received", "resolved", "resolved_early")
+_SHOWN += ("resolved_on_time", "resolved_late", "in_progress", "in_progress_overdue")
+_SHOWN += ("returned", "on_time_rate")
+
+
+def day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ngày không đúng định dạng (ví dụ 2026-12-09): {value!r}"
+        ) from None
+
+
+def add_range(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", required=True, type=day, metavar="D")
+    p.add_argument("--to", dest="end", required=True, type=day, metavar="D")
+    p.add_argument("-o", "--output", type=Path, help="OUT.pdf | OUT.csv | OUT.json")
+
+
+def add_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    add_range(cmd("report", "the periodic report (received, resolved, on time, …)"))
+
+
+def check_report(args: argparse.Namespace) -> None:
+    """Bad dates or a bad output path are refused before any database is opened."""
+    Period(args.start, args.end)
+    args.format = check_output(args.output, FORMATS, args.db) if args.output else None
+
+
+def _write(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], bytes]) -> None:
+    if args.format == "json":
+        body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif args.format == "csv":
+        body = render_csv(data)
+    else:
+        body = pdf()
+    write_atomically(args.output, body)
+
+
+def _human(data: dict[str, Any], args: argparse.Namespace) -> str:
+    t = data["totals"]
+    lines = [
+        f"Báo cáo {data['unit'] or 'toàn tỉnh'} từ {args.start:%d/%m/%Y} đến {args.end:%d/%m/%Y}:"
+    ]
+    lines += [f"  {LABELS[k].strip(' —')}: {cell(t, k)}" for k in _SHOWN]
+    for r in data.get("by_unit", []):
+        lines.append(
+            f"  {r['unit']} {r['name']}: nhận {cell(r, 'received')}, giải quyết "
+            f"{cell(r, 'resolved')}, đúng hạn {cell(r, 'on_time_rate')}"
+        )
+    if args.output:
+        lines.append(f"Đã ghi {args.output}")
+    return "\n".join(lines)
+
+
+def _result(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], bytes]) -> Result:
+    if args.output:
+        _write(args, data, pdf)
+    return data, lambda: _human(data, args)
+
+
+def cmd_report(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    rep = unit_report(ctx, args.start, args.end)
+    data = rep.as_json()
+    unit: UnitInfo = rep.unit
+    return _result(args, data, lambda: render_pdf(data, unit, ctx.now().date(), UNIT_TITLE))
+
+
+def cmd_central_report(args: argparse.Namespace) -> Result:
+    data = province_report(args.url, args.start, args.end)
+    return _result(args, data, lambda: render_pdf(data, None, None, PROVINCE_TITLE))
+
+
+def check_central(args: argparse.Namespace) -> None:
+    if args.action == "report":
+        check_report(args)

@@ -1,0 +1,289 @@
+"""The periodic report as PDF (A4) and CSV (DOMAIN.md §6, DESIGN.md §4).
+
+PDF: the unit header of the forms, a title with the period, the totals, a chart (received
+by channel; resolved early / on time / late with the on-time rate), by sector, by
+procedure and — for the province — by unit. CSV: one row per line of every breakdown
+(scope, key, name, then every counter), UTF-8 with a BOM so Excel reads Vietnamese right.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from counter_app.domain.model import UnitInfo
+from counter_app.domain.report import COUNT_KEYS
+from counter_app.printing import fonts
+from counter_app.printing import layout as L
+
+LABELS = {
+    "carried_over": "Kỳ trước chuyển sang",
+    "received": "Tiếp nhận mới trong kỳ",
+    "received_direct": "— trực tiếp",
+    "received_online": "— trực tuyến",
+    "received_postal": "— qua bưu chính",
+    "resolved": "Đã giải quyết",
+    "resolved_early": "— trước hạn",
+    "resolved_on_time": "— đúng hạn",
+    "resolved_late": "— quá hạn",
+    "resolved_late_apologized": "— quá hạn, có văn bản xin lỗi",
+    "in_progress": "Đang giải quyết (cuối kỳ)",
+    "in_progress_overdue": "— đã quá hạn",
+    "refused": "Từ chối",
+    "withdrawn": "Rút hồ sơ",
+    "stopped": "Dừng giải quyết",
+    "returned": "Đã trả kết quả",
+    "returned_postal": "— qua bưu chính",
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
+}
+# The breakdown tables' columns: (heading, key).
+COLUMNS = (
+    ("Kỳ trước", "carried_over"),
+    ("Nhận mới", "received"),
+    ("Đã GQ", "resolved"),
+    ("Trước hạn", "resolved_early"),
+    ("Đúng hạn", "resolved_on_time"),
+    ("Quá hạn", "resolved_late"),
+    ("Đang GQ", "in_progress"),
+    ("Đang quá hạn", "in_progress_overdue"),
+    ("Trả KQ", "returned"),
+    ("Đúng hạn %", "on_time_rate"),
+)
+CSV_HEAD = ("pham_vi", "ma", "ten", *COUNT_KEYS, "on_time_rate")
+
+
+def number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + " %"
+
+
+def cell(row: dict[str, Any], key: str) -> str:
+    return rate(row[key]) if key == "on_time_rate" else number(int(row[key]))
+
+
+def render_csv(report: dict[str, Any]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_HEAD)
+
+    def line(scope: str, key: str, name: str, row: dict[str, Any]) -> None:
+        rate_ = "" if row["on_time_rate"] is None else row["on_time_rate"]
+        w.writerow([scope, key, name, *(row[k] for k in COUNT_KEYS), rate_])
+
+    line("tong", report["unit"] or "", "Tổng cộng", report["totals"])
+    for r in report.get("by_unit", []):
+        line("don_vi", r["unit"], r["name"], r)
+    for r in report["by_sector"]:
+        line("linh_vuc", r["sector"], r["sector"], r)
+    for r in report["by_procedure"]:
+        line("thu_tuc", r["procedure"], r["name"], r)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _styles() -> dict[str, Any]:
+    st = L.styles()
+    return {
+        "h2": ParagraphStyle("h2", parent=st["body"], fontName=fonts.BOLD, spaceBefore=6),
+        "tiny": ParagraphStyle("tiny", parent=st["small"], fontSize=8, leading=9.5),
+        "tiny_c": ParagraphStyle("tiny_c", parent=st["small_centre"], fontSize=8, leading=9.5),
+        "tiny_h": ParagraphStyle("tiny_h", parent=st["small_head"], fontSize=8, leading=9.5),
+    }
+
+
+def _table(data: list[list[Any]], widths: Sequence[float], *, head: bool = True) -> Table:
+    t = Table(data, colWidths=list(widths), repeatRows=1 if head else 0, spaceAfter=3 * mm)
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if head:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _totals(row: dict[str, Any]) -> Table:
+    st = L.styles()
+    keys = [*COUNT_KEYS, "on_time_rate"]
+    half = (len(keys) + 1) // 2
+    cells = []
+    for i in range(half):
+        line: list[Any] = []
+        for k in (keys[i], keys[i + half] if i + half < len(keys) else None):
+            if k is None:
+                line += ["", ""]
+            else:
+                line += [Paragraph(escape(LABELS[k]), st["cell"]), cell(row, k)]
+        cells.append(line)
+    t = _table(cells, [55 * mm, 30 * mm, 60 * mm, 30 * mm], head=False)
+    t.setStyle(
+        TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT"), ("ALIGN", (3, 0), (3, -1), "RIGHT")])
+    )
+    return t
+
+
+def _breakdown(title: str, rows: list[dict[str, Any]], name: Any) -> list[Any]:
+    s = _styles()
+    if not rows:
+        return []
+    head = [Paragraph(escape(title), s["tiny_h"])] + [
+        Paragraph(escape(h), s["tiny_h"]) for h, _ in COLUMNS
+    ]
+    data: list[list[Any]] = [head]
+    for r in rows:
+        data.append(
+            [Paragraph(escape(fonts.clip(name(r), 160)), s["tiny"])]
+            + [Paragraph(cell(r, k), s["tiny_c"]) for _, k in COLUMNS]
+        )
+    other = (L.BODY_W - 55 * mm) / len(COLUMNS)
+    return [Paragraph(escape(title), s["h2"]), _table(data, [55 * mm] + [other] * len(COLUMNS))]
+
+
+def _chart(totals: dict[str, Any]) -> Drawing:
+    """Received by channel (bars) and resolved early / on time / late (pie), side by side."""
+    width, height = L.BODY_W, 62 * mm
+    d = Drawing(width, height)
+    font = fonts.REGULAR
+    bars = VerticalBarChart()
+    bars.x, bars.y, bars.width, bars.height = 14 * mm, 12 * mm, 62 * mm, 38 * mm
+    bars.data = [[totals["received_direct"], totals["received_online"], totals["received_postal"]]]
+    bars.categoryAxis.categoryNames = ["Trực tiếp", "Trực tuyến", "Bưu chính"]
+    bars.categoryAxis.labels.fontName = font
+    bars.categoryAxis.labels.fontSize = 8
+    bars.valueAxis.labels.fontName = font
+    bars.valueAxis.labels.fontSize = 7
+    bars.valueAxis.valueMin = 0
+    bars.valueAxis.labelTextFormat = lambda v: number(int(v))
+    bars.bars[0].fillColor = colors.HexColor("#4a7ab5")
+    bars.barLabelFormat = lambda v: number(int(v))
+    bars.barLabels.fontName = font
+    bars.barLabels.fontSize = 7
+    bars.barLabels.nudge = 5
+    d.add(bars)
+    d.add(
+        String(14 * mm, height - 6 * mm, "Tiếp nhận mới theo kênh", fontName=fonts.BOLD, fontSize=9)
+    )
+    parts = [totals["resolved_early"], totals["resolved_on_time"], totals["resolved_late"]]
+    d.add(
+        String(
+            100 * mm,
+            height - 6 * mm,
+            f"Đã giải quyết: đúng hạn {rate(totals['on_time_rate'])}",
+            fontName=fonts.BOLD,
+            fontSize=9,
+        )
+    )
+    if sum(parts):
+        pie = Pie()
+        pie.x, pie.y, pie.width, pie.height = 100 * mm, 10 * mm, 36 * mm, 36 * mm
+        pie.data = parts
+        pie.labels = None
+        pie.simpleLabels = 1
+        shades = ("#3c8d40", "#8fc98f", "#c0392b")
+        for i, shade in enumerate(shades):
+            pie.slices[i].fillColor = colors.HexColor(shade)
+            pie.slices[i].strokeColor = colors.white
+        d.add(pie)
+        legend = ("Trước hạn", "Đúng hạn", "Quá hạn")
+        for i, (label, value) in enumerate(zip(legend, parts, strict=True)):
+            y = 40 * mm - i * 7 * mm
+            d.add(
+                Rect(
+                    140 * mm,
+                    y,
+                    3.5 * mm,
+                    3.5 * mm,
+                    fillColor=colors.HexColor(shades[i]),
+                    strokeColor=None,
+                )
+            )
+            d.add(
+                String(
+                    145 * mm, y + 0.5 * mm, f"{label}: {number(value)}", fontName=font, fontSize=8
+                )
+            )
+    else:
+        d.add(
+            String(
+                100 * mm, 30 * mm, "Chưa có hồ sơ giải quyết trong kỳ.", fontName=font, fontSize=9
+            )
+        )
+    return d
+
+
+def render_pdf(
+    report: dict[str, Any], unit: UnitInfo | None, today: date | None, title: str
+) -> bytes:
+    """`unit` and `today` (the header's place-date) are None for the province's report."""
+    fonts.register_fonts()
+    st = L.styles()
+    start = date.fromisoformat(report["from"])
+    end = date.fromisoformat(report["to"])
+    story: list[Any] = []
+    if unit is not None and today is not None:
+        story.append(L.header(unit, today))
+    story += [
+        Paragraph(escape(title), st["title"]),
+        Paragraph(f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", st["centre_italic"]),
+        Spacer(1, 4 * mm),
+        Paragraph("1. Số liệu chung", _styles()["h2"]),
+        _totals(report["totals"]),
+        _chart(report["totals"]),
+    ]
+    n = 2
+    for heading, rows, name in (
+        ("Theo đơn vị", report.get("by_unit", []), lambda r: f"{r['unit']} · {r['name']}"),
+        ("Theo lĩnh vực", report["by_sector"], lambda r: r["sector"] or "—"),
+        ("Theo thủ tục", report["by_procedure"], lambda r: f"{r['procedure']} · {r['name']}"),
+    ):
+        part = _breakdown(f"{n}. {heading}", rows, name)
+        if part:
+            story += part
+            n += 1
+    out = io.BytesIO()
+    footer = f"{report['unit'] or 'Toàn tỉnh'} · {start:%d/%m/%Y}–{end:%d/%m/%Y}"
+
+    def on_page(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(fonts.ITALIC, 8.5)
+        canvas.drawString(L.MARGIN_LEFT, L.MARGIN_BOTTOM / 2, footer)
+        canvas.drawRightString(L.PAGE_W - L.MARGIN_RIGHT, L.MARGIN_BOTTOM / 2, f"Trang {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=L.MARGIN_LEFT,
+        rightMargin=L.MARGIN_RIGHT,
+        topMargin=L.MARGIN_TOP,
+        bottomMargin=L.MARGIN_BOTTOM,
+        title=f"{title} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
+        author="counter-app",
+        creator="counter-app",
+        lang="vi-VN",
+        initialFontName=fonts.REGULAR,
+    )
+    with fonts.RENDER_LOCK:
+        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return out.getvalue()
