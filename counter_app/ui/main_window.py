@@ -291,13 +291,17 @@ class CounterWindow(QMainWindow):
             lambda exc: self.statusBar().showMessage(str(exc), 8000),
         )
 
+    def show_task_error(self, text: str) -> None:
+        """The default for a background task that failed (ui.tasks): a line in the status bar."""
+        self.statusBar().showMessage(text, 15000)
+
     @staticmethod
     def _open_file(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # ----- look-up ------------------------------------------------------------------------
     def refresh_today(self) -> None:
-        run_task(self, lambda: lookup.received_on_day(self.ctx), self._fill_today, lambda e: None)
+        run_task(self, lambda: lookup.received_on_day(self.ctx), self._fill_today)
 
     def _fill_today(self, rows: list[DossierSummary]) -> None:
         self.today.clear()
