@@ -84,17 +84,15 @@ ERROR_FIELDS = {
     "result": "result",
     **{key: "value" for key in CORRECTABLE},
 }
-# The form's own words for the refusals (the CLI's messages name its flags).
+# The form's own words where the CLI's messages name its flags (--tracking, --to, …);
+# the form's other codes are in messages.MESSAGES.
 FORM_MESSAGES = {
     "reason_required": "Cần ghi rõ lý do.",
     "agency_required": "Cần ghi cơ quan nhận hồ sơ.",
     "tracking_required": "Trả qua bưu chính cần mã vận đơn.",
     "new_due_required": "Cần ngày hẹn trả mới, dạng ngày/tháng/năm.",
-    "new_due_bad": "Ngày không đúng dạng ngày/tháng/năm (ví dụ 09/12/2026).",
     "return_to_invalid": "Cần họ tên người nhận thay.",
     "fee_invalid": "Phí, lệ phí là số tiền không âm (ví dụ 8000).",
-    "collector_id_required": "Quét hoặc nhập số CCCD của người đến nhận.",
-    "documents_required": "Ghi ít nhất một giấy tờ cần bổ sung.",
     "correction_unchanged": "Giống thông tin hiện có: không có gì để sửa.",
 }
 
