@@ -93,6 +93,10 @@ MESSAGES: dict[str, str] = {
     "correction_unchanged": "Thông tin mới giống thông tin cũ: không có gì để sửa.",
     "dossier_changed": "Hồ sơ {code} vừa được người khác cập nhật (nay: “{status}”); hãy mở lại hồ sơ rồi thử lại.",
     "user_not_local": "Cán bộ {username} không thuộc đơn vị này.",
+    # the action forms of the window (ui/dossier_view.py)
+    "new_due_bad": "Ngày không đúng dạng ngày/tháng/năm (ví dụ 09/12/2026).",
+    "collector_id_required": "Quét hoặc nhập số CCCD của người đến nhận.",
+    "documents_required": "Ghi ít nhất một giấy tờ cần bổ sung.",
     # accounts
     "user_unknown": "Không có cán bộ {username}.",
     "user_exists": "Tên đăng nhập {username} đã có.",

@@ -90,6 +90,7 @@ class DossierView:
     register_no: int  # "Số thứ tự" in that book
     form_set: str  # "2025" (Circular 03/2025) or "2018" (Circular 01/2018)
     events: tuple[EventView, ...] = field(default_factory=tuple)
+    fee: int = 0  # VND charged for this dossier (the default of a return's fee)
 
     @property
     def missing_documents(self) -> tuple[DocumentLine, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -178,7 +178,48 @@ def perform(ctx: ServiceContext, req: ActionRequest) -> ActionDone:
         return ActionDone(dossier_view(s, ctx, d), done)
 
 
-def history_facts(events: Sequence[DossierEvent]) -> HistoryFacts:
+class _Step(Protocol):
+    """A step of the history as the rules read it: a stored event or an EventView."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+
+
+# The order the window offers actions in: the usual path first, the closing ones last.
+ACTION_ORDER = (
+    "handover",
+    "receive-back",
+    "result-ready",
+    "return",
+    "receive-supplement",
+    "supplement",
+    "apologize",
+    "correct",
+    "withdraw",
+    "refuse",
+    "stop",
+)
+
+
+def allowed_actions(view: DossierView) -> list[str]:
+    """The actions the rules allow on this dossier as the clerk sees it (status and history),
+    in ACTION_ORDER. `perform` checks again inside its transaction."""
+    facts = history_facts(view.events)
+    out = []
+    for action in ACTION_ORDER:
+        try:
+            check_action(view.status, action, facts)
+        except ValidationError:
+            continue
+        out.append(action)
+    return out
+
+
+def history_facts(events: Sequence[_Step]) -> HistoryFacts:
     """What the rules need from the past: later supplement requests, apologies, where the
     dossier is (handed over and not back), and whether the current pause is intake's."""
     later = apologies = 0
@@ -399,4 +440,12 @@ def _compare_and_set(s: Session, d: Dossier, before: str, after: str) -> None:
         raise Conflict("dossier_changed", code=d.code, status=before)
 
 
-__all__ = ["ActionDone", "ActionRequest", "act", "history_facts", "perform"]
+__all__ = [
+    "ACTION_ORDER",
+    "ActionDone",
+    "ActionRequest",
+    "act",
+    "allowed_actions",
+    "history_facts",
+    "perform",
+]

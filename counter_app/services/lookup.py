@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from counter_app.db.models import Dossier, NameToken, NameWord, Procedure
 from counter_app.domain.codes import CODE_SEARCH_RE, looks_like_code
 from counter_app.domain.errors import NotFound
-from counter_app.domain.lifecycle import is_open
+from counter_app.domain.lifecycle import STATUS_CODES, is_open
 from counter_app.domain.model import DossierView
 from counter_app.domain.text import KEY_MAX, name_keys, pair_key, search_tokens
 from counter_app.services.context import ServiceContext
@@ -298,3 +298,46 @@ def received_on_day(ctx: ServiceContext, day: datetime | None = None) -> list[Do
             Dossier.received_at >= start, Dossier.received_at < start + timedelta(days=1)
         )
         return _summaries(s, ctx, q)
+
+
+DUE_LIST_MAX = 300
+
+
+def due_by_today(ctx: ServiceContext) -> list[DossierSummary]:
+    """Open dossiers (not resolved, refused, withdrawn or stopped) due by the end of today,
+    overdue ones included: the clerk's "Hạn trả" list, the oldest due first."""
+    now = ctx.now().astimezone(ctx.tz)
+    end = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    open_statuses = [st for st in STATUS_CODES if is_open(st)]
+    with ctx.uow.read() as s:
+        rows = s.execute(
+            select(
+                Dossier.code,
+                Dossier.applicant_name,
+                Dossier.applicant_id_number,
+                Dossier.applicant_phone,
+                Procedure.name,
+                Dossier.received_at,
+                Dossier.due_at,
+                Dossier.status,
+            )
+            .join(Procedure, Procedure.id == Dossier.procedure_id)
+            .where(Dossier.status.in_(open_statuses), Dossier.due_at < end)
+            .order_by(Dossier.due_at, Dossier.code)
+            .limit(DUE_LIST_MAX)
+        ).all()
+    clock = ctx.clock()
+    return [
+        DossierSummary(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            ctx.local(r[5]),
+            ctx.local(r[6]),
+            r[7],
+            _timeliness(r[7], r[6], clock),
+        )
+        for r in rows
+    ]

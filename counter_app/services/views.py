@@ -88,4 +88,5 @@ def dossier_view(
             )
             for e in evs
         ),
+        fee=d.fee,
     )

@@ -25,6 +25,7 @@ QLabel#latest[flash="true"] { background: #854d0e; border-color: #fde047; }
 QLabel#counterName { font-size: 36px; color: #cbd5e1; }
 QLabel#counterNumber { font-size: 56px; font-weight: 800; color: #ffffff; }
 QLabel#waiting { font-size: 28px; color: #cbd5e1; }
+QLabel#boardNotice { font-size: 20px; color: #94a3b8; }
 """
 FLASH_MS = 6000
 
@@ -101,6 +102,10 @@ class BoardWindow(QWidget):
         lay.addWidget(self.waiting)
         self.led_status = QLabel()
         lay.addWidget(self.led_status)
+        self.notice = QLabel()  # a background failure, quietly (ui.tasks logged it)
+        self.notice.setObjectName("boardNotice")
+        self.notice.setVisible(False)
+        lay.addWidget(self.notice)
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
         self._unflash.timeout.connect(lambda: self._flash(False))
@@ -115,10 +120,17 @@ class BoardWindow(QWidget):
         def load() -> tuple[list[queue.CallInfo], list[queue.ServiceInfo]]:
             return queue.recent_calls(self.ctx, 12), queue.list_services(self.ctx)
 
-        run_task(self, load, self._show, lambda _e: None)
+        run_task(self, load, self._show)
+
+    def show_task_error(self, _text: str) -> None:
+        """The default for a failed background task (logged by ui.tasks): a quiet line for
+        the room, no technical detail; cleared by the next good read."""
+        self.notice.setText(tr("Thông tin trên bảng có thể chưa cập nhật."))
+        self.notice.setVisible(True)
 
     def _show(self, data: tuple[list[queue.CallInfo], list[queue.ServiceInfo]]) -> None:
         calls, services = data
+        self.notice.setVisible(False)
         if calls:
             newest = calls[0]
             key = (newest.number, newest.counter, newest.at)

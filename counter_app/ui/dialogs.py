@@ -1,21 +1,19 @@
-"""Login, look-up (Ctrl+F) and the dossier view with its history and print actions."""
+"""Login and look-up (Ctrl+F); the dossier view is in dossier_view.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import CounterAppError
-from counter_app.domain.model import DossierView
 from counter_app.messages import describe
 from counter_app.services import lookup
 from counter_app.services.auth import UserInfo, login
@@ -31,7 +28,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.lookup import DossierSummary
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
-from counter_app.ui_text import STATUS_LABELS, TIMELINESS_LABELS, document_kind_label
+from counter_app.ui_text import STATUS_LABELS, TIMELINESS_LABELS
 
 TIMELINESS_COLOURS = {
     "paused": "#92400e",
@@ -87,111 +84,6 @@ class LoginDialog(QDialog):
             self.password.setFocus()
             return
         self.accept()
-
-
-class DossierDialog(QDialog):
-    """A dossier with its documents and full history; F8 reprints, F9 label, F10 preview."""
-
-    def __init__(
-        self,
-        view: DossierView,
-        actions: dict[str, Callable[[DossierView], None]],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.view = view
-        self.setWindowTitle(tr("Hồ sơ {code}").format(code=view.code))
-        lay = QVBoxLayout(self)
-        head = QLabel(f"{view.code}  ·  {tr(STATUS_LABELS.get(view.status, view.status))}")
-        head.setObjectName("title")
-        head.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(head)
-        a = view.applicant
-        info = QLabel(
-            f"<b>{view.procedure.name}</b> ({view.procedure.code})<br>"
-            f"{tr('Người nộp')}: {a.name} · CCCD {a.id_number or '—'} · "
-            f"{tr('ĐT')} {a.phone or '—'}<br>"
-            f"{tr('Địa chỉ')}: {a.address or '—'}<br>"
-            f"{tr('Nhận lúc')} {view.received_at:%H:%M %d/%m/%Y} · {tr('Hẹn trả')} "
-            f"<b>{view.due_at:%H:%M %d/%m/%Y}</b> · {tr('Cán bộ tiếp nhận')}: {view.received_by}"
-        )
-        info.setWordWrap(True)
-        info.setTextFormat(Qt.TextFormat.RichText)
-        lay.addWidget(info)
-        lay.addWidget(
-            self._table(
-                1,
-                (tr("Đã nhận"), tr("Giấy tờ"), tr("Loại"), tr("SL")),
-                [
-                    (
-                        "✓" if d.received else tr("thiếu"),
-                        d.name,
-                        tr(document_kind_label(d.kind)),
-                        str(d.count),
-                    )
-                    for d in view.documents
-                ],
-            )
-        )
-        lay.addWidget(QLabel(tr("Lịch sử xử lý")))
-        lay.addWidget(
-            self._table(
-                3,
-                (tr("Thời gian"), tr("Trạng thái"), tr("Người thực hiện"), tr("Ghi chú")),
-                [
-                    (
-                        f"{e.at:%H:%M %d/%m/%Y}",
-                        tr(STATUS_LABELS.get(e.status, e.status)),
-                        e.by,
-                        e.reason,
-                    )
-                    for e in view.events
-                ],
-            )
-        )
-        row = QHBoxLayout()
-        for key, label in (
-            ("F8", tr("F8  In lại giấy")),
-            ("F9", tr("F9  In nhãn")),
-            ("F10", tr("F10  Xem trước")),
-        ):
-            if key in actions:
-                b = QPushButton(label)
-                b.clicked.connect(lambda _c=False, k=key: actions[k](view))
-                row.addWidget(b)
-                QShortcut(QKeySequence(key), self).activated.connect(lambda k=key: actions[k](view))
-        close = QPushButton(tr("Esc  Đóng"))
-        close.clicked.connect(self.reject)
-        row.addStretch(1)
-        row.addWidget(close)
-        lay.addLayout(row)
-        self.resize(900, 560)
-
-    @staticmethod
-    def _table(stretch: int, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> QTableWidget:
-        """A read-only table; column `stretch` takes the spare width and wraps its text."""
-        t = QTableWidget(len(rows), len(headers))
-        t.setWordWrap(True)
-        t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        t.setHorizontalHeaderLabels(list(headers))
-        t.verticalHeader().setVisible(False)
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        for r, values in enumerate(rows):
-            for c, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if v == tr("thiếu"):
-                    item.setForeground(QBrush(QColor(TIMELINESS_COLOURS["paused"])))
-                t.setItem(r, c, item)
-        header = t.horizontalHeader()
-        for c in range(len(headers)):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if c == stretch
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(c, mode)
-        t.resizeRowsToContents()
-        return t
 
 
 class ResultsTable(QTableWidget):

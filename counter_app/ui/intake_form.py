@@ -272,7 +272,7 @@ class IntakeForm(QWidget):
         idn = self.fields["id_number"].text().strip()
         if len(idn) != 12 or not self.check_field("id_number"):
             return
-        run_task(self, lambda: returning_applicant(self.ctx, idn), self._show_offer, lambda e: None)
+        run_task(self, lambda: returning_applicant(self.ctx, idn), self._show_offer)
 
     def _show_offer(self, found: dict[str, str] | None) -> None:
         self.offer = found

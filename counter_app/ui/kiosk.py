@@ -47,6 +47,7 @@ QPushButton#priorityButton:checked { background: #f59e0b; color: #1f2937; border
 QLabel#ticketNumber { color: white; font-size: 150px; font-weight: 800; }
 QLabel#ticketInfo { color: white; font-size: 30px; }
 QLabel#ticketWarn { color: #fde68a; font-size: 24px; }
+QLabel#kioskNotice { color: #cbd5e1; font-size: 18px; }
 """
 RETURN_AFTER_MS = 8000
 
@@ -115,7 +116,19 @@ class KioskWindow(QWidget):
             self.priority.addButton(b)
             row.addWidget(b)
         lay.addLayout(row)
+        # A background failure (the waiting counts could not be read): one quiet line.
+        self.notice = QLabel()
+        self.notice.setObjectName("kioskNotice")
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.notice.setVisible(False)
+        lay.addWidget(self.notice)
         return page
+
+    def show_task_error(self, _text: str) -> None:
+        """The default for a failed background task (ui.tasks, already logged): a citizen
+        needs no error text, only to know the counts may be stale; it clears on success."""
+        self.notice.setText(tr("Số người chờ có thể chưa cập nhật. Mời báo cán bộ nếu cần."))
+        self.notice.setVisible(True)
 
     def _only(self, chosen: QPushButton) -> None:
         for b in self.priority.buttons():
@@ -147,10 +160,11 @@ class KioskWindow(QWidget):
         return page
 
     def refresh(self) -> None:
-        run_task(self, lambda: queue.list_services(self.ctx), self._fill, lambda _e: None)
+        run_task(self, lambda: queue.list_services(self.ctx), self._fill)
 
     def _fill(self, services: list[queue.ServiceInfo]) -> None:
         self.services = services
+        self.notice.setVisible(False)
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item is not None and item.widget() is not None:

@@ -31,7 +31,8 @@ from counter_app.services.auth import UserInfo
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import IntakeSetup, parse_intake, register
 from counter_app.services.lookup import DossierSummary
-from counter_app.ui.dialogs import DossierDialog, LookupDialog
+from counter_app.ui.dialogs import LookupDialog
+from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
 from counter_app.ui.queue_panel import QueuePanel
@@ -39,6 +40,7 @@ from counter_app.ui.scan import ScanDispatcher
 from counter_app.ui.sync_status import SHORTCUT as SYNC_KEY
 from counter_app.ui.sync_status import SyncController, SyncIndicator, TransportFactory
 from counter_app.ui.tasks import run_task
+from counter_app.ui_text import STATUS_LABELS
 
 ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
 
@@ -91,6 +93,7 @@ class CounterWindow(QMainWindow):
         self.saving = False
         self.lookup_dialog: LookupDialog | None = None
         self.dossier_dialog: DossierDialog | None = None
+        self.due_dialog: DueDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(
@@ -118,7 +121,7 @@ class CounterWindow(QMainWindow):
         self.scan = scan
         if scan is not None:
             scan.cccd_scanned.connect(self.on_cccd)
-            scan.code_scanned.connect(self.open_code)
+            scan.code_scanned.connect(lambda code: self.open_code(code, scanned=True))
             scan.scan_failed.connect(
                 lambda code: self.statusBar().showMessage(text_for(code), 8000)
             )
@@ -143,7 +146,8 @@ class CounterWindow(QMainWindow):
         lv.addWidget(self.today, 1)
         hint = QLabel(
             tr(
-                "Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+T  Chọn thủ tục\n"
+                "Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+H  Hạn trả, quá hạn\n"
+                "Ctrl+T  Chọn thủ tục\n"
                 "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
                 "F12  Tình trạng đồng bộ"
             )
@@ -168,6 +172,7 @@ class CounterWindow(QMainWindow):
         for keys, slot in (
             ("Ctrl+F", self.open_lookup),
             ("Ctrl+L", self.today.setFocus),
+            ("Ctrl+H", self.open_due),
             ("F8", lambda: self.reprint(self.last)),
             ("F9", lambda: self.print_label(self.last)),
             ("F10", lambda: self.preview(self.last)),
@@ -291,13 +296,17 @@ class CounterWindow(QMainWindow):
             lambda exc: self.statusBar().showMessage(str(exc), 8000),
         )
 
+    def show_task_error(self, text: str) -> None:
+        """The default for a background task that failed (ui.tasks): a line in the status bar."""
+        self.statusBar().showMessage(text, 15000)
+
     @staticmethod
     def _open_file(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # ----- look-up ------------------------------------------------------------------------
     def refresh_today(self) -> None:
-        run_task(self, lambda: lookup.received_on_day(self.ctx), self._fill_today, lambda e: None)
+        run_task(self, lambda: lookup.received_on_day(self.ctx), self._fill_today)
 
     def _fill_today(self, rows: list[DossierSummary]) -> None:
         self.today.clear()
@@ -319,24 +328,53 @@ class CounterWindow(QMainWindow):
         self.lookup_dialog.open()
         self.lookup_dialog.query.setFocus()
 
-    def open_code(self, code: str) -> None:
+    def open_due(self) -> None:
+        """Ctrl+H: open dossiers due today or overdue, the oldest due first."""
+        if self.due_dialog is None:
+            self.due_dialog = DueDialog(self.ctx, self.open_code, self)
+        self.due_dialog.reload()
+        self.due_dialog.open()
+
+    def open_code(self, code: str, scanned: bool = False) -> None:
+        """Open a dossier's view. A scanned code of a dossier whose result is ready is a
+        citizen come to collect it: the return form opens at once, asking for the ID."""
         run_task(
             self,
             lambda: lookup.get_dossier(self.ctx, code),
-            self._show_dossier,
+            lambda view: self._show_dossier(view, scanned),
             lambda exc: self.statusBar().showMessage(
                 describe(exc) if isinstance(exc, CounterAppError) else str(exc), 8000
             ),
         )
 
-    def _show_dossier(self, view: DossierView) -> None:
+    def _show_dossier(self, view: DossierView, scanned: bool = False) -> None:
         self.last = view
         if self.dossier_dialog is not None:
             self.dossier_dialog.close()
         self.dossier_dialog = DossierDialog(
-            view, {"F8": self.reprint, "F9": self.print_label, "F10": self.preview}, self
+            view,
+            {"F8": self.reprint, "F9": self.print_label, "F10": self.preview},
+            self,
+            ctx=self.ctx,
+            username=self.user.username,
         )
+        self.dossier_dialog.changed.connect(self._dossier_changed)
         self.dossier_dialog.open()
+        if scanned and view.status == "result_ready":
+            self.dossier_dialog.start_action("return", id_check=True)
+
+    def _dossier_changed(self, view: DossierView) -> None:
+        self.last = view
+        self.statusBar().showMessage(
+            tr("Hồ sơ {code}: {status}").format(
+                code=view.code, status=tr(STATUS_LABELS.get(view.status, view.status))
+            ),
+            8000,
+        )
+        self.refresh_today()
+        self.sync.refresh()
+        if self.due_dialog is not None and self.due_dialog.isVisible():
+            self.due_dialog.reload()
 
     def _ticket_changed(self, ticket: object) -> None:
         """The dossier taken now belongs to the ticket being served (wait/service times)."""
@@ -358,6 +396,11 @@ class CounterWindow(QMainWindow):
         self.extra_windows.append(w)
 
     def on_cccd(self, data: CccdData) -> None:
+        """A scanned CCCD fills the return form's collector when one is open, else intake."""
+        d = self.dossier_dialog
+        form = d.action_form if d is not None else None
+        if form is not None and form.isVisible() and form.accept_cccd(data):
+            return
         self.form.fill_from_cccd(data)
 
     def clear_form(self) -> None:
@@ -371,6 +414,11 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())
+        for d in (self.dossier_dialog, self.due_dialog, self.lookup_dialog):
+            if d is not None:
+                if isinstance(d, DossierDialog) and d.action_form is not None:
+                    d.action_form.close()
+                d.close()
         self.sync.stop()
         if self.scan is not None:
             self.scan.stop_serial()

@@ -131,7 +131,7 @@ class QueuePanel(QFrame):
         def load() -> tuple[list[queue.ServiceInfo], queue.TicketInfo | None]:
             return queue.list_services(self.ctx), queue.current(self.ctx, self.counter)
 
-        run_task(self, load, self._show, lambda _e: None)
+        run_task(self, load, self._show)
 
     def _show(self, data: tuple[list[queue.ServiceInfo], queue.TicketInfo | None]) -> None:
         self.services, ticket = data

@@ -50,6 +50,7 @@ from counter_app.services.sync import (
     local_status,
 )
 from counter_app.ui.i18n import tr
+from counter_app.ui.tasks import failure_text, report_failure
 from counter_app.ui_text import (
     INSECURE_LINK_TEXT,
     SYNC_EVENT_KIND_LABELS,
@@ -551,6 +552,9 @@ class SyncIndicator(QPushButton):
         (d.sync_button if self.controller.configured else d.close_button).setFocus()
 
 
+NO_ISSUES_TEXT = "Không có sự kiện nào bị từ chối hay trùng mã."
+
+
 class SyncDialog(QDialog):
     """The state in full, the sync issues, and Enter = sync now."""
 
@@ -589,7 +593,8 @@ class SyncDialog(QDialog):
         self.section = QLabel(tr("VẤN ĐỀ ĐỒNG BỘ"))
         self.section.setObjectName("section")
         lay.addWidget(self.section)
-        self.no_issues = QLabel(tr("Không có sự kiện nào bị từ chối hay trùng mã."))
+        self.issues_error = ""  # the issues could not be read (said instead of "none")
+        self.no_issues = QLabel(tr(NO_ISSUES_TEXT))
         self.no_issues.setObjectName("hint")
         lay.addWidget(self.no_issues)
         self.table = self._table()
@@ -648,9 +653,18 @@ class SyncDialog(QDialog):
 
     def _load_issues(self) -> None:
         ctx = self.controller.ctx
-        self.controller.run(lambda: list_issues(ctx), self._fill, lambda _e: None)
+        self.controller.run(lambda: list_issues(ctx), self._fill, self._issues_failed)
+
+    def _issues_failed(self, exc: Exception) -> None:
+        """Logged with its traceback like every background failure; said in the dialog."""
+        report_failure("SyncDialog.list_issues", exc)
+        self.issues_error = failure_text(exc)
+        self.no_issues.setText(self.issues_error)
+        self._show_issues()
 
     def _fill(self, issues: list[dict[str, Any]]) -> None:
+        self.issues_error = ""
+        self.no_issues.setText(tr(NO_ISSUES_TEXT))
         tz = self.controller.ctx.tz
         t = self.table
         t.setRowCount(len(issues))
@@ -681,7 +695,7 @@ class SyncDialog(QDialog):
         configured = self.controller.configured
         self.section.setVisible(configured or self.issue_count > 0)
         self.table.setVisible(self.issue_count > 0)
-        self.no_issues.setVisible(configured and self.issue_count == 0)
+        self.no_issues.setVisible(bool(self.issues_error) or (configured and self.issue_count == 0))
 
     def show_view(self, view: SyncView) -> None:
         ctx = self.controller.ctx
