@@ -5,6 +5,11 @@ The one home of these user-facing words, shared by the CLI, the printed forms an
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from counter_app.domain.model import EventView
+
 STATUS_LABELS: dict[str, str] = {
     "new": "Mới",
     "accepted": "Đã tiếp nhận",
@@ -119,3 +124,47 @@ SYNC_EVENT_KIND_LABELS = {
 
 # The sync's warning when the link to central is not encrypted (CLI and status bar).
 INSECURE_LINK_TEXT = "Kết nối tới máy chủ trung tâm không được mã hoá"
+
+
+def _moment(iso: Any) -> str:
+    try:
+        return f"{datetime.fromisoformat(str(iso)):%H:%M %d/%m/%Y}"
+    except ValueError:
+        return str(iso)
+
+
+def event_details(e: EventView) -> str:
+    """What a step recorded besides its reason, in the clerk's words (`show`, the window)."""
+    d = e.data or {}
+    parts: list[str] = []
+    if e.kind == "handed_over" and d.get("to"):
+        parts.append(f"giao: {d['to']}")
+    elif e.kind == "received_back":
+        parts += [f"nhận từ: {d['from']}"] if d.get("from") else []
+        parts += [f"kết quả: {d['result']}"] if d.get("result") else []
+    elif e.kind == "supplement_requested" and d.get("documents"):
+        parts.append("cần bổ sung: " + "; ".join(map(str, d["documents"])))
+    elif e.kind in ("supplement_received", "apologized") and d.get("due_at"):
+        parts.append(f"hẹn trả mới {_moment(d['due_at'])}")
+        parts += [f"trước đó {_moment(d['previous_due_at'])}"] if d.get("previous_due_at") else []
+    elif e.kind == "returned":
+        parts += _return_details(d)
+    elif e.kind == "corrected" and isinstance(d.get("changes"), dict):
+        for key, pair in d["changes"].items():
+            old, new = [*list(pair), "", ""][:2]
+            label = CORRECTION_FIELD_LABELS.get(key, key)
+            parts.append(f"{label}: {old or '—'} → {new or '—'}")
+    return "; ".join(parts)
+
+
+def _return_details(d: dict[str, Any]) -> list[str]:
+    if d.get("channel") == "postal":
+        parts = [f"qua bưu chính, mã vận đơn {d.get('tracking', '')}"]
+    else:
+        parts = ["tại quầy"]
+    to = d.get("to")
+    if isinstance(to, dict):
+        parts.append(f"người nhận thay: {to.get('name', '')} (CCCD {to.get('id_number', '')})")
+    if isinstance(d.get("fee"), int):
+        parts.append(f"thu {money(d['fee'])}")
+    return parts

@@ -14,13 +14,7 @@ from counter_app.domain.lifecycle import ACTIONS
 from counter_app.domain.model import DossierView, EventView
 from counter_app.services.actions import ActionRequest, perform
 from counter_app.services.context import ServiceContext
-from counter_app.ui_text import (
-    ACTION_LABELS,
-    CORRECTION_FIELD_LABELS,
-    EVENT_LABELS,
-    STATUS_LABELS,
-    money,
-)
+from counter_app.ui_text import ACTION_LABELS, EVENT_LABELS, STATUS_LABELS, event_details
 
 
 def add_dossier_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -119,52 +113,6 @@ def event_json(e: EventView) -> dict[str, Any]:
         "reason": e.reason,
         "data": e.data,
     }
-
-
-def _moment(iso: Any) -> str:
-    try:
-        return f"{datetime.fromisoformat(str(iso)):%H:%M %d/%m/%Y}"
-    except ValueError:
-        return str(iso)
-
-
-def event_details(e: EventView) -> str:
-    """What a step recorded besides its reason, in the clerk's words."""
-
-    d = e.data or {}
-    parts: list[str] = []
-    if e.kind == "handed_over" and d.get("to"):
-        parts.append(f"giao: {d['to']}")
-    elif e.kind == "received_back":
-        parts += [f"nhận từ: {d['from']}"] if d.get("from") else []
-        parts += [f"kết quả: {d['result']}"] if d.get("result") else []
-    elif e.kind == "supplement_requested" and d.get("documents"):
-        parts.append("cần bổ sung: " + "; ".join(map(str, d["documents"])))
-    elif e.kind in ("supplement_received", "apologized") and d.get("due_at"):
-        parts.append(f"hẹn trả mới {_moment(d['due_at'])}")
-        parts += [f"trước đó {_moment(d['previous_due_at'])}"] if d.get("previous_due_at") else []
-    elif e.kind == "returned":
-        parts += _return_details(d)
-    elif e.kind == "corrected" and isinstance(d.get("changes"), dict):
-        for key, pair in d["changes"].items():
-            old, new = [*list(pair), "", ""][:2]
-            label = CORRECTION_FIELD_LABELS.get(key, key)
-            parts.append(f"{label}: {old or '—'} → {new or '—'}")
-    return "; ".join(parts)
-
-
-def _return_details(d: dict[str, Any]) -> list[str]:
-
-    if d.get("channel") == "postal":
-        parts = [f"qua bưu chính, mã vận đơn {d.get('tracking', '')}"]
-    else:
-        parts = ["tại quầy"]
-    to = d.get("to")
-    if isinstance(to, dict):
-        parts.append(f"người nhận thay: {to.get('name', '')} (CCCD {to.get('id_number', '')})")
-    if isinstance(d.get("fee"), int):
-        parts.append(f"thu {money(d['fee'])}")
-    return parts
 
 
 def event_line(e: EventView) -> str:

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.cli.actions import event_details
 from counter_app.domain.cccd import CccdData, validate_id_number
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.lifecycle import REASON_REQUIRED, is_open
@@ -59,6 +58,7 @@ from counter_app.ui_text import (
     RETURN_CHANNEL_LABELS,
     STATUS_LABELS,
     document_kind_label,
+    event_details,
     money,
 )
 
