@@ -68,6 +68,11 @@ MESSAGES: dict[str, str] = {
     ),
     "label_format_invalid": "Nhãn chỉ xuất được PDF, PNG hoặc SVG.",
     "output_format_invalid": "Không nhận biết được định dạng tệp ra: {path}",
+    # the register and the certification books (counter-app register)
+    "range_reversed": "Ngày bắt đầu {start} ở sau ngày kết thúc {end}.",
+    "range_too_long": "Khoảng thời gian quá dài: in sổ cho tối đa {days} ngày một lần.",
+    "output_pdf_only": "Sổ chỉ xuất được tệp PDF (.pdf), không phải {path}.",
+    "output_is_database": "Không ghi đè lên tệp cơ sở dữ liệu {path}; hãy chọn tên tệp khác.",
     # actions on a dossier (counter-app dossier CODE ACTION, DOMAIN.md §4)
     "action_unknown": "Không có thao tác {action} trên hồ sơ.",
     "action_not_allowed": "Hồ sơ đang ở trạng thái “{status}”: không thực hiện được thao tác “{action}”.",

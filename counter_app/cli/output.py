@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from counter_app.domain.errors import CounterAppError
+from counter_app.domain.errors import CounterAppError, ValidationError
 
 # JSON-able data, and a function that renders it for people.
 Result = tuple[Any, Callable[[], str]]
@@ -26,3 +26,22 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise CounterAppError("file_unwritable", path=str(path), detail=exc.strerror) from None
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_pdf_output(path: Path) -> None:
+    """An output that must be a PDF: the name ends in .pdf, and it is not a database.
+
+    A file already there that is an SQLite database (the open one, under whatever name) is
+    never overwritten; checked before the database is opened, so nothing is written."""
+    if path.suffix.lower() != ".pdf":
+        raise ValidationError("output_pdf_only", path=str(path))
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError:  # absent (the usual case) or unreadable: the write itself will tell
+        return
+    if head == SQLITE_MAGIC:
+        raise ValidationError("output_is_database", path=str(path))
