@@ -13,10 +13,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -85,47 +84,34 @@ EMPTY_REGISTER = "Không có hồ sơ nào được tiếp nhận trong khoảng
 EMPTY_CERT = "Không có việc chứng thực nào trong khoảng thời gian này."
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    fonts.register_fonts()
-    cell = ParagraphStyle("reg_cell", fontName=fonts.REGULAR, fontSize=SIZE, leading=SIZE + 1.5)
-    return {
-        "cell": cell,
-        "centre": ParagraphStyle("reg_centre", parent=cell, alignment=TA_CENTER),
-        "head": ParagraphStyle(
-            "reg_head", parent=cell, fontName=fonts.BOLD, alignment=TA_CENTER, fontSize=8
-        ),
-    }
-
-
 def render_register(book: RegisterBook) -> bytes:
     """The register for the range, one section (title, table) per book, each on new pages."""
-    st = _styles()
     story: list[Flowable] = []
     for i, section in enumerate(book.sections):
         spec = form_spec("register", section.form_set)
         if i:
             story.append(PageBreak())
-        story += _top(
-            book.parent_name,
-            book.unit_name,
-            spec,
-            f"Quyển số: {section.book}",
-            book.start,
-            book.end,
-        )
-        story.append(_register_table(section, st) if section.rows else _nothing(EMPTY_REGISTER))
+        book_line = f"Quyển số: {section.book}"
+        top = _top(book.parent_name, book.unit_name, spec, book_line, book.start, book.end)
+        story += top
+        if section.rows:
+            story += _register_table(section, _height(top))
+        else:
+            story.append(_nothing(EMPTY_REGISTER))
     spec = form_spec("register", book.sections[0].form_set)
     return _build(story, title=f"{spec.title} {book.start:%d/%m/%Y}-{book.end:%d/%m/%Y}", spec=spec)
 
 
 def render_cert_book(book: CertBook) -> bytes:
     """A certification book (BS copies, CK signatures) for the range: "Quyển số 01/2026-SCT/BS"."""
-    st = _styles()
     spec = FormSpec("", CERT_BOOKS[book.kind], "")
     story = _top(
         book.parent_name, book.unit_name, spec, f"Quyển số: {book.book}", book.start, book.end
     )
-    story.append(_cert_table(book, st) if book.rows else _nothing(EMPTY_CERT))
+    if book.rows:
+        story += _cert_table(book, _height(story))
+    else:
+        story.append(_nothing(EMPTY_CERT))
     return _build(story, title=f"{spec.title} {book.book}", spec=spec)
 
 
@@ -165,98 +151,130 @@ def _nothing(sentence: str) -> Flowable:
 
 def _when(at: datetime | None) -> str:
     """A time in a cell: "09:15 02/12/2026" on two lines; "" when it has not happened."""
-    return f"{at:%H:%M}<br/>{at.day:02d}/{at.month:02d}/{at.year}" if at else ""
+    return f"{at:%H:%M}\n{at.day:02d}/{at.month:02d}/{at.year}" if at else ""
 
 
-def _p(markup: str, style: ParagraphStyle) -> Flowable:
-    return Paragraph(markup, style) if markup else ""
-
-
-def _register_table(section: RegisterSection, st: dict[str, ParagraphStyle]) -> Flowable:
-    cell, centre = st["cell"], st["centre"]
-    data: list[list[Any]] = [[Paragraph(escape(h), st["head"]) for h, _, _ in REGISTER_COLUMNS]]
+def _register_table(section: RegisterSection, used: float) -> list[Flowable]:
+    rows: list[list[str]] = []
     for r in section.rows:
         agency_part, _, day_part = r.code.partition("-")  # the agency, then day-number
-        contact = L.text(r.address, 250)
-        if r.phone:
-            contact += ("<br/>" if contact else "") + f"ĐT: {escape(r.phone)}"
-        returned = _when(r.returned_at)
-        if r.returned_to:
-            returned += ("<br/>" if returned else "") + L.text(r.returned_to, 120)
-        data.append(
+        phone = f"ĐT: {r.phone}" if r.phone else ""
+        contact = "\n".join(x for x in (fonts.clip(r.address, 250), phone) if x)
+        returned = "\n".join(x for x in (_when(r.returned_at), r.returned_to) if x)
+        rows.append(
             [
                 str(r.number),
-                _p(f"{escape(agency_part)}-<br/>{escape(day_part)}", centre),
-                _p(L.text(r.procedure, 300), cell),
+                f"{agency_part}-\n{day_part}",
+                fonts.clip(r.procedure, 300),
                 str(r.sets),
-                _p(L.text(r.applicant, 120), cell),
-                _p(contact, cell),
-                _p(L.text(r.lead_agency, 200), cell),
-                _p(_when(r.received_at), centre),
-                _p(_when(r.due_at), centre),
-                _p(_when(r.handed_over_at), centre),
-                _p(_when(r.result_back_at), centre),
-                _p(returned, centre),
-                _p(L.text(r.note, 300), cell),
+                r.applicant,
+                contact,
+                r.lead_agency,
+                _when(r.received_at),
+                _when(r.due_at),
+                _when(r.handed_over_at),
+                _when(r.result_back_at),
+                returned,
+                fonts.clip(r.note, 300),
             ]
         )
-    return _table(data, REGISTER_COLUMNS)
+    return _tables(rows, REGISTER_COLUMNS, used)
 
 
-def _cert_table(book: CertBook, st: dict[str, ParagraphStyle]) -> Flowable:
-    cell = st["cell"]
+def _cert_table(book: CertBook, used: float) -> list[Flowable]:
     columns = CERT_COLUMNS[book.kind]
-    data: list[list[Any]] = [[Paragraph(escape(h), st["head"]) for h, _, _ in columns]]
+    rows: list[list[str]] = []
     for r in book.rows:
         day = f"{r.day.day:02d}/{r.day.month:02d}/{r.day.year}"
-        note = L.text("; ".join(x for x in (f"Hồ sơ {r.code}", r.note) if x), 300)
+        note = "; ".join(x for x in (f"Hồ sơ {r.code}", r.note) if x)
         fee = money(r.fee) if r.fee else "Miễn"
         if book.kind == "BS":
-            originals = "<br/>".join(f"- {L.text(x, 200)}" for x in r.originals)
-            row = [
-                str(r.number),
-                day,
-                _p(L.text(r.requester, 120), cell),
-                _p(originals, cell),
-                str(r.copies or ""),
-                _p(L.text(r.signer, 120), cell),
-                fee,
-                _p(note, cell),
-            ]
+            originals = "\n".join(f"- {fonts.clip(x, 200)}" for x in r.originals)
+            row = [str(r.number), day, r.requester, originals, str(r.copies or "")]
         else:
-            row = [
-                str(r.number),
-                day,
-                _p(L.text(r.requester, 120), cell),
-                r.id_number,
-                _p(L.text(r.signer, 120), cell),
-                fee,
-                _p(note, cell),
-            ]
-        data.append(row)
-    return _table(data, columns, min_height=11 * mm)  # room to sign and write a name by hand
+            row = [str(r.number), day, r.requester, r.id_number]
+        rows.append([*row, r.signer, fee, note])
+    return _tables(rows, columns, used, min_height=11 * mm)  # room to sign, write a name
+
+
+PAD_X, PAD_TOP, PAD_BOTTOM = 2.5, 2.0, 3.0
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+
+
+def _height(flowables: Sequence[Flowable]) -> float:
+    """The height the flowables take at the top of a page (the title block)."""
+    total = 0.0
+    for f in flowables:
+        total += f.wrap(BODY_W, FRAME_H)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+def _wrap(text: str, width: float, face: str = fonts.REGULAR) -> str:
+    """Plain text broken into the lines that fit the cell (a forced break stays a break)."""
+    inner = width - 2 * PAD_X
+    lines: list[str] = []
+    for part in text.split("\n") if text else ():
+        lines += simpleSplit(fonts.clean(part), face, SIZE, inner) or [""]
+    return "\n".join(lines)
+
+
+def _tables(
+    rows: list[list[str]],
+    columns: Sequence[tuple[str, float, bool]],
+    used: float,
+    min_height: float = 0,
+) -> list[Flowable]:
+    """One table a page, the heading row on each. Cells are plain strings broken into lines
+    here (no Paragraph: its parse and wrap were 2 of the 3.6 s of a 1,000-row register), so
+    each row's height is known and the rows are paged here; one long Table would be split by
+    reportlab page after page, measuring every remaining row again each time."""
+    widths = [w * mm for _, w, _ in columns]
+    head = [_wrap(h, w, fonts.BOLD) for (h, _, _), w in zip(columns, widths, strict=True)]
+    head_h = _lines_height(head, 0)
+    slack = 4.0  # points kept free below the last row
+    out: list[Flowable] = []
+    room = FRAME_H - used - head_h - slack
+    page: list[list[str]] = []
+    heights: list[float] = []
+    for raw in rows:
+        row = [_wrap(t, w) for t, w in zip(raw, widths, strict=True)]
+        h = _lines_height(row, min_height)
+        if page and h > room:
+            out += [_table([head, *page], [head_h, *heights], columns), PageBreak()]
+            page, heights, room = [], [], FRAME_H - head_h - slack
+        page.append(row)
+        heights.append(h)
+        room -= h
+    out.append(_table([head, *page], [head_h, *heights], columns))
+    return out
+
+
+def _lines_height(row: Sequence[str], minimum: float) -> float:
+    lines = max(cell.count("\n") + 1 for cell in row)
+    return max(lines * (SIZE + 1.5) + PAD_TOP + PAD_BOTTOM, minimum)
 
 
 def _table(
-    data: list[list[Any]], columns: Sequence[tuple[str, float, bool]], min_height: float = 0
+    data: list[list[Any]], heights: list[float], columns: Sequence[tuple[str, float, bool]]
 ) -> Flowable:
-    heights = [None] + [min_height or None] * (len(data) - 1)
     table = Table(data, colWidths=[w * mm for _, w, _ in columns], rowHeights=heights, repeatRows=1)
     centred = [("ALIGN", (i, 1), (i, -1), "CENTER") for i, c in enumerate(columns) if c[2]]
+    centred.append(("ALIGN", (0, 0), (-1, 0), "CENTER"))
     table.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+                ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
                 ("FONTSIZE", (0, 0), (-1, -1), SIZE),
                 ("LEADING", (0, 0), (-1, -1), SIZE + 1.5),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
                 ("VALIGN", (0, 1), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), PAD_TOP),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_BOTTOM),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
                 *centred,
             ]
         )
