@@ -71,6 +71,8 @@ MESSAGES: dict[str, str] = {
     # the register and the certification books (counter-app register)
     "range_reversed": "Ngày bắt đầu {start} ở sau ngày kết thúc {end}.",
     "range_too_long": "Khoảng thời gian quá dài: in sổ cho tối đa {days} ngày một lần.",
+    "cert_book_unknown": "Không có sổ chứng thực {book}: dùng SCT/BS (bản sao) hoặc SCT/CK (chữ ký).",
+    "cert_book_one_year": "Sổ chứng thực mở theo năm: in từng năm một ({start} và {end} khác năm).",
     "output_pdf_only": "Sổ chỉ xuất được tệp PDF (.pdf), không phải {path}.",
     "output_is_database": "Không ghi đè lên tệp cơ sở dữ liệu {path}; hãy chọn tên tệp khác.",
     # actions on a dossier (counter-app dossier CODE ACTION, DOMAIN.md §4)

@@ -11,10 +11,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import Dossier, DossierEvent, Procedure
+from counter_app.db.models import Dossier, DossierDocument, DossierEvent, Procedure
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import form_set_on
-from counter_app.domain.register import RegisterBook, RegisterRow, RegisterSection
+from counter_app.domain.register import (
+    CERT_BOOKS,
+    CertBook,
+    CertRow,
+    RegisterBook,
+    RegisterRow,
+    RegisterSection,
+    cert_book_name,
+)
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit
 
@@ -161,3 +169,60 @@ def _returned_to(data: dict[str, object]) -> str:
     if isinstance(person, dict) and person.get("name"):
         return f"Người nhận thay: {person['name']}"
     return ""
+
+
+def check_cert_range(start: date, end: date) -> None:
+    """A certification book is one year's: its range stays within that year."""
+    check_range(start, end)
+    if start.year != end.year:
+        raise ValidationError("cert_book_one_year", start=start.year, end=end.year)
+
+
+def certification_book(ctx: ServiceContext, kind: str, start: date, end: date) -> CertBook:
+    """The year's certification book `kind` (BS | CK) for the range: the numbers given at
+    intake, the requester, the fee; for copies the originals' names and the copies made."""
+    check_cert_range(start, end)
+    if kind not in CERT_BOOKS:
+        raise ValidationError("cert_book_unknown", book=kind)
+    book = cert_book_name(kind, start.year)
+    lo, hi = _bounds(ctx, start, end)
+    with ctx.uow.read() as s:
+        unit = local_unit(s)
+        dossiers = s.scalars(
+            select(Dossier)
+            .where(Dossier.cert_book == book, Dossier.received_at >= lo, Dossier.received_at < hi)
+            .order_by(Dossier.cert_no)
+        ).all()
+        docs: dict[str, list[DossierDocument]] = defaultdict(list)
+        for doc in s.scalars(
+            select(DossierDocument)
+            .where(DossierDocument.dossier_id.in_([d.id for d in dossiers]))
+            .order_by(DossierDocument.dossier_id, DossierDocument.position)
+        ):
+            docs[doc.dossier_id].append(doc)
+        rows = tuple(_cert_row(ctx, kind, d, docs[d.id]) for d in dossiers)
+        unit_name, parent = unit.name, unit.parent_name
+    return CertBook(kind, book, unit_name, parent, start, end, rows)
+
+
+def _cert_row(
+    ctx: ServiceContext, kind: str, d: Dossier, docs: Sequence[DossierDocument]
+) -> CertRow:
+    originals: tuple[str, ...] = ()
+    copies = 0
+    if kind == "BS":
+        originals = tuple(x.name for x in docs if x.received and x.kind == "original")
+        copies = sum(x.count for x in docs if x.received and x.kind != "original")
+    note = _NOTES.get(d.status, "")
+    return CertRow(
+        number=d.cert_no or 0,
+        day=ctx.local(d.received_at).date(),
+        code=d.code,
+        requester=d.applicant_name,
+        id_number=d.applicant_id_number,
+        signer="",
+        fee=d.fee,
+        note=note,
+        originals=originals,
+        copies=copies,
+    )
