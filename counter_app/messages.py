@@ -68,9 +68,15 @@ MESSAGES: dict[str, str] = {
     ),
     "label_format_invalid": "Nhãn chỉ xuất được PDF, PNG hoặc SVG.",
     "output_format_invalid": "Không nhận biết được định dạng tệp ra: {path}",
-    "output_is_database": "{path} là một cơ sở dữ liệu; không ghi đè.",
     "output_foreign_file": "{path} đã có và không phải tệp {format}; không ghi đè.",
     "report_range_invalid": "Ngày bắt đầu {start} sau ngày kết thúc {end}.",
+    # the register and the certification books (counter-app register)
+    "range_reversed": "Ngày bắt đầu {start} ở sau ngày kết thúc {end}.",
+    "range_too_long": "Khoảng thời gian quá dài: in sổ cho tối đa {days} ngày một lần.",
+    "cert_book_unknown": "Không có sổ chứng thực {book}: dùng SCT/BS (bản sao) hoặc SCT/CK (chữ ký).",
+    "cert_book_one_year": "Sổ chứng thực mở theo năm: in từng năm một ({start} và {end} khác năm).",
+    "output_pdf_only": "Sổ chỉ xuất được tệp PDF (.pdf), không phải {path}.",
+    "output_is_database": "Không ghi đè lên tệp cơ sở dữ liệu {path}; hãy chọn tên tệp khác.",
     # actions on a dossier (counter-app dossier CODE ACTION, DOMAIN.md §4)
     "action_unknown": "Không có thao tác {action} trên hồ sơ.",
     "action_not_allowed": "Hồ sơ đang ở trạng thái “{status}”: không thực hiện được thao tác “{action}”.",

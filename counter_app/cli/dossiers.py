@@ -185,6 +185,7 @@ def dossier_json(v: DossierView) -> dict[str, Any]:
         "register_book": v.register_book,
         "register_no": v.register_no,
         "form_set": v.form_set,
+        "certification": {"book": v.cert_book, "number": v.cert_no} if v.cert_book else None,
         "events": dossier_events(v),
     }
 
@@ -198,6 +199,7 @@ def _human_dossier(v: DossierView) -> str:
         f"Địa chỉ:  {v.applicant.address or '—'}",
         f"Nhận lúc: {v.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {v.due_at:%H:%M %d/%m/%Y}",
         f"Cán bộ tiếp nhận: {v.received_by}   Sổ {v.register_book}, số {v.register_no}",
+        *([v.certification] if v.cert_book else []),
         "Thành phần hồ sơ:",
     ]
     lines += [

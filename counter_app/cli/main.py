@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, dossiers, queue, reports, sync
+from counter_app.cli import actions, books, dossiers, queue, reports, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -171,6 +171,7 @@ def build_parser() -> Parser:
     p.add_argument("-o", "--output", required=True, type=Path)
     actions.add_dossier_parser(cmd)
     reports.add_parser(cmd)
+    books.add_register_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
     return root
@@ -207,6 +208,7 @@ COMMANDS: dict[str, Command] = {
     "form": Command(dossiers.cmd_form),
     "label": Command(dossiers.cmd_label, check=dossiers.check_label),
     "dossier": Command(actions.cmd_dossier),
+    "register": Command(books.cmd_register, check=books.check_register),
     "ticket": Command(queue.cmd_ticket),
     "sync": Command(sync.cmd_sync),
     "report": Command(reports.cmd_report, check=reports.check_report),

@@ -62,3 +62,13 @@ def check_output(path: Path, formats: tuple[str, ...], db: str | None = None) ->
         if head and not _LOOKS_LIKE[fmt](head):
             raise ValidationError("output_foreign_file", path=str(path), format=fmt.upper())
     return fmt
+
+
+def check_pdf_output(path: Path) -> None:
+    """An output that must be a PDF: the name ends in .pdf, and it is not a database.
+
+    A file already there that is an SQLite database (the open one, under whatever name) is
+    never overwritten; checked before the database is opened, so nothing is written."""
+    if path.suffix.lower() != ".pdf":
+        raise ValidationError("output_pdf_only", path=str(path))
+    check_output(path, ("pdf",))

@@ -103,6 +103,8 @@ class Procedure(Base):
         String(16), default="working_days", server_default="working_days"
     )
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONText)
+    # the certification book its dossiers enter (DOMAIN.md §7): BS | CK, None for the rest
+    certification_book: Mapped[str | None] = mapped_column(String(4), nullable=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -129,6 +131,7 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "code_day", "code_seq", name="uq_dossiers_day_seq"),
         Index("ix_dossiers_received_at", "received_at"),
+        Index("ix_dossiers_cert", "cert_book", "cert_no"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
@@ -155,6 +158,9 @@ class Dossier(Base):
     register_no: Mapped[int] = mapped_column(Integer)
     form_set: Mapped[str] = mapped_column(String(4))
     ticket_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    # "Số chứng thực" in the year's book ("01/2026-SCT/BS"), for certification procedures
+    cert_book: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    cert_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     documents: Mapped[list[DossierDocument]] = relationship(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from counter_app.domain.errors import ValidationError
-from counter_app.domain.model import DOCUMENT_KINDS, FEE_UNITS
+from counter_app.domain.model import CERTIFICATION_BOOKS, DOCUMENT_KINDS, FEE_UNITS
 from counter_app.domain.text import clean_text
 from counter_app.domain.workdays import TIME_UNITS
 
@@ -66,6 +66,10 @@ def validate_procedure(p: Any, index: int) -> dict[str, Any]:
         if value not in allowed:
             raise ValidationError("catalogue_field_invalid", where=where, field=key)
         out[key] = value
+    book = p.get("certification_book")  # optional: the sổ chứng thực its dossiers enter
+    if book is not None and book not in CERTIFICATION_BOOKS:
+        raise ValidationError("catalogue_field_invalid", where=where, field="certification_book")
+    out["certification_book"] = book
     docs = p.get("documents", [])
     if not isinstance(docs, list):
         raise ValidationError("catalogue_field_invalid", where=where, field="documents")

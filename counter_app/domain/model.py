@@ -26,6 +26,8 @@ class UnitInfo:
 
 
 FEE_UNITS = ("dossier", "page", "copy")
+# Certification books (DOMAIN.md §7): copies from originals, signatures ("…-SCT/BS", "-SCT/CK")
+CERTIFICATION_BOOKS = ("BS", "CK")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ProcedureInfo:
     version: int = 1
     fee_unit: str = "dossier"  # dossier | page | copy
     time_unit: str = "working_days"  # working_days | calendar_days | hours
+    certification_book: str = ""  # BS | CK: its dossiers enter that sổ chứng thực; "" none
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,15 @@ class DossierView:
     form_set: str  # "2025" (Circular 03/2025) or "2018" (Circular 01/2018)
     events: tuple[EventView, ...] = field(default_factory=tuple)
     fee: int = 0  # VND charged for this dossier (the default of a return's fee)
+    cert_book: str = ""  # "01/2026-SCT/BS" for a certification; "" otherwise
+    cert_no: int = 0  # "Số chứng thực" in that book
+
+    @property
+    def certification(self) -> str:
+        """ "Số chứng thực: 12, Quyển số 01/2026-SCT/BS", or "" for other dossiers."""
+        if not self.cert_book:
+            return ""
+        return f"Số chứng thực: {self.cert_no}, Quyển số {self.cert_book}"
 
     @property
     def missing_documents(self) -> tuple[DocumentLine, ...]:

@@ -135,6 +135,7 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
                     "6. Đăng ký nhận kết quả tại", return_place(d), limit=LIMITS["address"] + 40
                 ),
                 L.field_line("Phí, lệ phí", fee_text(proc.fee, proc.fee_unit)),
+                *([L.para(L.text(d.certification))] if d.cert_book else []),  # DOMAIN.md §7
                 L.para(
                     f"Vào Sổ theo dõi hồ sơ, Quyển số {L.text(or_blank(register))}, "
                     f"Số thứ tự {d.register_no}"

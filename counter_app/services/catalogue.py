@@ -17,7 +17,17 @@ from counter_app.domain.text import fold, vi_sort_key
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 
-FIELDS = ("name", "sector", "level", "processing_days", "fee", "fee_unit", "time_unit", "documents")
+FIELDS = (
+    "name",
+    "sector",
+    "level",
+    "processing_days",
+    "fee",
+    "fee_unit",
+    "time_unit",
+    "certification_book",
+    "documents",
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ def to_info(p: Procedure) -> ProcedureInfo:
         p.version,
         fee_unit=p.fee_unit,
         time_unit=p.time_unit,
+        certification_book=p.certification_book or "",
     )
 
 

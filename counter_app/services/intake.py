@@ -30,6 +30,7 @@ from counter_app.domain.model import (
     DossierView,
     UnitInfo,
 )
+from counter_app.domain.register import cert_book_name
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
 from counter_app.services.auth import get_user
@@ -236,6 +237,12 @@ def _insert(
     )
     # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
     reg_no = next_number(s, unit.id, "register", str(day.year), end=2**31 - 1)
+    # A certification also enters the year's sổ chứng thực, numbered from 1 (DOMAIN.md §7).
+    cert_book, cert_no = None, None
+    if proc.certification_book:
+        kind = proc.certification_book
+        cert_no = next_number(s, unit.id, f"cert-{kind}", str(day.year), end=2**31 - 1)
+        cert_book = cert_book_name(kind, day.year)
     d = Dossier(
         id=new_id(),
         unit_id=unit.id,
@@ -262,6 +269,8 @@ def _insert(
         register_book=f"01/{day.year}",
         register_no=reg_no,
         form_set=form_set_on(day),
+        cert_book=cert_book,
+        cert_no=cert_no,
     )
     if req.ticket_id:
         link_dossier(s, req.ticket_id, d)  # an unknown ticket refuses the save: nothing half-linked
@@ -334,6 +343,8 @@ def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
         "due_at": d.due_at.isoformat(),
         "received_by": d.received_by,
         "ticket_id": d.ticket_id,
+        # optional: central ignores keys it does not know
+        **({"certification": {"book": d.cert_book, "number": d.cert_no}} if d.cert_book else {}),
     }
 
 

@@ -77,6 +77,8 @@ def dossier_view(
         register_book=d.register_book,
         register_no=d.register_no,
         form_set=d.form_set,
+        cert_book=d.cert_book or "",
+        cert_no=d.cert_no or 0,
         events=tuple(
             EventView(
                 ctx.local(e.at),
