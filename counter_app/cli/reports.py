@@ -66,7 +66,12 @@ def _human(data: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
         f"Báo cáo {data['unit'] or 'toàn tỉnh'} từ {args.start:%d/%m/%Y} đến {args.end:%d/%m/%Y}:"
     ]
-    lines += [f"  {LABELS[k].strip(' —')}: {cell(t, k)}" for k in _SHOWN]
+    # A part of the line above ("— trực tiếp") is indented under it.
+    lines += [
+        ("      " if LABELS[k].startswith("—") else "  ")
+        + f"{LABELS[k].strip(' —')}: {cell(t, k)}"
+        for k in _SHOWN
+    ]
     for r in data.get("by_unit", []):
         lines.append(
             f"  {r['unit']} {r['name']}: nhận {cell(r, 'received')}, giải quyết "
