@@ -168,3 +168,26 @@ def _return_details(d: dict[str, Any]) -> list[str]:
     if isinstance(d.get("fee"), int):
         parts.append(f"thu {money(d['fee'])}")
     return parts
+
+
+NO_FEE = "Không thu phí, lệ phí"
+_FEE_PER = {"page": "trang", "copy": "bản"}
+
+
+def fee_text(amount: int, unit: str = "dossier") -> str:
+    """Fee line value: "8.000 đồng" a dossier, the rate "2.000 đ/trang" or "3.000 đ/bản" for a
+    fee fixed per page or copy, "Không thu phí, lệ phí" when none is due (DOMAIN.md §3)."""
+    if amount <= 0:
+        return NO_FEE
+    per = _FEE_PER.get(unit)
+    return f"{thousands(amount)} đ/{per}" if per else f"{thousands(amount)} đồng"
+
+
+def processing_time(days: int, unit: str = "working_days") -> str:
+    """Processing time in the procedure's unit: "3 ngày làm việc", "15 ngày", "8 giờ làm việc";
+    same-day procedures (0 days) read "trong ngày"."""
+    if unit == "hours":
+        return f"{days} giờ làm việc"
+    if days <= 0:
+        return "trong ngày"
+    return f"{days} ngày" if unit == "calendar_days" else f"{days} ngày làm việc"

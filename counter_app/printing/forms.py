@@ -20,16 +20,15 @@ from counter_app.printing.wording import (
     LIMITS,
     document_name,
     due_words,
-    fee_text,
     is_original,
     kind_name,
     or_blank,
-    processing_time,
     received_words,
     receiving_name,
     return_place,
     sets_text,
 )
+from counter_app.ui_text import fee_text, processing_time
 
 RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
 

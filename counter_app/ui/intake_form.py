@@ -30,7 +30,13 @@ from counter_app.services.intake import IntakeSetup, parse_intake, returning_app
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 from counter_app.ui.widgets import DocumentTable, Field, ProcedurePicker
-from counter_app.ui_text import RECEIVE_CHANNEL_LABELS, RETURN_CHANNEL_LABELS, WEEKDAYS, money
+from counter_app.ui_text import (
+    RECEIVE_CHANNEL_LABELS,
+    RETURN_CHANNEL_LABELS,
+    WEEKDAYS,
+    fee_text,
+    processing_time,
+)
 
 FIELD_CHECKS: dict[str, Any] = {
     "name": lambda v: clean_name(v, "applicant.name"),
@@ -211,15 +217,13 @@ class IntakeForm(QWidget):
         self.entry = entry
         p = entry.procedure
         level = tr("Cấp xã") if p.level == "commune" else tr("Cấp tỉnh")
-        days = (
-            tr("trong ngày")
-            if p.processing_days == 0
-            else tr("{n} ngày làm việc").format(n=p.processing_days)
-        )
+        days = processing_time(p.processing_days, p.time_unit)
         self.proc_info.setText(f"{p.code} · {p.sector} · {level} · {days}")
         self.proc_error.setVisible(False)
         self.fee.setText(
-            tr("Phí, lệ phí: {fee}").format(fee=money(p.fee)) if p.fee else tr("Không thu phí")
+            tr("Phí, lệ phí: {fee}").format(fee=fee_text(p.fee, p.fee_unit))
+            if p.fee
+            else tr("Không thu phí")
         )
         self.docs.load(entry.documents)
         self.refresh_due()

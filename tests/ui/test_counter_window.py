@@ -222,3 +222,14 @@ def test_an_id_already_recorded_under_another_name_is_flagged(
     assert window.form.offer_frame.property("kind") == "error"
     assert "người khác" in window.form.offer_label.text()
     assert "Trần Thị Bích Ngọc" in window.form.offer_label.text()
+
+
+def test_the_procedure_line_shows_its_time_unit_and_fee_rate(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    """A fee fixed per page reads as the rate, a same-day procedure as "trong ngày", as the
+    printed receipt says them (ui_text.fee_text / processing_time)."""
+    choose_procedure(qtbot, window, "2.000815")
+    assert window.form.entry.procedure.fee_unit == "page"
+    assert window.form.fee.text() == "Phí, lệ phí: 2.000 đ/trang"
+    assert window.form.proc_info.text().endswith("trong ngày")

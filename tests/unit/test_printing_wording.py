@@ -14,19 +14,18 @@ from counter_app.printing.wording import (
     BLANK,
     document_name,
     due_words,
-    fee_text,
     is_original,
     kind_name,
     money,
     or_blank,
     place_date,
-    processing_time,
     received_words,
     receiving_name,
     result_place_setting,
     short_date,
     weekday,
 )
+from counter_app.ui_text import fee_text, processing_time
 
 ICT = timezone(timedelta(hours=7))
 
