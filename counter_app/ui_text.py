@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from counter_app.domain.model import EventView
+from counter_app.domain.text import fold
 
 STATUS_LABELS: dict[str, str] = {
     "new": "Mới",
@@ -61,6 +62,13 @@ CORRECTION_FIELD_LABELS: dict[str, str] = {
     "phone": "Điện thoại",
     "address": "Địa chỉ",
     "email": "Email",
+}
+# The document corrections (`--field document …`): add or change a line, mark one received,
+# remove one; the event records them all as "documents" (the lines before and after).
+DOCUMENT_CORRECTION_LABELS: dict[str, str] = {
+    "document": "Giấy tờ: thêm hoặc sửa",
+    "document_received": "Giấy tờ: đã nhận",
+    "remove_document": "Giấy tờ: xoá dòng nhập nhầm",
 }
 
 TIMELINESS_LABELS: dict[str, str] = {
@@ -151,10 +159,48 @@ def event_details(e: EventView) -> str:
         parts += _return_details(d)
     elif e.kind == "corrected" and isinstance(d.get("changes"), dict):
         for key, pair in d["changes"].items():
+            if key == "documents":
+                parts += _document_changes(pair)
+                continue
             old, new = [*list(pair), "", ""][:2]
             label = CORRECTION_FIELD_LABELS.get(key, key)
             parts.append(f"{label}: {old or '—'} → {new or '—'}")
     return "; ".join(parts)
+
+
+def document_line_text(name: str, kind: str, count: int, received: bool = True) -> str:
+    """'Tờ khai (Bản chính, 1)'; a line not handed in ends ', thiếu'."""
+    return f"{name} ({document_kind_label(kind)}, {count}{'' if received else ', thiếu'})"
+
+
+def _document_changes(pair: Any) -> list[str]:
+    """A correction's document lines before and after -> one 'old → new' per line changed,
+    matched by name without accents (an added line comes from —, a removed one goes to —)."""
+    sides: list[dict[str, dict[str, Any]]] = []
+    for lines in [*list(pair), [], []][:2]:
+        side = {}
+        for x in lines if isinstance(lines, list) else []:
+            if isinstance(x, dict):
+                side[fold(str(x.get("name", "")))] = x
+        sides.append(side)
+    old, new = sides
+    out = []
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key), new.get(key)
+        if a != b:
+            out.append(f"Giấy tờ: {_document_text(a)} → {_document_text(b)}")
+    return out
+
+
+def _document_text(x: dict[str, Any] | None) -> str:
+    if x is None:
+        return "—"
+    return document_line_text(
+        str(x.get("name", "")),
+        str(x.get("kind", "")),
+        int(x.get("count") or 0),
+        bool(x.get("received", True)),
+    )
 
 
 def _return_details(d: dict[str, Any]) -> list[str]:

@@ -37,8 +37,21 @@ def add_dossier_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> No
     p.add_argument(
         "--document", action="append", default=[], metavar="NAME", help="supplement: what to add"
     )
-    p.add_argument("--field", action="append", default=[], metavar="F", help="correct: field")
-    p.add_argument("--value", action="append", default=[], metavar="V", help="correct: value")
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="F",
+        help="correct: name | id-number | phone | address | email"
+        " | document | document-received | remove-document",
+    )
+    p.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="V",
+        help='correct: the new value; document: "NAME|KIND|COUNT"; the others: NAME',
+    )
 
 
 def _parse_at(text: str | None) -> datetime | None:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import Dossier, DossierEvent, Unit
+from counter_app.db.models import Dossier, DossierDocument, DossierEvent, Unit
 from counter_app.domain.cccd import validate_email, validate_id_number, validate_phone
 from counter_app.domain.errors import Conflict, NotFound, ValidationError
 from counter_app.domain.lifecycle import (
@@ -28,8 +28,8 @@ from counter_app.domain.lifecycle import (
     check_return,
     check_time,
 )
-from counter_app.domain.model import DossierView, EventView
-from counter_app.domain.text import clean_address, clean_name, clean_text
+from counter_app.domain.model import DOCUMENT_KINDS, DossierView, EventView
+from counter_app.domain.text import clean_address, clean_name, clean_text, fold
 from counter_app.domain.workdays import compute_due
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
@@ -47,6 +47,10 @@ CORRECTABLE = {
     "address": "applicant_address",
     "email": "applicant_email",
 }
+# The corrections of the dossier's document lines (`--field document …`), in the same action:
+# add or change a line ("NAME|KIND|COUNT"), mark a missing one received, remove one typed by
+# mistake (NAME). The event records the lines before and after, like any other field.
+DOCUMENT_CORRECTIONS = ("document", "document_received", "remove_document")
 # Which optional details each action takes; any other one given is refused, not ignored.
 _OPTIONS: dict[str, frozenset[str]] = {
     "to": frozenset({"handover", "return"}),
@@ -92,6 +96,17 @@ class ActionRequest:
 
 
 @dataclass(frozen=True)
+class DocumentFix:
+    """One correction of the document lines: "set" (add, or change the line with that name),
+    "received" (a missing line was handed in) or "remove" (a line typed by mistake)."""
+
+    op: str
+    name: str
+    kind: str = ""
+    count: int = 0
+
+
+@dataclass(frozen=True)
 class _Checked:
     """The request's own details, validated before any database work."""
 
@@ -101,6 +116,7 @@ class _Checked:
     result: str = ""
     documents: tuple[str, ...] = ()
     changes: dict[str, str] = field(default_factory=dict)
+    document_fixes: tuple[DocumentFix, ...] = ()
 
 
 def act(
@@ -287,7 +303,8 @@ def _check_request(ctx: ServiceContext, req: ActionRequest) -> _Checked:
         docs = tuple(clean_text(x, "documents", max_len=300) for x in req.documents)
         return _Checked(reason, documents=docs)
     if req.action == "correct":
-        return _Checked(reason, changes=_changes(ctx, req.changes))
+        changes, fixes = _changes(ctx, req.changes)
+        return _Checked(reason, changes=changes, document_fixes=fixes)
     return _Checked(reason)
 
 
@@ -301,16 +318,45 @@ def _person(ctx: ServiceContext, text: str) -> dict[str, str]:
     return {"name": name, "id_number": idn}
 
 
-def _changes(ctx: ServiceContext, pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+def _changes(
+    ctx: ServiceContext, pairs: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, str], tuple[DocumentFix, ...]]:
+    """The applicant fields to set, and the document corrections in the order given."""
     if not pairs:
         raise ValidationError("correction_empty")
     out: dict[str, str] = {}
+    fixes: list[DocumentFix] = []
     for name, value in pairs:
         key = name.strip().lower().replace("-", "_")
-        if key not in CORRECTABLE:
+        if key in DOCUMENT_CORRECTIONS:
+            fixes.append(_document_fix(key, value))
+        elif key in CORRECTABLE:
+            out[key] = _clean_value(ctx, key, value)
+        else:
             raise ValidationError("correction_field_unknown", field=name)
-        out[key] = _clean_value(ctx, key, value)
-    return out
+    return out, tuple(fixes)
+
+
+def _document_fix(key: str, value: str) -> DocumentFix:
+    """`document` "NAME|KIND|COUNT"; `document-received` and `remove-document` NAME."""
+    parts = value.split("|")
+    if key != "document":
+        if len(parts) != 1 or not value.strip():
+            raise ValidationError("correction_document_format")
+        return DocumentFix(
+            "received" if key == "document_received" else "remove",
+            clean_text(value, "document", max_len=300),
+        )
+    if len(parts) != 3 or not parts[0].strip():
+        raise ValidationError("correction_document_format")
+    name = clean_text(parts[0], "document", max_len=300)
+    kind = parts[1].strip().lower().replace("-", "_")
+    if kind not in DOCUMENT_KINDS:
+        raise ValidationError("correction_document_kind", kind=parts[1].strip())
+    count = parts[2].strip()
+    if not (count.isascii() and count.isdigit() and 1 <= int(count) <= 99):
+        raise ValidationError("correction_document_count", count=count)
+    return DocumentFix("set", name, kind, int(count))
 
 
 def _clean_value(ctx: ServiceContext, key: str, value: str) -> str:
@@ -356,7 +402,7 @@ def _apply(
     if action == "return":
         return _return_data(d, req, checked)
     if action == "correct":
-        return _correct(s, d, checked.changes)
+        return _correct(s, d, checked, facts)
     return {}
 
 
@@ -412,19 +458,82 @@ def _return_data(d: Dossier, req: ActionRequest, checked: _Checked) -> dict[str,
     return data
 
 
-def _correct(s: Session, d: Dossier, changes: dict[str, str]) -> dict[str, Any]:
-    diff: dict[str, list[str]] = {}
-    for key, new in changes.items():
+def _correct(s: Session, d: Dossier, checked: _Checked, facts: HistoryFacts) -> dict[str, Any]:
+    diff: dict[str, Any] = {}
+    for key, new in checked.changes.items():
         old = getattr(d, CORRECTABLE[key])
         if new != old:
             diff[key] = [old, new]
+    if checked.document_fixes:
+        before = [_line(x) for x in d.documents]
+        _fix_documents(d, checked.document_fixes, facts)
+        after = [_line(x) for x in d.documents]
+        if after != before:
+            diff["documents"] = [before, after]
     if not diff:
         raise ValidationError("correction_unchanged")
     if "name" in diff:
         reindex_name(s, d.id, d.received_at, diff["name"][0], diff["name"][1])
-    for key, (_, new) in diff.items():
-        setattr(d, CORRECTABLE[key], new)
+    for key, pair in diff.items():
+        if key in CORRECTABLE:
+            setattr(d, CORRECTABLE[key], pair[1])
     return {"changes": diff}
+
+
+def _line(x: DossierDocument) -> dict[str, Any]:
+    """A document line as the event records it (the shape of intake's outbox payload)."""
+    return {"name": x.name, "kind": x.kind, "count": x.count, "received": x.received}
+
+
+def _fix_documents(d: Dossier, fixes: tuple[DocumentFix, ...], facts: HistoryFacts) -> None:
+    """Apply the document corrections to the dossier's lines, matched by name without
+    accents. Anything refused raises, and the transaction writes nothing."""
+    rows = list(d.documents)
+
+    def find(name: str) -> int | None:
+        key = fold(name)
+        return next((i for i, x in enumerate(rows) if fold(x.name) == key), None)
+
+    for fix in fixes:
+        i = find(fix.name)
+        if fix.op == "set":
+            if i is None:
+                rows.append(
+                    DossierDocument(
+                        name=fix.name,
+                        kind=fix.kind,
+                        count=fix.count,
+                        received=True,  # a line added now is one handed in
+                        required=_in_checklist(d, fix.name),
+                    )
+                )
+            else:
+                rows[i].name, rows[i].kind, rows[i].count = fix.name, fix.kind, fix.count
+            continue
+        if i is None:
+            raise ValidationError("correction_document_absent", name=fix.name)
+        row = rows[i]
+        if fix.op == "received":
+            if row.required and not row.received and facts.paused_at_intake:
+                # receive-supplement: it also starts the due date from the day they came.
+                raise ValidationError("correction_document_supplement", name=row.name)
+            row.received = True
+        else:
+            if row.required:
+                raise ValidationError("correction_document_required", name=row.name)
+            rows.pop(i)
+    for position, row in enumerate(rows):
+        row.position = position
+    d.documents = rows
+
+
+def _in_checklist(d: Dossier, name: str) -> bool:
+    """A line named like a required item of the procedure's checklist is required."""
+    key = fold(name)
+    return any(
+        fold(str(x.get("name", ""))) == key and bool(x.get("required"))
+        for x in d.procedure.documents
+    )
 
 
 def _compare_and_set(s: Session, d: Dossier, before: str, after: str) -> None:
@@ -442,6 +551,8 @@ def _compare_and_set(s: Session, d: Dossier, before: str, after: str) -> None:
 
 __all__ = [
     "ACTION_ORDER",
+    "CORRECTABLE",
+    "DOCUMENT_CORRECTIONS",
     "ActionDone",
     "ActionRequest",
     "act",

@@ -35,10 +35,11 @@ from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.lifecycle import REASON_REQUIRED, is_open
 from counter_app.domain.model import DossierView
 from counter_app.domain.text import clean_name
-from counter_app.messages import describe, field_message
+from counter_app.messages import describe, text_for
 from counter_app.services import lookup
 from counter_app.services.actions import (
     CORRECTABLE,
+    DOCUMENT_CORRECTIONS,
     ActionDone,
     ActionRequest,
     allowed_actions,
@@ -54,10 +55,12 @@ from counter_app.ui.widgets import Field
 from counter_app.ui_text import (
     ACTION_LABELS,
     CORRECTION_FIELD_LABELS,
+    DOCUMENT_CORRECTION_LABELS,
     EVENT_LABELS,
     RETURN_CHANNEL_LABELS,
     STATUS_LABELS,
     document_kind_label,
+    document_line_text,
     event_details,
     money,
 )
@@ -72,6 +75,12 @@ CODE_FIELDS = {
     "return_to_invalid": "collector_name",
     "fee_invalid": "fee",
     "correction_unchanged": "value",
+    "correction_document_format": "value",
+    "correction_document_kind": "value",
+    "correction_document_count": "value",
+    "correction_document_absent": "value",
+    "correction_document_required": "value",
+    "correction_document_supplement": "value",
 }
 # A refusal's field (ValidationError.field_errors) -> the form field.
 ERROR_FIELDS = {
@@ -83,6 +92,7 @@ ERROR_FIELDS = {
     "return_to.id_number": "collector_id",
     "result": "result",
     **{key: "value" for key in CORRECTABLE},
+    "document": "value",
 }
 # The form's own words where the CLI's messages name its flags (--tracking, --to, …);
 # the form's other codes are in messages.MESSAGES.
@@ -102,7 +112,7 @@ def form_message(code: str, **params: object) -> str:
         return tr("Phải sau ngày hẹn hiện tại {due}.").format(due=params.get("due", ""))
     if code in FORM_MESSAGES:
         return tr(FORM_MESSAGES[code])
-    return field_message(code)
+    return text_for(code, **params)
 
 
 def history_rows(view: DossierView) -> list[tuple[str, str, str, str]]:
@@ -258,14 +268,18 @@ class ActionForm(QDialog):
         self._collector_changed()
 
     def _build_correct(self) -> None:
+        """What to correct (↑↓ in the first field): an applicant field or the documents."""
         combo = QComboBox()
         for key in CORRECTABLE:
             combo.addItem(tr(CORRECTION_FIELD_LABELS[key]), key)
+        for key in DOCUMENT_CORRECTIONS:
+            combo.addItem(tr(DOCUMENT_CORRECTION_LABELS[key]), key)
         combo.currentIndexChanged.connect(lambda _i: self._show_current())
         self.field_combo = combo
         self.form.addRow(tr("Sửa"), combo)
         self.current = QLabel()
         self.current.setObjectName("hint")
+        self.current.setWordWrap(True)
         self.form.addRow(tr("Hiện tại"), self.current)
         self._add("value", tr("Thông tin mới"), tr("Giá trị đúng"))
         self._show_current()
@@ -374,8 +388,21 @@ class ActionForm(QDialog):
     def _show_current(self) -> None:
         assert self.field_combo is not None
         key = self.field_combo.currentData()
+        value = self.fields["value"].edit
+        if key in DOCUMENT_CORRECTIONS:
+            lines = [
+                document_line_text(x.name, x.kind, x.count, x.received) for x in self.view.documents
+            ]
+            self.current.setText("; ".join(lines) or "—")
+            value.setPlaceholderText(
+                tr("Tên giấy tờ|loại|số lượng — loại: original, copy, certified-copy; SL 1–99")
+                if key == "document"
+                else tr("Tên giấy tờ, như trong danh sách trên")
+            )
+            return
         current = getattr(self.view.applicant, key, "")
         self.current.setText(current or "—")
+        value.setPlaceholderText(tr("Giá trị đúng"))
 
     # ----- checking and recording -----------------------------------------------------------
     def _errors(self) -> tuple[dict[str, str], ActionRequest | None]:
@@ -432,6 +459,12 @@ class ActionForm(QDialog):
     ) -> dict[str, object]:
         assert self.field_combo is not None
         key = str(self.field_combo.currentData())
+        if key in DOCUMENT_CORRECTIONS:
+            # The format, the kind, the count and the line are checked by the service:
+            # its refusal is shown beside the value, and nothing is written.
+            if not text["value"]:
+                errors["value"] = "correction_document_format"
+            return {"changes": ((key, text["value"]),)}
         try:
             value = (
                 validate_id_number(text["value"], "id_number", today=self.ctx.now().date())
@@ -706,9 +739,11 @@ class DossierDialog(QDialog):
     def _action_done(self, done: ActionDone) -> None:
         self.action_form = None
         label = tr(EVENT_LABELS.get(done.event.kind, done.event.kind))
-        self.message.setText(
-            tr("Đã ghi: {what} lúc {at}.").format(what=label, at=f"{done.event.at:%H:%M}")
-        )
+        text = tr("Đã ghi: {what} lúc {at}.").format(what=label, at=f"{done.event.at:%H:%M}")
+        if done.event.kind == "corrected" and "F8" in self.prints:
+            # The paper the citizen holds shows the old details: offer the corrected one.
+            text += " " + tr("F8 in lại giấy cho người nộp với thông tin đã sửa.")
+        self.message.setText(text)
         self.set_view(done.dossier)
         self.changed.emit(done.dossier)
 

@@ -339,3 +339,97 @@ def test_a_stale_screen_loses_to_the_counter_that_acted_first(
     assert len(won) == 1 and len(lost) == 1, results
     assert lost[0].code == "dossier_changed"
     assert len(outbox_events(db_path, code)) == 2
+
+
+# --- correcting the document lines (issue 10 §1) -----------------------------------------
+
+DIVORCE = "Bản án, quyết định ly hôn đã có hiệu lực pháp luật hoặc trích lục khai tử"
+
+
+def test_a_correction_adds_changes_receives_and_removes_document_lines(
+    new_dossier, act, cli, db_path
+) -> None:
+    code = new_dossier()
+    lines = ok(cli("--json", "show", code))["documents"]
+    divorce = next(x["name"] for x in lines if x["name"].startswith(DIVORCE))
+    assert not next(x for x in lines if x["name"] == divorce)["received"]
+    r = act(
+        code,
+        "correct",
+        "--field", "document", "--value", "Giấy ủy quyền|certified-copy|2",
+        "--field", "document-received", "--value", divorce,
+        "--field", "name", "--value", "Nguyễn Văn Ấn",
+    )  # fmt: skip
+    assert r["status"] == "accepted"
+    old, new = r["event"]["data"]["changes"]["documents"]
+    assert len(new) == len(old) + 1
+    assert new[-1] == {"name": "Giấy ủy quyền", "kind": "certified_copy", "count": 2,
+                       "received": True}  # fmt: skip
+    assert next(x for x in new if x["name"] == divorce)["received"] is True
+    assert r["event"]["data"]["changes"]["name"] == ["Nguyễn Văn An", "Nguyễn Văn Ấn"]
+    # Change the line typed a moment ago (matched without accents), then remove it.
+    r = act(code, "correct", "--field", "document", "--value", "giay uy quyen|copy|1")
+    old, new = r["event"]["data"]["changes"]["documents"]
+    assert new[-1] == {"name": "giay uy quyen", "kind": "copy", "count": 1, "received": True}
+    r = act(code, "correct", "--field", "remove-document", "--value", "Giấy ủy quyền")
+    old, new = r["event"]["data"]["changes"]["documents"]
+    assert [x["name"] for x in new] == [x["name"] for x in lines]
+    shown = ok(cli("--json", "show", code))
+    assert [x["name"] for x in shown["documents"]] == [x["name"] for x in lines]
+    text = ok(cli("show", code))
+    for words in (
+        "Giấy tờ: — → Giấy ủy quyền (Bản sao chứng thực, 2)",
+        f"Giấy tờ: {divorce} (Bản sao chứng thực, 1, thiếu) → {divorce} (Bản sao chứng thực, 1)",
+        "Giấy tờ: Giấy ủy quyền (Bản sao chứng thực, 2) → giay uy quyen (Bản sao, 1)",
+        "Giấy tờ: giay uy quyen (Bản sao, 1) → —",
+        "Họ tên: Nguyễn Văn An → Nguyễn Văn Ấn",
+    ):
+        assert words in text, words
+    kinds = [e["kind"] for e in outbox_events(db_path, code)]
+    assert kinds == ["received", "corrected", "corrected", "corrected"]
+
+
+def test_a_wrong_document_correction_is_refused_and_writes_nothing(
+    new_dossier, cli, db_path, db_snapshot, itest
+) -> None:
+    code = new_dossier()
+    before = db_snapshot(db_path)
+    for value, field, words in (
+        ("Giấy ủy quyền|photocopy|1", "document", "photocopy"),
+        ("Giấy ủy quyền|copy|0", "document", "từ 1 đến 99"),
+        ("Giấy ủy quyền|copy|100", "document", "từ 1 đến 99"),
+        ("Giấy ủy quyền|copy|hai", "document", "từ 1 đến 99"),
+        ("Giấy ủy quyền|copy", "document", "Tên giấy tờ|loại|số lượng"),
+        ("|copy|1", "document", "Tên giấy tờ|loại|số lượng"),
+        ("Giấy ủy quyền", "remove-document", "không có giấy tờ"),
+        ("Giấy ủy quyền", "document-received", "không có giấy tờ"),
+        ("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", "remove-document", "bắt buộc"),
+        # changes nothing: the line as it is, or a line already received
+        ("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân|original|1", "document", "giống"),
+        ("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", "document-received", "giống"),
+    ):
+        res = cli("dossier", code, "correct", "--by", "canbo1", "--field", field, "--value", value)
+        assert res.rc == 1, (field, value)
+        line = itest.assert_one_vietnamese_line(res.err, strip=("photocopy",))
+        assert words in line, (line, words)
+    assert db_snapshot(db_path) == before
+
+
+def test_a_document_missing_at_intake_is_received_through_receive_supplement(
+    new_dossier, act, cli, itest
+) -> None:
+    """A required line missing at intake paused the dossier: receive-supplement records it
+    (and starts the due date then); the correction points there instead."""
+    code = new_dossier(documents=[{"name": "Tờ khai", "kind": "original", "count": 1}])
+    missing = next(x["name"] for x in ok(cli("--json", "show", code))["documents"]
+                   if not x["received"] and x["name"].startswith("Tờ khai cấp"))  # fmt: skip
+    res = cli(
+        "dossier", code, "correct", "--by", "canbo1",
+        "--field", "document-received", "--value", missing,
+    )  # fmt: skip
+    assert res.rc == 1
+    assert "receive-supplement" in itest.assert_one_vietnamese_line(res.err)
+    # Correcting the kind of the line typed at intake is still a correction.
+    r = act(code, "correct", "--field", "document", "--value", "Tờ khai|copy|1")
+    assert r["status"] == "supplement_requested"
+    assert act(code, "receive-supplement")["status"] == "accepted"

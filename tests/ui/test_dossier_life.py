@@ -7,7 +7,10 @@ check; Ctrl+H lists what is due today or overdue (pinned clock)."""
 
 from __future__ import annotations
 
+import io
+
 from pinned_clock import TestClock
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -283,3 +286,63 @@ def test_tab_and_enter_pick_an_action_too(qtbot: QtBot, window: CounterWindow) -
     assert focused() is form.ok
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dlg.view.status == "result_ready", timeout=10_000)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_correction_of_a_name_and_a_document_line_then_f8_reprints_the_receipt(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    """Issue 10 §1: the correction form takes a document line too, by keyboard; a refusal
+    sits beside the value and writes nothing; afterwards F8 reprints Mẫu 01 as corrected."""
+    code = an_accepted_dossier(window)
+    before = events_of(window, code)
+    dlg = open_view(qtbot, window, code)
+
+    form = pick(qtbot, dlg, "correct")
+    assert focused() is form.field_combo  # Họ tên first
+    key(qtbot, Qt.Key.Key_Return)
+    assert focused() is form.fields["value"].edit
+    focused().setText("Trần Thị Mới")  # type: ignore[attr-defined]  (an IME's text)
+    key(qtbot, Qt.Key.Key_Return)  # -> note
+    key(qtbot, Qt.Key.Key_Return)  # records
+    qtbot.waitUntil(lambda: dlg.view.applicant.name == "Trần Thị Mới", timeout=10_000)
+    assert "F8" in dlg.message.text()
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: focused().window() is dlg)
+    key(qtbot, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: len(window.printers.a4.jobs) == 1, timeout=10_000)
+    text = pdf_text(window.printers.a4.jobs[0].pdf)
+    assert code in text and "Trần Thị Mới" in text
+
+    form = pick(qtbot, dlg, "correct")
+    for _ in range(5):  # past the applicant's fields to "Giấy tờ: thêm hoặc sửa"
+        key(qtbot, Qt.Key.Key_Down)
+    assert form.field_combo is not None and form.field_combo.currentData() == "document"
+    assert "Tên giấy tờ|loại|số lượng" in form.fields["value"].edit.placeholderText()
+    assert dlg.view.documents[0].name in form.current.text()
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.keyClicks(focused(), "Giay uy quyen|xerox|2")
+    key(qtbot, Qt.Key.Key_Return)
+    key(qtbot, Qt.Key.Key_Return)  # refused by the service: beside the value
+    err = form.fields["value"].error
+    qtbot.waitUntil(lambda: err.isVisibleTo(form), timeout=10_000)
+    assert "xerox" in err.text() and "certified-copy" in err.text()
+    assert events_of(window, code) == before + 1
+    assert focused() is form.fields["value"].edit
+    focused().setText("Giay uy quyen|copy|2")  # type: ignore[attr-defined]
+    key(qtbot, Qt.Key.Key_Return)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: events_of(window, code) == before + 2, timeout=10_000)
+    qtbot.waitUntil(lambda: dlg.view.documents[-1].name == "Giay uy quyen", timeout=10_000)
+    notes = dlg.history.item(dlg.history.rowCount() - 1, 3).text()
+    assert "Giấy tờ: — → Giay uy quyen (Bản sao, 2)" in notes
+    assert "Họ tên:" in dlg.history.item(dlg.history.rowCount() - 2, 3).text()
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: focused().window() is dlg)
+    key(qtbot, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: len(window.printers.a4.jobs) == 2, timeout=10_000)
+    text = pdf_text(window.printers.a4.jobs[1].pdf)
+    assert "Giay uy quyen" in text and "Trần Thị Mới" in text
