@@ -78,12 +78,28 @@ LEFT JOIN (SELECT dossier_id, min(at) AS a FROM dossier_events
 GROUP BY 1, 2"""
 
 
+def report_facts_sql() -> list[str]:
+    """Migration 0007's backfill: the history above is raw SQL, so the dossiers' report
+    facts (kept by intake and the actions in the app) are set from it the way 0007 does."""
+    import importlib.util
+
+    import counter_app
+
+    versions = Path(counter_app.__file__).parent / "db" / "migrations" / "versions"
+    path = versions / "0007_dossier_report_facts.py"
+    spec = importlib.util.spec_from_file_location("m0007", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return list(mod.backfill_sql("sqlite"))
+
+
 def give_history(db: Path) -> int:
     with sqlite3.connect(db) as conn:
         done = conn.execute("SELECT count(*) FROM dossier_events WHERE kind = 'result_ready'")
         if done.fetchone()[0]:
             return int(conn.execute("SELECT count(*) FROM dossier_events").fetchone()[0])
-        for sql in HISTORY_SQL:
+        for sql in [*HISTORY_SQL, *report_facts_sql()]:
             conn.execute(sql)
         conn.execute("ANALYZE")
         return int(conn.execute("SELECT count(*) FROM dossier_events").fetchone()[0])

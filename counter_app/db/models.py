@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -161,6 +162,15 @@ class Dossier(Base):
     # "Số chứng thực" in the year's book ("01/2026-SCT/BS"), for certification procedures
     cert_book: Mapped[str | None] = mapped_column(String(24), nullable=True)
     cert_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The report's facts (migration 0007), projections of the history like `status`, written
+    # with the event that changes them: the report reads these, not the events.
+    original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    returned_postal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    apologized: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     documents: Mapped[list[DossierDocument]] = relationship(

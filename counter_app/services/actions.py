@@ -29,6 +29,7 @@ from counter_app.domain.lifecycle import (
     check_time,
 )
 from counter_app.domain.model import DOCUMENT_KINDS, DossierView, EventView
+from counter_app.domain.report import END_KINDS
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold
 from counter_app.domain.workdays import compute_due
 from counter_app.services.auth import get_user
@@ -169,11 +170,12 @@ def perform(ctx: ServiceContext, req: ActionRequest) -> ActionDone:
         check_time(when, now, ctx.local(d.received_at), last_at, given=req.at is not None)
         check_day_open(s, unit.id, when.date())
         data = _apply(s, ctx, req, checked, d, unit, facts, when, new_status)
-        _compare_and_set(s, d, before, new_status)
+        kind = ACTION_KINDS[req.action]
+        _compare_and_set(s, d, before, new_status, _report_facts(d, kind, when, data))
         ev = append_event(
             s,
             d,
-            kind=ACTION_KINDS[req.action],
+            kind=kind,
             status=new_status,
             at=when,
             business_day=when.date(),
@@ -536,13 +538,35 @@ def _in_checklist(d: Dossier, name: str) -> bool:
     )
 
 
-def _compare_and_set(s: Session, d: Dossier, before: str, after: str) -> None:
-    """Belt and braces behind the writer lock: the status moves only from the one read."""
+def _report_facts(d: Dossier, kind: str, when: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """The report's facts this step changes on the dossier row (migration 0007), as the
+    report read them from the history before: the first result, return and closing, any
+    postal return, an apology; the original due moment follows `due_at` (an intake pause
+    recomputes it) until an apology, which moves `due_at` only."""
+    if kind == "result_ready" and d.resolved_at is None:
+        return {"resolved_at": when}
+    if kind == "returned":
+        postal = d.returned_postal or data.get("channel") == "postal"
+        return {"returned_at": d.returned_at or when, "returned_postal": postal}
+    if kind in END_KINDS and d.closed_at is None:
+        return {"closed_at": when, "closed_kind": kind}
+    if kind == "apologized":
+        return {"apologized": True}
+    if kind == "supplement_received" and "due_at" in data and not d.apologized:
+        return {"original_due_at": d.due_at}
+    return {}
+
+
+def _compare_and_set(
+    s: Session, d: Dossier, before: str, after: str, facts: dict[str, Any]
+) -> None:
+    """Belt and braces behind the writer lock: the status moves only from the one read. The
+    report's facts go in the same UPDATE."""
     s.flush()
     done = s.execute(
         update(Dossier)
         .where(Dossier.id == d.id, Dossier.status == before)
-        .values(status=after)
+        .values(status=after, **facts)
         .execution_options(synchronize_session=False)
     )
     if getattr(done, "rowcount", 1) != 1:

@@ -264,6 +264,7 @@ def _insert(
         received_at=at,
         effective_day=plan.effective_day,
         due_at=plan.due_at,
+        original_due_at=plan.due_at,  # the report's: an apology moves due_at only
         status="new",
         received_by=clerk.id,
         register_book=f"01/{day.year}",
