@@ -4,8 +4,10 @@ central.dossiers holds each dossier's receipt and its due date as taken at intak
 history; the history is in central.events (dossier_event payloads carry the event's kind,
 status, local `at` and data). One query groups those payloads per dossier — the first
 result / refusal / withdrawal / stop / return day, the apology's previous due date, the
-due date an intake-stage supplement reset — and then groups the dossiers by identical
-facts, per unit and procedure; domain/report.py classifies each combination, exactly as
+due date an intake-stage supplement reset — replaces each day by a stand-in that compares
+with the period's days as it does (before / in / after; the result day against the due day)
+and groups the dossiers by identical stand-in facts, per unit and procedure (a handful of
+rows per procedure instead of one per dossier); domain/report.py classifies each combination, exactly as
 the unit's own report does (services/report.py), so the province's totals are the sum of
 the units' reports over the same days.
 
@@ -16,7 +18,7 @@ first ten characters are the local day; the dossier's timestamps are converted w
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from counter_app.domain.report import DossierFacts, Line, Period, Summary, summarize
@@ -44,25 +46,63 @@ WITH ev AS (
     AND e.payload->>'kind' IN ('result_ready', 'refused', 'withdrawn', 'stopped', 'returned',
                                'apologized', 'supplement_received')
   GROUP BY 1
+),
+-- Each dossier's facts, exactly as days.
+f AS (
+  SELECT d.unit_id, d.procedure_code AS code,
+         coalesce(p.data->>'name', d.procedure_code) AS name,
+         coalesce(p.data->>'sector', '') AS sector,
+         to_char(d.received_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD') AS received,
+         coalesce(x.payload->>'receive_channel', 'counter') AS channel,
+         coalesce(ev.apology_due, ev.resumed_due,
+                  to_char(d.due_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD')) AS due,
+         ev.ready, ev.ended, ev.end_kind, ev.returned, coalesce(ev.postal, false) AS postal,
+         ev.apology_due IS NOT NULL AS apologized
+  FROM central.dossiers d
+  JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
+  -- the channel counts only for a dossier received in the period
+  LEFT JOIN central.events x ON x.event_id = d.event_id
+    AND d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s)
+  LEFT JOIN central.procedures p ON p.code = d.procedure_code
+  LEFT JOIN ev ON ev.dossier_id = d.id
+  WHERE d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
 )
-SELECT d.unit_id, d.procedure_code AS code,
-       coalesce(p.data->>'name', d.procedure_code) AS name,
-       coalesce(p.data->>'sector', '') AS sector,
-       coalesce(x.payload->>'receive_channel', 'counter') AS channel,
-       to_char(d.received_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD') AS received,
-       coalesce(ev.apology_due, ev.resumed_due,
-                to_char(d.due_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD')) AS original_due,
-       ev.ready, ev.ended, ev.end_kind, ev.returned, coalesce(ev.postal, false) AS postal,
-       ev.apology_due IS NOT NULL AS apologized,
+-- Each day replaced by a stand-in that classify() compares with the period's days the same
+-- way (before / in / after it; the result day against the due day): a handful of distinct
+-- facts per procedure instead of one per dossier. s_1 = start - 1, s1 = start + 1,
+-- e1 = end + 1; every day is 'YYYY-MM-DD' text, so text order is day order.
+SELECT unit_id, code, name, sector,
+       CASE WHEN received < %(s)s THEN %(s_1)s ELSE %(s)s END AS received,
+       CASE WHEN received >= %(s)s THEN channel ELSE 'counter' END AS channel,
+       CASE WHEN ready BETWEEN %(s)s AND %(e)s THEN
+              CASE WHEN ready < due THEN %(s1)s WHEN ready = due THEN %(s)s ELSE %(s_1)s END
+            WHEN due <= %(e)s THEN %(e)s ELSE %(e1)s END AS original_due,
+       CASE WHEN ready < %(s)s THEN %(s_1)s WHEN ready <= %(e)s THEN %(s)s END AS ready,
+       CASE WHEN ended < %(s)s THEN %(s_1)s WHEN ended <= %(e)s THEN %(s)s END AS ended,
+       CASE WHEN ended BETWEEN %(s)s AND %(e)s THEN end_kind END AS end_kind,
+       CASE WHEN returned BETWEEN %(s)s AND %(e)s THEN %(s)s END AS returned,
+       coalesce(returned BETWEEN %(s)s AND %(e)s AND postal, false) AS postal,
+       coalesce(ready BETWEEN %(s)s AND %(e)s AND ready > due AND apologized, false)
+         AS apologized,
        count(*) AS n
-FROM central.dossiers d
-JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
-LEFT JOIN central.events x ON x.event_id = d.event_id
-LEFT JOIN central.procedures p ON p.code = d.procedure_code
-LEFT JOIN ev ON ev.dossier_id = d.id
-WHERE d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
+FROM f
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 """
+
+
+def _params(period: Period) -> dict[str, str]:
+    one = timedelta(days=1)
+    s, e = period.start, period.end
+    return {
+        "zone": ZONE,
+        "start": s.isoformat(),
+        "end": e.isoformat(),
+        "s": s.isoformat(),
+        "e": e.isoformat(),
+        "s_1": (s - one).isoformat(),
+        "s1": (s + one).isoformat(),
+        "e1": (e + one).isoformat(),
+    }
 
 
 def province_report(url: str, start: date, end: date) -> dict[str, Any]:
@@ -74,7 +114,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         units = conn.execute(
             "SELECT agency_id, name FROM central.units WHERE deleted_at IS NULL ORDER BY agency_id"
         ).fetchall()
-        rows = conn.execute(REPORT_SQL, {"zone": ZONE, "end": end}).fetchall()
+        rows = conn.execute(REPORT_SQL, _params(period)).fetchall()
     days: dict[str | None, date | None] = {None: None}
 
     def day(value: str | None) -> date | None:
@@ -82,7 +122,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             days[value] = date.fromisoformat(str(value))
         return days[value]
 
-    groups: list[tuple[str, Line, DossierFacts, int]] = []
+    groups: dict[str, list[tuple[Line, DossierFacts, int]]] = {}
     for r in rows:
         received, due = day(r["received"]), day(r["original_due"])
         assert received is not None and due is not None
@@ -97,13 +137,12 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             returned_postal=bool(r["postal"]),
             apologized=bool(r["apologized"]),
         )
-        groups.append((r["unit_id"], Line(r["code"], r["name"], r["sector"]), facts, int(r["n"])))
-    province = summarize(((line, f, n) for _, line, f, n in groups), period)
+        line = Line(r["code"], r["name"], r["sector"])
+        groups.setdefault(r["unit_id"], []).append((line, facts, int(r["n"])))
+    province = summarize((g for mine in groups.values() for g in mine), period)
     by_unit = []
     for u in units:
-        mine: Summary = summarize(
-            ((line, f, n) for unit, line, f, n in groups if unit == u["agency_id"]), period
-        )
+        mine: Summary = summarize(groups.get(u["agency_id"], []), period)
         by_unit.append({"unit": u["agency_id"], "name": u["name"], **mine.totals})
     return {
         "from": start.isoformat(),
