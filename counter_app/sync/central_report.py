@@ -7,9 +7,9 @@ result / refusal / withdrawal / stop / return day, the apology's previous due da
 due date an intake-stage supplement reset — replaces each day by a stand-in that compares
 with the period's days as it does (before / in / after; the result day against the due day)
 and groups the dossiers by identical stand-in facts, per unit and procedure (a handful of
-rows per procedure instead of one per dossier); domain/report.py classifies each combination, exactly as
-the unit's own report does (services/report.py), so the province's totals are the sum of
-the units' reports over the same days.
+rows per procedure instead of one per dossier); domain/report.py classifies each
+combination, exactly as the unit's own report does (services/report.py), so the
+province's totals are the sum of the units' reports over the same days.
 
 Local days: an event's `at` is written in the unit's time zone with its offset, so its
 first ten characters are the local day; the dossier's timestamps are converted with
