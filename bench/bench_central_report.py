@@ -166,13 +166,27 @@ WITH g AS MATERIALIZED (
   WHERE x.payload IS NOT NULL
 )
 INSERT INTO central.dossiers (id, unit_id, code, procedure_code, applicant_name, received_at,
-                              due_at, status, status_seq, source_id, event_id)
+                              due_at, status, status_seq, source_id, event_id, receive_channel,
+                              ready_day, ended_day, end_kind, returned_day, returned_postal,
+                              apology_due, resumed_due)
 SELECT did, agency, code, proc, name, ts, due,
        CASE WHEN end_kind IS NOT NULL THEN end_kind WHEN returned THEN 'returned'
             WHEN ready THEN 'result_ready' ELSE 'accepted' END, 8 * i + 6, 'pc1-fill',
        (lpad(to_hex((extract(epoch FROM ts) * 1000)::bigint), 12, '0') || '7'
-        || substr(md5(i::text), 1, 19))::uuid
-FROM f
+        || substr(md5(i::text), 1, 19))::uuid,
+       -- what project_range would have made of the events above (c0003)
+       CASE WHEN h %% 20 < 14 THEN 'counter' WHEN h %% 20 < 19 THEN 'online' ELSE 'postal' END,
+       CASE WHEN ready THEN to_char(ready_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END,
+       CASE WHEN end_kind IS NOT NULL
+            THEN to_char((ts + interval '2 days') AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')
+       END,
+       end_kind,
+       CASE WHEN returned THEN to_char((ready_at + interval '1 day')
+                                       AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END,
+       returned AND h %% 10 = 0,
+       CASE WHEN apologized THEN to_char(due1 AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END,
+       CASE WHEN supplement THEN to_char(due1 AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END
+FROM e
 """
 
 

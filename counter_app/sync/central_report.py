@@ -1,12 +1,12 @@
 """The province's periodic report, computed on central from what the units pushed.
 
-central.dossiers holds each dossier's receipt and its due date as taken at intake, not its
-history; the history is in central.events (dossier_event payloads carry the event's kind,
-status, local `at` and data). One query groups those payloads per dossier — the first
-result / refusal / withdrawal / stop / return day, the apology's previous due date, the
-due date an intake-stage supplement reset — replaces each day by a stand-in that compares
-with the period's days as it does (before / in / after; the result day against the due day)
-and groups the dossiers by identical stand-in facts, per unit and procedure (a handful of
+central.dossiers holds each dossier's receipt and its due date as taken at intake, and the
+facts of its history the report needs, which central.project_range keeps as the dossier
+events arrive (migration c0003): the first result / refusal / withdrawal / stop / return
+day (the local day of the event's `at`), the apology's previous due date, the due date an
+intake-stage supplement reset, the channel it came in by. One query reads those rows,
+replaces each day by a stand-in that compares with the period's days as it does (before /
+in / after; the result day against the due day) and groups the dossiers by identical stand-in facts, per unit and procedure (a handful of
 rows per procedure instead of one per dossier); domain/report.py classifies each
 combination, exactly as the unit's own report does (services/report.py), so the
 province's totals are the sum of the units' reports over the same days.
@@ -27,44 +27,21 @@ from counter_app.sync.central import _require_schema, admin_connection
 ZONE = "Asia/Ho_Chi_Minh"
 
 REPORT_SQL = """
-WITH ev AS (
-  SELECT (e.payload->>'dossier_id')::uuid AS dossier_id,
-    min(left(e.payload->>'at', 10)) FILTER (WHERE e.payload->>'kind' = 'result_ready') AS ready,
-    min(left(e.payload->>'at', 10))
-      FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS ended,
-    max(e.payload->>'kind')
-      FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS end_kind,
-    min(left(e.payload->>'at', 10)) FILTER (WHERE e.payload->>'kind' = 'returned') AS returned,
-    coalesce(bool_or(e.payload->'data'->>'channel' = 'postal')
-      FILTER (WHERE e.payload->>'kind' = 'returned'), false) AS postal,
-    max(left(e.payload->'data'->>'previous_due_at', 10))
-      FILTER (WHERE e.payload->>'kind' = 'apologized') AS apology_due,
-    max(left(e.payload->'data'->>'due_at', 10))
-      FILTER (WHERE e.payload->>'kind' = 'supplement_received') AS resumed_due
-  FROM central.events e
-  WHERE e.kind = 'dossier_event'
-    AND e.payload->>'kind' IN ('result_ready', 'refused', 'withdrawn', 'stopped', 'returned',
-                               'apologized', 'supplement_received')
-  GROUP BY 1
-),
--- Each dossier's facts, exactly as days.
-f AS (
+-- Each dossier's facts, as local days ('YYYY-MM-DD' text), from its row (c0003).
+WITH f AS (
   SELECT d.unit_id, d.procedure_code AS code,
          coalesce(p.data->>'name', d.procedure_code) AS name,
          coalesce(p.data->>'sector', '') AS sector,
          to_char(d.received_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD') AS received,
-         coalesce(x.payload->>'receive_channel', 'counter') AS channel,
-         coalesce(ev.apology_due, ev.resumed_due,
+         coalesce(d.receive_channel, 'counter') AS channel,
+         coalesce(d.apology_due, d.resumed_due,
                   to_char(d.due_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD')) AS due,
-         ev.ready, ev.ended, ev.end_kind, ev.returned, coalesce(ev.postal, false) AS postal,
-         ev.apology_due IS NOT NULL AS apologized
+         d.ready_day AS ready, d.ended_day AS ended, d.end_kind,
+         d.returned_day AS returned, d.returned_postal AS postal,
+         d.apology_due IS NOT NULL AS apologized
   FROM central.dossiers d
   JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
-  -- the channel counts only for a dossier received in the period
-  LEFT JOIN central.events x ON x.event_id = d.event_id
-    AND d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s)
   LEFT JOIN central.procedures p ON p.code = d.procedure_code
-  LEFT JOIN ev ON ev.dossier_id = d.id
   WHERE d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
 )
 -- Each day replaced by a stand-in that classify() compares with the period's days the same
@@ -95,7 +72,6 @@ def _params(period: Period) -> dict[str, str]:
     s, e = period.start, period.end
     return {
         "zone": ZONE,
-        "start": s.isoformat(),
         "end": e.isoformat(),
         "s": s.isoformat(),
         "e": e.isoformat(),
