@@ -13,7 +13,9 @@ overdue, the rest get `result_ready` (from 4 days early to 3 days late, day-wise
 those are returned (a tenth by post); 5 % apologised before the result (previous_due_at →
 due_at a week later), 2 % had an intake-stage supplement (due_at reset two days later).
 Dossiers are spread evenly over five years (2021–2025), 07:30 onwards each day; about 3.7
-events a dossier. Indexes are dropped during the fill and rebuilt, then VACUUM ANALYZE.
+events a dossier. The dossier rows get the report's facts (c0003) as project_range would
+have made them from those events. Indexes are dropped during the fill and rebuilt, then
+VACUUM ANALYZE.
 
 It times `central_report.province_report` for the last year (2025-01-01 … 2025-12-31),
 median of --runs, beside the budget and a floor measured in the same run: a bare
