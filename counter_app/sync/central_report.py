@@ -4,12 +4,14 @@ central.dossiers holds each dossier's receipt and its due date as taken at intak
 facts of its history the report needs, which central.project_range keeps as the dossier
 events arrive (migration c0003): the first result / refusal / withdrawal / stop / return
 day (the local day of the event's `at`), the apology's previous due date, the due date an
-intake-stage supplement reset, the channel it came in by. One query reads those rows,
-replaces each day by a stand-in that compares with the period's days as it does (before /
-in / after; the result day against the due day) and groups the dossiers by identical stand-in facts, per unit and procedure (a handful of
-rows per procedure instead of one per dossier); domain/report.py classifies each
-combination, exactly as the unit's own report does (services/report.py), so the
-province's totals are the sum of the units' reports over the same days.
+intake-stage supplement reset, the channel it came in by. One query reads those rows
+(skipping the ones received before the period that closed before it and have nothing in
+it), replaces each day by a stand-in that compares with the period's days as it does
+(before / in / after; the result day against the due day) and groups the dossiers by
+identical stand-in facts, per unit and procedure: a handful of rows per procedure instead
+of one per dossier. domain/report.py classifies each combination, exactly as the unit's
+own report does (services/report.py), so the province's totals are the sum of the units'
+reports over the same days.
 
 Local days: an event's `at` is written in the unit's time zone with its offset, so its
 first ten characters are the local day; the dossier's timestamps are converted with
@@ -27,43 +29,52 @@ from counter_app.sync.central import _require_schema, admin_connection
 ZONE = "Asia/Ho_Chi_Minh"
 
 REPORT_SQL = """
--- Each dossier's facts, as local days ('YYYY-MM-DD' text), from its row (c0003).
+-- Each dossier's facts, as local days ('YYYY-MM-DD' text), from its row (c0003); a dossier
+-- received before the period that closed before it and has no result, end or return in it
+-- counts for nothing (classify), so it is not read further.
 WITH f AS (
   SELECT d.unit_id, d.procedure_code AS code,
-         coalesce(p.data->>'name', d.procedure_code) AS name,
-         coalesce(p.data->>'sector', '') AS sector,
-         to_char(d.received_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD') AS received,
-         coalesce(d.receive_channel, 'counter') AS channel,
+         d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s) AS fresh,
+         d.receive_channel AS channel,
          coalesce(d.apology_due, d.resumed_due,
                   to_char(d.due_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD')) AS due,
          d.ready_day AS ready, d.ended_day AS ended, d.end_kind,
          d.returned_day AS returned, d.returned_postal AS postal,
          d.apology_due IS NOT NULL AS apologized
   FROM central.dossiers d
-  JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
-  LEFT JOIN central.procedures p ON p.code = d.procedure_code
   WHERE d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
-)
+    AND (d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s)
+         OR coalesce(least(d.ready_day, d.ended_day) >= %(s)s, true)
+         OR d.ready_day BETWEEN %(s)s AND %(e)s
+         OR d.ended_day BETWEEN %(s)s AND %(e)s
+         OR d.returned_day BETWEEN %(s)s AND %(e)s)
+),
 -- Each day replaced by a stand-in that classify() compares with the period's days the same
 -- way (before / in / after it; the result day against the due day): a handful of distinct
 -- facts per procedure instead of one per dossier. s_1 = start - 1, s1 = start + 1,
 -- e1 = end + 1; every day is 'YYYY-MM-DD' text, so text order is day order.
-SELECT unit_id, code, name, sector,
-       CASE WHEN received < %(s)s THEN %(s_1)s ELSE %(s)s END AS received,
-       CASE WHEN received >= %(s)s THEN channel ELSE 'counter' END AS channel,
-       CASE WHEN ready BETWEEN %(s)s AND %(e)s THEN
-              CASE WHEN ready < due THEN %(s1)s WHEN ready = due THEN %(s)s ELSE %(s_1)s END
-            WHEN due <= %(e)s THEN %(e)s ELSE %(e1)s END AS original_due,
-       CASE WHEN ready < %(s)s THEN %(s_1)s WHEN ready <= %(e)s THEN %(s)s END AS ready,
-       CASE WHEN ended < %(s)s THEN %(s_1)s WHEN ended <= %(e)s THEN %(s)s END AS ended,
-       CASE WHEN ended BETWEEN %(s)s AND %(e)s THEN end_kind END AS end_kind,
-       CASE WHEN returned BETWEEN %(s)s AND %(e)s THEN %(s)s END AS returned,
-       coalesce(returned BETWEEN %(s)s AND %(e)s AND postal, false) AS postal,
-       coalesce(ready BETWEEN %(s)s AND %(e)s AND ready > due AND apologized, false)
-         AS apologized,
-       count(*) AS n
-FROM f
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+g AS (
+  SELECT unit_id, code,
+         CASE WHEN fresh THEN %(s)s ELSE %(s_1)s END AS received,
+         CASE WHEN fresh THEN coalesce(channel, 'counter') ELSE 'counter' END AS channel,
+         CASE WHEN ready BETWEEN %(s)s AND %(e)s THEN
+                CASE WHEN ready < due THEN %(s1)s WHEN ready = due THEN %(s)s ELSE %(s_1)s END
+              WHEN due <= %(e)s THEN %(e)s ELSE %(e1)s END AS original_due,
+         CASE WHEN ready < %(s)s THEN %(s_1)s WHEN ready <= %(e)s THEN %(s)s END AS ready,
+         CASE WHEN ended < %(s)s THEN %(s_1)s WHEN ended <= %(e)s THEN %(s)s END AS ended,
+         CASE WHEN ended BETWEEN %(s)s AND %(e)s THEN end_kind END AS end_kind,
+         CASE WHEN returned BETWEEN %(s)s AND %(e)s THEN %(s)s END AS returned,
+         coalesce(returned BETWEEN %(s)s AND %(e)s AND postal, false) AS postal,
+         coalesce(ready BETWEEN %(s)s AND %(e)s AND ready > due AND apologized, false)
+           AS apologized,
+         count(*) AS n
+  FROM f
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+)
+SELECT g.*, coalesce(p.data->>'name', g.code) AS name, coalesce(p.data->>'sector', '') AS sector
+FROM g
+JOIN central.units u ON u.agency_id = g.unit_id AND u.deleted_at IS NULL
+LEFT JOIN central.procedures p ON p.code = g.code
 """
 
 
@@ -72,6 +83,7 @@ def _params(period: Period) -> dict[str, str]:
     s, e = period.start, period.end
     return {
         "zone": ZONE,
+        "start": s.isoformat(),
         "end": e.isoformat(),
         "s": s.isoformat(),
         "e": e.isoformat(),
