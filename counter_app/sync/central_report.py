@@ -1,13 +1,17 @@
 """The province's periodic report, computed on central from what the units pushed.
 
-central.dossiers holds each dossier's receipt and its due date as taken at intake, not its
-history; the history is in central.events (dossier_event payloads carry the event's kind,
-status, local `at` and data). One query groups those payloads per dossier — the first
-result / refusal / withdrawal / stop / return day, the apology's previous due date, the
-due date an intake-stage supplement reset — and then groups the dossiers by identical
-facts, per unit and procedure; domain/report.py classifies each combination, exactly as
-the unit's own report does (services/report.py), so the province's totals are the sum of
-the units' reports over the same days.
+central.dossiers holds each dossier's receipt and its due date as taken at intake, and the
+facts of its history the report needs, which central.project_range keeps as the dossier
+events arrive (migration c0003): the first result / refusal / withdrawal / stop / return
+day (the local day of the event's `at`), the apology's previous due date, the due date an
+intake-stage supplement reset, the channel it came in by. One query reads those rows
+(skipping the ones received before the period that closed before it and have nothing in
+it), replaces each day by a stand-in that compares with the period's days as it does
+(before / in / after; the result day against the due day) and groups the dossiers by
+identical stand-in facts, per unit and procedure: a handful of rows per procedure instead
+of one per dossier. domain/report.py classifies each combination, exactly as the unit's
+own report does (services/report.py), so the province's totals are the sum of the units'
+reports over the same days.
 
 Local days: an event's `at` is written in the unit's time zone with its offset, so its
 first ten characters are the local day; the dossier's timestamps are converted with
@@ -16,7 +20,7 @@ first ten characters are the local day; the dossier's timestamps are converted w
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from counter_app.domain.report import DossierFacts, Line, Period, Summary, summarize
@@ -25,44 +29,68 @@ from counter_app.sync.central import _require_schema, admin_connection
 ZONE = "Asia/Ho_Chi_Minh"
 
 REPORT_SQL = """
-WITH ev AS (
-  SELECT (e.payload->>'dossier_id')::uuid AS dossier_id,
-    min(left(e.payload->>'at', 10)) FILTER (WHERE e.payload->>'kind' = 'result_ready') AS ready,
-    min(left(e.payload->>'at', 10))
-      FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS ended,
-    max(e.payload->>'kind')
-      FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS end_kind,
-    min(left(e.payload->>'at', 10)) FILTER (WHERE e.payload->>'kind' = 'returned') AS returned,
-    coalesce(bool_or(e.payload->'data'->>'channel' = 'postal')
-      FILTER (WHERE e.payload->>'kind' = 'returned'), false) AS postal,
-    max(left(e.payload->'data'->>'previous_due_at', 10))
-      FILTER (WHERE e.payload->>'kind' = 'apologized') AS apology_due,
-    max(left(e.payload->'data'->>'due_at', 10))
-      FILTER (WHERE e.payload->>'kind' = 'supplement_received') AS resumed_due
-  FROM central.events e
-  WHERE e.kind = 'dossier_event'
-    AND e.payload->>'kind' IN ('result_ready', 'refused', 'withdrawn', 'stopped', 'returned',
-                               'apologized', 'supplement_received')
-  GROUP BY 1
+-- Each dossier's facts, as local days ('YYYY-MM-DD' text), from its row (c0003); a dossier
+-- received before the period that closed before it and has no result, end or return in it
+-- counts for nothing (classify), so it is not read further.
+WITH f AS (
+  SELECT d.unit_id, d.procedure_code AS code,
+         d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s) AS fresh,
+         d.receive_channel AS channel,
+         coalesce(d.apology_due, d.resumed_due,
+                  to_char(d.due_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD')) AS due,
+         d.ready_day AS ready, d.ended_day AS ended, d.end_kind,
+         d.returned_day AS returned, d.returned_postal AS postal,
+         d.apology_due IS NOT NULL AS apologized
+  FROM central.dossiers d
+  WHERE d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
+    AND (d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s)
+         OR coalesce(least(d.ready_day, d.ended_day) >= %(s)s, true)
+         OR d.ready_day BETWEEN %(s)s AND %(e)s
+         OR d.ended_day BETWEEN %(s)s AND %(e)s
+         OR d.returned_day BETWEEN %(s)s AND %(e)s)
+),
+-- Each day replaced by a stand-in that classify() compares with the period's days the same
+-- way (before / in / after it; the result day against the due day): a handful of distinct
+-- facts per procedure instead of one per dossier. s_1 = start - 1, s1 = start + 1,
+-- e1 = end + 1; every day is 'YYYY-MM-DD' text, so text order is day order.
+g AS (
+  SELECT unit_id, code,
+         CASE WHEN fresh THEN %(s)s ELSE %(s_1)s END AS received,
+         CASE WHEN fresh THEN coalesce(channel, 'counter') ELSE 'counter' END AS channel,
+         CASE WHEN ready BETWEEN %(s)s AND %(e)s THEN
+                CASE WHEN ready < due THEN %(s1)s WHEN ready = due THEN %(s)s ELSE %(s_1)s END
+              WHEN due <= %(e)s THEN %(e)s ELSE %(e1)s END AS original_due,
+         CASE WHEN ready < %(s)s THEN %(s_1)s WHEN ready <= %(e)s THEN %(s)s END AS ready,
+         CASE WHEN ended < %(s)s THEN %(s_1)s WHEN ended <= %(e)s THEN %(s)s END AS ended,
+         CASE WHEN ended BETWEEN %(s)s AND %(e)s THEN end_kind END AS end_kind,
+         CASE WHEN returned BETWEEN %(s)s AND %(e)s THEN %(s)s END AS returned,
+         coalesce(returned BETWEEN %(s)s AND %(e)s AND postal, false) AS postal,
+         coalesce(ready BETWEEN %(s)s AND %(e)s AND ready > due AND apologized, false)
+           AS apologized,
+         count(*) AS n
+  FROM f
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 )
-SELECT d.unit_id, d.procedure_code AS code,
-       coalesce(p.data->>'name', d.procedure_code) AS name,
-       coalesce(p.data->>'sector', '') AS sector,
-       coalesce(x.payload->>'receive_channel', 'counter') AS channel,
-       to_char(d.received_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD') AS received,
-       coalesce(ev.apology_due, ev.resumed_due,
-                to_char(d.due_at AT TIME ZONE %(zone)s, 'YYYY-MM-DD')) AS original_due,
-       ev.ready, ev.ended, ev.end_kind, ev.returned, coalesce(ev.postal, false) AS postal,
-       ev.apology_due IS NOT NULL AS apologized,
-       count(*) AS n
-FROM central.dossiers d
-JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
-LEFT JOIN central.events x ON x.event_id = d.event_id
-LEFT JOIN central.procedures p ON p.code = d.procedure_code
-LEFT JOIN ev ON ev.dossier_id = d.id
-WHERE d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+SELECT g.*, coalesce(p.data->>'name', g.code) AS name, coalesce(p.data->>'sector', '') AS sector
+FROM g
+JOIN central.units u ON u.agency_id = g.unit_id AND u.deleted_at IS NULL
+LEFT JOIN central.procedures p ON p.code = g.code
 """
+
+
+def _params(period: Period) -> dict[str, str]:
+    one = timedelta(days=1)
+    s, e = period.start, period.end
+    return {
+        "zone": ZONE,
+        "start": s.isoformat(),
+        "end": e.isoformat(),
+        "s": s.isoformat(),
+        "e": e.isoformat(),
+        "s_1": (s - one).isoformat(),
+        "s1": (s + one).isoformat(),
+        "e1": (e + one).isoformat(),
+    }
 
 
 def province_report(url: str, start: date, end: date) -> dict[str, Any]:
@@ -74,7 +102,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         units = conn.execute(
             "SELECT agency_id, name FROM central.units WHERE deleted_at IS NULL ORDER BY agency_id"
         ).fetchall()
-        rows = conn.execute(REPORT_SQL, {"zone": ZONE, "end": end}).fetchall()
+        rows = conn.execute(REPORT_SQL, _params(period)).fetchall()
     days: dict[str | None, date | None] = {None: None}
 
     def day(value: str | None) -> date | None:
@@ -82,7 +110,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             days[value] = date.fromisoformat(str(value))
         return days[value]
 
-    groups: list[tuple[str, Line, DossierFacts, int]] = []
+    groups: dict[str, list[tuple[Line, DossierFacts, int]]] = {}
     for r in rows:
         received, due = day(r["received"]), day(r["original_due"])
         assert received is not None and due is not None
@@ -97,13 +125,12 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             returned_postal=bool(r["postal"]),
             apologized=bool(r["apologized"]),
         )
-        groups.append((r["unit_id"], Line(r["code"], r["name"], r["sector"]), facts, int(r["n"])))
-    province = summarize(((line, f, n) for _, line, f, n in groups), period)
+        line = Line(r["code"], r["name"], r["sector"])
+        groups.setdefault(r["unit_id"], []).append((line, facts, int(r["n"])))
+    province = summarize((g for mine in groups.values() for g in mine), period)
     by_unit = []
     for u in units:
-        mine: Summary = summarize(
-            ((line, f, n) for unit, line, f, n in groups if unit == u["agency_id"]), period
-        )
+        mine: Summary = summarize(groups.get(u["agency_id"], []), period)
         by_unit.append({"unit": u["agency_id"], "name": u["name"], **mine.totals})
     return {
         "from": start.isoformat(),
