@@ -13,14 +13,19 @@ from typing import Any
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.report import Period
-from counter_app.printing.report import LABELS, cell, render_csv, render_pdf
+from counter_app.printing.report import (
+    LABELS,
+    PROVINCE_TITLE,
+    UNIT_TITLE,
+    cell,
+    render_csv,
+    render_pdf,
+)
 from counter_app.services.context import ServiceContext
 from counter_app.services.report import unit_report
 from counter_app.sync.central_report import province_report
 
 FORMATS = ("pdf", "csv", "json")
-UNIT_TITLE = "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ"
-PROVINCE_TITLE = "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ TOÀN TỈNH"
 _SHOWN: tuple[str, ...] = ("carried_over", "received", "resolved", "resolved_early")
 _SHOWN += ("resolved_on_time", "resolved_late", "in_progress", "in_progress_overdue")
 _SHOWN += ("returned", "on_time_rate")
@@ -68,8 +73,7 @@ def _human(data: dict[str, Any], args: argparse.Namespace) -> str:
     ]
     # A part of the line above ("— trực tiếp") is indented under it.
     lines += [
-        ("      " if LABELS[k].startswith("—") else "  ")
-        + f"{LABELS[k].strip(' —')}: {cell(t, k)}"
+        ("      " if LABELS[k].startswith("—") else "  ") + f"{LABELS[k].strip(' —')}: {cell(t, k)}"
         for k in _SHOWN
     ]
     for r in data.get("by_unit", []):

@@ -29,6 +29,8 @@ from counter_app.domain.report import COUNT_KEYS
 from counter_app.printing import fonts
 from counter_app.printing import layout as L
 
+UNIT_TITLE = "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ"
+PROVINCE_TITLE = "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ TOÀN TỈNH"
 LABELS = {
     "carried_over": "Kỳ trước chuyển sang",
     "received": "Tiếp nhận mới trong kỳ",

@@ -36,6 +36,9 @@ from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
 from counter_app.ui.queue_panel import QueuePanel
+from counter_app.ui.report_view import ROLES as REPORT_ROLES
+from counter_app.ui.report_view import SHORTCUT as REPORT_KEY
+from counter_app.ui.report_view import ReportDialog
 from counter_app.ui.scan import ScanDispatcher
 from counter_app.ui.sync_status import SHORTCUT as SYNC_KEY
 from counter_app.ui.sync_status import SyncController, SyncIndicator, TransportFactory
@@ -94,6 +97,7 @@ class CounterWindow(QMainWindow):
         self.lookup_dialog: LookupDialog | None = None
         self.dossier_dialog: DossierDialog | None = None
         self.due_dialog: DueDialog | None = None
+        self.report_dialog: ReportDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(
@@ -148,6 +152,7 @@ class CounterWindow(QMainWindow):
             tr(
                 "Ctrl+F  Tìm hồ sơ\nCtrl+L  Danh sách hôm nay\nCtrl+H  Hạn trả, quá hạn\n"
                 "Ctrl+T  Chọn thủ tục\n"
+                "Ctrl+R  Báo cáo định kỳ (giám sát)\n"
                 "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
                 "F12  Tình trạng đồng bộ"
             )
@@ -173,6 +178,7 @@ class CounterWindow(QMainWindow):
             ("Ctrl+F", self.open_lookup),
             ("Ctrl+L", self.today.setFocus),
             ("Ctrl+H", self.open_due),
+            (REPORT_KEY, self.open_report),
             ("F8", lambda: self.reprint(self.last)),
             ("F9", lambda: self.print_label(self.last)),
             ("F10", lambda: self.preview(self.last)),
@@ -335,6 +341,17 @@ class CounterWindow(QMainWindow):
         self.due_dialog.reload()
         self.due_dialog.open()
 
+    def open_report(self) -> None:
+        """Ctrl+R: the periodic report, for a supervisor or an admin; a clerk reads why not."""
+        if self.user.role not in REPORT_ROLES:
+            self.statusBar().showMessage(tr("Chỉ giám sát xem báo cáo"), 8000)
+            return
+        if self.report_dialog is None:
+            self.report_dialog = ReportDialog(self.ctx, self.printers, self)
+        self.report_dialog.open()
+        self.report_dialog.kind.setFocus()
+        self.report_dialog.reload()
+
     def open_code(self, code: str, scanned: bool = False) -> None:
         """Open a dossier's view. A scanned code of a dossier whose result is ready is a
         citizen come to collect it: the return form opens at once, asking for the ID."""
@@ -414,7 +431,7 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())
-        for d in (self.dossier_dialog, self.due_dialog, self.lookup_dialog):
+        for d in (self.dossier_dialog, self.due_dialog, self.lookup_dialog, self.report_dialog):
             if d is not None:
                 if isinstance(d, DossierDialog) and d.action_form is not None:
                     d.action_form.close()
