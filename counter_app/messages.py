@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "sync_no_central": "Chưa cấu hình máy chủ trung tâm: dùng --central URL hoặc central_url trong tệp cấu hình.",
     "central_url_invalid": "Địa chỉ máy chủ trung tâm không hợp lệ: {url} (dạng postgresql://tài_khoản:mật_khẩu@máy:cổng/csdl).",
     "central_unreachable": "Không kết nối được máy chủ trung tâm ({detail}). Dữ liệu vẫn an toàn trên máy này và sẽ được gửi khi có mạng.",
+    "unit_settings_none": "Chưa có gì để đặt: dùng --receiving-name và/hoặc --result-place.",
     "central_busy": "Máy chủ trung tâm đang bận (chờ khoá quá {timeout}): chưa thay đổi gì, hãy thử lại sau ít phút.",
     "central_not_initialised": "Cơ sở dữ liệu trung tâm chưa được khởi tạo: chạy `counter-app central init --url …` trước.",
     "central_needs_admin": "Khởi tạo cơ sở dữ liệu trung tâm cần tài khoản quản trị (được tạo vai trò).",

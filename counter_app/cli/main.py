@@ -170,6 +170,13 @@ def build_parser() -> Parser:
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
     actions.add_dossier_parser(cmd)
+    p = cmd("unit", "the unit's settings")
+    usub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    us = usub.add_parser("set", parents=[common], help="the unit's names on the forms")
+    us.add_argument("--receiving-name", metavar="T", help="Trung tâm Phục vụ hành chính công xã …")
+    us.add_argument(
+        "--result-place", metavar="T", help="Mẫu 01 item 6: where results are collected"
+    )
     reports.add_parser(cmd)
     books.add_register_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
@@ -208,6 +215,7 @@ COMMANDS: dict[str, Command] = {
     "form": Command(dossiers.cmd_form),
     "label": Command(dossiers.cmd_label, check=dossiers.check_label),
     "dossier": Command(actions.cmd_dossier),
+    "unit": Command(dossiers.cmd_unit),
     "register": Command(books.cmd_register, check=books.check_register),
     "ticket": Command(queue.cmd_ticket),
     "sync": Command(sync.cmd_sync),

@@ -7,9 +7,12 @@ from datetime import time
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Meta, Unit
-from counter_app.domain.errors import NotFound
+from counter_app.domain.errors import NotFound, ValidationError
 from counter_app.domain.model import UnitInfo
+from counter_app.domain.text import clean_text
 from counter_app.domain.workdays import OfficeHours
+from counter_app.services.context import ServiceContext
+from counter_app.services.records import append_audit
 
 LOCAL_UNIT_KEY = "local_unit_id"
 
@@ -55,3 +58,34 @@ def unit_info(unit: Unit) -> UnitInfo:
         receiving_name=unit.receiving_name,
         result_place=unit.result_place,
     )
+
+
+def set_form_settings(
+    ctx: ServiceContext,
+    *,
+    receiving_name: str | None = None,
+    result_place: str | None = None,
+    username: str = "system",
+) -> UnitInfo:
+    """The unit's names on the forms (DOMAIN.md §3): how the receiving unit is named ("Trung
+    tâm Phục vụ hành chính công xã …") and where results are collected (Mẫu 01 item 6). An
+    empty value goes back to the default derived from the unit's name. One transaction,
+    audited."""
+    if receiving_name is None and result_place is None:
+        raise ValidationError("unit_settings_none")
+    changes: dict[str, str] = {}
+    if receiving_name is not None:
+        changes["receiving_name"] = clean_text(
+            receiving_name, "receiving_name", max_len=200, required=False
+        )
+    if result_place is not None:
+        changes["result_place"] = clean_text(
+            result_place, "result_place", max_len=300, required=False
+        )
+    now = ctx.clock()
+    with ctx.uow.write() as s:
+        unit = local_unit(s)
+        for key, value in changes.items():
+            setattr(unit, key, value)
+        append_audit(s, now, username, "unit_set", changes)
+        return unit_info(unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from datetime import date, datetime, timedelta
@@ -321,3 +322,28 @@ def test_forms_follow_the_actions_as_taken(
     act(later, "supplement", "--reason", "Bản sao mờ.", "--document", "Bản sao Giấy khai sinh")
     text = form(cli, later, "supplement", tmp_path / "m.pdf")
     assert "Lý do: Bản sao mờ." in text and "Bản sao Giấy khai sinh" in text
+
+
+def test_unit_set_names_the_receiving_unit_and_the_result_place_on_the_receipt(
+    dossier_2025: str, cli: Any, tmp_path: Path
+) -> None:
+    """`unit set`: the unit's names on the forms are settings, not constants (DOMAIN.md §3)."""
+    res = cli(
+        "--json",
+        "unit",
+        "set",
+        "--receiving-name",
+        "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng (cơ sở 2)",
+        "--result-place",
+        "Quầy số 3, Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng",
+    )
+    assert res.rc == 0, res.err
+    assert json.loads(res.out)["result_place"].startswith("Quầy số 3")
+    text = form(cli, dossier_2025, "receipt", tmp_path / "r.pdf")
+    assert "(cơ sở 2)" in text and "Quầy số 3" in text
+    # Empty goes back to the default derived from the unit's name.
+    assert cli("unit", "set", "--receiving-name", "", "--result-place", "").rc == 0
+    text = form(cli, dossier_2025, "receipt", tmp_path / "r2.pdf")
+    assert "(cơ sở 2)" not in text and "Quầy số 3" not in text
+    res = cli("unit", "set")
+    assert res.rc != 0 and len(res.err.strip().splitlines()) == 1
