@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
+from cli_helpers import (
     ID_PAPERS,
     VN,
     assert_one_vietnamese_line,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import assert_one_vietnamese_line, intake_payload
+from cli_helpers import assert_one_vietnamese_line, intake_payload
 from pypdf import PdfReader
 
 from counter_app.domain.catalogue import validate_procedure

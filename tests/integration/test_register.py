@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import assert_one_vietnamese_line, intake_payload
+from cli_helpers import assert_one_vietnamese_line, intake_payload
 from pinned_clock import TestClock
 from pypdf import PdfReader
 

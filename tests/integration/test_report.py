@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import assert_one_vietnamese_line, at_local, intake_payload
+from cli_helpers import assert_one_vietnamese_line, at_local, intake_payload
 from pypdf import PdfReader
 
 OCT = ("--from", "2026-10-01", "--to", "2026-10-31")
