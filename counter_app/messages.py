@@ -71,7 +71,6 @@ MESSAGES: dict[str, str] = {
     "output_foreign_file": "{path} đã có và không phải tệp {format}; không ghi đè.",
     "report_range_invalid": "Ngày bắt đầu {start} sau ngày kết thúc {end}.",
     # the register and the certification books (counter-app register)
-    "range_reversed": "Ngày bắt đầu {start} ở sau ngày kết thúc {end}.",
     "range_too_long": "Khoảng thời gian quá dài: in sổ cho tối đa {days} ngày một lần.",
     "cert_book_unknown": "Không có sổ chứng thực {book}: dùng SCT/BS (bản sao) hoặc SCT/CK (chữ ký).",
     "cert_book_one_year": "Sổ chứng thực mở theo năm: in từng năm một ({start} và {end} khác năm).",

@@ -240,7 +240,15 @@ def _search_query(query: str) -> Select[Any] | None:
     return None
 
 
-def _summaries(s: Session, ctx: ServiceContext, q: Select[Any]) -> list[DossierSummary]:
+def _summaries(
+    s: Session,
+    ctx: ServiceContext,
+    q: Select[Any],
+    *,
+    order_by: tuple[Any, ...] = (Dossier.received_at.desc(),),
+    limit: int = MAX_RESULTS,
+) -> list[DossierSummary]:
+    """The look-up rows of the dossiers `q` selects: newest first unless told otherwise."""
     now = ctx.clock()
     rows = s.execute(
         q.with_only_columns(
@@ -254,8 +262,8 @@ def _summaries(s: Session, ctx: ServiceContext, q: Select[Any]) -> list[DossierS
             Dossier.status,
         )
         .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .order_by(Dossier.received_at.desc())
-        .limit(MAX_RESULTS)
+        .order_by(*order_by)
+        .limit(limit)
     ).all()
     return [
         DossierSummary(
@@ -310,34 +318,5 @@ def due_by_today(ctx: ServiceContext) -> list[DossierSummary]:
     end = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     open_statuses = [st for st in STATUS_CODES if is_open(st)]
     with ctx.uow.read() as s:
-        rows = s.execute(
-            select(
-                Dossier.code,
-                Dossier.applicant_name,
-                Dossier.applicant_id_number,
-                Dossier.applicant_phone,
-                Procedure.name,
-                Dossier.received_at,
-                Dossier.due_at,
-                Dossier.status,
-            )
-            .join(Procedure, Procedure.id == Dossier.procedure_id)
-            .where(Dossier.status.in_(open_statuses), Dossier.due_at < end)
-            .order_by(Dossier.due_at, Dossier.code)
-            .limit(DUE_LIST_MAX)
-        ).all()
-    clock = ctx.clock()
-    return [
-        DossierSummary(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            ctx.local(r[5]),
-            ctx.local(r[6]),
-            r[7],
-            _timeliness(r[7], r[6], clock),
-        )
-        for r in rows
-    ]
+        q = select(Dossier).where(Dossier.status.in_(open_statuses), Dossier.due_at < end)
+        return _summaries(s, ctx, q, order_by=(Dossier.due_at, Dossier.code), limit=DUE_LIST_MAX)

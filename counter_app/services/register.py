@@ -55,7 +55,9 @@ _RECEIVED_BY = {"online": "Nộp trực tuyến", "postal": "Nộp qua bưu chí
 def check_range(start: date, end: date) -> None:
     """`--from` after `--to`, or a range no one prints, is refused before anything is read."""
     if start > end:
-        raise ValidationError("range_reversed", start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}")
+        raise ValidationError(
+            "report_range_invalid", start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"
+        )
     if (end - start).days > MAX_DAYS:
         raise ValidationError("range_too_long", days=MAX_DAYS)
 

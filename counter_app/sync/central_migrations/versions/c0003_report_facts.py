@@ -37,6 +37,34 @@ ALTER TABLE central.dossiers
   ADD COLUMN resumed_due text;
 """
 
+# The report's facts of one dossier from its events, written once for the backfill below and
+# for project_range's merge per range (the two must agree).
+FACT_KINDS = (
+    "('result_ready', 'refused', 'withdrawn', 'stopped', 'returned', 'apologized', "
+    "'supplement_received')"
+)
+FACT_COLUMNS = """
+min(left(e.payload->>'at', 10))
+  FILTER (WHERE e.payload->>'kind' = 'result_ready') AS ready,
+min(left(e.payload->>'at', 10))
+  FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS ended,
+max(e.payload->>'kind')
+  FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS end_kind,
+min(left(e.payload->>'at', 10))
+  FILTER (WHERE e.payload->>'kind' = 'returned') AS returned,
+coalesce(bool_or(e.payload->'data'->>'channel' = 'postal')
+  FILTER (WHERE e.payload->>'kind' = 'returned'), false) AS postal,
+max(left(e.payload->'data'->>'previous_due_at', 10))
+  FILTER (WHERE e.payload->>'kind' = 'apologized') AS apology_due,
+max(left(e.payload->'data'->>'due_at', 10))
+  FILTER (WHERE e.payload->>'kind' = 'supplement_received') AS resumed_due
+"""
+
+
+def _with_facts(sql: str) -> str:
+    return sql.replace("{FACT_COLUMNS}", FACT_COLUMNS.strip()).replace("{FACT_KINDS}", FACT_KINDS)
+
+
 # The events already held, once: the same aggregate project_range applies per range.
 BACKFILL_SQL = r"""
 UPDATE central.dossiers d SET receive_channel = e.payload->>'receive_channel'
@@ -46,24 +74,10 @@ SET ready_day = x.ready, ended_day = x.ended, end_kind = x.end_kind,
     returned_day = x.returned, returned_postal = x.postal, apology_due = x.apology_due,
     resumed_due = x.resumed_due
 FROM (SELECT (e.payload->>'dossier_id')::uuid AS dossier_id, e.unit_id,
-          min(left(e.payload->>'at', 10))
-            FILTER (WHERE e.payload->>'kind' = 'result_ready') AS ready,
-          min(left(e.payload->>'at', 10))
-            FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS ended,
-          max(e.payload->>'kind')
-            FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS end_kind,
-          min(left(e.payload->>'at', 10))
-            FILTER (WHERE e.payload->>'kind' = 'returned') AS returned,
-          coalesce(bool_or(e.payload->'data'->>'channel' = 'postal')
-            FILTER (WHERE e.payload->>'kind' = 'returned'), false) AS postal,
-          max(left(e.payload->'data'->>'previous_due_at', 10))
-            FILTER (WHERE e.payload->>'kind' = 'apologized') AS apology_due,
-          max(left(e.payload->'data'->>'due_at', 10))
-            FILTER (WHERE e.payload->>'kind' = 'supplement_received') AS resumed_due
+          {FACT_COLUMNS}
       FROM central.events e
       WHERE e.kind = 'dossier_event'
-        AND e.payload->>'kind' IN ('result_ready', 'refused', 'withdrawn', 'stopped',
-                                   'returned', 'apologized', 'supplement_received')
+        AND e.payload->>'kind' IN {FACT_KINDS}
       GROUP BY 1, e.unit_id) x
 WHERE d.id = x.dossier_id AND d.unit_id = x.unit_id;
 """
@@ -141,25 +155,11 @@ BEGIN
       apology_due = greatest(d.apology_due, x.apology_due),
       resumed_due = greatest(d.resumed_due, x.resumed_due)
   FROM (SELECT (e.payload->>'dossier_id')::uuid AS dossier_id,
-            min(left(e.payload->>'at', 10))
-              FILTER (WHERE e.payload->>'kind' = 'result_ready') AS ready,
-            min(left(e.payload->>'at', 10))
-              FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS ended,
-            max(e.payload->>'kind')
-              FILTER (WHERE e.payload->>'kind' IN ('refused', 'withdrawn', 'stopped')) AS end_kind,
-            min(left(e.payload->>'at', 10))
-              FILTER (WHERE e.payload->>'kind' = 'returned') AS returned,
-            coalesce(bool_or(e.payload->'data'->>'channel' = 'postal')
-              FILTER (WHERE e.payload->>'kind' = 'returned'), false) AS postal,
-            max(left(e.payload->'data'->>'previous_due_at', 10))
-              FILTER (WHERE e.payload->>'kind' = 'apologized') AS apology_due,
-            max(left(e.payload->'data'->>'due_at', 10))
-              FILTER (WHERE e.payload->>'kind' = 'supplement_received') AS resumed_due
+            {FACT_COLUMNS}
         FROM central.events e
         WHERE e.unit_id = p_unit AND e.source_id = p_source AND e.seq > lo AND e.seq <= hi
           AND e.kind = 'dossier_event'
-          AND e.payload->>'kind' IN ('result_ready', 'refused', 'withdrawn', 'stopped',
-                                     'returned', 'apologized', 'supplement_received')
+          AND e.payload->>'kind' IN {FACT_KINDS}
         GROUP BY 1) x
   WHERE d.id = x.dossier_id AND d.unit_id IS NOT DISTINCT FROM p_unit;
   INSERT INTO central.rejections (event_id, unit_id, source_id, seq, kind, reason, detail)
@@ -222,8 +222,8 @@ def upgrade() -> None:
     assert dbapi is not None
     cur = dbapi.cursor()
     cur.execute(COLUMNS_SQL)
-    cur.execute(BACKFILL_SQL)
-    cur.execute(FUNCTIONS_SQL)
+    cur.execute(_with_facts(BACKFILL_SQL))
+    cur.execute(_with_facts(FUNCTIONS_SQL))
 
 
 def downgrade() -> None:
