@@ -142,8 +142,13 @@ def build_context(
     ctx = ServiceContext(UnitOfWork(engine), tz=ZoneInfo(settings.timezone))
     if clock is not None:
         ctx.clock = clock
-    ctx.settings = settings
-    ctx.adapters = build_adapters(settings)
+    # Printers a supervisor set with `printer set` (kept in the database) stand in for the
+    # config file's where that names none (services/unit_setup.effective_settings).
+    from counter_app.services.unit_setup import effective_settings, stored_printers
+
+    ctx.configured = settings
+    ctx.settings = effective_settings(settings, stored_printers(ctx))
+    ctx.adapters = build_adapters(ctx.settings)
     return ctx
 
 

@@ -21,7 +21,6 @@ from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
 from counter_app.services import lookup
-from counter_app.services import units as unit_svc
 from counter_app.services.context import ServiceContext
 from counter_app.services.printjobs import render_form
 from counter_app.services.setup import init_database, load_catalogue_file
@@ -151,8 +150,9 @@ def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
             "due_date": v.due_date.isoformat(),
             "status": v.status,
             "due_at": v.due_at.isoformat(),
+            **({"request_id": r.request_id} if r.request_id else {}),
         }
-        for v in views
+        for v, r in zip(views, args.requests, strict=True)
     ]
     return data, lambda: "\n".join(
         f"{v.code}  hẹn trả {v.due_at:%H:%M %d/%m/%Y}  {v.status}" for v in views
@@ -237,23 +237,3 @@ def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     write_atomically(args.output, data_bytes)
     data = {"code": v.code, "format": fmt, "output": str(args.output), "bytes": len(data_bytes)}
     return data, lambda: f"Đã ghi nhãn {args.output}"
-
-
-def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    """`unit set`: the unit's names on the forms (the rest of a unit's set-up comes later)."""
-    info = unit_svc.set_form_settings(
-        ctx, receiving_name=args.receiving_name, result_place=args.result_place
-    )
-    data = {
-        "unit": info.agency_id,
-        "receiving_name": info.receiving_name,
-        "result_place": info.result_place,
-    }
-    return (
-        data,
-        lambda: (
-            f"Đơn vị {info.agency_id}: tên trên giấy tờ "
-            f'"{info.receiving_name or "(mặc định theo tên đơn vị)"}", nơi nhận kết quả '
-            f'"{info.result_place or "(mặc định)"}".'
-        ),
-    )

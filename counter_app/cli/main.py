@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, books, dossiers, queue, reports, sync
+from counter_app.cli import actions, books, dossiers, queue, reports, setup, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -170,17 +170,12 @@ def build_parser() -> Parser:
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
     actions.add_dossier_parser(cmd)
-    p = cmd("unit", "the unit's settings")
-    usub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
-    us = usub.add_parser("set", parents=[common], help="the unit's names on the forms")
-    us.add_argument("--receiving-name", metavar="T", help="Trung tâm Phục vụ hành chính công xã …")
-    us.add_argument(
-        "--result-place", metavar="T", help="Mẫu 01 item 6: where results are collected"
-    )
+    setup.add_unit_parser(cmd, common)
     reports.add_parser(cmd)
     books.add_register_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
+    setup.add_parsers(cmd, common)
     return root
 
 
@@ -215,12 +210,16 @@ COMMANDS: dict[str, Command] = {
     "form": Command(dossiers.cmd_form),
     "label": Command(dossiers.cmd_label, check=dossiers.check_label),
     "dossier": Command(actions.cmd_dossier),
-    "unit": Command(dossiers.cmd_unit),
+    "unit": Command(setup.cmd_unit),
     "register": Command(books.cmd_register, check=books.check_register),
     "ticket": Command(queue.cmd_ticket),
     "sync": Command(sync.cmd_sync),
     "report": Command(reports.cmd_report, check=reports.check_report),
     "central": Command(standalone=sync.cmd_central, check=reports.check_central),
+    "counter": Command(setup.cmd_counter),
+    "user": Command(setup.cmd_user),
+    "service": Command(setup.cmd_service),
+    "printer": Command(setup.cmd_printer),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

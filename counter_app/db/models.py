@@ -339,3 +339,25 @@ class SyncIssue(Base):
     reason: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ServiceCounter(Base):
+    """A counter (quầy) of the unit: the numbers queue services and the window refer to."""
+
+    __tablename__ = "service_counters"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IntakeRequestRow(Base):
+    """A client's request id for one dossier (intake JSON "request_id"): a repeat of the same
+    request returns the dossier it made instead of registering it again."""
+
+    __tablename__ = "intake_requests"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the request's content
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

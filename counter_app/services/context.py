@@ -74,6 +74,9 @@ class ServiceContext:
     clock: Callable[[], datetime] = _utcnow
     settings: Settings = field(default_factory=Settings)
     adapters: Adapters = field(default_factory=Adapters)
+    # The settings as the config file and the environment give them, before the printers a
+    # supervisor stored in the database (services/unit_setup.effective_settings); None = same.
+    configured: Settings | None = None
 
     def now(self) -> datetime:
         """Now in the unit's local time zone (aware)."""

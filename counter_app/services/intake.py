@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ from counter_app.db.models import (
     Dossier,
     DossierDocument,
     DossierEvent,
+    IntakeRequestRow,
     NameToken,
     Procedure,
     Unit,
@@ -71,6 +74,15 @@ class IntakeRequest:
     return_address: str = ""
     received_at: datetime | None = None
     ticket_id: str | None = None
+    # The client's id for this dossier (intake JSON "request_id"): a repeat of the same
+    # request returns the first result instead of registering the dossier again.
+    request_id: str | None = None
+
+    def fingerprint(self) -> str:
+        """The request's content without its id: a repeat must carry the same content."""
+        body = {k: v for k, v in asdict(self).items() if k != "request_id"}
+        text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _collect(errors: dict[str, str], field: str, fn: Any, *args: Any, **kw: Any) -> Any:
@@ -171,6 +183,11 @@ def parse_intake(raw: Any) -> IntakeRequest:
     sets = _sets(raw.get("sets", 1), errors)
     rc, ret, ret_addr = _channels(raw, errors)
     received_at = _parse_time(raw.get("received_at"), errors)
+    request_id = raw.get("request_id")
+    if request_id is not None:
+        request_id = _collect(
+            errors, "request_id", clean_text, request_id, "request_id", max_len=64
+        )
     if errors:
         raise ValidationError("invalid", field_errors=errors)
     assert isinstance(proc, str)
@@ -188,6 +205,7 @@ def parse_intake(raw: Any) -> IntakeRequest:
         return_address=ret_addr,
         received_at=received_at,
         ticket_id=raw.get("ticket_id") if isinstance(raw.get("ticket_id"), str) else None,
+        request_id=request_id or None,
     )
 
 
@@ -354,10 +372,46 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
     with ctx.uow.write() as s:
         user = get_user(s, clerk)
         unit = local_unit(s)
-        rows = [_insert(s, ctx, r, user, unit) for r in requests]
+        rows: list[tuple[Dossier, DossierEvent | None]] = []
+        for r in requests:
+            first = _earlier(s, unit, r)
+            if first is not None:
+                rows.append((first, None))  # a repeat: the first result, nothing written
+                continue
+            d, ev = _insert(s, ctx, r, user, unit)
+            if r.request_id:
+                s.add(
+                    IntakeRequestRow(
+                        unit_id=unit.id,
+                        request_id=r.request_id,
+                        fingerprint=r.fingerprint(),
+                        dossier_id=d.id,
+                        created_at=ctx.clock(),
+                    )
+                )
+                s.flush()
+            rows.append((d, ev))
         names = {user.id: user.full_name}
-        views = [dossier_view(s, ctx, d, events=[ev], names=names) for d, ev in rows]
+        views = [
+            dossier_view(s, ctx, d, events=[ev] if ev else None, names=names) for d, ev in rows
+        ]
     return views
+
+
+def _earlier(s: Session, unit: Unit, req: IntakeRequest) -> Dossier | None:
+    """The dossier an earlier request with the same id made, if any. The same id with other
+    content is refused: a client reusing ids would otherwise lose a citizen's dossier.
+    Writers take turns (uow.write), so two processes racing with one id see each other."""
+    if not req.request_id:
+        return None
+    row = s.get(IntakeRequestRow, (unit.id, req.request_id))
+    if row is None:
+        return None
+    d = s.get(Dossier, row.dossier_id)
+    assert d is not None
+    if row.fingerprint != req.fingerprint():
+        raise ValidationError("intake_request_reused", request_id=req.request_id, code=d.code)
+    return d
 
 
 def returning_applicant(ctx: ServiceContext, id_number: str) -> dict[str, str] | None:

@@ -548,6 +548,11 @@ def set_up_services(session: Session, unit_id: str, services: list[dict[str, Any
         for key, value in values.items():
             if getattr(row, key) != value:
                 setattr(row, key, value)
+    from counter_app.services.unit_setup import ensure_counters  # counters a service names
+
+    ensure_counters(
+        session, unit_id, sorted({n for svc in existing.values() for n in svc.counters})
+    )
     prefixes: dict[str, str] = {}
     for svc in existing.values():
         if svc.active and prefixes.setdefault(svc.prefix, svc.code) != svc.code:

@@ -1,0 +1,306 @@
+"""Setting up a real unit (DESIGN.md §4, issue 11 §4): unit set|show, counter add|list|remove,
+user add|list|disable|enable|reset-password, service add|set|list, printer set|list.
+
+Passwords are never taken on the command line (they would sit in the shell history and in
+`ps`): they are typed at a prompt, twice, or read as the first line of standard input with
+--password-stdin."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from counter_app.cli.output import Result
+from counter_app.domain.errors import ValidationError
+from counter_app.domain.setup_rules import counter_list, number_range
+from counter_app.services import unit_setup as svc
+from counter_app.services.context import ServiceContext
+
+ROLES = ("clerk", "supervisor", "admin")
+ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
+PRINTER_NAMES = {"a4": "máy in A4", "label": "máy in nhãn", "ticket": "máy in vé"}
+SOURCE_NAMES = {
+    "config": "theo tệp cấu hình",
+    "database": "đặt bằng printer set",
+    "default": "mặc định",
+}
+
+Cmd = Callable[[str, str], argparse.ArgumentParser]
+
+
+def _subs(p: argparse.ArgumentParser) -> Any:
+    # the command's own parser class (cli.main.Parser: usage errors as one line, exit 2)
+    return p.add_subparsers(dest="action", required=True, parser_class=type(p))
+
+
+def add_unit_parser(cmd: Cmd, common: argparse.ArgumentParser) -> None:
+    p = cmd("unit", "this install's unit: create it, change it, show it")
+    usub = _subs(p)
+    us = usub.add_parser(
+        "set",
+        parents=[common],
+        help="create the unit (first time: --agency and --name) or change its settings",
+    )
+    us.add_argument("--agency", metavar="ID", help="mã định danh, e.g. 000.20.25.H01")
+    us.add_argument("--name", metavar="T", help="UBND XÃ …")
+    us.add_argument("--parent-name", metavar="T", help="UBND TỈNH …")
+    us.add_argument("--place-name", metavar="T", help="the place named in dates on forms")
+    us.add_argument("--address", metavar="T")
+    us.add_argument("--phone", metavar="T")
+    us.add_argument("--opens", metavar="HH:MM", help="office opens (default 07:30)")
+    us.add_argument("--closes", metavar="HH:MM", help="office closes (default 17:00)")
+    us.add_argument("--cutoff", metavar="HH:MM", help="dossiers after it count from the next day")
+    us.add_argument(
+        "--code-range",
+        metavar="A-B",
+        help="this database's dossier-code sequence numbers, e.g. 1-4999 (each stand-alone "
+        "counter PC of one unit its own range)",
+    )
+    us.add_argument("--receiving-name", metavar="T", help="Trung tâm Phục vụ hành chính công xã …")
+    us.add_argument(
+        "--result-place", metavar="T", help="Mẫu 01 item 6: where results are collected"
+    )
+    usub.add_parser("show", parents=[common], help="the unit's settings")
+
+
+def add_parsers(cmd: Cmd, common: argparse.ArgumentParser) -> None:
+    """counter, user, service and printer (the unit's parser is add_unit_parser)."""
+    p = cmd("counter", "the unit's counters (quầy)")
+    csub = _subs(p)
+    a = csub.add_parser("add", parents=[common], help="a counter number queue services can name")
+    a.add_argument("number", type=int)
+    a.add_argument("--name", default="", metavar="T", help='e.g. "Quầy Hộ tịch"')
+    csub.add_parser("list", parents=[common])
+    csub.add_parser("remove", parents=[common], help="take a counter out of use").add_argument(
+        "number", type=int
+    )
+
+    p = cmd("user", "accounts of this unit")
+    usub = _subs(p)
+    a = usub.add_parser("add", parents=[common], help="a new account (password asked for)")
+    a.add_argument("username")
+    a.add_argument("--name", required=True, metavar="T", help="full name")
+    a.add_argument("--role", required=True, choices=ROLES)
+    a.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    usub.add_parser("list", parents=[common])
+    usub.add_parser("disable", parents=[common], help="no more log-ins").add_argument("username")
+    usub.add_parser("enable", parents=[common], help="a disabled account back").add_argument(
+        "username"
+    )
+    a = usub.add_parser("reset-password", parents=[common], help="a new password (asked for)")
+    a.add_argument("username")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+    p = cmd("service", "queue services (lĩnh vực) with their hours and counters")
+    ssub = _subs(p)
+    for name in ("add", "set"):
+        a = ssub.add_parser(
+            name,
+            parents=[common],
+            help="a new queue service" if name == "add" else "change a queue service",
+        )
+        a.add_argument("code", help="e.g. HT")
+        a.add_argument("--name", required=name == "add", metavar="T", help="e.g. Hộ tịch")
+        a.add_argument("--prefix", required=name == "add", metavar="D", help="1–4 digits")
+        a.add_argument("--counters", required=name == "add", metavar="N,N", help="e.g. 1,2")
+        a.add_argument("--opens", metavar="HH:MM", help="tickets from (default 07:30)")
+        a.add_argument("--closes", metavar="HH:MM", help="tickets until (default 17:00)")
+        a.add_argument("--range", metavar="A-B", help="daily ticket numbers (default 1-999)")
+        if name == "set":
+            onoff = a.add_mutually_exclusive_group()
+            onoff.add_argument("--deactivate", action="store_true", help="stop issuing tickets")
+            onoff.add_argument("--activate", action="store_true")
+    ssub.add_parser("list", parents=[common], help="every service, inactive ones included")
+
+    p = cmd("printer", "this install's printers (the config file's setting wins)")
+    psub = _subs(p)
+    a = psub.add_parser("set", parents=[common], help='a printer name, "folder:/path", a URL')
+    a.add_argument("kind", choices=svc.PRINTER_KINDS)
+    a.add_argument("value", help='"" = back to the default')
+    psub.add_parser("list", parents=[common])
+
+
+# --- unit --------------------------------------------------------------------------------------
+
+
+def _unit_lines(u: svc.UnitSettings) -> str:
+    a, b = u.code_range
+    return "\n".join(
+        [
+            f"Đơn vị {u.agency_id}: {u.name}" + (f" ({u.parent_name})" if u.parent_name else ""),
+            f"  Địa danh: {u.place_name or '—'} · Địa chỉ: {u.address or '—'}"
+            f" · Điện thoại: {u.phone or '—'}",
+            f"  Giờ làm việc {u.office_open}–{u.office_close}, chốt nhận hồ sơ {u.cutoff}",
+            f"  Dải số mã hồ sơ của máy này: {a}–{b}",
+            f'  Tên trên giấy tờ: "{u.receiving_name or "(mặc định theo tên đơn vị)"}",'
+            f' nơi nhận kết quả: "{u.result_place or "(mặc định)"}"',
+        ]
+    )
+
+
+def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "show":
+        u = svc.current_unit(ctx)
+        if u is None:
+            return None, lambda: "Chưa thiết lập đơn vị (counter-app unit set --agency … --name …)."
+        return u.as_json(), lambda: _unit_lines(u)
+    changes: dict[str, Any] = {
+        "agency_id": args.agency,
+        "name": args.name,
+        "parent_name": args.parent_name,
+        "place_name": args.place_name,
+        "address": args.address,
+        "phone": args.phone,
+        "office_open": args.opens,
+        "office_close": args.closes,
+        "cutoff": args.cutoff,
+        "receiving_name": args.receiving_name,
+        "result_place": args.result_place,
+        "code_range": number_range(args.code_range) if args.code_range else None,
+    }
+    u, created = svc.set_unit(ctx, changes)
+    data = {**u.as_json(), "unit": u.agency_id, "created": created}
+    head = "Đã tạo đơn vị." if created else "Đã lưu."
+    return data, lambda: head + "\n" + _unit_lines(u)
+
+
+# --- counters ----------------------------------------------------------------------------------
+
+
+def _counter_json(c: svc.CounterInfo) -> dict[str, Any]:
+    return {"number": c.number, "name": c.name, "active": c.active, "services": list(c.services)}
+
+
+def _counter_line(c: svc.CounterInfo) -> str:
+    state = "" if c.active else " (ngừng dùng)"
+    serves = ", ".join(c.services) or "chưa phục vụ lĩnh vực nào"
+    return f"Quầy {c.number}{' · ' + c.name if c.name else ''}{state} · {serves}"
+
+
+def cmd_counter(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "list":
+        rows = svc.list_counters(ctx)
+        return [
+            _counter_json(c) for c in rows
+        ], lambda: "\n".join(_counter_line(c) for c in rows) or "Chưa có quầy nào."
+    if args.action == "add":
+        c = svc.add_counter(ctx, args.number, args.name)
+        return _counter_json(c), lambda: "Đã thêm. " + _counter_line(c)
+    c = svc.remove_counter(ctx, args.number)
+    return _counter_json(c), lambda: "Đã ngừng dùng. " + _counter_line(c)
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+def read_password(from_stdin: bool) -> str:
+    """The first line of stdin, or typed twice at a prompt that does not echo it."""
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise ValidationError("password_stdin_empty")
+        return line
+    if not sys.stdin.isatty():
+        raise ValidationError("password_needs_prompt")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise ValidationError("password_mismatch")
+    return first
+
+
+def _user_json(u: svc.AccountInfo) -> dict[str, Any]:
+    return {"username": u.username, "name": u.full_name, "role": u.role, "active": u.active}
+
+
+def _user_line(u: svc.AccountInfo) -> str:
+    state = "" if u.active else " (đã khoá)"
+    return f"{u.username} · {u.full_name} · {ROLE_NAMES.get(u.role, u.role)}{state}"
+
+
+def cmd_user(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "list":
+        rows = svc.list_users(ctx)
+        return [
+            _user_json(u) for u in rows
+        ], lambda: "\n".join(_user_line(u) for u in rows) or "Chưa có tài khoản nào."
+    if args.action == "add":
+        password = read_password(args.password_stdin)
+        u = svc.add_user(ctx, args.username, args.name, args.role, password)
+        return _user_json(u), lambda: "Đã tạo tài khoản " + _user_line(u)
+    if args.action == "reset-password":
+        password = read_password(args.password_stdin)
+        u = svc.reset_password(ctx, args.username, password)
+        return _user_json(u), lambda: f"Đã đặt mật khẩu mới cho {u.username}."
+    u = svc.set_user_active(ctx, args.username, args.action == "enable")
+    done = "Đã mở lại" if u.active else "Đã khoá"
+    return _user_json(u), lambda: f"{done} tài khoản {_user_line(u)}"
+
+
+# --- queue services ----------------------------------------------------------------------------
+
+
+def _service_line(s: svc.QueueServiceInfo) -> str:
+    state = "" if s.active else " (ngừng phát số)"
+    return (
+        f"{s.code:<4} {s.name} · số {s.prefix}xxx ({s.range[0]}–{s.range[1]})"
+        f" · quầy {', '.join(map(str, s.counters))} · {s.opens}–{s.closes}{state}"
+    )
+
+
+def cmd_service(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "list":
+        rows = svc.list_queue_services(ctx)
+        return [
+            s.as_json() for s in rows
+        ], lambda: "\n".join(_service_line(s) for s in rows) or "Chưa có lĩnh vực nào."
+    raw: dict[str, Any] = {
+        "code": args.code,
+        "name": args.name,
+        "prefix": args.prefix,
+        "counters": counter_list(args.counters) if args.counters else None,
+        "opens": args.opens,
+        "closes": args.closes,
+    }
+    if args.range:
+        raw["start_number"], raw["end_number"] = number_range(
+            args.range, top=999, what="ticket_range"
+        )
+    if args.action == "add":
+        s = svc.add_queue_service(ctx, {k: v for k, v in raw.items() if v is not None})
+        return s.as_json(), lambda: "Đã thêm lĩnh vực " + _service_line(s)
+    if args.deactivate or args.activate:
+        raw["active"] = bool(args.activate)
+    raw.pop("code")
+    s = svc.set_queue_service(ctx, args.code, raw)
+    return s.as_json(), lambda: "Đã lưu lĩnh vực " + _service_line(s)
+
+
+# --- printers ----------------------------------------------------------------------------------
+
+
+def _printer_json(p: svc.PrinterInfo) -> dict[str, Any]:
+    return {
+        "kind": p.kind,
+        "value": p.effective,
+        "source": p.source,
+        "stored": p.stored,
+        "config": p.config,
+    }
+
+
+def _printer_line(p: svc.PrinterInfo) -> str:
+    line = f"{PRINTER_NAMES[p.kind]}: {p.effective or '(mặc định)'} · {SOURCE_NAMES[p.source]}"
+    if p.source == "config" and p.stored:
+        line += f" (trong cơ sở dữ liệu: {p.stored}, không dùng vì tệp cấu hình đã đặt)"
+    return line
+
+
+def cmd_printer(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "list":
+        rows = svc.list_printers(ctx)
+        return [_printer_json(p) for p in rows], lambda: "\n".join(map(_printer_line, rows))
+    p = svc.set_printer(ctx, args.kind, args.value)
+    return _printer_json(p), lambda: "Đã lưu. " + _printer_line(p)
