@@ -79,6 +79,10 @@ def _ticket_commands(p: argparse.ArgumentParser, common: Parser) -> None:
     ):
         ta = tsub.add_parser(action, parents=[common], help=help_)
         ta.add_argument("--counter", required=True, type=_counter_number, metavar="N")
+    tsub.add_parser("held", parents=[common], help="today's held tickets")
+    tr_ = tsub.add_parser("resume", parents=[common], help="call a held ticket back")
+    tr_.add_argument("number", help="the ticket's number, e.g. 1005")
+    tr_.add_argument("--counter", required=True, type=_counter_number, metavar="N")
     tt = tsub.add_parser("transfer", parents=[common], help="send the current ticket elsewhere")
     tt.add_argument("--counter", required=True, type=_counter_number, metavar="N")
     where = tt.add_mutually_exclusive_group(required=True)

@@ -131,8 +131,46 @@ def _ticket_action(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     return data, lambda: text
 
 
+def _ticket_held(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    held = queue.held_tickets(ctx)
+    data = [
+        {
+            "number": t.number,
+            "service": t.service_code,
+            "counter": t.counter,
+            "priority": t.priority,
+            "issued_at": t.issued_at.isoformat(),
+        }
+        for t in held
+    ]
+    return (
+        data,
+        lambda: (
+            "\n".join(
+                f"Số {t.number} · {t.service_name} · giữ ở quầy số {t.counter}"
+                f" · lấy số lúc {t.issued_at:%H:%M}"
+                for t in held
+            )
+            or "Không có số nào đang được giữ."
+        ),
+    )
+
+
+def _ticket_resume(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    t = queue.resume(ctx, args.number, args.counter)
+    data = {
+        "number": t.number,
+        "service": t.service_code,
+        "counter": t.counter,
+        "status": t.status,
+    }
+    return data, lambda: f"Mời số {t.number} trở lại quầy số {t.counter} · {t.service_name}"
+
+
 def cmd_ticket(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     handler = {
+        "held": _ticket_held,
+        "resume": _ticket_resume,
         "services": _ticket_services,
         "issue": _ticket_issue,
         "self-test": _ticket_self_test,

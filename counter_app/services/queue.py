@@ -446,6 +446,58 @@ def hold(ctx: ServiceContext, counter: int, user: str | None = None) -> TicketIn
     return _close_current(ctx, counter, user, "held", "held")
 
 
+def held_tickets(ctx: ServiceContext) -> list[TicketInfo]:
+    """Today's held tickets, in the order they were issued (`counter`: where each was held)."""
+    with _scope(ctx, write=False) as sc:
+        rows = list(
+            sc.s.scalars(
+                select(Ticket)
+                .where(
+                    Ticket.unit_id == sc.unit_id,
+                    Ticket.day == sc.day,
+                    Ticket.status == "held",
+                )
+                .order_by(Ticket.issued_at, Ticket.number, Ticket.id)
+            )
+        )
+        queues = sc.queues()
+        return [_info(sc, t, sc.queue_of(t, queues)) for t in rows]
+
+
+def resume(ctx: ServiceContext, number: str, counter: int, user: str | None = None) -> TicketInfo:
+    """Call a held ticket back to a counter (its number is shown and spoken again).
+
+    As with call_next, the counter's current ticket is finished first; a ticket held at
+    another counter may be resumed here (the event names both counters)."""
+    with _scope(ctx, write=True, user=user) as sc:
+        sc.served_by(counter)
+        want = number.strip()
+        t = sc.s.scalar(
+            select(Ticket)
+            .where(
+                Ticket.unit_id == sc.unit_id,
+                Ticket.day == sc.day,
+                Ticket.display == want,
+                Ticket.status == "held",
+            )
+            .with_for_update()
+        )
+        if t is None:
+            raise ValidationError("ticket_not_held", number=want)
+        for old in _open_tickets(sc, counter):
+            _end(sc, old, "done", "finished", counter)
+        held_at = t.counter
+        t.status = "called"
+        t.counter = counter
+        t.target_counter = None
+        t.calls += 1
+        t.served_by = sc.user_id
+        svc = sc.queue_of(t)
+        data = {"service": svc.code, "calls": t.calls, "held_at_counter": held_at}
+        _record(sc, t, "resumed", counter, data)
+        return _info(sc, t, svc)
+
+
 def finish(ctx: ServiceContext, counter: int, user: str | None = None) -> TicketInfo:
     return _close_current(ctx, counter, user, "done", "finished")
 
@@ -500,7 +552,7 @@ def recent_calls(ctx: ServiceContext, limit: int = 8) -> list[CallInfo]:
             .where(
                 Ticket.unit_id == sc.unit_id,
                 Ticket.day == sc.day,
-                TicketEvent.kind.in_(("called", "recalled")),
+                TicketEvent.kind.in_(("called", "recalled", "resumed")),
             )
             .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
             .limit(limit)
@@ -512,7 +564,7 @@ def recent_calls(ctx: ServiceContext, limit: int = 8) -> list[CallInfo]:
             service_name=names.get(ev.data.get("service", ""), ""),
             counter=ev.counter or 0,
             at=ctx.local(ev.at),
-            recall=ev.kind == "recalled",
+            recall=ev.kind != "called",
         )
         for ev, display in rows
     ]

@@ -35,6 +35,7 @@ ACTIONS = (
     ("F5", "Chuyển", "transfer"),
     ("F6", "Giữ lại", "hold"),
     ("F7", "Kết thúc", "finish"),
+    ("Shift+F6", "Gọi số đang giữ", "resume"),
 )
 
 
@@ -81,6 +82,38 @@ class TransferDialog(QDialog):
         return str(kind), target
 
 
+class HeldDialog(QDialog):
+    """Choose a held ticket to call back (↑/↓, Enter); the oldest is chosen first."""
+
+    def __init__(self, held: list[queue.TicketInfo], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Gọi số đang giữ"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(tr("Số đang giữ lại hôm nay:")))
+        self.choices = QListWidget()
+        for t in held:
+            item = QListWidgetItem(
+                tr("Số {n} · {service} · giữ ở quầy số {c} · lấy số lúc {at}").format(
+                    n=t.number, service=t.service_name, c=t.counter, at=f"{t.issued_at:%H:%M}"
+                )
+            )
+            item.setData(Qt.ItemDataRole.UserRole, t.number)
+            self.choices.addItem(item)
+        self.choices.setCurrentRow(0)
+        self.choices.itemActivated.connect(lambda _i: self.accept())
+        lay.addWidget(self.choices)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def choice(self) -> str | None:
+        item = self.choices.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+
 class QueuePanel(QFrame):
     """Shows and drives this counter's queue; every action runs off the GUI thread."""
 
@@ -93,6 +126,7 @@ class QueuePanel(QFrame):
         self.ctx, self.counter, self.username = ctx, counter, username
         self.ticket: queue.TicketInfo | None = None
         self.services: list[queue.ServiceInfo] = []
+        self.held: list[queue.TicketInfo] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 6)
         head = QLabel(tr("HÀNG ĐỢI"))
@@ -106,6 +140,11 @@ class QueuePanel(QFrame):
         self.waiting.setWordWrap(True)
         self.waiting.setObjectName("hint")
         lay.addWidget(self.waiting)
+        self.held_line = QLabel()
+        self.held_line.setWordWrap(True)
+        self.held_line.setObjectName("hint")
+        self.held_line.hide()
+        lay.addWidget(self.held_line)
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
         for i, (key, label, action) in enumerate(ACTIONS):
@@ -128,13 +167,31 @@ class QueuePanel(QFrame):
         return [(key, bound(action)) for key, _label, action in ACTIONS]
 
     def refresh(self) -> None:
-        def load() -> tuple[list[queue.ServiceInfo], queue.TicketInfo | None]:
-            return queue.list_services(self.ctx), queue.current(self.ctx, self.counter)
+        def load() -> tuple[
+            list[queue.ServiceInfo], queue.TicketInfo | None, list[queue.TicketInfo]
+        ]:
+            return (
+                queue.list_services(self.ctx),
+                queue.current(self.ctx, self.counter),
+                queue.held_tickets(self.ctx),
+            )
 
         run_task(self, load, self._show)
 
-    def _show(self, data: tuple[list[queue.ServiceInfo], queue.TicketInfo | None]) -> None:
-        self.services, ticket = data
+    def _show(
+        self,
+        data: tuple[list[queue.ServiceInfo], queue.TicketInfo | None, list[queue.TicketInfo]],
+    ) -> None:
+        self.services, ticket, self.held = data
+        if self.held:
+            numbers = ", ".join(
+                t.number if t.counter == self.counter else f"{t.number} (quầy {t.counter})"
+                for t in self.held
+            )
+            self.held_line.setText(tr("Đang giữ: {n} · Shift+F6 gọi lại").format(n=numbers))
+            self.held_line.show()
+        else:
+            self.held_line.hide()
         mine = [s for s in self.services if self.counter in s.counters]
         parts = []
         for s in mine:
@@ -170,7 +227,10 @@ class QueuePanel(QFrame):
     def _update_buttons(self) -> None:
         has = self.ticket is not None
         for action, b in self.buttons.items():
-            b.setEnabled(action == "call_next" or has)
+            if action == "resume":
+                b.setEnabled(bool(self.held))
+            else:
+                b.setEnabled(action == "call_next" or has)
 
     def act(self, action: str) -> None:
         kwargs: dict[str, Any] = {"user": self.username}
@@ -182,6 +242,21 @@ class QueuePanel(QFrame):
                 return
             kind, target = dlg.choice()  # type: ignore[misc]
             kwargs["to_service" if kind == "service" else "to_counter"] = target
+        if action == "resume":
+            if not self.held:
+                self.message.emit(tr("Không có số nào đang giữ."))
+                return
+            held = HeldDialog(self.held, self)
+            number = held.choice() if held.exec() else None
+            if number is None:
+                return
+            run_task(
+                self,
+                lambda: queue.resume(self.ctx, number, self.counter, **kwargs),
+                lambda t: self._done(action, t),
+                self._failed,
+            )
+            return
         fn = getattr(queue, action)
         run_task(
             self,
@@ -191,7 +266,7 @@ class QueuePanel(QFrame):
         )
 
     def _done(self, action: str, ticket: queue.TicketInfo | None) -> None:
-        if action in ("call_next", "recall"):
+        if action in ("call_next", "recall", "resume"):
             if ticket is None:
                 self.message.emit(tr("Không còn ai chờ."))
             else:
