@@ -5,6 +5,7 @@ nothing. The window's first-run screen and the CLI both call these functions."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -121,50 +122,54 @@ def set_unit(
         raise ValidationError("unit_settings_none")
     now = ctx.clock()
     with ctx.uow.write() as s:
-        unit = find_local_unit(s)
-        created = unit is None
-        if unit is None:
-            if "agency_id" not in values or "name" not in values:
-                raise ValidationError("unit_create_needs")
-            if s.scalar(select(Unit.id).where(Unit.agency_id == values["agency_id"])):
-                raise Conflict("unit_agency_taken", agency=values["agency_id"])
-            unit = Unit(
-                id=new_id(),
-                agency_id=values["agency_id"],
-                name=values["name"],
-                parent_name="",
-                place_name="",
-                address="",
-                phone="",
-                cutoff="15:00",
-                office_open="07:30",
-                office_close="17:00",
-                seq_start=1,
-                seq_end=99_999,
-                receiving_name="",
-                result_place="",
-            )
-            s.add(unit)
-        elif values.get("agency_id", unit.agency_id) != unit.agency_id:
-            has_dossiers = s.scalar(
-                select(func.count()).select_from(Dossier).where(Dossier.unit_id == unit.id)
-            )
-            if has_dossiers:
-                raise ValidationError("unit_agency_locked", agency=unit.agency_id)
-        merged = {
-            k: values.get(k, getattr(unit, k)) for k in ("office_open", "office_close", "cutoff")
-        }
-        check_hours(merged["office_open"], merged["office_close"], merged["cutoff"])
-        before = unit_settings(unit).as_json() if not created else {}
-        for key, value in values.items():
-            setattr(unit, key, value)
-        s.flush()
-        if created:
-            set_local_unit(s, unit)
-        after = unit_settings(unit)
-        diff = {k: v for k, v in after.as_json().items() if before.get(k) != v}
-        append_audit(s, now, username, "unit_created" if created else "unit_set", diff)
-        return after, created
+        unit, created = _set_unit_in(s, now, values, username)
+        return unit_settings(unit), created
+
+
+def _set_unit_in(
+    s: Session, now: datetime, values: dict[str, Any], username: str
+) -> tuple[Unit, bool]:
+    unit = find_local_unit(s)
+    created = unit is None
+    if unit is None:
+        if "agency_id" not in values or "name" not in values:
+            raise ValidationError("unit_create_needs")
+        if s.scalar(select(Unit.id).where(Unit.agency_id == values["agency_id"])):
+            raise Conflict("unit_agency_taken", agency=values["agency_id"])
+        unit = Unit(
+            id=new_id(),
+            agency_id=values["agency_id"],
+            name=values["name"],
+            parent_name="",
+            place_name="",
+            address="",
+            phone="",
+            cutoff="15:00",
+            office_open="07:30",
+            office_close="17:00",
+            seq_start=1,
+            seq_end=99_999,
+            receiving_name="",
+            result_place="",
+        )
+        s.add(unit)
+    elif values.get("agency_id", unit.agency_id) != unit.agency_id:
+        has_dossiers = s.scalar(
+            select(func.count()).select_from(Dossier).where(Dossier.unit_id == unit.id)
+        )
+        if has_dossiers:
+            raise ValidationError("unit_agency_locked", agency=unit.agency_id)
+    merged = {k: values.get(k, getattr(unit, k)) for k in ("office_open", "office_close", "cutoff")}
+    check_hours(merged["office_open"], merged["office_close"], merged["cutoff"])
+    before = unit_settings(unit).as_json() if not created else {}
+    for key, value in values.items():
+        setattr(unit, key, value)
+    s.flush()
+    if created:
+        set_local_unit(s, unit)
+    diff = {k: v for k, v in unit_settings(unit).as_json().items() if before.get(k) != v}
+    append_audit(s, now, username, "unit_created" if created else "unit_set", diff)
+    return unit, created
 
 
 def current_unit(ctx: ServiceContext) -> UnitSettings | None:
@@ -232,24 +237,30 @@ def add_counter(
     ctx: ServiceContext, number: int, name: str = "", *, username: str = "system"
 ) -> CounterInfo:
     """A new counter (or a disabled one back in use, with its new name if given)."""
-    if number < 1 or number > 999:
-        raise ValidationError("counter_number_invalid", value=number)
-    name = clean_text(name, "counter.name", max_len=100, required=False)
     now = ctx.clock()
     with ctx.uow.write() as s:
         unit = local_unit(s)
-        row = s.get(ServiceCounter, (unit.id, number))
-        if row is not None and row.active:
-            raise Conflict("counter_exists", counter=number)
-        if row is None:
-            row = ServiceCounter(unit_id=unit.id, number=number, name=name, active=True)
-            s.add(row)
-        else:
-            row.active = True
-            row.name = name or row.name
-        s.flush()
-        append_audit(s, now, username, "counter_added", {"counter": number, "name": row.name})
+        _add_counter_in(s, now, unit.id, number, name, username)
         return next(c for c in _counter_infos(s, unit.id) if c.number == number)
+
+
+def _add_counter_in(
+    s: Session, now: datetime, unit_id: str, number: int, name: str, username: str
+) -> None:
+    if number < 1 or number > 999:
+        raise ValidationError("counter_number_invalid", value=number)
+    name = clean_text(name, "counter.name", max_len=100, required=False)
+    row = s.get(ServiceCounter, (unit_id, number))
+    if row is not None and row.active:
+        raise Conflict("counter_exists", counter=number)
+    if row is None:
+        row = ServiceCounter(unit_id=unit_id, number=number, name=name, active=True)
+        s.add(row)
+    else:
+        row.active = True
+        row.name = name or row.name
+    s.flush()
+    append_audit(s, now, username, "counter_added", {"counter": number, "name": row.name})
 
 
 def remove_counter(ctx: ServiceContext, number: int, *, username: str = "system") -> CounterInfo:
@@ -314,11 +325,23 @@ def add_user(
 ) -> AccountInfo:
     now = ctx.clock()
     with ctx.uow.write() as s:
-        unit = local_unit(s)
-        user = create_user(s, unit.id, username, full_name, role, password)
-        s.flush()
-        append_audit(s, now, by, "user_added", {"username": user.username, "role": role})
-        return _account(user)
+        return _add_user_in(s, now, local_unit(s).id, username, full_name, role, password, by)
+
+
+def _add_user_in(
+    s: Session,
+    now: datetime,
+    unit_id: str,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    by: str,
+) -> AccountInfo:
+    user = create_user(s, unit_id, username, full_name, role, password)
+    s.flush()
+    append_audit(s, now, by, "user_added", {"username": user.username, "role": role})
+    return _account(user)
 
 
 def _find_user(s: Session, username: str) -> User:
@@ -456,17 +479,22 @@ def add_queue_service(
     start_number, end_number; the counters must have been added (counter add)."""
     now = ctx.clock()
     with ctx.uow.write() as s:
-        unit = local_unit(s)
-        code = str(raw.get("code", "")).strip().upper()
-        existing = _services(s, unit.id)
-        if any(svc.code == code for svc in existing):
-            raise Conflict("service_exists", code=code)
-        values = _checked_service(s, unit.id, raw, len(existing))
-        row = QueueService(id=new_id(), unit_id=unit.id, **values)
-        s.add(row)
-        s.flush()
-        append_audit(s, now, username, "queue_service_added", values)
-        return _service_info(row)
+        return _add_service_in(s, now, local_unit(s).id, raw, username)
+
+
+def _add_service_in(
+    s: Session, now: datetime, unit_id: str, raw: dict[str, Any], username: str
+) -> QueueServiceInfo:
+    code = str(raw.get("code", "")).strip().upper()
+    existing = _services(s, unit_id)
+    if any(svc.code == code for svc in existing):
+        raise Conflict("service_exists", code=code)
+    values = _checked_service(s, unit_id, raw, len(existing))
+    row = QueueService(id=new_id(), unit_id=unit_id, **values)
+    s.add(row)
+    s.flush()
+    append_audit(s, now, username, "queue_service_added", values)
+    return _service_info(row)
 
 
 def set_queue_service(
@@ -569,3 +597,37 @@ def set_printer(
             s.delete(row)
         append_audit(s, now, username, "printer_set", {"kind": kind, "value": value})
     return next(p for p in list_printers(ctx) if p.kind == kind)
+
+
+# --- the window's first run --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    """What the first-run screen collects (the same checks and messages as the CLI's)."""
+
+    unit: dict[str, Any]  # set_unit's keys
+    username: str  # the first supervisor
+    full_name: str
+    password: str
+    counters: tuple[int, ...]
+    services: tuple[dict[str, Any], ...]  # add_queue_service's keys
+
+
+def first_run(ctx: ServiceContext, plan: FirstRun, *, username: str = "system") -> UnitSettings:
+    """Unit, first supervisor, counters and queue services in ONE transaction: a refusal
+    anywhere leaves the database as empty as it was. Refused once a unit exists."""
+    values = _clean_unit_changes(plan.unit)
+    now = ctx.clock()
+    with ctx.uow.write() as s:
+        if find_local_unit(s) is not None:
+            raise Conflict("unit_already_set_up")
+        unit, _created = _set_unit_in(s, now, values, username)
+        _add_user_in(
+            s, now, unit.id, plan.username, plan.full_name, "supervisor", plan.password, username
+        )
+        for n in plan.counters:
+            _add_counter_in(s, now, unit.id, n, "", username)
+        for raw in plan.services:
+            _add_service_in(s, now, unit.id, raw, username)
+        return unit_settings(unit)
