@@ -458,9 +458,13 @@ def _checked_service(
 ) -> dict[str, Any]:
     """A service's settings with the clear refusals first, then clean_service's format rules."""
     code = str(raw.get("code", "")).strip().upper()
-    opens = clock_time(str(raw.get("opens", "07:30")), "giờ bắt đầu phát số")
-    closes = clock_time(str(raw.get("closes", "17:00")), "giờ ngừng phát số")
-    check_hours(opens, closes)
+    try:
+        opens = clock_time(str(raw.get("opens", "07:30")), f"Lĩnh vực {code}: giờ bắt đầu phát số")
+        closes = clock_time(str(raw.get("closes", "17:00")), f"Lĩnh vực {code}: giờ ngừng phát số")
+        check_hours(opens, closes)
+    except ValidationError as exc:
+        exc.params["service"] = code  # the first-run screen shows it by the services table
+        raise
     values = clean_service({**raw, "opens": opens, "closes": closes}, position)
     _check_counters(s, unit_id, values["counters"])
     if values["active"]:

@@ -18,7 +18,9 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.intake import intake_setup
 from counter_app.services.printjobs import Printers
 from counter_app.services.setup import DEMO_PASSWORD, init_database
+from counter_app.services.unit_setup import current_unit
 from counter_app.ui.dialogs import LoginDialog
+from counter_app.ui.first_run import FirstRunDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.main_window import CounterWindow
 from counter_app.ui.qtlog import route_qt_messages
@@ -68,14 +70,21 @@ def unattended_window(ctx: ServiceContext, unit: str, window: str) -> QWidget:
 def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) -> int:
     """The window for `gui` (or no command), on the context app.py opens."""
     app = application()
+    window = getattr(args, "window", "counter")  # `gui --window kiosk|board`
+    first_user = ""
     try:
         ctx = open_context()
         if args.demo:
             init_database(ctx, demo=True)
+        elif window == "counter" and current_unit(ctx) is None:
+            # No unit and no --demo: the first-run screen, then the normal login.
+            first = FirstRunDialog(ctx)
+            if not first.exec():
+                return 0
+            first_user = first.username
         setup = intake_setup(ctx)
     except CounterAppError as exc:
         return _fail(describe(exc))
-    window = getattr(args, "window", "counter")  # `gui --window kiosk|board`
     if window != "counter":
         unattended = unattended_window(ctx, setup.unit.name, window)
         unattended.showFullScreen()
@@ -86,8 +95,8 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
         else ""
     )
     login = LoginDialog(ctx, setup.unit.name, hint)
-    if args.demo:
-        login.username.setText("canbo1")
+    if args.demo or first_user:
+        login.username.setText(first_user or "canbo1")
         QTimer.singleShot(0, login.password.setFocus)
     if not login.exec() or login.user is None:
         return 0
