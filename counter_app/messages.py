@@ -199,6 +199,7 @@ MESSAGES: dict[str, str] = {
     "intake_request_reused": "Mã yêu cầu {request_id} đã dùng cho hồ sơ {code} với nội dung khác: không tiếp nhận; mỗi hồ sơ mới cần một mã yêu cầu mới.",
     "ticket_not_held": "Hôm nay không có số {number} đang được giữ lại (xem: counter-app ticket held).",
     "first_run_counter_unknown": "Lĩnh vực ghi quầy số {counter} nhưng đơn vị mới có ít quầy hơn: tăng “Số quầy” hoặc sửa cột Quầy.",
+    "central_counter_unknown": "Đơn vị {unit} chưa có quầy số {counter} trên máy chủ trung tâm: thêm bằng central counter {counter} --unit {unit} trước.",
     "unit_already_set_up": "Máy này đã có đơn vị; đổi thông tin bằng counter-app unit set ….",
     "printer_kind_invalid": "Loại máy in phải là a4, label hoặc ticket, không phải {kind}.",
 }

@@ -131,6 +131,7 @@ def _sync_commands(cmd: Callable[[str, str], argparse.ArgumentParser], common: P
     a.add_argument("--password", required=True)
     sub("remove-user", "disable an account at every counter").add_argument("username")
     reports.add_range(sub("report", "the province's report, per unit and in total"))
+    setup.add_central_parsers(sub)
 
 
 def build_parser() -> Parser:

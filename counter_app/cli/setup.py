@@ -304,3 +304,65 @@ def cmd_printer(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         return [_printer_json(p) for p in rows], lambda: "\n".join(map(_printer_line, rows))
     p = svc.set_printer(ctx, args.kind, args.value)
     return _printer_json(p), lambda: "Đã lưu. " + _printer_line(p)
+
+
+# --- on central ----------------------------------------------------------------------------
+
+
+def add_central_parsers(sub: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """`central counter` and `central service` (`sub` adds --url)."""
+    a = sub("counter", "a unit's counter, sent to the unit by sync")
+    a.add_argument("number", type=int)
+    a.add_argument("--unit", required=True, metavar="ID")
+    a.add_argument("--name", default="", metavar="T")
+    a.add_argument("--remove", action="store_true", help="withdraw it")
+    a = sub("service", "create or replace a unit's queue service, sent to the unit by sync")
+    a.add_argument("code")
+    a.add_argument("--unit", required=True, metavar="ID")
+    a.add_argument("--name", required=True, metavar="T")
+    a.add_argument("--prefix", required=True, metavar="D")
+    a.add_argument("--counters", required=True, metavar="N,N")
+    a.add_argument("--opens", default="07:30", metavar="HH:MM")
+    a.add_argument("--closes", default="17:00", metavar="HH:MM")
+    a.add_argument("--range", default="1-999", metavar="A-B")
+    a.add_argument("--deactivate", action="store_true", help="stop issuing tickets")
+
+
+def cmd_central_setup(args: argparse.Namespace) -> Result:
+    from counter_app.sync import central_setup
+
+    if args.action == "counter":
+        data = central_setup.set_counter(
+            args.url, args.unit, args.number, args.name, remove=args.remove
+        )
+        verb = "Đã rút" if args.remove else "Đã lưu"
+        return (
+            data,
+            lambda: (
+                f"{verb} quầy số {data['number']} của đơn vị {data['unit']} trên máy chủ trung tâm"
+                " (đến quầy ở lần đồng bộ sau)."
+            ),
+        )
+    start, end = number_range(args.range, top=999, what="ticket_range")
+    data = central_setup.set_service(
+        args.url,
+        args.unit,
+        {
+            "code": args.code,
+            "name": args.name,
+            "prefix": args.prefix,
+            "counters": counter_list(args.counters),
+            "opens": args.opens,
+            "closes": args.closes,
+            "start_number": start,
+            "end_number": end,
+            "active": not args.deactivate,
+        },
+    )
+    return (
+        data,
+        lambda: (
+            f"Đã lưu lĩnh vực {data['code']} ({data['name']}) của đơn vị {data['unit']} trên máy"
+            " chủ trung tâm (đến quầy ở lần đồng bộ sau)."
+        ),
+    )

@@ -133,6 +133,10 @@ def _run_forever(syncer: Syncer, interval_s: int) -> None:
 def cmd_central(args: argparse.Namespace) -> Result:
     url = args.url
     action = args.action
+    if action in ("counter", "service"):
+        from counter_app.cli.setup import cmd_central_setup
+
+        return cmd_central_setup(args)
     if action == "init":
         data: Any = central.init_central(url)
         return (

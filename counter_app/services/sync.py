@@ -34,6 +34,7 @@ from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.ids import new_id
 from counter_app.domain.redact import redact_secrets, redact_value
+from counter_app.services import unit_setup
 from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
@@ -42,7 +43,14 @@ from counter_app.sync.transport import Offline, PushReply, SyncError, Transport
 
 log = logging.getLogger(__name__)
 
-REFERENCE_TABLES = ("units", "procedures", "calendar_overrides", "users")
+REFERENCE_TABLES = (
+    "units",
+    "procedures",
+    "calendar_overrides",
+    "users",
+    "service_counters",  # before the services that name them
+    "queue_services",
+)
 PAGE_ROWS = 2000
 START_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 2000
 CLOCK_WARN_S = 300  # warn when the counter's clock is off central's by more than 5 minutes
@@ -483,6 +491,8 @@ class Syncer:
             "procedures": self._apply_procedure,
             "calendar_overrides": self._apply_calendar,
             "users": self._apply_user,
+            "service_counters": self._apply_counter,
+            "queue_services": self._apply_queue_service,
         }[table]
         return sum(1 for r in rows if apply(s, r))
 
@@ -506,7 +516,25 @@ class Syncer:
             s.flush()
             set_local_unit(s, unit)
             return True
-        return _assign(unit, {k: r[k] for k in fields})
+        # A unit set up at the counter before central knew it keeps what central leaves
+        # empty (add-unit's parent name, place, address, phone are optional).
+        return _assign(unit, {k: r[k] for k in fields if r[k] != ""})
+
+    def _apply_counter(self, s: Session, r: dict[str, Any]) -> bool:
+        unit = find_local_unit(s)
+        if unit is None or r["unit_id"] != self.unit:
+            return False
+        return unit_setup.apply_central_counter(
+            s, self.ctx.clock(), unit.id, int(r["number"]), r["name"], r["deleted_at"] is None
+        )
+
+    def _apply_queue_service(self, s: Session, r: dict[str, Any]) -> bool:
+        unit = find_local_unit(s)
+        if unit is None or r["unit_id"] != self.unit:
+            return False
+        return unit_setup.apply_central_service(
+            s, self.ctx.clock(), unit.id, r["code"], dict(r["data"]), r["deleted_at"] is None
+        )
 
     def _apply_procedure(self, s: Session, r: dict[str, Any]) -> bool:
         if r["deleted_at"] is not None:

@@ -635,3 +635,71 @@ def first_run(ctx: ServiceContext, plan: FirstRun, *, username: str = "system") 
         for raw in plan.services:
             _add_service_in(s, now, unit.id, raw, username)
         return unit_settings(unit)
+
+
+# --- from central (the reference pull, services/sync.py) ---------------------------------------
+
+
+def apply_central_counter(
+    s: Session, now: datetime, unit_id: str, number: int, name: str, present: bool
+) -> bool:
+    """A counter set on central. Withdrawn there, it goes out of use here unless an active
+    local service still names it (the queue would stop). Returns whether anything changed."""
+    row = s.get(ServiceCounter, (unit_id, number))
+    if present:
+        if row is None:
+            s.add(ServiceCounter(unit_id=unit_id, number=number, name=name, active=True))
+        elif row.active and (row.name == name or not name):
+            return False
+        else:
+            row.active = True
+            row.name = name or row.name
+        append_audit(s, now, "system", "counter_from_central", {"counter": number, "name": name})
+        return True
+    if row is None or not row.active:
+        return False
+    if any(svc.active and number in svc.counters for svc in _services(s, unit_id)):
+        return False
+    row.active = False
+    append_audit(s, now, "system", "counter_removed_by_central", {"counter": number})
+    return True
+
+
+def apply_central_service(
+    s: Session, now: datetime, unit_id: str, code: str, data: dict[str, Any], present: bool
+) -> bool:
+    """A queue service set on central: central's settings win over the unit's for that code,
+    and a local service using the same prefix under another code is stopped (its numbers
+    would clash). Withdrawn on central, the service stops here."""
+    services = _services(s, unit_id)
+    row = next((svc for svc in services if svc.code == code), None)
+    if not present:
+        if row is None or not row.active:
+            return False
+        row.active = False
+        append_audit(s, now, "system", "queue_service_removed_by_central", {"code": code})
+        return True
+    values = clean_service({**data, "code": code}, int(data.get("position", len(services))))
+    ensure_counters(s, unit_id, values["counters"])
+    if values["active"]:
+        for other in services:
+            if other.code != code and other.active and other.prefix == values["prefix"]:
+                other.active = False
+                append_audit(
+                    s,
+                    now,
+                    "system",
+                    "queue_service_stopped_by_central",
+                    {"code": other.code, "prefix": other.prefix, "by": code},
+                )
+    if row is None:
+        s.add(QueueService(id=new_id(), unit_id=unit_id, **values))
+    else:
+        diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not diff:
+            return False
+        for key, value in diff.items():
+            setattr(row, key, value)
+    s.flush()
+    append_audit(s, now, "system", "queue_service_from_central", values)
+    return True

@@ -109,6 +109,12 @@ def head_revision() -> str:
     return head
 
 
+def _later_grants() -> list[str]:
+    scripts = list(ScriptDirectory.from_config(_alembic_config()).walk_revisions())
+    found = (getattr(sc.module, "GRANTS_SQL", None) for sc in reversed(scripts))
+    return [g for g in found if isinstance(g, str)]
+
+
 def _require_schema(conn: psycopg.Connection[dict[str, Any]]) -> None:
     row = conn.execute("SELECT to_regclass('central.alembic_version') IS NOT NULL AS ok").fetchone()
     if not row or not row["ok"]:
@@ -142,6 +148,10 @@ def init_central(url: str) -> dict[str, Any]:
         # Owners, privileges and unit limits again: idempotent, and it repairs any drift
         # (a table added by hand, a grant to PUBLIC) on a central hardened before.
         conn.execute(SECURE_SQL)
+        # SECURE_SQL grants the units' role a fixed list of tables; a later revision's
+        # tables get theirs back from its GRANTS_SQL, oldest revision first.
+        for grants in _later_grants():
+            conn.execute(grants)
         roles = {
             r["key"]: r["value"]
             for r in conn.execute(

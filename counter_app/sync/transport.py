@@ -66,7 +66,11 @@ class PgTransport:
         "procedures": "code, data",
         "calendar_overrides": "day, is_workday, note",
         "users": "username, unit_id, full_name, role, password_hash, active",
+        "service_counters": "unit_id, number, name",
+        "queue_services": "unit_id, code, data",
     }
+    # Tables a central older than its revision c0004 does not have: read as empty there.
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"service_counters", "queue_services"})
 
     def __init__(self, url: str, *, sslmode: str = "prefer", timeout_s: int = 15) -> None:
         self.url = url
@@ -143,6 +147,10 @@ class PgTransport:
 
     def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]:
         cols = self._FETCH[table]
+        if table in self._OPTIONAL:
+            found = self._call("SELECT to_regclass(%s) IS NOT NULL AS ok", (f"central.{table}",))
+            if not found or not found[0]["ok"]:
+                return []
         return self._call(
             f"SELECT row_version, deleted_at, {cols} FROM central.{table} "
             "WHERE row_version > %s ORDER BY row_version LIMIT %s",
