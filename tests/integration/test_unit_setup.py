@@ -371,3 +371,45 @@ def test_usage_errors_exit_2(cli, stdin) -> None:
     assert cli("user", "add", "x", "--role", "clerk").rc == 2  # no --name
     assert cli("printer", "set", "fax", "x").rc == 2
     assert cli("service", "add", "X", "--name", "X").rc == 2
+
+
+def test_the_readme_sequence_as_separate_processes(
+    tmp_path: Path, app_command, subprocess_env, write_json
+) -> None:
+    """The README's "Setting up a real commune", each command its own process (as typed)."""
+    import subprocess
+
+    db = tmp_path / "pc1.db"
+
+    def run(*args: str, stdin: str = "") -> Any:
+        res = subprocess.run(
+            [*app_command, "--db", str(db), "--json", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=subprocess_env,
+            timeout=60,
+        )
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+
+    unit = run(
+        "unit", "set", "--agency", AGENCY, "--name", "UBND XÃ AN BÌNH",
+        "--parent-name", "UBND TỈNH AN GIANG", "--opens", "07:30", "--closes", "17:00",
+        "--cutoff", "16:00", "--code-range", "1-4999",
+    )  # fmt: skip
+    assert unit["created"] is True and unit["code_range"] == [1, 4999]
+    run("counter", "add", "1", "--name", "Quầy Hộ tịch – Chứng thực")
+    run("user", "add", "giamsat", "--name", "Trần Văn Minh", "--role", "supervisor",
+        "--password-stdin", stdin="gs-2026\n")  # fmt: skip
+    run("user", "add", "canbo1", "--name", "Nguyễn Thị Lan", "--role", "clerk",
+        "--password-stdin", stdin="cb-2026\n")  # fmt: skip
+    run("service", "add", "HT", "--name", "Hộ tịch", "--prefix", "1", "--counters", "1")
+    run("catalogue", "import", str(sample_catalogue_path()))
+    assert run("ticket", "issue", "--service", "HT")["number"] == "1001"
+    assert run("ticket", "call-next", "--counter", "1")["number"] == "1001"
+    body = write_json(intake_payload(request_id="quay1-001"))
+    [d] = run("intake", str(body), "--clerk", "canbo1")
+    assert run("intake", str(body), "--clerk", "canbo1") == [d]
+    assert codes_of(db) == [d["code"]]
