@@ -47,7 +47,7 @@ MESSAGES: dict[str, str] = {
     "dossier_unknown": "Không tìm thấy hồ sơ {code}.",
     "code_invalid": "Mã hồ sơ không đúng dạng: {value}",
     "agency_id_invalid": "Mã định danh cơ quan không đúng dạng (ví dụ 000.00.20.H01): {value}",
-    "sequence_exhausted": "Đã hết số thứ tự được cấp cho ngày này.",
+    "sequence_exhausted": "Đã hết số thứ tự được cấp cho ngày này; chưa lưu gì. Nếu là mã hồ sơ: giám sát cấp cho máy này một dải số khác, không trùng máy khác của đơn vị (counter-app unit set --code-range ĐẦU-CUỐI).",
     "day_closed": "Ngày {day} đã khóa sổ (khóa đến {closed}); không thể ghi thêm.",
     "catalogue_format": 'Tệp danh mục phải có dạng {{"procedures": [...]}}.',
     "catalogue_field_invalid": "Danh mục: {where}.{field} không hợp lệ.",

@@ -330,7 +330,8 @@ def test_a_range_runs_out_with_a_clear_message(
     set_up(cli, stdin, code_range="98-99")
     ok(cli("intake", write_json([intake_payload(), intake_payload()]), "--clerk", "canbo1"))
     before = db_snapshot(db_path)
-    refused(cli("intake", write_json(intake_payload()), "--clerk", "canbo1"))
+    line = refused(cli("intake", write_json(intake_payload()), "--clerk", "canbo1"))
+    assert "--code-range" in line
     assert db_snapshot(db_path) == before
     assert [c[-4:] for c in codes_of(db_path)] == ["0098", "0099"]
 
