@@ -511,14 +511,15 @@ class Syncer:
             "office_close",
         )
         if unit is None:
-            unit = Unit(agency_id=r["agency_id"], **{k: r[k] for k in fields})
+            # None (hours central leaves to the unit): the model's defaults
+            unit = Unit(agency_id=r["agency_id"], **{k: r[k] for k in fields if r[k] is not None})
             s.add(unit)
             s.flush()
             set_local_unit(s, unit)
             return True
         # A unit set up at the counter before central knew it keeps what central leaves
-        # empty (add-unit's parent name, place, address, phone are optional).
-        return _assign(unit, {k: r[k] for k in fields if r[k] != ""})
+        # empty (add-unit's parent name, place, address, phone are optional; hours NULL).
+        return _assign(unit, {k: r[k] for k in fields if r[k] not in ("", None)})
 
     def _apply_counter(self, s: Session, r: dict[str, Any]) -> bool:
         unit = find_local_unit(s)

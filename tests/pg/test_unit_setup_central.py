@@ -140,6 +140,7 @@ def test_an_offline_unit_joins_central_and_gets_its_counters_and_services(
     unit = unit_setup.current_unit(ctx)
     assert unit is not None
     assert unit.parent_name == "UBND TỈNH AN GIANG"  # central left it empty
+    assert unit.cutoff == "16:00"  # central sets no hours
     # what central set arrived
     counters = {c.number: c.name for c in unit_setup.list_counters(ctx)}
     assert counters == {1: "", 2: "", 3: "Quầy Đất đai"}

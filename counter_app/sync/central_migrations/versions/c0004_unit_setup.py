@@ -7,7 +7,8 @@ Create Date: 2026-12-02
 Set on central (`central counter`, `central service`), they reach the unit by the reference
 pull like users do: row_version + tombstones, each unit reading only its own rows (row
 policy through central.unit_of, as for central.users). No function is added: a unit still
-executes exactly push_batch, hello and unit_of.
+executes exactly push_batch, hello and unit_of. The units' hours become optional on central
+(below): NULL leaves the unit's own.
 
 `central init` re-runs c0002's SECURE_SQL, which revokes every table privilege of the units'
 role and grants back a fixed list; GRANTS_SQL below is run after it (sync/central.py
@@ -54,6 +55,16 @@ CREATE POLICY own_unit ON central.service_counters FOR SELECT
 CREATE POLICY own_unit ON central.queue_services FOR SELECT
   USING (unit_id = central.unit_of(current_user::text));
 REVOKE ALL ON central.service_counters, central.queue_services FROM PUBLIC;
+
+-- No command sets a unit's hours on central: the defaults it held would overwrite the hours a
+-- unit set up itself (offline, before it was provisioned) at its first pull. NULL = "the
+-- unit's own"; the counter keeps its value (services/sync.py _apply_unit).
+ALTER TABLE central.units
+  ALTER COLUMN cutoff DROP NOT NULL, ALTER COLUMN cutoff DROP DEFAULT,
+  ALTER COLUMN office_open DROP NOT NULL, ALTER COLUMN office_open DROP DEFAULT,
+  ALTER COLUMN office_close DROP NOT NULL, ALTER COLUMN office_close DROP DEFAULT;
+UPDATE central.units SET cutoff = NULL, office_open = NULL, office_close = NULL
+WHERE (cutoff, office_open, office_close) = ('15:00', '07:30', '17:00');
 """
 
 GRANTS_SQL = r"""
