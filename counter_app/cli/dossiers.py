@@ -20,7 +20,7 @@ from counter_app.printing.labels import render_label
 from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
-from counter_app.services import lookup
+from counter_app.services import lookup, unit_setup
 from counter_app.services.context import ServiceContext
 from counter_app.services.printjobs import render_form
 from counter_app.services.setup import init_database, load_catalogue_file
@@ -45,6 +45,11 @@ def cmd_init(ctx: ServiceContext, args: argparse.Namespace) -> Result:
                 f"Danh mục: thêm {c['added']}, cập nhật {c['updated']}, giữ nguyên {c['unchanged']}"
             )
             lines.append("Tài khoản mẫu: giamsat, canbo1, canbo2 (mật khẩu: demo)")
+        elif unit_setup.current_unit(ctx) is None:
+            lines.append(
+                "Chưa có đơn vị: thiết lập bằng counter-app unit set --agency MÃ --name TÊN …"
+                " (hoặc mở cửa sổ counter-app: màn hình thiết lập lần đầu)."
+            )
         return "\n".join(lines)
 
     return data, human
