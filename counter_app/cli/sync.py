@@ -24,6 +24,8 @@ PULLED_LABELS = {
     "procedures": "thủ tục",
     "calendar_overrides": "ngày nghỉ/làm bù",
     "users": "tài khoản",
+    "service_counters": "quầy",
+    "queue_services": "lĩnh vực lấy số",
 }
 
 
