@@ -175,6 +175,13 @@ MESSAGES: dict[str, str] = {
     "sync_not_a_unit": "Tài khoản {role} không gắn với đơn vị nào trên máy chủ trung tâm.",
     "sync_unit_mismatch": "Máy này thuộc đơn vị {local} nhưng tài khoản đồng bộ là của đơn vị {central}.",
     "sync_stalled": "Máy chủ trung tâm chưa nhận được sự kiện số {seq}; đã gửi lại mà vẫn thiếu, cần kiểm tra.",
+    # day close (services/dayclose.py)
+    "close_day_not_supervisor": "Chỉ giám sát (hoặc quản trị) được khóa sổ; {username} là cán bộ tiếp nhận.",
+    "close_day_future": "Không khóa sổ ngày {day}: ngày này chưa tới (hôm nay là {today}).",
+    "close_day_already": "Ngày {day} đã được {by} khóa sổ lúc {at}; không khóa lại.",
+    "close_day_later_closed": "Không khóa sổ ngày {day}: ngày sau đó ({later}) đã khóa sổ.",
+    "close_day_anomalies_unacknowledged": "Còn {count} điểm bất thường chưa được xác nhận; hãy xem và đánh dấu từng điểm trước khi khóa sổ.",
+    "close_day_sheet_pdf_only": "Phiếu khóa sổ chỉ ghi ra tệp PDF: {path}",
 }
 
 FIELD_LABELS: dict[str, str] = {

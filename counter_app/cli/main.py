@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, books, dossiers, queue, reports, sync
+from counter_app.cli import actions, books, dayclose, dossiers, queue, reports, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -181,6 +181,7 @@ def build_parser() -> Parser:
     books.add_register_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
+    dayclose.add_parser(cmd)
     return root
 
 
@@ -221,6 +222,7 @@ COMMANDS: dict[str, Command] = {
     "sync": Command(sync.cmd_sync),
     "report": Command(reports.cmd_report, check=reports.check_report),
     "central": Command(standalone=sync.cmd_central, check=reports.check_central),
+    "close-day": Command(dayclose.cmd_close_day, check=dayclose.check_close_day),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

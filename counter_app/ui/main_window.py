@@ -262,7 +262,12 @@ class CounterWindow(QMainWindow):
                 + tr("Không in được: {m} Hồ sơ đã lưu. F8 in lại.").format(m=msg),
             )
 
-        run_task(self, lambda: pj.print_intake_paper(view, self.printers), done, failed)
+        run_task(
+            self,
+            lambda: pj.print_intake_paper(view, self.printers, self.ctx, self.user.username),
+            done,
+            failed,
+        )
 
     def reprint(self, view: DossierView | None) -> None:
         if view is None:
