@@ -198,7 +198,12 @@ def _lines_json(lines: dict[str, _Line]) -> tuple[list[dict[str, Any]], dict[str
 
 
 def _anomalies(s: Session, ctx: ServiceContext, unit_id: str, day: date) -> list[dict[str, Any]]:
+    """Tickets left open that day, that day's dossiers without a printed intake paper, and the
+    pauses and due dates that ran out since the previous close (each flagged at one close,
+    not again at every close after it: the due list, Ctrl+H, keeps showing them)."""
     start, end = _bounds(ctx, day)
+    last = last_closed_day(s, unit_id)
+    since = _bounds(ctx, last)[1] if last is not None and last < day else None
     out: list[dict[str, Any]] = []
     for display, status, counter in s.execute(
         select(Ticket.display, Ticket.status, Ticket.counter)
@@ -216,34 +221,40 @@ def _anomalies(s: Session, ctx: ServiceContext, unit_id: str, day: date) -> list
         .order_by(Dossier.code)
     ):
         out.append({"kind": "receipt_missing", "ref": code, "detail": {}})
-    out += _pauses(s, ctx, unit_id, end)
-    for code, due in s.execute(
-        select(Dossier.code, Dossier.due_at)
-        .where(Dossier.status.in_(RUNNING), Dossier.due_at < end, Dossier.unit_id == unit_id)
-        .order_by(Dossier.due_at, Dossier.code)
-    ):
+    out += _pauses(s, ctx, unit_id, end, since)
+    overdue = select(Dossier.code, Dossier.due_at).where(
+        Dossier.status.in_(RUNNING), Dossier.due_at < end, Dossier.unit_id == unit_id
+    )
+    if since is not None:
+        overdue = overdue.where(Dossier.due_at >= since)
+    for code, due in s.execute(overdue.order_by(Dossier.due_at, Dossier.code)):
         detail = {"due": f"{ctx.local(due):%d/%m/%Y %H:%M}"}
         out.append({"kind": "dossier_overdue", "ref": code, "detail": detail})
     return out
 
 
-def _pauses(s: Session, ctx: ServiceContext, unit_id: str, end: datetime) -> list[dict[str, Any]]:
-    """Dossiers waiting for documents since longer than PAUSE_LIMIT_DAYS at the day's end."""
-    limit = end - timedelta(days=PAUSE_LIMIT_DAYS)
-    since = (
-        select(DossierEvent.dossier_id, func.max(DossierEvent.at).label("since"))
+def _pauses(
+    s: Session, ctx: ServiceContext, unit_id: str, end: datetime, since: datetime | None
+) -> list[dict[str, Any]]:
+    """Dossiers waiting for documents since longer than PAUSE_LIMIT_DAYS at the day's end
+    (whose limit ran out after `since`, the end of the previous closed day)."""
+    limit = timedelta(days=PAUSE_LIMIT_DAYS)
+    paused = (
+        select(DossierEvent.dossier_id, func.max(DossierEvent.at).label("at"))
         .join(Dossier, Dossier.id == DossierEvent.dossier_id)
         .where(Dossier.status == "supplement_requested", Dossier.unit_id == unit_id)
         .where(DossierEvent.kind == "supplement_requested")
         .group_by(DossierEvent.dossier_id)
         .subquery()
     )
-    rows = s.execute(
-        select(Dossier.code, since.c.since)
-        .join(since, since.c.dossier_id == Dossier.id)
-        .where(since.c.since < limit)
-        .order_by(since.c.since, Dossier.code)
+    stmt = (
+        select(Dossier.code, paused.c.at)
+        .join(paused, paused.c.dossier_id == Dossier.id)
+        .where(paused.c.at < end - limit)
     )
+    if since is not None:
+        stmt = stmt.where(paused.c.at >= since - limit)
+    rows = s.execute(stmt.order_by(paused.c.at, Dossier.code))
     out = []
     for code, at in rows:
         days = (end - at).days

@@ -280,3 +280,18 @@ def test_close_day_on_the_command_line_with_its_sheet(cli, demo_db, clock, itest
     # A wrong output is refused before anything is opened or written.
     res = cli("close-day", "--date", "2026-12-03", "--supervisor", "giamsat", "-o", "x.txt")
     assert res.rc == 1 and "PDF" not in res.out
+
+
+def test_an_overdue_dossier_is_flagged_at_one_close_not_at_every_one(ctx, clock) -> None:
+    """The demo's earlier dossiers fell due on 27/11, 30/11 and 01/12: once 30/11 is closed,
+    the close of 02/12 flags only what ran out after it."""
+    everything = dayclose.day_summary(ctx)
+    due = {
+        a["ref"]: a["detail"]["due"] for a in everything.anomalies if a["kind"] == "dossier_overdue"
+    }
+    assert {d[:5] for d in due.values()} >= {"27/11", "30/11", "01/12"}
+    dayclose.close_day(ctx, "giamsat", PINNED_DAY - timedelta(days=2))
+    later = dayclose.day_summary(ctx)
+    assert {a["ref"] for a in later.anomalies if a["kind"] == "dossier_overdue"} == {
+        code for code, d in due.items() if d.startswith("01/12")
+    }
