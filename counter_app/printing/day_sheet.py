@@ -88,8 +88,9 @@ def _clerks(summary: Summary) -> Table:
             [Paragraph(label, s["tiny"])]
             + [Paragraph(escape(cell(r, k)), s["tiny_r"]) for k, _h in COLUMNS]
         )
-    first = 38 * mm
-    widths = [14.0, 12.0, 12.0, 18.0, 15.0, 13.0, 17.0, 17.0, 19.0]
+    # mm, summing to the body's 175: the averages fit "12 phút 05 giây" on one line.
+    first = 34 * mm
+    widths = [13.0, 11.0, 11.0, 18.0, 14.0, 12.0, 23.0, 23.0, 16.0]
     scale = (L.BODY_W - first) / (sum(widths) * mm)
     return _grid(data, [first] + [w * mm * scale for w in widths], total_row=True)
 
@@ -109,7 +110,7 @@ def _anomalies(summary: Summary) -> list[Any]:
             [Paragraph(str(i), s["tiny"]), Paragraph(escape(anomaly_text(a)), s["tiny"])]
             for i, a in enumerate(mine, start=1)
         ]
-        t = Table(data, colWidths=[10 * mm, L.BODY_W - 10 * mm], spaceAfter=2 * mm)
+        t = Table(data, colWidths=[12 * mm, L.BODY_W - 12 * mm], spaceAfter=2 * mm)
         t.setStyle(
             TableStyle(
                 [
