@@ -295,3 +295,32 @@ def test_an_overdue_dossier_is_flagged_at_one_close_not_at_every_one(ctx, clock)
     assert {a["ref"] for a in later.anomalies if a["kind"] == "dossier_overdue"} == {
         code for code, d in due.items() if d.startswith("01/12")
     }
+
+
+def test_the_window_notes_the_intake_paper_it_printed_or_saved(ctx, itest, tmp_path) -> None:
+    """printjobs.print_intake_paper (the window's Ctrl+S and F8): on a printer, or saved as a
+    PDF when none is set up; a dossier missing documents gets Mẫu 02, noted the same."""
+    from counter_app.printing.spool import FakeSpooler, FolderSpooler
+    from counter_app.services import printjobs
+    from counter_app.services.lookup import get_dossier
+
+    a = _intake(ctx, itest)
+    b = _intake(ctx, itest, documents=_missing_documents(itest))
+    on_paper = printjobs.Printers(a4=FakeSpooler(), label=FakeSpooler())
+    as_pdf = printjobs.Printers(a4=FolderSpooler(tmp_path / "prints"), label=FakeSpooler())
+    assert printjobs.print_intake_paper(get_dossier(ctx, a), on_paper, ctx, "canbo1") == "receipt"
+    assert printjobs.print_intake_paper(get_dossier(ctx, b), as_pdf, ctx, "canbo1") == "supplement"
+    with ctx.uow.read() as s:
+        from sqlalchemy import select
+
+        from counter_app.db.models import Dossier, PaperPrint
+
+        rows = s.execute(
+            select(Dossier.code, PaperPrint.kind, PaperPrint.via, PaperPrint.username).join(
+                Dossier, Dossier.id == PaperPrint.dossier_id
+            )
+        ).all()
+    assert sorted(rows) == sorted(
+        [(a, "receipt", "printer", "canbo1"), (b, "supplement", "pdf", "canbo1")]
+    )
+    assert _codes(dayclose.day_summary(ctx), "receipt_missing") == []

@@ -112,6 +112,18 @@ def test_a_new_anomaly_after_the_ticks_refuses_the_close(
     qtbot: QtBot, supervisor: CounterWindow, ui_ctx: ServiceContext
 ) -> None:
     dialog = open_day_close(qtbot, supervisor)
+    # Another open day can be picked (Enter reads it); back to today.
+    dialog.day.setFocus()
+    dialog.day.setDate(dialog.day.date().addDays(-1))
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: dialog.summary is not None and dialog.summary.day < PINNED_DAY, timeout=10_000
+    )
+    dialog.day.setDate(dialog.day.date().addDays(1))
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: dialog.summary is not None and dialog.summary.day == PINNED_DAY, timeout=10_000
+    )
     dialog.acknowledge_all()
     assert dialog.close_button.isEnabled()
     queue.issue(ui_ctx, "HT")
