@@ -202,6 +202,13 @@ MESSAGES: dict[str, str] = {
     "central_counter_unknown": "Đơn vị {unit} chưa có quầy số {counter} trên máy chủ trung tâm: thêm bằng central counter {counter} --unit {unit} trước.",
     "unit_already_set_up": "Máy này đã có đơn vị; đổi thông tin bằng counter-app unit set ….",
     "printer_kind_invalid": "Loại máy in phải là a4, label hoặc ticket, không phải {kind}.",
+    # day close (services/dayclose.py)
+    "close_day_not_supervisor": "Chỉ giám sát (hoặc quản trị) được khóa sổ; {username} là cán bộ tiếp nhận.",
+    "close_day_future": "Không khóa sổ ngày {day}: ngày này chưa tới (hôm nay là {today}).",
+    "close_day_already": "Ngày {day} đã được {by} khóa sổ lúc {at}; không khóa lại.",
+    "close_day_later_closed": "Không khóa sổ ngày {day}: ngày sau đó ({later}) đã khóa sổ.",
+    "close_day_anomalies_unacknowledged": "Còn {count} điểm bất thường chưa được xác nhận; hãy xem và đánh dấu từng điểm trước khi khóa sổ.",
+    "close_day_sheet_pdf_only": "Phiếu khóa sổ chỉ ghi ra tệp PDF: {path}",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -22,6 +22,7 @@ from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
 from counter_app.services import lookup, unit_setup
 from counter_app.services.context import ServiceContext
+from counter_app.services.papers import record_paper
 from counter_app.services.printjobs import render_form
 from counter_app.services.setup import init_database, load_catalogue_file
 from counter_app.ui_text import STATUS_LABELS, document_kind_label, money, thousands
@@ -225,6 +226,7 @@ def cmd_show(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 def cmd_form(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     v, pdf = render_form(ctx, args.code, args.kind)
     write_atomically(args.output, pdf)
+    record_paper(ctx, v.code, args.kind, "cli")  # Mẫu 01 / 02 out: the day close reads it
     data = {"code": v.code, "kind": args.kind, "output": str(args.output), "bytes": len(pdf)}
     return data, lambda: f"Đã ghi {args.output} ({thousands(len(pdf))} byte)"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, books, dossiers, queue, reports, setup, sync
+from counter_app.cli import actions, books, dayclose, dossiers, queue, reports, setup, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -181,6 +181,7 @@ def build_parser() -> Parser:
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
     setup.add_parsers(cmd, common)
+    dayclose.add_parser(cmd)
     return root
 
 
@@ -225,6 +226,7 @@ COMMANDS: dict[str, Command] = {
     "user": Command(setup.cmd_user),
     "service": Command(setup.cmd_service),
     "printer": Command(setup.cmd_printer),
+    "close-day": Command(dayclose.cmd_close_day, check=dayclose.check_close_day),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

@@ -228,6 +228,8 @@ def _human_status(rows: list[dict[str, Any]]) -> str:
             line += f", từ chối {r['rejected']}"
         if r["clashes"]:
             line += f", trùng mã {r['clashes']}"
+        if r.get("closed_through"):
+            line += f", khóa sổ đến ngày {r['closed_through']}"
         if not r.get("enabled", True):
             line += " (đã thu hồi quyền đồng bộ)"
         out.append(line)

@@ -233,11 +233,18 @@ class DossierEvent(Base):
 
 
 class DayClose(Base):
+    """A closed day (services/dayclose.py): its summary and anomalies as acknowledged, and a
+    hash chained to the unit's previous close (migration 0009)."""
+
     __tablename__ = "day_closes"
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     closed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONText, server_default=text("'{}'"))
+    anomalies: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, server_default=text("'[]'"))
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default=text("''"))
+    hash: Mapped[str] = mapped_column(String(64), server_default=text("''"))
 
 
 class AuditEntry(Base):
@@ -361,3 +368,20 @@ class IntakeRequestRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the request's content
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+class PaperPrint(Base):
+    """A dossier's intake paper (Mẫu 01 receipt / Mẫu 02 supplement request) printed or saved
+    to PDF: the day close flags a dossier received that day with none (migration 0009)."""
+
+    __tablename__ = "paper_prints"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # receipt | supplement
+    via: Mapped[str] = mapped_column(String(10))  # printer | pdf | cli
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    username: Mapped[str] = mapped_column(String(40), default="")
+
+
+# The day close's reads (services/dayclose.py, migration 0009): one day's steps by kind, and
+# the open dossiers by status and due moment (pauses, overdue).
+Index("ix_dossier_events_day_kind", DossierEvent.business_day, DossierEvent.kind)
+Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)

@@ -96,9 +96,18 @@ def supplement_form(view: DossierView) -> bytes:
     return render_supplement(view, SUPPLEMENT_REASON)
 
 
-def print_intake_paper(view: DossierView, printers: Printers) -> str:
+def print_intake_paper(
+    view: DossierView, printers: Printers, ctx: ServiceContext | None = None, username: str = ""
+) -> str:
+    """Send the intake paper to the A4 printer; with `ctx`, note that it went out (printed,
+    or saved to PDF when no printer is set up) for the day close (services/papers)."""
     kind, pdf = intake_paper(view)
     printers.a4.send(pdf, copies=1, title=f"{view.code} {kind}")
+    if ctx is not None:
+        from counter_app.services.papers import record_paper_quietly
+
+        via = "pdf" if saved_folder(printers.a4) is not None else "printer"
+        record_paper_quietly(ctx, view.code, kind, via, username)
     return kind
 
 

@@ -26,7 +26,7 @@ from counter_app.domain.queue import (
 from counter_app.services.auth import get_user
 from counter_app.services.context import ServiceContext
 from counter_app.services.numbering import next_number
-from counter_app.services.records import emit
+from counter_app.services.records import check_day_open, emit
 from counter_app.services.units import local_unit
 
 # The order in which a counter calls waiting tickets. FIFO within a priority is pinned by
@@ -165,6 +165,9 @@ def _scope(ctx: ServiceContext, *, write: bool, user: str | None = None) -> Iter
     with ctx.uow.write() if write else ctx.uow.read() as s:
         unit = local_unit(s)
         sc = _Scope(s, ctx, unit.id, ctx.now(), _load_services(s, unit.id))
+        if write:
+            # Every ticket step is dated today: none once today is closed (the day close).
+            check_day_open(s, unit.id, sc.day)
         if user is not None:
             sc.user_id = get_user(s, user).id
         yield sc

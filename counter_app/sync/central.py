@@ -485,6 +485,17 @@ def status(url: str) -> list[dict[str, Any]]:
                         "WHERE unit_id = %s AND future_stamped"
                     ),
                     "sources": src,
+                    # The unit's last closed day (its supervisor's close-day), None before any.
+                    "closed_through": _closed_through(conn, unit),
                 }
             )
     return out
+
+
+def _closed_through(conn: psycopg.Connection[dict[str, Any]], unit: str) -> str | None:
+    """The latest day the unit has closed, from its `day_closed` events (central.closed_days,
+    migration c0005), as ISO text."""
+    row = conn.execute(
+        "SELECT max(day) AS day FROM central.closed_days WHERE unit_id = %s", (unit,)
+    ).fetchone()
+    return row["day"] if row else None

@@ -31,6 +31,9 @@ from counter_app.services.auth import UserInfo
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import IntakeSetup, parse_intake, register
 from counter_app.services.lookup import DossierSummary
+from counter_app.ui.day_close_view import ROLES as DAY_CLOSE_ROLES
+from counter_app.ui.day_close_view import SHORTCUT as DAY_CLOSE_KEY
+from counter_app.ui.day_close_view import DayCloseDialog
 from counter_app.ui.dialogs import LookupDialog
 from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
@@ -98,6 +101,7 @@ class CounterWindow(QMainWindow):
         self.dossier_dialog: DossierDialog | None = None
         self.due_dialog: DueDialog | None = None
         self.report_dialog: ReportDialog | None = None
+        self.day_close_dialog: DayCloseDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(
@@ -154,7 +158,8 @@ class CounterWindow(QMainWindow):
                 "Ctrl+T  Chọn thủ tục\n"
                 "Ctrl+R  Báo cáo định kỳ (giám sát)\n"
                 "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
-                "F12  Tình trạng đồng bộ"
+                "F12  Tình trạng đồng bộ\n"
+                "Ctrl+Shift+K  Khóa sổ cuối ngày (giám sát)"
             )
         )
         hint.setObjectName("hint")
@@ -186,6 +191,7 @@ class CounterWindow(QMainWindow):
             ("Ctrl+K", lambda: self.open_window("kiosk")),
             ("Ctrl+B", lambda: self.open_window("board")),
             (SYNC_KEY, lambda: self.sync_indicator.open_details()),
+            (DAY_CLOSE_KEY, self.open_day_close),
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
@@ -262,7 +268,12 @@ class CounterWindow(QMainWindow):
                 + tr("Không in được: {m} Hồ sơ đã lưu. F8 in lại.").format(m=msg),
             )
 
-        run_task(self, lambda: pj.print_intake_paper(view, self.printers), done, failed)
+        run_task(
+            self,
+            lambda: pj.print_intake_paper(view, self.printers, self.ctx, self.user.username),
+            done,
+            failed,
+        )
 
     def reprint(self, view: DossierView | None) -> None:
         if view is None:
@@ -352,6 +363,18 @@ class CounterWindow(QMainWindow):
         self.report_dialog.kind.setFocus()
         self.report_dialog.reload()
 
+    def open_day_close(self) -> None:
+        """Ctrl+Shift+K: the day close, for a supervisor or an admin; a clerk reads why not."""
+        if self.user.role not in DAY_CLOSE_ROLES:
+            self.statusBar().showMessage(tr("Chỉ giám sát khóa sổ cuối ngày"), 8000)
+            return
+        if self.day_close_dialog is None:
+            self.day_close_dialog = DayCloseDialog(
+                self.ctx, self.printers, self.user.username, self
+            )
+        self.day_close_dialog.open()
+        self.day_close_dialog.reload()
+
     def open_code(self, code: str, scanned: bool = False) -> None:
         """Open a dossier's view. A scanned code of a dossier whose result is ready is a
         citizen come to collect it: the return form opens at once, asking for the ID."""
@@ -431,7 +454,8 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())
-        for d in (self.dossier_dialog, self.due_dialog, self.lookup_dialog, self.report_dialog):
+        dialogs = (self.dossier_dialog, self.due_dialog, self.lookup_dialog, self.report_dialog)
+        for d in (*dialogs, self.day_close_dialog):
             if d is not None:
                 if isinstance(d, DossierDialog) and d.action_form is not None:
                     d.action_form.close()

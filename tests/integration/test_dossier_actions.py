@@ -218,7 +218,8 @@ def test_a_closed_day_takes_no_backdated_action(new_dossier, cli, db_path, itest
             "SELECT unit_id, id FROM users WHERE username = 'giamsat'"
         ).fetchone()
         conn.execute(
-            "INSERT INTO day_closes VALUES (?, '2026-11-30', ?, '2026-11-30 10:00:00.000000')",
+            "INSERT INTO day_closes (unit_id, day, closed_by, closed_at) "
+            "VALUES (?, '2026-11-30', ?, '2026-11-30 10:00:00.000000')",
             (unit_id, user_id),
         )
     res = cli(
