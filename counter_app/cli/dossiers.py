@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from counter_app.cli import ratings as rating_cli
 from counter_app.cli.actions import dossier_events, event_line
 from counter_app.cli.output import Result, write_atomically
 from counter_app.domain.errors import ValidationError
@@ -241,6 +242,11 @@ def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     """`unit set`: the unit's names on the forms (the rest of a unit's set-up comes later)."""
+    rating_cli.check_unit_set(args)  # --rating-scale / --rating-timeout: cli/ratings.py
+    if args.receiving_name is None and args.result_place is None:
+        rated = rating_cli.unit_set(ctx, args)
+        if rated is not None:
+            return rated, lambda: rating_cli.unit_set_text(rated)
     info = unit_svc.set_form_settings(
         ctx, receiving_name=args.receiving_name, result_place=args.result_place
     )
@@ -249,11 +255,14 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         "receiving_name": info.receiving_name,
         "result_place": info.result_place,
     }
+    rated = rating_cli.unit_set(ctx, args)
+    data.update(rated or {})
     return (
         data,
         lambda: (
             f"Đơn vị {info.agency_id}: tên trên giấy tờ "
             f'"{info.receiving_name or "(mặc định theo tên đơn vị)"}", nơi nhận kết quả '
             f'"{info.result_place or "(mặc định)"}".'
+            + (f"\n{rating_cli.unit_set_text(rated)}" if rated else "")
         ),
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, books, dossiers, queue, reports, sync
+from counter_app.cli import actions, books, dossiers, queue, ratings, reports, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -145,7 +145,7 @@ def build_parser() -> Parser:
     p.add_argument("--unit", metavar="ID")
     p = cmd("gui", "open the window")
     p.add_argument("--demo", action="store_true")
-    p.add_argument("--window", choices=("counter", "kiosk", "board"), default="counter")
+    p.add_argument("--window", choices=("counter", "kiosk", "board", "rating"), default="counter")
     p = cmd("catalogue", "procedures")
     csub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
     csub.add_parser("import", parents=[common]).add_argument("file", type=Path)
@@ -177,10 +177,12 @@ def build_parser() -> Parser:
     us.add_argument(
         "--result-place", metavar="T", help="Mẫu 01 item 6: where results are collected"
     )
+    ratings.add_unit_set_options(us)
     reports.add_parser(cmd)
     books.add_register_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
+    ratings.add_rate_parser(cmd, _counter_number)
     return root
 
 
@@ -221,6 +223,7 @@ COMMANDS: dict[str, Command] = {
     "sync": Command(sync.cmd_sync),
     "report": Command(reports.cmd_report, check=reports.check_report),
     "central": Command(standalone=sync.cmd_central, check=reports.check_central),
+    "rate": Command(ratings.cmd_rate),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]
