@@ -56,12 +56,15 @@ def _fail(message: str) -> int:
 
 
 def unattended_window(ctx: ServiceContext, unit: str, window: str) -> QWidget:
-    """Kiosk and board need no login: they run unattended, full screen."""
+    """Kiosk, board and the rating screen need no login: they run unattended, full screen."""
     from counter_app.ui.board import BoardWindow
     from counter_app.ui.kiosk import KioskWindow
+    from counter_app.ui.rating_window import RatingWindow
 
     if window == "kiosk":
         return KioskWindow(ctx, unit)
+    if window == "rating":  # asks about this counter's finished tickets (counter_number)
+        return RatingWindow(ctx, unit, ctx.settings.counter_number, standalone=True)
     return BoardWindow(ctx, unit, ctx.settings.board_voice)
 
 
@@ -75,7 +78,7 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
         setup = intake_setup(ctx)
     except CounterAppError as exc:
         return _fail(describe(exc))
-    window = getattr(args, "window", "counter")  # `gui --window kiosk|board`
+    window = getattr(args, "window", "counter")  # `gui --window kiosk|board|rating`
     if window != "counter":
         unattended = unattended_window(ctx, setup.unit.name, window)
         unattended.showFullScreen()
