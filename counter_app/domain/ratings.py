@@ -75,3 +75,8 @@ def add_counts(into: dict[str, int], counts: Mapping[str, int]) -> dict[str, int
     for k, n in counts.items():
         into[k] = into.get(k, 0) + int(n)
     return into
+
+
+def ratings_text(counts: Mapping[str, int]) -> str:
+    """'Rất hài lòng 2, Hài lòng 1, Không hài lòng 0' (a report's `ratings`, in its order)."""
+    return ", ".join(f"{WORDS[k]} {int(n)}" for k, n in counts.items() if k in WORDS)

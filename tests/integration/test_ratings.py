@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from pinned_clock import PINNED_DAY
+from pypdf import PdfReader
 
 from counter_app.domain.errors import ValidationError
 from counter_app.services import queue, ratings
@@ -178,6 +179,10 @@ def test_counts_for_the_report_and_the_day_close(cli, ctx, clock, db_path, write
     assert ok_csv.rc == 0, ok_csv.err
     first = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert (first["danh_gia_rat_hai_long"], first["danh_gia_khong_hai_long"]) == ("2", "1")
+    pdf = db_path.parent / "r.pdf"
+    assert cli("report", "--from", "2026-12-02", "--to", "2026-12-02", "-o", pdf).rc == 0
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Đánh giá của người dân" in text and "Hài lòng trở lên" in text and "75,0 %" in text
     human = cli("report", "--from", "2026-12-02", "--to", "2026-12-02").out
     assert "Đánh giá của người dân: Rất hài lòng 2, Hài lòng 1, Không hài lòng 1" in human
 
