@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -377,6 +378,9 @@ class RatingPrompter(QObject):
         if self.window is None:
             self.window = RatingWindow(self.ctx, self.unit_name, self.counter)
             self.window.resize(1024, 600)
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)  # a button pad's keys (eventFilter)
         self.window.show()
         if QGuiApplication.platformName() != "offscreen":  # (no window stacking there)
             self.window.raise_()
@@ -384,7 +388,29 @@ class RatingPrompter(QObject):
 
     def close(self) -> None:
         if self.window is not None:
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
             self.window.close()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """A button pad is a keyboard, and the clerk's window has the focus: while the screen
+        asks, the number pad's digits 1..scale go to it (the main row's digits stay the
+        clerk's)."""
+        w = self.window
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and w is not None
+            and w.page() == "ask"
+            and isinstance(event, QKeyEvent)
+            and event.modifiers() & Qt.KeyboardModifier.KeypadModifier
+            and event.text().isdigit()
+            and 1 <= int(event.text()) <= w.settings.scale
+            and QApplication.activeWindow() is not w
+        ):
+            w.choose(int(event.text()), "keypad")
+            return True
+        return super().eventFilter(obj, event)
 
     def _ask(self, kind: str, id_: str, label: str) -> None:
         if self.window is None or not self.window.isVisible():

@@ -241,3 +241,23 @@ def test_a_return_at_the_counter_asks_about_the_dossier(
     with window.ctx.uow.read() as s:
         got = s.execute(select(Rating.level, Rating.officer_id, Rating.source)).all()
     assert [tuple(r) for r in got] == [(2, window.user.id, "keypad")]
+
+
+def test_a_button_pads_number_keys_reach_the_screen_while_the_clerk_has_the_focus(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    screen = window.rating.open()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    field = window.form.fields["name"].edit
+    pad = Qt.KeyboardModifier.KeypadModifier
+    qtbot.keyClick(field, Qt.Key.Key_2, pad)  # resting: the digit is the clerk's
+    assert field.text() == "2"
+    field.clear()
+    window.rating.ticket_finished(finished_ticket(window.ctx, window.queue.counter))
+    assert screen.page() == "ask"
+    qtbot.keyClick(field, Qt.Key.Key_1)  # the main row's digits stay the clerk's
+    qtbot.keyClick(field, Qt.Key.Key_3, pad)  # the pad's go to the screen
+    qtbot.waitUntil(lambda: screen.page() == "thanks", timeout=5000)
+    assert field.text() == "1"
+    assert stored(window.ctx) == [(3, 3, "keypad", window.queue.counter)]
