@@ -354,7 +354,8 @@ class Rating(Base):
     __table_args__ = (
         UniqueConstraint("ticket_id", name="uq_ratings_ticket_id"),
         UniqueConstraint("dossier_id", name="uq_ratings_dossier_id"),
-        Index("ix_ratings_unit_day", "unit_id", "business_day"),
+        # covering the report's counts (services/ratings.py): read from the index alone
+        Index("ix_ratings_unit_day", "unit_id", "business_day", "scale", "level", "dossier_id"),
         CheckConstraint("ticket_id IS NOT NULL OR dossier_id IS NOT NULL", name="subject"),
         CheckConstraint("scale IN (3, 5) AND level BETWEEN 1 AND scale", name="level"),
     )
