@@ -183,7 +183,7 @@ class RatingWindow(QWidget):
             self.poll.timeout.connect(self.look_for_subject)
             self.poll.start(POLL_MS)
         if settings is None:
-            self._run(lambda: ratings.get_settings(ctx), self.apply_settings)
+            self.reload_settings()
         self.show_rest()
 
     # ----- pages ---------------------------------------------------------------------------
@@ -316,6 +316,10 @@ class RatingWindow(QWidget):
         self.subject, self.busy = None, False
         self.back.start(THANKS_MS)
         self.rated.emit(info)
+        self.reload_settings()  # a scale changed meanwhile (`unit set`) holds for the next
+
+    def reload_settings(self) -> None:
+        self._run(lambda: ratings.get_settings(self.ctx), self.apply_settings)
 
     def _failed(self, exc: Exception) -> None:
         """Already rated (another screen), a closed day…: a calm line, back to rest."""
@@ -340,7 +344,7 @@ class RatingWindow(QWidget):
                 self.ask(subject)
 
         self._run(lambda: ratings.awaiting(self.ctx, self.counter, timeout), found)
-        self._run(lambda: ratings.get_settings(self.ctx), self.apply_settings)
+        self.reload_settings()
 
     def _run(self, fn: Any, done: Any, failed: Any = None) -> None:
         from counter_app.ui.tasks import run_task
@@ -381,6 +385,8 @@ class RatingPrompter(QObject):
             app = QApplication.instance()
             if app is not None:
                 app.installEventFilter(self)  # a button pad's keys (eventFilter)
+        elif self.window.page() == "rest":
+            self.window.reload_settings()
         self.window.show()
         if QGuiApplication.platformName() != "offscreen":  # (no window stacking there)
             self.window.raise_()
