@@ -20,11 +20,13 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
+    QHideEvent,
     QKeyEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
     QPen,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -178,10 +180,10 @@ class RatingWindow(QWidget):
         self.back.setSingleShot(True)
         self.back.timeout.connect(self.show_rest)
         self._set_buttons()
-        self.poll = QTimer(self)
-        if standalone:
-            self.poll.timeout.connect(self.look_for_subject)
-            self.poll.start(POLL_MS)
+        self.standalone = standalone
+        self.poll = QTimer(self)  # on its own: runs while the window is shown (showEvent)
+        self.poll.setInterval(POLL_MS)
+        self.poll.timeout.connect(self.look_for_subject)
         if settings is None:
             self.reload_settings()
         self.show_rest()
@@ -350,6 +352,17 @@ class RatingWindow(QWidget):
         from counter_app.ui.tasks import run_task
 
         run_task(self, fn, done, failed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.standalone:
+            self.poll.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Hidden or closed: no more polling, and nothing left asking."""
+        self.poll.stop()
+        self.show_rest()
+        super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
