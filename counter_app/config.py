@@ -51,6 +51,7 @@ class Settings:
     central_url: str = ""  # the unit's own URL from `central add-unit`; "" = no sync
     central_sslmode: str = "prefer"  # libpq sslmode: TLS whenever the server offers it
     sync_interval_s: int = 60  # the window syncs this often while the link is up
+    rating_screen: bool = False  # open the citizen rating screen with the counter window
 
     @property
     def effective_db_url(self) -> str:

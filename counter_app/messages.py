@@ -209,6 +209,18 @@ MESSAGES: dict[str, str] = {
     "close_day_later_closed": "Không khóa sổ ngày {day}: ngày sau đó ({later}) đã khóa sổ.",
     "close_day_anomalies_unacknowledged": "Còn {count} điểm bất thường chưa được xác nhận; hãy xem và đánh dấu từng điểm trước khi khóa sổ.",
     "close_day_sheet_pdf_only": "Phiếu khóa sổ chỉ ghi ra tệp PDF: {path}",
+    # citizen ratings
+    "rating_scale_invalid": "Thang đánh giá phải là 3 hoặc 5 mức, không phải {value}.",
+    "rating_timeout_invalid": "Thời gian chờ đánh giá phải từ {lo} đến {hi} giây, không phải {value}.",
+    "rating_level_invalid": "Mức đánh giá {level} không có trong thang {scale} mức (từ 1 đến {scale}).",
+    "rating_subject_required": "Cần đúng một số thứ tự (--ticket) hoặc một mã hồ sơ (--dossier) để đánh giá.",
+    "rating_source_invalid": "Nguồn đánh giá không hợp lệ: {value} (screen, keypad, cli).",
+    "rating_ticket_unknown": "Không tìm thấy số thứ tự {number} để đánh giá.",
+    "rating_ticket_not_done": "Số {number} chưa được phục vụ xong; chỉ đánh giá sau khi kết thúc.",
+    "rating_dossier_unknown": "Không tìm thấy hồ sơ {code} để đánh giá.",
+    "rating_dossier_not_served": "Hồ sơ {code} chưa được tiếp nhận hay trả kết quả tại quầy nên chưa thể đánh giá.",
+    "rating_officer_not_involved": "Cán bộ {officer} không tiếp nhận cũng không trả kết quả hồ sơ {code}.",
+    "rating_already_given": "{what} đã được đánh giá; mỗi số thứ tự, mỗi hồ sơ chỉ đánh giá một lần.",
 }
 
 FIELD_LABELS: dict[str, str] = {

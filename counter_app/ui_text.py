@@ -122,12 +122,15 @@ SYNC_REASON_LABELS = {
     "seq_taken": "Số thứ tự sự kiện đã bị dùng (máy khôi phục từ bản sao lưu cũ?)",
     "event_id_taken": "Sự kiện đã có ở trung tâm với nội dung khác",
     "malformed": "Dữ liệu sự kiện không hợp lệ",
+    "rating_invalid": "Đánh giá không hợp lệ (mức, thang hoặc ngày)",
+    "rating_duplicate": "Số thứ tự hoặc hồ sơ này đã có đánh giá ở trung tâm",
 }
 SYNC_EVENT_KIND_LABELS = {
     "dossier": "Hồ sơ",
     "dossier_event": "Xử lý hồ sơ",
     "ticket": "Số thứ tự",
     "ticket_event": "Gọi số",
+    "rating": "Đánh giá của người dân",
 }
 
 # The sync's warning when the link to central is not encrypted (CLI and status bar).

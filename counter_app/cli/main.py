@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import filemodes
-from counter_app.cli import actions, books, dayclose, dossiers, queue, reports, setup, sync
+from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -150,7 +150,7 @@ def build_parser() -> Parser:
     p.add_argument("--unit", metavar="ID")
     p = cmd("gui", "open the window")
     p.add_argument("--demo", action="store_true")
-    p.add_argument("--window", choices=("counter", "kiosk", "board"), default="counter")
+    p.add_argument("--window", choices=("counter", "kiosk", "board", "rating"), default="counter")
     p = cmd("catalogue", "procedures")
     csub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
     csub.add_parser("import", parents=[common]).add_argument("file", type=Path)
@@ -182,6 +182,7 @@ def build_parser() -> Parser:
     _sync_commands(cmd, common)
     setup.add_parsers(cmd, common)
     dayclose.add_parser(cmd)
+    ratings.add_rate_parser(cmd, _counter_number)
     return root
 
 
@@ -227,6 +228,7 @@ COMMANDS: dict[str, Command] = {
     "service": Command(setup.cmd_service),
     "printer": Command(setup.cmd_printer),
     "close-day": Command(dayclose.cmd_close_day, check=dayclose.check_close_day),
+    "rate": Command(ratings.cmd_rate),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

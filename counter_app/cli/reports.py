@@ -12,12 +12,14 @@ from typing import Any
 
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.model import UnitInfo
+from counter_app.domain.ratings import WORDS as RATING_WORDS
 from counter_app.domain.report import Period
 from counter_app.printing.report import (
     LABELS,
     PROVINCE_TITLE,
     UNIT_TITLE,
     cell,
+    number,
     render_csv,
     render_pdf,
 )
@@ -76,6 +78,12 @@ def _human(data: dict[str, Any], args: argparse.Namespace) -> str:
         ("      " if LABELS[k].startswith("—") else "  ") + f"{LABELS[k].strip(' —')}: {cell(t, k)}"
         for k in _SHOWN
     ]
+    rated = t.get("ratings") or {}
+    if rated:
+        lines.append(
+            "  Đánh giá của người dân: "
+            + ", ".join(f"{RATING_WORDS[k]} {number(int(n))}" for k, n in rated.items())
+        )
     for r in data.get("by_unit", []):
         lines.append(
             f"  {r['unit']} {r['name']}: nhận {cell(r, 'received')}, giải quyết "

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from counter_app.cli import ratings as rating_cli
 from counter_app.cli.output import Result
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.setup_rules import counter_list, number_range
@@ -63,6 +64,7 @@ def add_unit_parser(cmd: Cmd, common: argparse.ArgumentParser) -> None:
     us.add_argument(
         "--result-place", metavar="T", help="Mẫu 01 item 6: where results are collected"
     )
+    rating_cli.add_unit_set_options(us)
     usub.add_parser("show", parents=[common], help="the unit's settings")
 
 
@@ -161,10 +163,18 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         "result_place": args.result_place,
         "code_range": number_range(args.code_range) if args.code_range else None,
     }
+    rating_cli.check_unit_set(args)  # --rating-scale / --rating-timeout: cli/ratings.py
+    if all(v is None for v in changes.values()):
+        only = rating_cli.unit_set(ctx, args)
+        if only is not None:
+            return only, lambda: rating_cli.unit_set_text(only)
     u, created = svc.set_unit(ctx, changes)
     data = {**u.as_json(), "unit": u.agency_id, "created": created}
+    rated = rating_cli.unit_set(ctx, args)
+    data.update(rated or {})
     head = "Đã tạo đơn vị." if created else "Đã lưu."
-    return data, lambda: head + "\n" + _unit_lines(u)
+    tail = f"\n{rating_cli.unit_set_text(rated)}" if rated else ""
+    return data, lambda: head + "\n" + _unit_lines(u) + tail
 
 
 # --- counters ----------------------------------------------------------------------------------

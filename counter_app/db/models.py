@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -65,6 +66,9 @@ class Unit(Base):
     # where results are collected (Mẫu 01 item 6); "" = derived from `name` (services/units).
     receiving_name: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     result_place: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
+    # Citizen ratings (migration 0010): 3 or 5 levels, and how long the rating screen waits.
+    rating_scale: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+    rating_timeout_s: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
 
 
 class User(Base):
@@ -368,6 +372,8 @@ class IntakeRequestRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the request's content
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class PaperPrint(Base):
     """A dossier's intake paper (Mẫu 01 receipt / Mẫu 02 supplement request) printed or saved
     to PDF: the day close flags a dossier received that day with none (migration 0009)."""
@@ -385,3 +391,30 @@ class PaperPrint(Base):
 # the open dossiers by status and due moment (pauses, overdue).
 Index("ix_dossier_events_day_kind", DossierEvent.business_day, DossierEvent.kind)
 Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)
+
+
+class Rating(Base):
+    """A citizen's rating of one ticket's or one dossier's service (DOMAIN.md §6): the level
+    (1 = the worst .. scale = the best), the officer and counter it is about, its business day.
+    At most one per ticket and one per dossier (the unique constraints)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", name="uq_ratings_ticket_id"),
+        UniqueConstraint("dossier_id", name="uq_ratings_dossier_id"),
+        # covering the report's counts (services/ratings.py): read from the index alone
+        Index("ix_ratings_unit_day", "unit_id", "business_day", "scale", "level", "dossier_id"),
+        CheckConstraint("ticket_id IS NOT NULL OR dossier_id IS NOT NULL", name="subject"),
+        CheckConstraint("scale IN (3, 5) AND level BETWEEN 1 AND scale", name="level"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    dossier_id: Mapped[str | None] = mapped_column(ForeignKey("dossiers.id"), nullable=True)
+    officer_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    level: Mapped[int] = mapped_column(Integer)
+    scale: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    business_day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(8))  # screen | keypad | cli

@@ -8,6 +8,8 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from counter_app.domain import ratings as rating_rules
+
 GENESIS = "0" * 64
 # The counters of a clerk's line and of the totals, in the order the sheet and window show.
 COUNTS = ("received", "returned", "refused", "fees", "tickets_served", "no_shows")
@@ -64,10 +66,12 @@ def duration(seconds: int | None) -> str:
 
 
 def ratings_text(ratings: dict[str, int]) -> str:
-    """{'3': 4, '2': 1} -> '3: 4 · 2: 1' (levels high to low), '—' when none."""
-    if not ratings:
+    """{'rat_hai_long': 4, 'hai_long': 1} -> 'Rất hài lòng 4 · Hài lòng 1' (best first, the
+    levels given that day only), '—' when none."""
+    given = {k: ratings[k] for k in rating_rules.ORDER if ratings.get(k)}
+    if not given:
         return "—"
-    return " · ".join(f"{k}: {v}" for k, v in sorted(ratings.items(), reverse=True))
+    return " · ".join(f"{rating_rules.WORDS[k]} {n}" for k, n in given.items())
 
 
 def _canonical(obj: Any) -> str:

@@ -16,7 +16,8 @@ Choices, written down:
 - *carried over* = received before `start` and still open at the start of `start`.
 - `on_time_rate` = (early + on time) ÷ resolved, a fraction rounded to 4 places; None
   (JSON null) when nothing was resolved: "no result" is not "0 % on time".
-- `ratings`: counts per level; there are no ratings recorded yet, so always {}.
+- `ratings`: citizens' ratings per level, {level key: count} best first (domain/ratings.py);
+  the services fill it in (a rating is no dossier fact); `Tally.row()` leaves it {}.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from counter_app.domain.model import UnitInfo
+from counter_app.domain.ratings import ORDER as RATING_ORDER
+from counter_app.domain.ratings import WORDS as RATING_WORDS
 from counter_app.domain.report import COUNT_KEYS
 from counter_app.printing import fonts
 from counter_app.printing import layout as L
@@ -64,7 +66,15 @@ COLUMNS = (
     ("Trả KQ", "returned"),
     ("Đúng hạn %", "on_time_rate"),
 )
-CSV_HEAD = ("pham_vi", "ma", "ten", *COUNT_KEYS, "on_time_rate")
+# The ratings' columns come last (every level key, best first; domain/ratings.py).
+CSV_HEAD = (
+    "pham_vi",
+    "ma",
+    "ten",
+    *COUNT_KEYS,
+    "on_time_rate",
+    *(f"danh_gia_{k}" for k in RATING_ORDER),
+)
 
 
 def number(value: int) -> str:
@@ -86,7 +96,17 @@ def render_csv(report: dict[str, Any]) -> bytes:
 
     def line(scope: str, key: str, name: str, row: dict[str, Any]) -> None:
         rate_ = "" if row["on_time_rate"] is None else row["on_time_rate"]
-        w.writerow([scope, key, name, *(row[k] for k in COUNT_KEYS), rate_])
+        rated = row.get("ratings") or {}
+        w.writerow(
+            [
+                scope,
+                key,
+                name,
+                *(row[k] for k in COUNT_KEYS),
+                rate_,
+                *(rated.get(k, 0) for k in RATING_ORDER),
+            ]
+        )
 
     line("tong", report["unit"] or "", "Tổng cộng", report["totals"])
     for r in report.get("by_unit", []):
@@ -234,6 +254,39 @@ def _chart(totals: dict[str, Any]) -> Drawing:
     return d
 
 
+def _ratings(report: dict[str, Any], n: int) -> list[Any]:
+    """Citizens' ratings per level (Decision 766/QĐ-TTg): the totals, and each unit's on
+    the province's report; the share rated "hài lòng" or better."""
+    rows = [("Tổng cộng", report["totals"].get("ratings") or {})]
+    rows += [
+        (f"{r['unit']} · {r['name']}", r.get("ratings") or {}) for r in report.get("by_unit", [])
+    ]
+    keys = [k for k in RATING_ORDER if any(k in rated for _, rated in rows)]
+    if not keys:
+        return []
+    s = _styles()
+    head = [Paragraph("Phạm vi", s["tiny_h"])]
+    head += [Paragraph(escape(RATING_WORDS[k]), s["tiny_h"]) for k in keys]
+    head += [Paragraph("Tổng số", s["tiny_h"]), Paragraph("Hài lòng trở lên", s["tiny_h"])]
+    data: list[list[Any]] = [head]
+    for name, rated in rows:
+        total = sum(int(rated.get(k, 0)) for k in keys)
+        good = sum(int(rated.get(k, 0)) for k in ("rat_hai_long", "hai_long"))
+        data.append(
+            [Paragraph(escape(fonts.clip(name, 160)), s["tiny"])]
+            + [Paragraph(number(int(rated.get(k, 0))), s["tiny_c"]) for k in keys]
+            + [
+                Paragraph(number(total), s["tiny_c"]),
+                Paragraph(rate(good / total if total else None), s["tiny_c"]),
+            ]
+        )
+    other = (L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT - 55 * mm) / (len(keys) + 2)
+    return [
+        Paragraph(f"{n}. Đánh giá của người dân", s["h2"]),
+        _table(data, [55 * mm] + [other] * (len(keys) + 2)),
+    ]
+
+
 def render_pdf(
     report: dict[str, Any], unit: UnitInfo | None, today: date | None, title: str
 ) -> bytes:
@@ -263,6 +316,7 @@ def render_pdf(
         if part:
             story += part
             n += 1
+    story += _ratings(report, n)
     out = io.BytesIO()
     footer = f"{report['unit'] or 'Toàn tỉnh'} · {start:%d/%m/%Y}–{end:%d/%m/%Y}"
 

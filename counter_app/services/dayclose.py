@@ -32,6 +32,7 @@ from counter_app.db.models import (
 from counter_app.domain.dayclose import COUNTS, GENESIS, PAUSE_LIMIT_DAYS, close_hash
 from counter_app.domain.errors import NotFound, ValidationError
 from counter_app.domain.model import UnitInfo
+from counter_app.services import ratings as ratings_svc
 from counter_app.services.auth import get_user
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit, emit, last_closed_day
@@ -44,12 +45,10 @@ UNFINISHED_TICKETS = ("called", "serving", "held")
 
 
 def ratings_by_officer(s: Session, unit_id: str, day: date) -> dict[str, dict[str, int]]:
-    """THE RATINGS HOOK: user id -> {rating level: count} for the day's ratings.
-
-    Empty until the ratings part (issue 11 part 2) lands; the integrator makes this return its
-    per-officer counts for `day`. Each clerk's line and the totals then carry them ("ratings").
-    """
-    return {}
+    """User id -> {rating level key: count} for the day's ratings (services/ratings); each
+    clerk's line and the totals carry them ("ratings"). A rating with no officer known (a
+    ticket finished by the CLI) counts under "" like the other figures without a clerk."""
+    return ratings_svc.counts_by_officer(s, unit_id, day)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ from sqlalchemy import (
 
 from counter_app.db.models import Dossier, Procedure
 from counter_app.domain.model import UnitInfo
+from counter_app.domain.ratings import add_counts, ratings_row
 from counter_app.domain.report import END_KINDS, DossierFacts, Line, Period, Summary, summarize
+from counter_app.services import ratings
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit, unit_info
 
@@ -128,7 +130,11 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
     opens = datetime.combine(start, time()) - timedelta(minutes=offset_min)
     closes = datetime.combine(end + timedelta(days=1), time()) - timedelta(minutes=offset_min)
     with ctx.uow.read() as s:
-        unit = unit_info(local_unit(s))
+        unit_row = local_unit(s)
+        unit = unit_info(unit_row)
+        scale = unit_row.rating_scale
+        totals_rated = ratings.counts_for_range(s, unit_row.id, start, end)
+        by_procedure_rated = ratings.counts_by_procedure(s, unit_row.id, start, end)
         dialect = ctx.uow.dialect
 
         def day(col: Any) -> ColumnElement[Any]:
@@ -198,4 +204,27 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
             )
             yield procedures[pid], facts, n
 
-    return UnitReport(period, unit, summarize(groups(), period))
+    summary = summarize(groups(), period)
+    add_ratings(summary, scale, totals_rated, by_procedure_rated)
+    return UnitReport(period, unit, summary)
+
+
+def add_ratings(
+    summary: Summary,
+    scale: int,
+    totals: dict[str, int],
+    by_procedure: dict[tuple[str, str], dict[str, int]],
+) -> None:
+    """The report's `ratings` (domain/ratings.py): every rating of the period in the totals;
+    a procedure's (and its sector's) row counts the ratings given for its dossiers (a
+    ticket's rating belongs to no procedure, so it counts in the totals only)."""
+    summary.totals["ratings"] = ratings_row(totals, scale)
+    per_code: dict[str, dict[str, int]] = {}
+    per_sector: dict[str, dict[str, int]] = {}
+    for (code, sector), counts in by_procedure.items():
+        add_counts(per_code.setdefault(code, {}), counts)
+        add_counts(per_sector.setdefault(sector, {}), counts)
+    for row in summary.by_procedure:
+        row["ratings"] = ratings_row(per_code.get(row["procedure"], {}), scale)
+    for row in summary.by_sector:
+        row["ratings"] = ratings_row(per_sector.get(row["sector"], {}), scale)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from counter_app.domain.ratings import add_counts, ratings_row
 from counter_app.domain.report import DossierFacts, Line, Period, Summary, summarize
 from counter_app.sync.central import _require_schema, admin_connection
 
@@ -78,6 +79,41 @@ LEFT JOIN central.procedures p ON p.code = g.code
 """
 
 
+# Citizens' ratings (central.ratings, migration c0006) per unit, procedure and level, by the
+# unit's business day; only the units that still exist, like the dossiers.
+RATINGS_SQL = """
+SELECT r.unit_id, r.procedure_code AS code, coalesce(p.data->>'sector', '') AS sector,
+       r.level_key, count(*) AS n
+FROM central.ratings r
+JOIN central.units u ON u.agency_id = r.unit_id AND u.deleted_at IS NULL
+LEFT JOIN central.procedures p ON p.code = r.procedure_code
+WHERE r.day BETWEEN %(s)s AND %(e)s
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def add_ratings(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """`ratings` per level (domain/ratings.py) in the totals and each unit's row; a
+    procedure's and a sector's row count the ratings given for its dossiers."""
+    total: dict[str, int] = {}
+    per: dict[str, dict[str, dict[str, int]]] = {"unit": {}, "procedure": {}, "sector": {}}
+    for r in rows:
+        one = {r["level_key"]: int(r["n"])}
+        add_counts(total, one)
+        add_counts(per["unit"].setdefault(r["unit_id"], {}), one)
+        if r["code"] is not None:
+            add_counts(per["procedure"].setdefault(r["code"], {}), one)
+            add_counts(per["sector"].setdefault(r["sector"], {}), one)
+    report["totals"]["ratings"] = ratings_row(total)
+    for key, lines in (
+        ("unit", report["by_unit"]),
+        ("procedure", report["by_procedure"]),
+        ("sector", report["by_sector"]),
+    ):
+        for line in lines:
+            line["ratings"] = ratings_row(per[key].get(line[key], {}))
+
+
 def _params(period: Period) -> dict[str, str]:
     one = timedelta(days=1)
     s, e = period.start, period.end
@@ -103,6 +139,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             "SELECT agency_id, name FROM central.units WHERE deleted_at IS NULL ORDER BY agency_id"
         ).fetchall()
         rows = conn.execute(REPORT_SQL, _params(period)).fetchall()
+        rated = conn.execute(RATINGS_SQL, _params(period)).fetchall()
     days: dict[str | None, date | None] = {None: None}
 
     def day(value: str | None) -> date | None:
@@ -132,7 +169,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
     for u in units:
         mine: Summary = summarize(groups.get(u["agency_id"], []), period)
         by_unit.append({"unit": u["agency_id"], "name": u["name"], **mine.totals})
-    return {
+    report = {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "unit": None,
@@ -141,3 +178,5 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         "by_procedure": province.by_procedure,
         "by_unit": by_unit,
     }
+    add_ratings(report, rated)
+    return report

@@ -58,19 +58,22 @@ def _fail(message: str) -> int:
 
 
 def unattended_window(ctx: ServiceContext, unit: str, window: str) -> QWidget:
-    """Kiosk and board need no login: they run unattended, full screen."""
+    """Kiosk, board and the rating screen need no login: they run unattended, full screen."""
     from counter_app.ui.board import BoardWindow
     from counter_app.ui.kiosk import KioskWindow
+    from counter_app.ui.rating_window import RatingWindow
 
     if window == "kiosk":
         return KioskWindow(ctx, unit)
+    if window == "rating":  # asks about this counter's finished tickets (counter_number)
+        return RatingWindow(ctx, unit, ctx.settings.counter_number, standalone=True)
     return BoardWindow(ctx, unit, ctx.settings.board_voice)
 
 
 def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) -> int:
     """The window for `gui` (or no command), on the context app.py opens."""
     app = application()
-    window = getattr(args, "window", "counter")  # `gui --window kiosk|board`
+    window = getattr(args, "window", "counter")  # `gui --window kiosk|board|rating`
     first_user = ""
     try:
         ctx = open_context()

@@ -39,6 +39,8 @@ from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
 from counter_app.ui.queue_panel import QueuePanel
+from counter_app.ui.rating_window import SHORTCUT as RATING_KEY
+from counter_app.ui.rating_window import RatingPrompter
 from counter_app.ui.report_view import ROLES as REPORT_ROLES
 from counter_app.ui.report_view import SHORTCUT as REPORT_KEY
 from counter_app.ui.report_view import ReportDialog
@@ -135,6 +137,7 @@ class CounterWindow(QMainWindow):
             )
         self.sync = SyncController(ctx, sync_transport, self)
         self._status_bar()
+        self._ratings(counter)
         self.sync.start()
         self.refresh_today()
         self.form.picker.setFocus()
@@ -158,6 +161,7 @@ class CounterWindow(QMainWindow):
                 "Ctrl+T  Chọn thủ tục\n"
                 "Ctrl+R  Báo cáo định kỳ (giám sát)\n"
                 "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
+                "Ctrl+G  Màn hình đánh giá (người dân)\n"
                 "F12  Tình trạng đồng bộ\n"
                 "Ctrl+Shift+K  Khóa sổ cuối ngày (giám sát)"
             )
@@ -192,6 +196,7 @@ class CounterWindow(QMainWindow):
             ("Ctrl+B", lambda: self.open_window("board")),
             (SYNC_KEY, lambda: self.sync_indicator.open_details()),
             (DAY_CLOSE_KEY, self.open_day_close),
+            (RATING_KEY, lambda: self.rating.open()),
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
@@ -209,6 +214,7 @@ class CounterWindow(QMainWindow):
         if self.saving:
             return
         req = parse_intake(raw)
+        self._saving_under_ticket = self.form.ticket_id is not None
         self.saving = True
         self.form.set_busy(True)
         self.banner.show_state("busy", tr("Đang lưu hồ sơ…"))
@@ -234,6 +240,7 @@ class CounterWindow(QMainWindow):
         )
         self.banner.show_state("busy", f"{self._saved_text}<br>{tr('Đang in')} {paper}…")
         self._print(view, paper)
+        self.rating.dossier_saved(view, self._saving_under_ticket)
 
     def _save_failed(self, exc: Exception) -> None:
         self.saving = False
@@ -415,6 +422,7 @@ class CounterWindow(QMainWindow):
         self.sync.refresh()
         if self.due_dialog is not None and self.due_dialog.isVisible():
             self.due_dialog.reload()
+        self.rating.dossier_changed(view)
 
     def _ticket_changed(self, ticket: object) -> None:
         """The dossier taken now belongs to the ticket being served (wait/service times)."""
@@ -460,10 +468,22 @@ class CounterWindow(QMainWindow):
                 if isinstance(d, DossierDialog) and d.action_form is not None:
                     d.action_form.close()
                 d.close()
+        self.rating.close()
         self.sync.stop()
         if self.scan is not None:
             self.scan.stop_serial()
         super().closeEvent(event)
+
+    def _ratings(self, counter: int) -> None:
+        """The citizen's rating screen (ui/rating_window.py): Ctrl+G opens it, the
+        `rating_screen` setting at start; finished tickets and dossiers ask it to rate."""
+        self.rating = RatingPrompter(
+            self.ctx, self.setup.unit.name, counter, self.user.username, self.user.full_name, self
+        )
+        self._saving_under_ticket = False
+        self.queue.ticket_finished.connect(self.rating.ticket_finished)
+        if self.ctx.settings.rating_screen:
+            self.rating.open()
 
     def restore_geometry(self) -> bool:
         """The last size and place; False on first start (the caller then maximises)."""

@@ -119,6 +119,7 @@ class QueuePanel(QFrame):
 
     ticket_changed = Signal(object)  # TicketInfo | None: the intake links dossiers to it
     message = Signal(str)
+    ticket_finished = Signal(object)  # TicketInfo done here (F7, or F1 ending it): rate it
 
     def __init__(self, ctx: ServiceContext, counter: int, username: str) -> None:
         super().__init__()
@@ -258,14 +259,24 @@ class QueuePanel(QFrame):
             )
             return
         fn = getattr(queue, action)
+        serving = self.ticket  # call-next finishes it first
         run_task(
             self,
             lambda: fn(self.ctx, self.counter, **kwargs),
-            lambda t: self._done(action, t),
+            lambda t: self._done(action, t, serving),
             self._failed,
         )
 
-    def _done(self, action: str, ticket: queue.TicketInfo | None) -> None:
+    def _done(
+        self,
+        action: str,
+        ticket: queue.TicketInfo | None,
+        serving: queue.TicketInfo | None = None,
+    ) -> None:
+        if action == "finish" and ticket is not None:
+            self.ticket_finished.emit(ticket)
+        elif action == "call_next" and serving is not None:
+            self.ticket_finished.emit(serving)
         if action in ("call_next", "recall", "resume"):
             if ticket is None:
                 self.message.emit(tr("Không còn ai chờ."))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import CounterAppError
+from counter_app.domain.ratings import ratings_text
 from counter_app.domain.report import COUNT_KEYS, Period
 from counter_app.messages import describe
 from counter_app.printing.report import COLUMNS, LABELS, UNIT_TITLE, cell, render_csv, render_pdf
@@ -231,6 +232,7 @@ class ReportDialog(QDialog):
             tr("{unit} · từ ngày {a:%d/%m/%Y} đến ngày {b:%d/%m/%Y} · đúng hạn {r}").format(
                 unit=made.report.unit.name, a=p.start, b=p.end, r=cell(t, "on_time_rate")
             )
+            + (tr(" · đánh giá: {x}").format(x=ratings_text(t["ratings"])) if t["ratings"] else "")
         )
         keys = [*COUNT_KEYS, "on_time_rate"]
         half = (len(keys) + 1) // 2

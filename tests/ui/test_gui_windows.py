@@ -1,4 +1,5 @@
-"""`gui --window counter|kiosk|board` opens that window; kiosk and board without a login."""
+"""`gui --window counter|kiosk|board|rating` opens that window; the unattended ones (kiosk,
+board, the citizen's rating screen) without a login."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from counter_app.ui import main as ui_main
 from counter_app.ui.board import BoardWindow
 from counter_app.ui.dialogs import LoginDialog
 from counter_app.ui.kiosk import KioskWindow
+from counter_app.ui.rating_window import RatingWindow
 
 
 class NoEventLoop:
@@ -29,7 +31,10 @@ class NoEventLoop:
         return 0
 
 
-@pytest.mark.parametrize(("window", "cls"), [("kiosk", KioskWindow), ("board", BoardWindow)])
+@pytest.mark.parametrize(
+    ("window", "cls"),
+    [("kiosk", KioskWindow), ("board", BoardWindow), ("rating", RatingWindow)],
+)
 def test_unattended_windows_open_without_a_login(
     qtbot: QtBot,
     qapp: Any,
