@@ -16,7 +16,7 @@ import pytest
 from pinned_clock import PINNED_DAY, at
 
 from counter_app.domain.errors import ValidationError
-from counter_app.services import dayclose, queue
+from counter_app.services import dayclose, queue, ratings
 from counter_app.services.actions import act
 from counter_app.services.intake import parse_intake, register
 
@@ -73,6 +73,9 @@ def test_the_summary_per_clerk_and_the_anomalies(ctx, itest, clock, cli, demo_db
     queue.call_next(ctx, 1, user="canbo1")  # finishes the first, calls the second
     queue.skip(ctx, 1, user="canbo1")
     queue.call_next(ctx, 2, user="canbo2")
+    # The citizens rate: the ticket canbo1 finished, and dossier a, returned by canbo1.
+    ratings.record(ctx, 3, ticket_number="1001", source="screen")
+    ratings.record(ctx, 2, dossier_code=a, source="keypad")
     clock.set(at(17))
 
     s = dayclose.day_summary(ctx)
@@ -81,7 +84,8 @@ def test_the_summary_per_clerk_and_the_anomalies(ctx, itest, clock, cli, demo_db
     assert (one["tickets_served"], one["no_shows"]) == (1, 1)
     assert one["avg_wait_s"] == (120 + 360) // 2 and one["avg_service_s"] == 240
     assert (two["received"], two["refused"], two["tickets_served"]) == (1, 1, 0)
-    assert one["ratings"] == {} and s.totals["ratings"] == {}  # the ratings hook: empty for now
+    assert one["ratings"] == {"rat_hai_long": 1, "hai_long": 1} and two["ratings"] == {}
+    assert s.totals["ratings"] == {"rat_hai_long": 1, "hai_long": 1}
     assert s.totals["received"] == 3 and s.totals["fees"] == 8000
     assert s.totals["tickets_served"] == 1 and s.totals["no_shows"] == 1
     assert _codes(s, "ticket_unfinished") == ["1003"]
