@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from counter_app import filemodes
 from counter_app.cli import actions, books, dossiers, queue, reports, sync
+from counter_app.cli import backup as backup_cli
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -181,6 +182,7 @@ def build_parser() -> Parser:
     books.add_register_parser(cmd)
     _ticket_commands(cmd("ticket", "queue tickets"), common)
     _sync_commands(cmd, common)
+    backup_cli.add_parsers(cmd)
     return root
 
 
@@ -221,6 +223,8 @@ COMMANDS: dict[str, Command] = {
     "sync": Command(sync.cmd_sync),
     "report": Command(reports.cmd_report, check=reports.check_report),
     "central": Command(standalone=sync.cmd_central, check=reports.check_central),
+    "backup": Command(backup_cli.cmd_backup, check=backup_cli.check_backup),
+    "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

@@ -38,6 +38,13 @@ MIGRATIONS = Path(__file__).with_name("central_migrations")
 SECURE_SQL = importlib.import_module(
     "counter_app.sync.central_migrations.versions.c0002_harden_roles"
 ).SECURE_SQL
+# Grants of functions later revisions let a unit call; SECURE_SQL revokes every function
+# from the units' role, so `central init` grants these again after it.
+UNIT_GRANTS_SQL = (
+    importlib.import_module(
+        "counter_app.sync.central_migrations.versions.c0007_resume_point"
+    ).GRANT_SQL,
+)
 
 
 def libpq_url(url: str) -> str:
@@ -142,6 +149,8 @@ def init_central(url: str) -> dict[str, Any]:
         # Owners, privileges and unit limits again: idempotent, and it repairs any drift
         # (a table added by hand, a grant to PUBLIC) on a central hardened before.
         conn.execute(SECURE_SQL)
+        for grant in UNIT_GRANTS_SQL:
+            conn.execute(grant)
         roles = {
             r["key"]: r["value"]
             for r in conn.execute(
