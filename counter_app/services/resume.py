@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -168,6 +168,14 @@ def _bump_counter(s: Session, unit_id: str, kind: str, period: str, value: int) 
     return False
 
 
+def _period(day: str) -> str | None:
+    """Central's code day (YYYYMMDD) as the code counter's period (YYYY-MM-DD)."""
+    try:
+        return date(int(day[:4]), int(day[4:6]), int(day[6:8])).isoformat()
+    except ValueError:
+        return None
+
+
 def _renumber(s: Session, base: int, shift: int) -> None:
     """Outbox rows above `base` move up by `shift`, in order (two steps: the primary key)."""
     s.execute(
@@ -229,7 +237,9 @@ def run_check(ctx: ServiceContext, transport: Transport, source: str) -> dict[st
         unit = local_unit(s)
         days = 0
         for day, top in dict(point.get("codes") or {}).items():
-            days += _bump_counter(s, unit.id, "dossier", str(day), int(top))
+            period = _period(str(day))
+            if period:
+                days += _bump_counter(s, unit.id, "dossier", period, int(top))
         local_top = s.scalar(select(func.max(OutboxEvent.seq))) or 0
         shift = 0
         if central_max > base and local_top > base:
