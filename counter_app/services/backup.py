@@ -556,6 +556,10 @@ def _replace_live(live: Path, tmp: Path, now: datetime) -> Path | None:
             raise _unwritable("restore_unwritable", live, exc) from None
         return None
     aside = live.with_name(f"{live.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    n = 1
+    while aside.exists() or aside.is_symlink():  # a restore killed halfway left one
+        aside = live.with_name(f"{live.name}.before-restore-{now:%Y%m%d-%H%M%S}-{n}")
+        n += 1
     conn = sqlite3.connect(str(live), timeout=2)
     try:
         # Into the main file, and the proof nobody else has it open: leaving WAL needs the
