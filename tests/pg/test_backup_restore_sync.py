@@ -154,7 +154,7 @@ def test_restored_offline_in_a_fresh_range(
 
 
 def test_a_second_restore_takes_another_slot(restored: Any, tmp_path: Path) -> None:
-    ctx, _lost, live = restored(fresh_range=True)
+    ctx, _lost, _live = restored(fresh_range=True)
     assert resume.state(ctx).fresh is not None
     # The restored database, backed up and restored again offline: the next slot.
     backup_svc.backup(ctx, tmp_path / "b2.db")
