@@ -22,6 +22,7 @@ A PostgreSQL database (the office tier) is backed up with pg_dump; both refuse i
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -451,9 +453,12 @@ def restore_file(
     *,
     now: datetime,
     fresh_range: bool = False,
+    release: Callable[[], None] = lambda: None,
+    wait_s: float = 0.0,
 ) -> RestoreResult:
     """Replace the SQLite database at `live` with `backup_file` (see module doc). The caller
-    has closed its own connections to it (ServiceContext: `restore`)."""
+    closes its own connections to it: before, and through `release` while it waits up to
+    `wait_s` for the last one to go (ServiceContext: `restore`)."""
     t0 = time.perf_counter()
     backup_file = Path(backup_file).expanduser().resolve()
     live = live.resolve()
@@ -471,7 +476,7 @@ def restore_file(
     try:
         rng = _prepare_copy(backup_file, tmp, info, now, fresh_range)
         _pause("restore_before_replace")
-        aside = _replace_live(live, tmp, now)
+        aside = _replace_live(live, tmp, now, release, wait_s)
     except BaseException:
         for p in _companions(tmp):
             with contextlib.suppress(OSError):
@@ -546,7 +551,35 @@ def _fresh_in(conn: sqlite3.Connection, now: datetime) -> dict[str, Any]:
     return rng
 
 
-def _replace_live(live: Path, tmp: Path, now: datetime) -> Path | None:
+def _only_connection(live: Path, release: Callable[[], None], wait_s: float) -> sqlite3.Connection:
+    """A connection to `live` that switched it out of WAL (the WAL checkpointed into the
+    main file, -wal and -shm gone), which only the sole connection may do. `release` closes
+    this process's own idle connections right before each try (the window's background
+    readers open one now and then); a try does not wait, tries repeat until `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        release()
+        conn = sqlite3.connect(str(live), timeout=0)
+        try:
+            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()
+        except sqlite3.OperationalError:
+            mode = None
+        if mode and str(mode[0]).lower() == "delete":
+            conn.execute("PRAGMA busy_timeout=5000")  # readers finish before EXCLUSIVE
+            return conn
+        conn.close()
+        if time.monotonic() >= deadline:
+            raise CounterAppError("restore_db_busy")
+        time.sleep(0.05)
+
+
+def _replace_live(
+    live: Path,
+    tmp: Path,
+    now: datetime,
+    release: Callable[[], None] = lambda: None,
+    wait_s: float = 0.0,
+) -> Path | None:
     """Keep the live database aside, then rename the prepared copy over it."""
     if not live.exists():
         try:
@@ -560,16 +593,10 @@ def _replace_live(live: Path, tmp: Path, now: datetime) -> Path | None:
     while aside.exists() or aside.is_symlink():  # a restore killed halfway left one
         aside = live.with_name(f"{live.name}.before-restore-{now:%Y%m%d-%H%M%S}-{n}")
         n += 1
-    conn = sqlite3.connect(str(live), timeout=2)
+    # Into the main file, and the proof nobody else has it open; then an exclusive lock
+    # until the rename is done.
+    conn = _only_connection(live, release, wait_s)
     try:
-        # Into the main file, and the proof nobody else has it open: leaving WAL needs the
-        # only connection. Then an exclusive lock until the rename is done.
-        try:
-            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()
-        except sqlite3.OperationalError:
-            mode = None
-        if not mode or str(mode[0]).lower() != "delete":
-            raise CounterAppError("restore_db_busy")
         if os.name == "posix":
             conn.execute("BEGIN EXCLUSIVE")
         else:
@@ -605,8 +632,20 @@ def restore(
     the context is not usable afterwards: the caller (CLI, window) ends or reopens."""
     live = live_path(ctx.uow.engine)
     now = ctx.clock()
-    ctx.uow.engine.dispose()
-    result = restore_file(live, backup_file, now=now, fresh_range=fresh_range)
+    engine = ctx.uow.engine
+
+    def release() -> None:
+        # Idle connections close with the pool; one a background reader had checked out
+        # when the pool was replaced goes back to the old pool, closed once that is
+        # collected (the window's polls: the queue, the sync status).
+        engine.dispose()
+        gc.collect()
+
+    release()
+    result = restore_file(
+        live, backup_file, now=now, fresh_range=fresh_range, release=release, wait_s=5.0
+    )
+    engine.dispose()  # a connection opened meanwhile saw the old file
     # The restored database's own audit chain goes on with the restore itself.
     engine = create_db_engine(sqlite_url(live))
     try:

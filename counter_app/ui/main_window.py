@@ -31,6 +31,9 @@ from counter_app.services.auth import UserInfo
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import IntakeSetup, parse_intake, register
 from counter_app.services.lookup import DossierSummary
+from counter_app.ui.backup_view import ROLES as BACKUP_ROLES
+from counter_app.ui.backup_view import SHORTCUT as BACKUP_KEY
+from counter_app.ui.backup_view import BackupController, BackupDialog
 from counter_app.ui.dialogs import LookupDialog
 from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
@@ -98,6 +101,7 @@ class CounterWindow(QMainWindow):
         self.dossier_dialog: DossierDialog | None = None
         self.due_dialog: DueDialog | None = None
         self.report_dialog: ReportDialog | None = None
+        self.backup_dialog: BackupDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(
@@ -132,6 +136,7 @@ class CounterWindow(QMainWindow):
         self.sync = SyncController(ctx, sync_transport, self)
         self._status_bar()
         self.sync.start()
+        self.backups.start()
         self.refresh_today()
         self.form.picker.setFocus()
 
@@ -154,7 +159,8 @@ class CounterWindow(QMainWindow):
                 "Ctrl+T  Chọn thủ tục\n"
                 "Ctrl+R  Báo cáo định kỳ (giám sát)\n"
                 "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
-                "F12  Tình trạng đồng bộ"
+                "F12  Tình trạng đồng bộ\n"
+                "Ctrl+Shift+S  Sao lưu / Khôi phục (giám sát)"
             )
         )
         hint.setObjectName("hint")
@@ -186,6 +192,7 @@ class CounterWindow(QMainWindow):
             ("Ctrl+K", lambda: self.open_window("kiosk")),
             ("Ctrl+B", lambda: self.open_window("board")),
             (SYNC_KEY, lambda: self.sync_indicator.open_details()),
+            (BACKUP_KEY, self.open_backup),
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
@@ -197,6 +204,11 @@ class CounterWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.sync_indicator = SyncIndicator(self.sync)
         self.statusBar().addPermanentWidget(self.sync_indicator)
+        self.backups = BackupController(self.ctx, self)
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("hint")
+        self.backups.changed.connect(lambda: self.backup_label.setText(self.backups.status_text()))
+        self.statusBar().addPermanentWidget(self.backup_label)
 
     # ----- saving and printing ---------------------------------------------------------------
     def save(self, raw: dict[str, object]) -> None:
@@ -352,6 +364,28 @@ class CounterWindow(QMainWindow):
         self.report_dialog.kind.setFocus()
         self.report_dialog.reload()
 
+    def open_backup(self) -> None:
+        """Ctrl+Shift+S: back up now, restore, the recovery range; supervisors only."""
+        if self.user.role not in BACKUP_ROLES:
+            self.statusBar().showMessage(tr("Chỉ giám sát sao lưu và khôi phục"), 8000)
+            return
+        if self.backup_dialog is None:
+            self.backup_dialog = BackupDialog(
+                self.ctx, self.user, self.backups, self._restored, self
+            )
+        self.backups.refresh()
+        self.backup_dialog.open()
+        self.backup_dialog.backup_button.setFocus()
+
+    def _restored(self) -> None:
+        """After a restore the database under this window is another one: close."""
+        QMessageBox.information(
+            self,
+            tr("Đã khôi phục"),
+            tr("Đã khôi phục cơ sở dữ liệu. Phần mềm sẽ đóng lại; hãy mở lại để tiếp tục."),
+        )
+        self.close()
+
     def open_code(self, code: str, scanned: bool = False) -> None:
         """Open a dossier's view. A scanned code of a dossier whose result is ready is a
         citizen come to collect it: the return form opens at once, asking for the ID."""
@@ -431,6 +465,9 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())
+        self.backups.stop()
+        if self.backup_dialog is not None:
+            self.backup_dialog.close()
         for d in (self.dossier_dialog, self.due_dialog, self.lookup_dialog, self.report_dialog):
             if d is not None:
                 if isinstance(d, DossierDialog) and d.action_form is not None:
