@@ -238,13 +238,7 @@ def dispatch(args: argparse.Namespace, open_context: OpenContext) -> Result:
     if command.standalone is not None:
         return command.standalone(args)
     assert command.local is not None
-    ctx = open_context(args)
-    try:
-        return command.local(ctx, args)
-    finally:
-        # The command's connections end with it (a process running several commands, and
-        # `restore`, which needs the database closed by everyone).
-        ctx.uow.engine.dispose()
+    return command.local(open_context(args), args)
 
 
 def run(argv: Sequence[str] | None = None, *, open_context: OpenContext, open_gui: OpenGui) -> int:

@@ -515,8 +515,9 @@ def _prepare_copy(
             rng = _fresh_in(dst, now)
         dst.commit()
         dst.execute("PRAGMA journal_mode=DELETE")
-        if _integrity(dst) != "ok":
-            raise CounterAppError("backup_check_failed", check="integrity")
+        # The file passed integrity_check; the copy made from it is checked more cheaply.
+        if dst.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+            raise CounterAppError("backup_check_failed", check="quick_check")
     except sqlite3.Error as exc:
         raise _unwritable("restore_unwritable", tmp, exc) from None
     finally:

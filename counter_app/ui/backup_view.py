@@ -1,6 +1,6 @@
 """Sao lưu / Khôi phục (Ctrl+Shift+S, supervisor): back up now, restore a backup (the window
 closes afterwards), the recovery code range, the dossiers lost with the old database; and
-the daily automatic backup, run in the background, with its time shown in the status bar."""
+the daily automatic backup, run in the background, with its time shown under the key list."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def when_text(at: str | None, ctx: ServiceContext) -> str:
 
 
 class BackupController(QObject):
-    """The daily backup in the background and what the status bar says about backups."""
+    """The daily backup in the background and what the window says about backups."""
 
     changed = Signal()
 

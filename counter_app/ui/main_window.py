@@ -165,6 +165,10 @@ class CounterWindow(QMainWindow):
         )
         hint.setObjectName("hint")
         lv.addWidget(hint)
+        # The last backup, calmly, under the keys (the status bar is the sync's).
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("hint")
+        lv.addWidget(self.backup_label)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -205,10 +209,7 @@ class CounterWindow(QMainWindow):
         self.sync_indicator = SyncIndicator(self.sync)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.backups = BackupController(self.ctx, self)
-        self.backup_label = QLabel()
-        self.backup_label.setObjectName("hint")
         self.backups.changed.connect(lambda: self.backup_label.setText(self.backups.status_text()))
-        self.statusBar().addPermanentWidget(self.backup_label)
 
     # ----- saving and printing ---------------------------------------------------------------
     def save(self, raw: dict[str, object]) -> None:

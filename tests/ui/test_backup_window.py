@@ -78,7 +78,7 @@ def test_supervisor_backs_up_now_and_sees_it(
     qtbot.waitUntil(lambda: "hôm nay" in supervisor.backup_label.text(), timeout=5000)
     assert supervisor.backup_label.text().startswith("Sao lưu: 09:00")
     _shot(dialog, "backup-dialog.png")
-    _shot(supervisor, "backup-status-bar.png")
+    _shot(supervisor, "backup-status.png")
 
 
 def test_the_daily_backup_runs_once_in_the_background(
