@@ -238,3 +238,22 @@ def test_in_step_after_all(
     cen = {r[0] for r in _central(central_url, "SELECT code FROM central.dossiers")}
     assert cen - local_codes(ctx) == lost
     assert _rejections(central_url) == []
+
+
+def test_restore_check_on_the_command_line(
+    restored: Any, unit_urls: dict[str, str], cli: Any, central_url: str
+) -> None:
+    import json
+
+    ctx, lost, live = restored()
+    ctx.uow.engine.dispose()
+    res = cli("restore", "--check", "--central", unit_urls[A], "--json", db=live)
+    assert res.rc == 0, res.err
+    data = json.loads(res.out)
+    assert data["ran"] and not data["pending_check"]
+    assert {e["code"] for e in data["lost"]} == lost
+    assert data["checked"]["outbox_next"] > 0 and data["sync"]["unit"] == A
+    human = cli("restore", "--check", db=live)
+    assert human.rc == 0 and "3 hồ sơ được ghi sau bản sao lưu" in human.out
+    assert all(code in human.out for code in lost)
+    assert _rejections(central_url) == []
