@@ -341,6 +341,7 @@ def auto_backup(
     if not force and any(AUTO_RE.match(p.name)[1] == today for p in mine):  # type: ignore[index]
         return {"skipped": True, "path": str(mine[-1]), "deleted": []}
     out = folder / f"{AUTO_PREFIX}{now:%Y%m%d-%H%M%S}.db"
+    _remove_stale_temps(folder)
     result = backup(ctx, out, auto=True)
     mine = sorted({*mine, out.resolve()}, key=lambda p: p.name)
     deleted = []
@@ -349,6 +350,24 @@ def auto_backup(
             old.unlink()
             deleted.append(str(old))
     return {**result.as_json(), "skipped": False, "deleted": deleted}
+
+
+STALE_TEMP_S = 6 * 3600
+
+
+def _remove_stale_temps(folder: Path) -> list[str]:
+    """A backup killed halfway leaves its temporary file (as big as the database): the
+    next automatic one removes those older than six hours (no backup runs that long)."""
+    removed: list[str] = []
+    if not folder.is_dir():
+        return removed
+    limit = time.time() - STALE_TEMP_S
+    for p in folder.glob(".tmp-backup-*.db"):
+        with contextlib.suppress(OSError):
+            if p.is_file() and not p.is_symlink() and p.stat().st_mtime < limit:
+                p.unlink()
+                removed.append(str(p))
+    return removed
 
 
 def last_backup(ctx: ServiceContext) -> dict[str, Any] | None:

@@ -301,6 +301,11 @@ def test_auto_backup_once_a_day_keeps_the_last_n(
     # A file that looks like ours but is not a backup, and one of the user's: never deleted.
     (folder / "counter-backup-20000101-000000.db").write_bytes(b"mine, not the app's")
     (folder / "notes.db").write_bytes(b"the user's")
+    # A backup killed halfway yesterday left its temporary file; a fresh one is running.
+    stale, running = folder / ".tmp-backup-old.db", folder / ".tmp-backup-now.db"
+    stale.write_bytes(b"x" * 1000)
+    running.write_bytes(b"y")
+    os.utime(stale, (time.time() - 86_400, time.time() - 86_400))
     made = [first["path"]]
     for d in range(1, 4):
         moment = start + timedelta(days=d)
@@ -314,6 +319,7 @@ def test_auto_backup_once_a_day_keeps_the_last_n(
     assert not Path(made[0]).exists() and not Path(made[1]).exists()
     assert (folder / "counter-backup-20000101-000000.db").exists()
     assert (folder / "notes.db").read_bytes() == b"the user's"
+    assert not stale.exists() and running.exists()
     last = backup_svc.last_backup(ctx)
     assert last is not None and last["auto"] and last["path"] == made[-1]
 
