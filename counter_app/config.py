@@ -52,6 +52,8 @@ class Settings:
     central_sslmode: str = "prefer"  # libpq sslmode: TLS whenever the server offers it
     sync_interval_s: int = 60  # the window syncs this often while the link is up
     rating_screen: bool = False  # open the citizen rating screen with the counter window
+    backup_dir: str = ""  # automatic daily backups; "" = <data dir>/backups
+    backup_keep: int = 14  # the automatic backups kept (older ones it wrote are deleted)
 
     @property
     def effective_db_url(self) -> str:

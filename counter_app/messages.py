@@ -221,6 +221,26 @@ MESSAGES: dict[str, str] = {
     "rating_dossier_not_served": "Hồ sơ {code} chưa được tiếp nhận hay trả kết quả tại quầy nên chưa thể đánh giá.",
     "rating_officer_not_involved": "Cán bộ {officer} không tiếp nhận cũng không trả kết quả hồ sơ {code}.",
     "rating_already_given": "{what} đã được đánh giá; mỗi số thứ tự, mỗi hồ sơ chỉ đánh giá một lần.",
+    # backup and restore (issue 11 part 3)
+    "backup_postgres": "Cơ sở dữ liệu này là PostgreSQL (máy chủ văn phòng): hãy sao lưu bằng pg_dump; lệnh backup chỉ dành cho tệp SQLite của quầy.",
+    "backup_extension": "Tệp sao lưu phải có đuôi .db, .sqlite hoặc .bak: {path}.",
+    "backup_is_live": "Không ghi bản sao lưu đè lên cơ sở dữ liệu đang dùng hoặc tệp đi kèm của nó ({path}).",
+    "backup_target_foreign": "Tệp {path} đã có và không phải bản sao lưu của đơn vị này: không ghi đè.",
+    "backup_unwritable": "Không ghi được bản sao lưu vào {path}: {detail}. Không có tệp dở dang nào được để lại; cơ sở dữ liệu đang dùng không bị ảnh hưởng.",
+    "backup_check_failed": "Bản sao lưu vừa ghi không đạt kiểm tra ({check}): đã bỏ, cơ sở dữ liệu đang dùng không bị ảnh hưởng.",
+    "backup_no_unit": "Máy này chưa thiết lập đơn vị: chưa có gì để sao lưu.",
+    "backup_needs_output": "Hãy chỉ ra tệp đích (-o TỆP) hoặc dùng --auto.",
+    "restore_not_found": "Không tìm thấy tệp sao lưu {path}.",
+    "restore_not_backup": "Tệp {path} không phải bản sao lưu của phần mềm này: không khôi phục.",
+    "restore_corrupt": "Tệp sao lưu {path} bị hỏng hoặc không đầy đủ ({detail}): không khôi phục.",
+    "restore_newer": "Bản sao lưu {path} do phiên bản mới hơn tạo ra (lược đồ {revision}): hãy cập nhật phần mềm trước khi khôi phục.",
+    "restore_other_unit": "Bản sao lưu {path} là của đơn vị {backup_unit}, không phải đơn vị {unit} của máy này: không khôi phục.",
+    "restore_db_busy": "Cơ sở dữ liệu đang được chương trình khác mở (cửa sổ phần mềm, lệnh đồng bộ…): hãy đóng lại rồi khôi phục.",
+    "restore_unwritable": "Không khôi phục được vào {path}: {detail}. Cơ sở dữ liệu đang dùng không bị thay đổi.",
+    "restore_needs_file": "Hãy chỉ ra tệp sao lưu cần khôi phục, hoặc dùng --check / --fresh-range.",
+    "restore_check_pending": "Máy vừa được khôi phục từ bản sao lưu (hoặc vừa dựng lại từ trung tâm): chưa nhận hồ sơ mới cho đến khi đối chiếu mã hồ sơ với trung tâm (đồng bộ, hoặc `restore --check`). Không có mạng: người giám sát có thể chuyển sang dải số dự phòng (`restore --fresh-range`).",
+    "restore_nothing_pending": "Máy này không có việc đối chiếu sau khôi phục nào đang chờ.",
+    "restore_no_slot": "Đã dùng hết các dải số dự phòng: hãy kết nối trung tâm để đối chiếu.",
 }
 
 FIELD_LABELS: dict[str, str] = {

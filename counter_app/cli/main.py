@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from counter_app import filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
+from counter_app.cli import backup as backup_cli
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -183,6 +184,7 @@ def build_parser() -> Parser:
     setup.add_parsers(cmd, common)
     dayclose.add_parser(cmd)
     ratings.add_rate_parser(cmd, _counter_number)
+    backup_cli.add_parsers(cmd)
     return root
 
 
@@ -229,6 +231,8 @@ COMMANDS: dict[str, Command] = {
     "printer": Command(setup.cmd_printer),
     "close-day": Command(dayclose.cmd_close_day, check=dayclose.check_close_day),
     "rate": Command(ratings.cmd_rate),
+    "backup": Command(backup_cli.cmd_backup, check=backup_cli.check_backup),
+    "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

@@ -15,6 +15,9 @@ CODE_RE = re.compile(
 )
 CODE_SEARCH_RE = re.compile(r"[A-Z0-9]{1,4}(?:\.[A-Z0-9]{1,4}){2,5}-\d{6}-\d{4,5}")
 MAX_SEQUENCE = 99_999
+# Ranges a unit hands out in normal work end here: 90,000-99,999 are kept for the recovery
+# ranges a counter restored offline may go on in (services/resume), so they never clash.
+CODE_RANGE_TOP = 89_999
 
 
 @dataclass(frozen=True)

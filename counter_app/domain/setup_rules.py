@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from counter_app.domain.codes import MAX_SEQUENCE
+from counter_app.domain.codes import CODE_RANGE_TOP
 from counter_app.domain.errors import ValidationError
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -28,7 +28,7 @@ def check_hours(opens: str, closes: str, cutoff: str | None = None) -> None:
 
 
 def number_range(
-    value: str, *, top: int = MAX_SEQUENCE, what: str = "code_range"
+    value: str, *, top: int = CODE_RANGE_TOP, what: str = "code_range"
 ) -> tuple[int, int]:
     """ "1-4999" -> (1, 4999): within 1..top, start not after end."""
     m = _RANGE.match(str(value))

@@ -36,6 +36,7 @@ from counter_app.domain.model import (
 from counter_app.domain.register import cert_book_name
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
+from counter_app.services import resume
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
 from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
@@ -250,9 +251,9 @@ def _insert(
     )
     docs = resolve_documents(proc, req.documents)
     missing = [d for d in docs if d.required and not d.received]
-    seq = next_number(
-        s, unit.id, "dossier", day.isoformat(), start=unit.seq_start, end=unit.seq_end
-    )
+    # The unit's range, a recovery range after a restore, or a refusal until the check ran.
+    kind, lo, hi = resume.code_range(s, unit)
+    seq = next_number(s, unit.id, kind, day.isoformat(), start=lo, end=hi)
     # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
     reg_no = next_number(s, unit.id, "register", str(day.year), end=2**31 - 1)
     # A certification also enters the year's sổ chứng thực, numbered from 1 (DOMAIN.md §7).

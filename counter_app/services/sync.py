@@ -34,7 +34,7 @@ from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.ids import new_id
 from counter_app.domain.redact import redact_secrets, redact_value
-from counter_app.services import unit_setup
+from counter_app.services import resume, unit_setup
 from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
@@ -303,6 +303,7 @@ class Syncer:
         self.min_batch, self.max_batch = min_batch, max_batch
         self.page_rows = page_rows
         self.unit: str | None = None
+        self.resumed: dict[str, Any] | None = None  # the last round's resume check, if one ran
 
     # -- one full round ------------------------------------------------------------------
     def run_once(self) -> SyncReport:
@@ -311,6 +312,9 @@ class Syncer:
             self._note_attempt()
             self._hello(report)
             report.pulled = self.pull()  # first: a fresh database learns its unit here
+            # After a restore or a first build from central, nothing is pushed and no
+            # dossier taken until the local counters are past central's (services/resume).
+            self.resumed = resume.run_check(self.ctx, self.transport, source_id(self.ctx))
             self.push(report)
             report.clashes = self._pull_clashes()
         except Exception as exc:  # every failure is remembered for the status bar
@@ -516,6 +520,8 @@ class Syncer:
             s.add(unit)
             s.flush()
             set_local_unit(s, unit)
+            # Built from central: its codes may already be held there (a lost install).
+            resume.mark_pending(s, "first_sync", self.ctx.clock())
             return True
         # A unit set up at the counter before central knew it keeps what central leaves
         # empty (add-unit's parent name, place, address, phone are optional; hours NULL).

@@ -38,6 +38,13 @@ MIGRATIONS = Path(__file__).with_name("central_migrations")
 SECURE_SQL = importlib.import_module(
     "counter_app.sync.central_migrations.versions.c0002_harden_roles"
 ).SECURE_SQL
+# Grants of functions later revisions let a unit call; SECURE_SQL revokes every function
+# from the units' role, so `central init` grants these again after it.
+UNIT_GRANTS_SQL = (
+    importlib.import_module(
+        "counter_app.sync.central_migrations.versions.c0007_resume_point"
+    ).GRANT_SQL,
+)
 
 
 def libpq_url(url: str) -> str:
@@ -152,6 +159,9 @@ def init_central(url: str) -> dict[str, Any]:
         # tables get theirs back from its GRANTS_SQL, oldest revision first.
         for grants in _later_grants():
             conn.execute(grants)
+        # Two functions a unit may call (c0007): SECURE_SQL revoked them with the rest.
+        for grant in UNIT_GRANTS_SQL:
+            conn.execute(grant)
         roles = {
             r["key"]: r["value"]
             for r in conn.execute(

@@ -44,6 +44,9 @@ class Transport(Protocol):
     def fetch(self, table: str, after: int, limit: int) -> list[dict[str, Any]]: ...
     def clashes(self) -> list[dict[str, Any]]: ...
     def close(self) -> None: ...
+    # After a restore (services/resume.py): where the unit's stream and codes stand.
+    def resume_point(self, source: str, lo: int, hi: int) -> dict[str, Any]: ...
+    def source_events(self, source: str, after: int, limit: int) -> list[dict[str, Any]]: ...
 
 
 def parse_reply(raw: dict[str, Any]) -> PushReply:
@@ -161,6 +164,16 @@ class PgTransport:
         return self._call(
             "SELECT id, code, unit_id, dossier_id::text, other_unit_id, other_dossier_id::text, "
             "at FROM central.code_clashes ORDER BY id"
+        )
+
+    def resume_point(self, source: str, lo: int, hi: int) -> dict[str, Any]:
+        rows = self._call("SELECT central.resume_point(%s, %s, %s) AS r", (source, lo, hi))
+        return dict(rows[0]["r"])
+
+    def source_events(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
+        return self._call(
+            "SELECT seq, kind, payload, created_at FROM central.source_events(%s, %s, %s)",
+            (source, after, limit),
         )
 
     def close(self) -> None:

@@ -116,7 +116,7 @@ class FirstRunDialog(QDialog):
         self.opens = Entry("07:30", "07:30")
         self.closes = Entry("17:00", "17:00")
         self.cutoff = Entry("15:00", "15:00")
-        self.code_range = Entry("1-99999", "1-99999")
+        self.code_range = Entry("1-89999", "1-89999")
         hours = QHBoxLayout()
         for label, entry in ((tr("mở cửa"), self.opens), (tr("đóng cửa"), self.closes)):
             hours.addWidget(QLabel(label), 0, Qt.AlignmentFlag.AlignTop)

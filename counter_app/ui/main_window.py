@@ -31,6 +31,9 @@ from counter_app.services.auth import UserInfo
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import IntakeSetup, parse_intake, register
 from counter_app.services.lookup import DossierSummary
+from counter_app.ui.backup_view import ROLES as BACKUP_ROLES
+from counter_app.ui.backup_view import SHORTCUT as BACKUP_KEY
+from counter_app.ui.backup_view import BackupController, BackupDialog
 from counter_app.ui.day_close_view import ROLES as DAY_CLOSE_ROLES
 from counter_app.ui.day_close_view import SHORTCUT as DAY_CLOSE_KEY
 from counter_app.ui.day_close_view import DayCloseDialog
@@ -104,6 +107,7 @@ class CounterWindow(QMainWindow):
         self.due_dialog: DueDialog | None = None
         self.report_dialog: ReportDialog | None = None
         self.day_close_dialog: DayCloseDialog | None = None
+        self.backup_dialog: BackupDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(
@@ -139,6 +143,7 @@ class CounterWindow(QMainWindow):
         self._status_bar()
         self._ratings(counter)
         self.sync.start()
+        self.backups.start()
         self.refresh_today()
         self.form.picker.setFocus()
 
@@ -163,11 +168,16 @@ class CounterWindow(QMainWindow):
                 "Ctrl+K  Màn hình lấy số · Ctrl+B  Bảng gọi số\n"
                 "Ctrl+G  Màn hình đánh giá (người dân)\n"
                 "F12  Tình trạng đồng bộ\n"
-                "Ctrl+Shift+K  Khóa sổ cuối ngày (giám sát)"
+                "Ctrl+Shift+K  Khóa sổ cuối ngày (giám sát)\n"
+                "Ctrl+Shift+S  Sao lưu / Khôi phục (giám sát)"
             )
         )
         hint.setObjectName("hint")
         lv.addWidget(hint)
+        # The last backup, calmly, under the keys (the status bar is the sync's).
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("hint")
+        lv.addWidget(self.backup_label)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -197,6 +207,7 @@ class CounterWindow(QMainWindow):
             (SYNC_KEY, lambda: self.sync_indicator.open_details()),
             (DAY_CLOSE_KEY, self.open_day_close),
             (RATING_KEY, lambda: self.rating.open()),
+            (BACKUP_KEY, self.open_backup),
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
@@ -208,6 +219,8 @@ class CounterWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.sync_indicator = SyncIndicator(self.sync)
         self.statusBar().addPermanentWidget(self.sync_indicator)
+        self.backups = BackupController(self.ctx, self)
+        self.backups.changed.connect(lambda: self.backup_label.setText(self.backups.status_text()))
 
     # ----- saving and printing ---------------------------------------------------------------
     def save(self, raw: dict[str, object]) -> None:
@@ -382,6 +395,28 @@ class CounterWindow(QMainWindow):
         self.day_close_dialog.open()
         self.day_close_dialog.reload()
 
+    def open_backup(self) -> None:
+        """Ctrl+Shift+S: back up now, restore, the recovery range; supervisors only."""
+        if self.user.role not in BACKUP_ROLES:
+            self.statusBar().showMessage(tr("Chỉ giám sát sao lưu và khôi phục"), 8000)
+            return
+        if self.backup_dialog is None:
+            self.backup_dialog = BackupDialog(
+                self.ctx, self.user, self.backups, self._restored, self
+            )
+        self.backups.refresh()
+        self.backup_dialog.open()
+        self.backup_dialog.backup_button.setFocus()
+
+    def _restored(self) -> None:
+        """After a restore the database under this window is another one: close."""
+        QMessageBox.information(
+            self,
+            tr("Đã khôi phục"),
+            tr("Đã khôi phục cơ sở dữ liệu. Phần mềm sẽ đóng lại; hãy mở lại để tiếp tục."),
+        )
+        self.close()
+
     def open_code(self, code: str, scanned: bool = False) -> None:
         """Open a dossier's view. A scanned code of a dossier whose result is ready is a
         citizen come to collect it: the return form opens at once, asking for the ID."""
@@ -462,6 +497,9 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())
+        self.backups.stop()
+        if self.backup_dialog is not None:
+            self.backup_dialog.close()
         dialogs = (self.dossier_dialog, self.due_dialog, self.lookup_dialog, self.report_dialog)
         for d in (*dialogs, self.day_close_dialog):
             if d is not None:

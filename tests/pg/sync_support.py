@@ -161,6 +161,12 @@ class FaultyTransport:
     def clashes(self) -> list[dict[str, Any]]:
         return self.inner.clashes()
 
+    def resume_point(self, source: str, lo: int, hi: int) -> dict[str, Any]:
+        return self.inner.resume_point(source, lo, hi)
+
+    def source_events(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
+        return self.inner.source_events(source, after, limit)
+
     def close(self) -> None:
         self.inner.close()
 

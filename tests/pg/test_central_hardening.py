@@ -142,11 +142,13 @@ def test_security_definer_functions_run_as_a_plain_role_with_a_pinned_search_pat
     assert schema_owner == (False,)
     assert super_owned_tables == (0,)
     executable = {r[0] for r in rows if r[9]}
-    assert executable == {"push_batch", "hello", "unit_of"}
+    # c0007: a restored counter asks where its stream and codes stand (its own rows only).
+    unit_callable = {"push_batch", "hello", "unit_of", "resume_point", "source_events"}
+    assert executable == unit_callable
     for name, _secdef, config, owner, *flags, _may in rows:
         assert flags == [False] * 5, (name, owner)  # no superuser, createrole, db, rls, login
         assert "search_path=pg_catalog, central, pg_temp" in (config or []), name
-    assert {r[0] for r in rows if r[1]} == {"push_batch", "hello", "unit_of"}
+    assert {r[0] for r in rows if r[1]} == unit_callable
 
 
 def test_planted_objects_never_raise_a_units_rights(
