@@ -46,10 +46,12 @@ from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.services import resume
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
+from counter_app.services.sync import source_id
 
 EXTENSIONS = (".db", ".sqlite", ".bak")
 INFO_KEY = "backup.info"
 LAST_KEY = "backup.last"  # in the live database: the last backup written (window status)
+SOURCE_KEY = "sync.source_id"  # services/sync.source_id: this install's stream name at central
 AUTO_PREFIX = "counter-backup-"
 AUTO_RE = re.compile(r"^counter-backup-(\d{8})-(\d{6})\.db$")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -141,7 +143,7 @@ def _facts(conn: sqlite3.Connection) -> dict[str, Any]:
     return {
         "agency_id": agency,
         "unit_id": unit_id,
-        "source_id": one("SELECT value FROM app_meta WHERE key = 'sync.source_id'"),
+        "source_id": one("SELECT value FROM app_meta WHERE key = ?", SOURCE_KEY),
         "schema": one("SELECT version_num FROM alembic_version"),
         "outbox_seq": one("SELECT coalesce(max(seq), 0) FROM outbox") or 0,
         "acked_seq": int(one("SELECT value FROM app_meta WHERE key = 'sync.acked_seq'") or 0),
@@ -211,6 +213,10 @@ def backup(
     t0 = time.perf_counter()
     live = live_path(ctx.uow.engine)
     out = Path(out_path).expanduser()
+    # The stream name goes into the backup: a copy made before the first sync would
+    # otherwise restore as a counter without one, make a new stream and re-send under it
+    # events central already holds under the old one (a gap central can never fill).
+    source_id(ctx)
     src = sqlite3.connect(str(live), timeout=10)
     try:
         facts = _facts(src)
@@ -493,7 +499,7 @@ def restore_file(
     tmp = Path(tmp_name)
     aside: Path | None = None
     try:
-        rng = _prepare_copy(backup_file, tmp, info, now, fresh_range)
+        rng = _prepare_copy(backup_file, tmp, info, now, fresh_range, _live_source(live))
         _pause("restore_before_replace")
         aside = _replace_live(live, tmp, now, release, wait_s)
     except BaseException:
@@ -512,13 +518,38 @@ def restore_file(
     )
 
 
+def _live_source(live: Path) -> str | None:
+    """The live database's stream name at central, if it can be read."""
+    try:
+        conn = _connect_ro(live)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM app_meta WHERE key = ?", (SOURCE_KEY,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def _prepare_copy(
-    backup_file: Path, tmp: Path, info: dict[str, Any], now: datetime, fresh: bool
+    backup_file: Path,
+    tmp: Path,
+    info: dict[str, Any],
+    now: datetime,
+    fresh: bool,
+    live_source: str | None = None,
 ) -> dict[str, Any] | None:
     src = _connect_ro(backup_file)
     dst = sqlite3.connect(str(tmp))
     try:
         src.backup(dst)
+        # A backup made before this install first synced has no stream name: it is this
+        # install's copy (the unit was checked), so it keeps the live database's stream.
+        has = dst.execute("SELECT 1 FROM app_meta WHERE key = ?", (SOURCE_KEY,)).fetchone()
+        if not has and live_source:
+            _put_meta(dst, SOURCE_KEY, live_source)
         dst.execute("DELETE FROM app_meta WHERE key IN (?, ?)", (INFO_KEY, LAST_KEY))
         record = resume.pending_record(
             "restore",

@@ -257,3 +257,62 @@ def test_restore_check_on_the_command_line(
     assert human.rc == 0 and "3 hồ sơ được ghi sau bản sao lưu" in human.out
     assert all(code in human.out for code in lost)
     assert _rejections(central_url) == []
+
+
+def test_a_backup_taken_before_the_first_sync_restores_into_the_same_stream(
+    counter: Any,
+    central_url: str,
+    unit_urls: dict[str, str],
+    make_context: Any,
+    transports: Any,
+    tmp_path: Path,
+) -> None:
+    """Found walking a commune through set-up, work, backup, sync and restore: a backup made
+    before the install ever synced held no stream name, so the restored counter made a new
+    stream and re-sent under it the events central held under the old one; central could
+    never fill that gap and the push stalled for good. The stream name now goes into every
+    backup (and a restore of an older backup keeps the live database's)."""
+    ctx = counter(A)
+    take_dossiers(ctx, 2)
+    backup_svc.backup(ctx, tmp_path / "early.db")  # never synced yet
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    before = local_codes(ctx)
+    take_dossiers(ctx, 2)
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    lost = local_codes(ctx) - before
+    live = backup_svc.live_path(ctx.uow.engine)
+    backup_svc.restore(ctx, tmp_path / "early.db")
+    again = make_context(live, now=ctx.clock())
+    syncer = Syncer(again, transports(unit_urls[A]))
+    syncer.run_once()
+    assert syncer.resumed is not None
+    assert {e["code"] for e in syncer.resumed["lost_dossiers"]} == lost
+    (view,) = register(again, [request(21)], "canbo1")
+    assert view.code not in lost | before
+    Syncer(again, transports(unit_urls[A])).run_once()
+    assert _rejections(central_url) == []
+    sources = _central(
+        central_url, "SELECT contiguous_seq, max_seq FROM central.sources WHERE unit_id = %s", A
+    )
+    with again.uow.read() as s:
+        top = s.scalar(select(func.max(OutboxEvent.seq)))
+    assert sources == [(top, top)]  # one stream, whole
+
+
+def test_restoring_a_backup_without_a_stream_name_keeps_the_live_one(
+    counter: Any, tmp_path: Path, make_context: Any
+) -> None:
+    """A backup written by an older version before the first sync: no `sync.source_id`."""
+    import sqlite3
+
+    from counter_app.services.sync import source_id
+
+    ctx = counter(A)
+    backup_svc.backup(ctx, tmp_path / "old.db")
+    with sqlite3.connect(tmp_path / "old.db") as c:
+        c.execute("DELETE FROM app_meta WHERE key = 'sync.source_id'")
+    c.close()
+    stream = source_id(ctx)
+    live = backup_svc.live_path(ctx.uow.engine)
+    backup_svc.restore(ctx, tmp_path / "old.db")
+    assert source_id(make_context(live, now=ctx.clock())) == stream
