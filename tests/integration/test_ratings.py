@@ -194,7 +194,8 @@ def test_a_closed_day_takes_no_rating(cli, ctx, clock, db_path, itest) -> None:
             "SELECT unit_id, id FROM users WHERE username = 'giamsat'"
         ).fetchone()
         conn.execute(
-            "INSERT INTO day_closes VALUES (?, ?, ?, '2026-12-02 10:00:00.000000')",
+            "INSERT INTO day_closes (unit_id, day, closed_by, closed_at) "
+            "VALUES (?, ?, ?, '2026-12-02 10:00:00.000000')",
             (unit_id, PINNED_DAY.isoformat(), user_id),
         )
     refused(cli("rate", "--ticket", number, "--level", "2"), itest)
