@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli.actions import dossier_events, event_line
-from counter_app.cli.output import Result, write_atomically
+from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import STATUS_CODES
 from counter_app.domain.model import DossierView
@@ -223,6 +223,12 @@ def cmd_show(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     return dossier_json(v), lambda: _human_dossier(v)
 
 
+def check_form(args: argparse.Namespace) -> None:
+    """A PDF, never the database nor any other SQLite file or foreign file: refused before the
+    database is opened (`form CODE -o counter.db` once replaced the database with a PDF)."""
+    check_output(args.output, ("pdf",), getattr(args, "db", None))
+
+
 def cmd_form(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     v, pdf = render_form(ctx, args.code, args.kind)
     write_atomically(args.output, pdf)
@@ -232,9 +238,9 @@ def cmd_form(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 
 def check_label(args: argparse.Namespace) -> None:
-    """A format we cannot write is refused before the database is opened."""
-    if args.output.suffix.lower().lstrip(".") not in ("pdf", "png", "svg"):
-        raise ValidationError("output_format_invalid", path=str(args.output))
+    """A format we cannot write, the database or a file not ours: refused before the database
+    is opened."""
+    check_output(args.output, ("pdf", "png", "svg"), getattr(args, "db", None))
 
 
 def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:

@@ -216,7 +216,7 @@ COMMANDS: dict[str, Command] = {
     "calendar": Command(dossiers.cmd_calendar),
     "intake": Command(dossiers.cmd_intake, check=dossiers.check_intake),
     "show": Command(dossiers.cmd_show),
-    "form": Command(dossiers.cmd_form),
+    "form": Command(dossiers.cmd_form, check=dossiers.check_form),
     "label": Command(dossiers.cmd_label, check=dossiers.check_label),
     "dossier": Command(actions.cmd_dossier),
     "unit": Command(setup.cmd_unit),

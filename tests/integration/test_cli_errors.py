@@ -184,6 +184,27 @@ def test_label_to_a_txt_file(refused, cli, itest, tmp_path, write_json) -> None:
     assert not list(tmp_path.glob(".tmp-*"))
 
 
+@pytest.mark.parametrize("command", ["form", "label"])
+def test_form_and_label_never_write_over_a_database_or_a_foreign_file(
+    command, refused, cli, demo_db, itest, tmp_path, write_json
+) -> None:
+    """`form CODE -o counter.db` once replaced the database with a PDF (exit 0)."""
+    res = cli("--json", "intake", write_json(itest.payload()), "--clerk", "canbo1")
+    assert res.rc == 0, res.err
+    code = json.loads(res.out)[0]["code"]
+    extra = ("--kind", "receipt") if command == "form" else ()
+    other_db = tmp_path / "other.pdf"  # an SQLite file under a PDF's name
+    with closing(sqlite3.connect(other_db)) as c:
+        c.execute("CREATE TABLE t (x)")
+    foreign = tmp_path / "notes.pdf"
+    foreign.write_text("not a PDF", encoding="utf-8")
+    for target in (demo_db, other_db, foreign, tmp_path / "out.db"):
+        before = target.read_bytes() if target.exists() else None
+        refused(command, code, *extra, "-o", target)
+        assert (target.read_bytes() if target.exists() else None) == before
+    assert cli("show", code).rc == 0  # the database is whole and still ours
+
+
 def test_init_unit_without_demo(refused) -> None:
     assert "--demo" in refused("init", "--unit", "000.00.20.H01")
 
