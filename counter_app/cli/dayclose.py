@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,12 @@ def cmd_close_day(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 
 def human(data: dict[str, Any]) -> str:
-    d = data["day"]
+    d = f"{date.fromisoformat(data['day']):%d/%m/%Y}"
     if data["closed"]:
+        at = datetime.fromisoformat(data["closed_at"])
         lines = [
             f"Đã khóa sổ ngày {d} — {data['closed_by_name']} ({data['closed_by']}) "
-            f"lúc {data['closed_at']}; mã kiểm tra {data['hash'][:16]}…"
+            f"lúc {at:%H:%M %d/%m/%Y}; mã kiểm tra {data['hash'][:16]}…"
         ]
     else:
         lines = [f"Ngày {d}: CHƯA khóa sổ (xem trước)."]
