@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,9 @@ def cmd_restore(ctx: ServiceContext, args: argparse.Namespace) -> Result:
                 "Đã đối chiếu với trung tâm: mã hồ sơ và số sự kiện tiếp tục sau số lớn nhất "
                 f"trung tâm đã có (sự kiện tiếp theo số {c.get('outbox_next')})."
             ]
+            if c.get("closed_again"):
+                days = ", ".join(f"{date.fromisoformat(d):%d/%m/%Y}" for d in c["closed_again"])
+                lines.append(f"Ngày đã khóa sổ sau bản sao lưu, lấy lại từ trung tâm: {days}.")
         return "\n".join(lines + _lost_lines(data["lost"]))
 
     return data, human_check

@@ -379,6 +379,10 @@ def close_day(
             "prev_hash": prev_hash,
             "totals": totals,
             "anomalies": len(anomalies),
+            # The record the hash covers, whole: a counter restored from a backup older
+            # than this close gets it back from central (services/resume) and the day stays
+            # frozen, its chain intact; central can check the hash too.
+            "record": {"closed_by": user.id, "summary": summary, "anomalies": anomalies},
         }
         emit(s, unit.id, "day_closed", payload, now)
         closed = ClosedBy(user.username, user.full_name, now, digest, prev_hash)

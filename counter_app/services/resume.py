@@ -31,11 +31,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import Counter, Meta, OutboxEvent, SyncIssue, Unit
+from counter_app.db.models import Counter, DayClose, Meta, OutboxEvent, SyncIssue, Unit, User
 from counter_app.domain.codes import CODE_RANGE_TOP
 from counter_app.domain.errors import ValidationError
 from counter_app.services.context import ServiceContext
-from counter_app.services.records import append_audit
+from counter_app.services.records import append_audit, last_closed_day
 from counter_app.services.units import find_local_unit, local_unit
 from counter_app.sync.transport import Transport
 
@@ -218,6 +218,40 @@ def _summarise(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(by_code.values())
 
 
+def _reclose(s: Session, unit_id: str, closes: list[dict[str, Any]]) -> list[str]:
+    """Days closed after the backup, lost with the old database: their close records come
+    back from their `day_closed` events (the hashed record travels whole), so nothing can be
+    dated on or before them again and the close chain goes on from them. Returns the days."""
+    done: list[str] = []
+    for p in sorted(closes, key=lambda p: str(p.get("day", ""))):
+        rec = p.get("record")
+        try:
+            day = date.fromisoformat(str(p["day"]))
+            at = datetime.fromisoformat(str(p["at"]))
+        except (KeyError, ValueError):
+            continue
+        last = last_closed_day(s, unit_id)
+        if not isinstance(rec, dict) or (last is not None and day <= last):
+            continue
+        if s.get(User, rec.get("closed_by")) is None:
+            continue  # an account this database never had: the FK would refuse the row
+        s.add(
+            DayClose(
+                unit_id=unit_id,
+                day=day,
+                closed_by=rec["closed_by"],
+                closed_at=at,
+                summary=rec.get("summary") or {},
+                anomalies=rec.get("anomalies") or [],
+                prev_hash=str(p.get("prev_hash", "")),
+                hash=str(p.get("hash", "")),
+            )
+        )
+        s.flush()
+        done.append(day.isoformat())
+    return done
+
+
 def run_check(ctx: ServiceContext, transport: Transport, source: str) -> dict[str, Any] | None:
     """The check (see the module doc); None when nothing waits. One local transaction for
     everything it changes, after central answered: cut off halfway, it runs again."""
@@ -230,7 +264,9 @@ def run_check(ctx: ServiceContext, transport: Transport, source: str) -> dict[st
     point = transport.resume_point(source, lo, hi)
     base = int(p.get("outbox_base") or 0)
     central_max = int(point.get("max_seq") or 0)
-    lost = _summarise(_lost_events(transport, source, base)) if central_max > base else []
+    events = _lost_events(transport, source, base) if central_max > base else []
+    lost = _summarise(events)
+    closes = [e["payload"] for e in events if e.get("kind") == "day_closed" and e.get("payload")]
     now = ctx.clock()
     with ctx.uow.write() as s:
         if pending(s) is None:
@@ -261,6 +297,7 @@ def run_check(ctx: ServiceContext, transport: Transport, source: str) -> dict[st
                 .where(OutboxEvent.seq <= acked, OutboxEvent.acked_at.is_(None))
                 .values(acked_at=now)
             )
+        reclosed = _reclose(s, unit.id, closes)
         for entry in lost:
             key = f"lost:{entry['code']}"
             if s.get(SyncIssue, key) is None:
@@ -283,6 +320,7 @@ def run_check(ctx: ServiceContext, transport: Transport, source: str) -> dict[st
             "acked_seq": acked,
             "central_max_seq": central_max,
             "lost": len(lost),
+            "closed_again": reclosed,
             "checked_at": now.isoformat(),
         }
         _put(s, PENDING_KEY, None)

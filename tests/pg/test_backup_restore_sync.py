@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sync_support import UNIT_A as A
 from sync_support import assert_in_step, local_codes, request, take_dossiers
 
-from counter_app.db.models import Dossier, OutboxEvent
+from counter_app.db.models import DayClose, Dossier, OutboxEvent
 from counter_app.domain.codes import parse_code
 from counter_app.domain.errors import ValidationError
 from counter_app.services import backup as backup_svc
@@ -316,3 +316,32 @@ def test_restoring_a_backup_without_a_stream_name_keeps_the_live_one(
     live = backup_svc.live_path(ctx.uow.engine)
     backup_svc.restore(ctx, tmp_path / "old.db")
     assert source_id(make_context(live, now=ctx.clock())) == stream
+
+
+def test_a_day_closed_after_the_backup_stays_closed_after_the_restore(
+    counter: Any, unit_urls: dict[str, str], make_context: Any, transports: Any, tmp_path: Path
+) -> None:
+    """The close lost with the old database comes back from central with the check, whole:
+    the day stays frozen and the close chain still verifies."""
+    from counter_app.services import dayclose
+
+    ctx = counter(A)
+    take_dossiers(ctx, 1)
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    backup_svc.backup(ctx, tmp_path / "morning.db")
+    closed = dayclose.close_day(ctx, "giamsat")
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    live = backup_svc.live_path(ctx.uow.engine)
+    backup_svc.restore(ctx, tmp_path / "morning.db")
+    again = make_context(live, now=ctx.clock())
+    syncer = Syncer(again, transports(unit_urls[A]))
+    syncer.run_once()
+    assert syncer.resumed is not None
+    assert syncer.resumed["closed_again"] == [closed.day.isoformat()]
+    with pytest.raises(ValidationError) as err:
+        register(again, [request(31)], "canbo1")
+    assert err.value.code == "day_closed"
+    assert dayclose.check_close_chain(again) is None
+    with again.uow.read() as s:
+        row = s.scalars(select(DayClose)).one()
+    assert closed.closed is not None and row.hash == closed.closed.hash
