@@ -46,7 +46,6 @@ from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.services import resume
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
-from counter_app.services.sync import source_id
 
 EXTENSIONS = (".db", ".sqlite", ".bak")
 INFO_KEY = "backup.info"
@@ -213,10 +212,6 @@ def backup(
     t0 = time.perf_counter()
     live = live_path(ctx.uow.engine)
     out = Path(out_path).expanduser()
-    # The stream name goes into the backup: a copy made before the first sync would
-    # otherwise restore as a counter without one, make a new stream and re-send under it
-    # events central already holds under the old one (a gap central can never fill).
-    source_id(ctx)
     src = sqlite3.connect(str(live), timeout=10)
     try:
         facts = _facts(src)

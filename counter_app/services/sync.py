@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,13 +30,12 @@ from counter_app.db.models import CalendarOverride, Meta, OutboxEvent, Procedure
 from counter_app.db.models import User as UserRow
 from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError
-from counter_app.domain.ids import new_id
 from counter_app.domain.redact import redact_secrets, redact_value
 from counter_app.services import resume, unit_setup
 from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
-from counter_app.services.units import find_local_unit, set_local_unit
+from counter_app.services.units import find_local_unit, new_source_id, set_local_unit
 from counter_app.sync.transport import Offline, PushReply, SyncError, Transport
 
 log = logging.getLogger(__name__)
@@ -263,12 +260,11 @@ def source_id(ctx: ServiceContext) -> str:
         existing = _get(s, "source_id")
     if existing:
         return existing
-    host = re.sub(r"[^A-Za-z0-9._-]+", "-", socket.gethostname())[:24].strip("-") or "counter"
     with ctx.uow.write() as s:
         existing = _get(s, "source_id")
         if existing:
             return existing
-        value = f"{host}-{new_id()[-12:]}"
+        value = new_source_id()
         _set(s, "source_id", value)
         return value
 

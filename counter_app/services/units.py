@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import socket
 from datetime import time
 
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Meta, Unit
 from counter_app.domain.errors import NotFound, ValidationError
+from counter_app.domain.ids import new_id
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.text import clean_text
 from counter_app.domain.workdays import OfficeHours
@@ -15,6 +18,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 
 LOCAL_UNIT_KEY = "local_unit_id"
+SOURCE_KEY = "sync.source_id"  # services/sync.source_id
 
 
 def find_local_unit(s: Session) -> Unit | None:
@@ -30,12 +34,24 @@ def local_unit(s: Session) -> Unit:
     return unit
 
 
+def new_source_id() -> str:
+    """A name for this database's event stream at central: the host, and a random tail."""
+    host = re.sub(r"[^A-Za-z0-9._-]+", "-", socket.gethostname())[:24].strip("-") or "counter"
+    return f"{host}-{new_id()[-12:]}"
+
+
 def set_local_unit(s: Session, unit: Unit) -> None:
+    """Make `unit` this install's, and name its event stream at central now: a backup taken
+    before the first sync then carries the name, and a counter restored from it goes on in
+    the same stream (without one it made a new stream and re-sent under it events central
+    held under the old: a gap central can never fill)."""
     meta = s.get(Meta, LOCAL_UNIT_KEY)
     if meta is None:
         s.add(Meta(key=LOCAL_UNIT_KEY, value=unit.id))
     else:
         meta.value = unit.id
+    if s.get(Meta, SOURCE_KEY) is None:
+        s.add(Meta(key=SOURCE_KEY, value=new_source_id()))
 
 
 def office_hours(unit: Unit) -> OfficeHours:
