@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from counter_app import filemodes
 from counter_app.cli import main as cli
 from counter_app.config import Settings, config_path, data_dir, load_settings
-from counter_app.db.engine import open_database
+from counter_app.db.engine import open_database, require_existing
 from counter_app.db.uow import UnitOfWork
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.redact import redact_secrets
@@ -128,8 +128,17 @@ def build_adapters(settings: Settings) -> Adapters:
 
 
 def build_context(
-    db: str | None = None, config: str | None = None, settings: Settings | None = None
+    db: str | None = None,
+    config: str | None = None,
+    settings: Settings | None = None,
+    *,
+    create: bool = True,
 ) -> ServiceContext:
+    """The context on `db` (else the configured database). `config` given is a file that must
+    exist (a mistyped --config is refused, not replaced by the defaults); `create=False` refuses
+    a missing or empty database file instead of starting a new one."""
+    if config and not Path(config).exists():
+        raise ValidationError("config_missing", path=config)
     path = Path(config) if config else config_path()
     settings = settings or load_settings(path)
     setup_logging(settings)
@@ -137,7 +146,10 @@ def build_context(
     protect_config(path)
     pinned = os.environ.get(NOW_ENV, "")
     clock = pinned_clock(pinned) if pinned else None  # a bad value is refused before opening
-    engine = open_database(db_url(db, settings))
+    url = db_url(db, settings)
+    if not create:
+        require_existing(url)
+    engine = open_database(url)
     filemodes.flush_log()
     ctx = ServiceContext(UnitOfWork(engine), tz=ZoneInfo(settings.timezone))
     if clock is not None:
@@ -152,9 +164,26 @@ def build_context(
     return ctx
 
 
+def creates_database(args: argparse.Namespace) -> bool:
+    """Whether this command may start a new database where there is none (or a 0-byte file).
+
+    `init`, `unit set` (a real unit from nothing) and `restore` (a lost disk) create one. The
+    window creates one with --demo, or at the configured path without --db: a new install's
+    first run shows its set-up screen there; a --db naming no database is a typing mistake.
+    Every other command refuses (db_missing) and says how to create one."""
+    command = getattr(args, "command", None)
+    if command in ("init", "restore"):
+        return True
+    if command == "unit":
+        return getattr(args, "action", "") == "set"
+    if command in (None, "gui"):
+        return bool(getattr(args, "demo", False)) or not args.db
+    return False
+
+
 def open_context(args: argparse.Namespace) -> ServiceContext:
     """The context for one command, from its `--db` and `--config` (opened when it needs it)."""
-    return build_context(db=args.db, config=args.config)
+    return build_context(db=args.db, config=args.config, create=creates_database(args))
 
 
 def run_gui(args: argparse.Namespace) -> int:

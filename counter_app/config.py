@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -85,10 +86,16 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     path = path or config_path()
     values: dict[str, Any] = {}
     if path.exists():
+        if not path.is_file():  # a directory (or a device) named as the config
+            raise ValidationError("config_not_file", path=str(path))
         try:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ValidationError("config_unreadable", path=str(path), detail=str(exc)) from None
+        except OSError as exc:
+            raise ValidationError(
+                "config_unreadable", path=str(path), detail=exc.strerror
+            ) from None
     types = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
     for name in types:
         key = ENV_PREFIX + name.upper()
@@ -97,4 +104,19 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     unknown = set(values) - set(types)
     if unknown:
         raise ValidationError("config_unknown_key", key=sorted(unknown)[0])
-    return replace(Settings(), **{k: _coerce(k, v, types[k]) for k, v in values.items()})
+    settings = replace(Settings(), **{k: _coerce(k, v, types[k]) for k, v in values.items()})
+    _check_values(settings)
+    return settings
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _check_values(s: Settings) -> None:
+    """Values the app would otherwise trip over later with a traceback."""
+    if s.log_level.upper() not in LOG_LEVELS:
+        raise ValidationError("config_invalid", key="log_level", value=s.log_level)
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError("config_invalid", key="timezone", value=s.timezone) from None

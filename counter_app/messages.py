@@ -8,6 +8,7 @@ from typing import Any
 
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
+from counter_app.messages_files import FILE_MESSAGES
 
 MESSAGES: dict[str, str] = {
     # general
@@ -242,6 +243,8 @@ MESSAGES: dict[str, str] = {
     "restore_nothing_pending": "Máy này không có việc đối chiếu sau khôi phục nào đang chờ.",
     "restore_no_slot": "Đã dùng hết các dải số dự phòng: hãy kết nối trung tâm để đối chiếu.",
 }
+
+MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",

@@ -20,7 +20,8 @@ from counter_app import filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli import backup as backup_cli
 from counter_app.cli.output import Result
-from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.db import faults
+from counter_app.domain.errors import CounterAppError, StorageFault, ValidationError
 from counter_app.domain.redact import redact_secrets
 from counter_app.messages import describe
 from counter_app.services.context import ServiceContext
@@ -270,6 +271,9 @@ def run(argv: Sequence[str] | None = None, *, open_context: OpenContext, open_gu
     except ValidationError as exc:
         sys.stderr.write(f"Lỗi: {describe(exc)}\n")
         return 1
+    except StorageFault as exc:  # disk full, read-only, locked, the database file replaced
+        sys.stderr.write(f"Lỗi: {describe(exc)}\n")
+        return 4
     except CounterAppError as exc:
         sys.stderr.write(f"Lỗi: {describe(exc)}\n")
         return 1
@@ -282,6 +286,11 @@ def run(argv: Sequence[str] | None = None, *, open_context: OpenContext, open_gu
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130
     except Exception as exc:  # the last resort: one line for the user, the trace in the log
+        known = faults.classify(exc)  # a storage fault raised outside a transaction
+        if known is not None:
+            logging.getLogger("counter_app").warning("storage fault: %s", type(exc).__name__)
+            sys.stderr.write(f"Lỗi: {describe(known)}\n")
+            return 4 if isinstance(known, StorageFault) else 1
         logging.getLogger("counter_app").exception("unexpected error")
         first = (str(exc).splitlines() or [""])[0]
         sys.stderr.write(

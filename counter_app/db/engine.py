@@ -10,9 +10,10 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from counter_app import filemodes
+from counter_app.db import faults
 from counter_app.domain.errors import DatabaseRefused
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -49,8 +50,26 @@ def _on_sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def require_existing(url: str) -> None:
+    """Refuse a SQLite file that is missing or empty (0 bytes): only the commands that create a
+    database (init, unit set, restore, the window's first run) may start a new one; any other
+    would silently work on a new empty database at a mistyped path."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return
+    path = Path(u.database)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DatabaseRefused("db_missing", path=str(path)) from None
+    except OSError:
+        return  # the open that follows says what is wrong
+    if path.is_file() and st.st_size == 0:
+        raise DatabaseRefused("db_missing", path=str(path))
+
+
 def _check_sqlite_file(path: Path) -> None:
-    if path.is_dir():
+    if path.is_dir() or (path.exists() and not path.is_file()):  # a directory, /dev/null …
         raise DatabaseRefused("db_not_a_database", path=str(path))
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as f:
@@ -65,8 +84,14 @@ def _check_sqlite_file(path: Path) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine with this app's connection settings; does not touch the schema."""
-    u = make_url(url)
+    """An engine with this app's connection settings; does not touch the schema. Only SQLite
+    and PostgreSQL: any other URL (mysql://…, a typo) is refused in words."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise DatabaseRefused("db_url_unsupported", url=url) from None
+    if u.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseRefused("db_url_unsupported", url=u.render_as_string(hide_password=True))
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             _check_sqlite_file(Path(u.database))
@@ -101,6 +126,9 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     except (DatabaseError, OperationalError) as exc:
+        known = faults.classify(exc)  # read-only, locked, cannot open: said in words
+        if known is not None:
+            raise known from None
         raise DatabaseRefused("db_unreadable", detail=str(exc.orig)[:200]) from None
     if not rows:
         return None

@@ -2,28 +2,124 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+
+from counter_app.db import faults
+from counter_app.domain.errors import StorageFault
 
 # pg_advisory_xact_lock key every write transaction takes first on PostgreSQL ("WRITELCK").
 WRITE_LOCK_KEY = 0x5752_4954_454C_434B
 
+FileId = tuple[int, int]
+log = logging.getLogger(__name__)
+
+
+def _file_id(path: Path) -> FileId | None:
+    """The file's identity (device, inode; on Windows the volume and file index), or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    db = engine.url.database
+    if engine.dialect.name != "sqlite" or db in (None, "", ":memory:"):
+        return None
+    return Path(str(db))
+
 
 class UnitOfWork:
-    """Hands out sessions; `write()` takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE)."""
+    """Hands out sessions; `write()` takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE).
+
+    Before each write on a SQLite file it checks (one or two stat calls) that the file under
+    the open connections is still the file at its path: deleted (an antivirus quarantine, a
+    clean-up script) or replaced, saves would go to the unlinked file and be lost at close;
+    its -wal deleted while open, every save since the last checkpoint is lost at a crash.
+    Either way the write is refused (StorageFault db_replaced / db_wal_lost) and nothing is
+    saved: the window keeps what was typed. A restore replaces the file on purpose and then
+    opens a new UnitOfWork (services/backup.restore)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._file = _sqlite_file(engine)
+        self._file_id = _file_id(self._file) if self._file is not None else None
+        self._wal_id: FileId | None = None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def _open_connections(self) -> int:
+        pool = self.engine.pool
+        try:
+            return int(pool.checkedin()) + int(pool.checkedout())  # type: ignore[attr-defined]
+        except AttributeError:
+            return 1
+
+    def check_file(self) -> None:
+        """Refuse when the database file was deleted or replaced, or its -wal deleted while
+        our connections kept it (SQLite removes it only when the last connection closes)."""
+        if self._file is None:
+            return
+        now = _file_id(self._file)
+        if now is None or (self._file_id is not None and now != self._file_id):
+            raise StorageFault("db_replaced", path=str(self._file))
+        if self._file_id is None:
+            self._file_id = now
+        if self._wal_id is not None:
+            if self._open_connections() == 0:
+                self._wal_id = None  # all closed: SQLite may have removed it, rightly
+            elif _file_id(self._wal_path()) != self._wal_id:
+                self._rescue_wal()
+                raise StorageFault("db_wal_lost", path=str(self._file))
+
+    def _rescue_wal(self) -> None:
+        """Copy what the deleted -wal still holds into the main file: a connection of ours
+        keeps it open, and a checkpoint through that connection reads it. The dossiers saved
+        since the last checkpoint then survive a crash. Only through an idle pooled
+        connection: a new one would open a new, empty -wal."""
+        pool = self.engine.pool
+        if not int(getattr(pool, "checkedin", lambda: 0)()):
+            return
+        try:
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+        except Exception:  # the refusal that follows is what matters
+            log.warning("checkpoint of a deleted -wal failed", exc_info=True)
+
+    def _wal_path(self) -> Path:
+        assert self._file is not None
+        return self._file.with_name(self._file.name + "-wal")
+
     @contextmanager
     def write(self) -> Iterator[Session]:
+        self.check_file()
+        try:
+            with self._write() as session:
+                yield session
+        except OperationalError as exc:  # disk full, read-only, locked: said in words
+            known = faults.classify(exc)
+            if known is None:
+                raise
+            raise known from exc
+        if self._file is not None:  # the -wal our connection writes to, for the next check
+            self._wal_id = _file_id(self._wal_path())
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
         with self.engine.connect().execution_options(write=True) as conn:
             session = Session(bind=conn, expire_on_commit=False, autoflush=True)
             try:

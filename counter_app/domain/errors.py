@@ -52,3 +52,11 @@ class DatabaseRefused(CounterAppError):
 
 class PrintFailed(CounterAppError):
     code = "print_failed"
+
+
+class StorageFault(CounterAppError):
+    """The database or a file cannot be written now: the disk is full, it is read-only, it is
+    locked by another program, or the database file was deleted or replaced. Nothing was
+    saved; the CLI exits 4 (cli/main.run)."""
+
+    code = "storage_fault"
