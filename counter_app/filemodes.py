@@ -14,6 +14,7 @@ read by default.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -145,10 +146,16 @@ def open_private(path: Path, flags: int) -> int:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a whole file that only this OS user can read (a saved PDF, a ticket)."""
+    """Write a whole file that only this OS user can read (a saved PDF, a ticket). A write
+    that fails (the disk full) removes the partial file: it may name an applicant."""
     fd = open_private(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
 
 
 def tighten_sqlite(db_file: Path) -> None:

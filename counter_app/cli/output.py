@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -15,7 +16,10 @@ Result = tuple[Any, Callable[[], str]]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written output."""
+    """Write to a temporary file beside the target, then rename: never a half-written output.
+    On any failure (the target a directory, the rename refused, the disk full) the temporary
+    file, which may hold an applicant's personal data, is removed: nothing is left behind."""
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
@@ -24,8 +28,13 @@ def write_atomically(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         raise CounterAppError("file_unwritable", path=str(path), detail=exc.strerror) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -115,11 +116,16 @@ class WindowsSpooler:
             # The PDF viewer reads the file after startfile returns, so it is not deleted here.
             path = _unique_path(self._temp_dir, _job_title(title))
             write_private(path, pdf)
-            for _ in range(copies):
-                if self.printer:
-                    self._launcher(str(path), "printto", f'"{self.printer}"')
-                else:
-                    self._launcher(str(path), "print")
+            try:
+                for _ in range(copies):
+                    if self.printer:
+                        self._launcher(str(path), "printto", f'"{self.printer}"')
+                    else:
+                        self._launcher(str(path), "print")
+            except OSError:  # nothing will read it: not left behind with personal data
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                raise
         except OSError as exc:
             raise PrintFailed("printer_rejected", printer=name, detail=str(exc)) from None
 
