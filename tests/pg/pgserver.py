@@ -61,6 +61,9 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 def _run(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    # From "/": the server user may not enter the caller's directory (a checkout in a
+    # private temp dir, mode 0700), and initdb refuses to start where it cannot chdir back.
+    kw.setdefault("cwd", "/")
     return subprocess.run(_as_server_user(cmd), capture_output=True, text=True, **kw)
 
 
