@@ -78,7 +78,9 @@ def tighten(path: Path, mode: int) -> bool:
         st = path.lstat()
     except OSError:
         return False  # not there (yet)
-    if stat.S_ISLNK(st.st_mode):
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        # Only our files and folders: never a symlink, and never a device, FIFO or socket
+        # (`--db /dev/null` once left /dev/null 0600, and PostgreSQL's initdb then failed).
         return False
     current = stat.S_IMODE(st.st_mode)
     if not current & ~mode & 0o777:

@@ -3,6 +3,7 @@ that never carries an applicant's personal data or a URL's password."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import sys
@@ -207,3 +208,21 @@ def test_an_unexpected_database_error_logs_no_personal_data(
         assert value not in res.err
     assert "Nguy" not in text  # not even a part of the name
     assert "hidden due to hide_parameters" in text
+
+
+@posix_only
+def test_a_device_or_fifo_given_as_the_database_keeps_its_mode(cli, tmp_path: Path) -> None:
+    """`--db /dev/null` once left /dev/null 0600 (and the next initdb, run as the postgres
+    user, failed): only our own files and folders are ever tightened. A FIFO stands in for
+    the device here."""
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo, 0o666)
+    os.chmod(fifo, 0o666)
+    from counter_app import filemodes
+
+    assert filemodes.tighten(fifo, filemodes.FILE_MODE) is False
+    filemodes.tighten_sqlite(fifo)
+    res = cli("catalogue", "list", db=fifo)
+    assert res.rc != 0
+    assert stat.S_IMODE(fifo.lstat().st_mode) == 0o666
+    assert stat.S_IMODE(os.stat("/dev/null").st_mode) & 0o666 == 0o666
