@@ -322,6 +322,9 @@ class Ticket(Base):
     target_counter: Mapped[int | None] = mapped_column(Integer, nullable=True)  # transferred to
     calls: Mapped[int] = mapped_column(Integer, default=0)
     served_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # Calling order within a priority: the unit's gap-free per-day number taken at issue
+    # (services/numbering, kind "queue"), kept across a transfer; never the wall clock.
+    queue_seq: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
 
 
 class TicketEvent(Base):

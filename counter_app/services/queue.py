@@ -30,8 +30,12 @@ from counter_app.services.records import check_day_open, emit
 from counter_app.services.units import local_unit
 
 # The order in which a counter calls waiting tickets. FIFO within a priority is pinned by
-# tests: NovoSGA once flipped arrival time to DESC in a refactor and nobody noticed.
-QUEUE_ORDER = (Ticket.weight.desc(), Ticket.issued_at.asc(), Ticket.number.asc(), Ticket.id.asc())
+# tests: NovoSGA once flipped arrival time to DESC in a refactor and nobody noticed. FIFO is
+# the unit's gap-free per-day queue sequence taken at issue, never `issued_at`: after the PC
+# clock steps back a newcomer would otherwise be called before people already waiting
+# (issue 12 item 5). A transferred ticket keeps its sequence, so its place among any service's.
+QUEUE_ORDER = (Ticket.weight.desc(), Ticket.queue_seq.asc(), Ticket.id.asc())
+QUEUE_SEQ_KIND = "queue"  # sequence_counters.kind of the per-day queue sequence
 OPEN_STATUSES = ("called", "serving")  # a counter's current ticket
 
 
@@ -332,6 +336,7 @@ def issue(ctx: ServiceContext, service_code: str, priority: str = "") -> TicketI
             status="waiting",
             issued_at=sc.now,
             calls=0,
+            queue_seq=next_number(sc.s, sc.unit_id, QUEUE_SEQ_KIND, sc.day.isoformat()),
         )
         sc.s.add(t)
         sc.s.flush()
@@ -356,6 +361,7 @@ def _ticket_payload(t: Ticket, svc: QueueService) -> dict[str, Any]:
         "priority": t.priority,
         "weight": t.weight,
         "issued_at": t.issued_at.isoformat(),
+        "queue_seq": t.queue_seq,
     }
 
 
@@ -460,7 +466,7 @@ def held_tickets(ctx: ServiceContext) -> list[TicketInfo]:
                     Ticket.day == sc.day,
                     Ticket.status == "held",
                 )
-                .order_by(Ticket.issued_at, Ticket.number, Ticket.id)
+                .order_by(Ticket.queue_seq, Ticket.id)
             )
         )
         queues = sc.queues()
@@ -515,7 +521,8 @@ def transfer(
 ) -> TicketInfo:
     """Send the current ticket to another service's queue or to one counter.
 
-    It waits again with its number and its original issue time, so it keeps its place.
+    It waits again with its number and its queue sequence from issue, so it keeps its place
+    (the sequence is the unit's per day, comparable across services).
     """
     if (to_service is None) == (to_counter is None):
         raise ValidationError("transfer_target_required")
