@@ -10,6 +10,10 @@ from the gap-free counter (unit, "queue", day) when it is issued (services/numbe
 queue is ordered by priority, then by it. A transferred ticket keeps it, so it keeps its
 place in the new queue among tickets of any service. Existing tickets are numbered in the
 order they were called before (issued_at, number, id), and the day counters set to match.
+
+Item 6, midnight: the day end closes earlier days' tickets still waiting or held as
+`not_served` at the first queue write of a day; ix_tickets_open (unit_id, status, day) lets
+it look at those few rows instead of every stored day's index entries.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ def upgrade() -> None:
                      AND o.id <= tickets.id)))
         """
     )
+    op.create_index("ix_tickets_open", "tickets", ["unit_id", "status", "day"])
     op.execute(
         """
         INSERT INTO sequence_counters (unit_id, kind, period, last)
@@ -49,4 +54,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM sequence_counters WHERE kind = 'queue'")
+    op.drop_index("ix_tickets_open", table_name="tickets")
     op.drop_column("tickets", "queue_seq")  # plain DROP COLUMN (as 0010): others reference it
