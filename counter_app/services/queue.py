@@ -249,10 +249,11 @@ def _end_days_before(sc: _Scope, before: date) -> int:
             Ticket.status.in_(DAY_END_STATUSES),
             Ticket.day < before,
         )
-        .order_by(Ticket.day, Ticket.queue_seq, Ticket.id)
         .with_for_update()
     ).all()
-    for t in stale:
+    # Sorted here: an ORDER BY day steers SQLite to ix_tickets_queue (every stored day's
+    # entries, 40-60 ms at 300,000 tickets) instead of ix_tickets_open (0.1 ms).
+    for t in sorted(stale, key=lambda x: (x.day, x.queue_seq, x.id)):
         was = t.status
         t.status = NOT_SERVED
         t.target_counter = None

@@ -47,7 +47,8 @@ def upgrade() -> None:
     op.execute(
         """
         INSERT INTO sequence_counters (unit_id, kind, period, last)
-        SELECT unit_id, 'queue', day, MAX(queue_seq) FROM tickets GROUP BY unit_id, day
+        SELECT unit_id, 'queue', CAST(day AS VARCHAR(10)), MAX(queue_seq)
+        FROM tickets GROUP BY unit_id, day
         """
     )
 
