@@ -227,3 +227,27 @@ def test_midnight_through_the_command_line(cli: Any, demo_db: Path, clock: TestC
     day = ok("close-day", "--supervisor", "giamsat", "--date", PINNED_DAY.isoformat())
     assert day["totals"]["tickets_served"] == 2 and day["totals"]["not_served"] == 1
     assert day["totals"]["avg_service_s"] == (8 * 3600 + 60 + 120) // 2  # 1001 and 1002
+
+
+def test_a_day_closed_before_midnight_does_not_block_its_day_end(
+    qctx: Any, clock: TestClock, demo_db: Path
+) -> None:
+    """Closed at 23:59 with people still waiting: at 00:01 the first queue action ends that
+    closed day's queue with events dated now, on the open day (no "Ngày … đã khóa sổ")."""
+    leave_the_queue_open_at_midnight(qctx, clock)
+    closed = dayclose.close_day(qctx, "giamsat", PINNED_DAY)
+    assert closed.totals["not_served"] == 0  # the day was not over when it was closed
+    with pytest.raises(ValidationError) as exc:
+        queue.call_next(qctx, 3)
+    assert exc.value.code == "day_closed"
+    clock.set(at(0, 1, day=NEXT_DAY))
+    assert queue.call_next(qctx, 3) is None
+    assert list(ticket_states(demo_db).values()).count("not_served") == 3
+    outbox = [
+        json.loads(p)
+        for (p,) in rows(demo_db, "SELECT payload FROM outbox WHERE kind = 'ticket_event'")
+    ]
+    ended = [(p["day"], p["at"]) for p in outbox if p["kind"] == "day_ended"]
+    # the ticket's day, and the moment it ended: on the next (open) day
+    assert ended == [("2026-12-02", "2026-12-03T00:01:00+07:00")] * 3
+    assert queue.finish(qctx, 1).status == "done"
