@@ -48,3 +48,29 @@ def test_clock_step_back_and_midnight_on_postgres(
     assert queue.finish(ctx, 1).status == "done"
     closed = dayclose.close_day(ctx, "giamsat", DAY)
     assert closed.totals["tickets_served"] == 1 and closed.totals["not_served"] == 3
+
+
+def test_migration_0012_numbers_existing_tickets_on_postgres(
+    pg_url: str, pg_context: Callable[..., Any]
+) -> None:
+    from alembic import command
+
+    from counter_app.db.engine import _alembic_config
+
+    ctx = pg_context(pg_url, now=datetime.combine(DAY, time(9), VN))
+    init_database(ctx, demo=True)
+    for code in ("HT", "CT", "HT"):
+        queue.issue(ctx, code)
+    cfg = _alembic_config(ctx.uow.engine)
+    command.downgrade(cfg, "0010")
+    command.upgrade(cfg, "head")
+    with ctx.uow.read() as s:
+        got = s.execute(select(Ticket.display, Ticket.queue_seq).order_by(Ticket.queue_seq)).all()
+    assert [tuple(r) for r in got] == [("1001", 1), ("2001", 2), ("1002", 3)]
+    assert queue.issue(ctx, "CT").number == "2002"
+    assert [queue.call_next(ctx, 1).number for _ in range(4)] == [  # type: ignore[union-attr]
+        "1001",
+        "2001",
+        "1002",
+        "2002",
+    ]
