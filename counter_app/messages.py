@@ -242,6 +242,7 @@ MESSAGES: dict[str, str] = {
     "restore_check_pending": "Máy vừa được khôi phục từ bản sao lưu (hoặc vừa dựng lại từ trung tâm): chưa nhận hồ sơ mới cho đến khi đối chiếu mã hồ sơ với trung tâm (đồng bộ, hoặc `restore --check`). Không có mạng: người giám sát có thể chuyển sang dải số dự phòng (`restore --fresh-range`).",
     "restore_nothing_pending": "Máy này không có việc đối chiếu sau khôi phục nào đang chờ.",
     "restore_no_slot": "Đã dùng hết các dải số dự phòng: hãy kết nối trung tâm để đối chiếu.",
+    "ticket_from_earlier_day": "Số {number} được gọi từ ngày {day}: hàng chờ ngày đó đã kết thúc; chỉ có thể kết thúc, báo vắng mặt hoặc gọi số tiếp theo.",
 }
 
 MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py

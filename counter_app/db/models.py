@@ -305,6 +305,8 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "service_id", "day", "number", name="uq_tickets_number"),
         Index("ix_tickets_queue", "unit_id", "day", "status"),
+        # the day end's look for earlier days' tickets still waiting or held (services/queue)
+        Index("ix_tickets_open", "unit_id", "status", "day"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
@@ -314,7 +316,8 @@ class Ticket(Base):
     display: Mapped[str] = mapped_column(String(12))  # "1005"
     priority: Mapped[str] = mapped_column(String(12), default="")  # "" | elderly | disabled | …
     weight: Mapped[int] = mapped_column(Integer, default=0)  # higher is called first
-    status: Mapped[str] = mapped_column(String(12))  # waiting|called|serving|held|done|no_show
+    # waiting|called|serving|held|done|no_show|not_served (the day end: issue 12 item 6)
+    status: Mapped[str] = mapped_column(String(12))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -322,6 +325,9 @@ class Ticket(Base):
     target_counter: Mapped[int | None] = mapped_column(Integer, nullable=True)  # transferred to
     calls: Mapped[int] = mapped_column(Integer, default=0)
     served_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # Calling order within a priority: the unit's gap-free per-day number taken at issue
+    # (services/numbering, kind "queue"), kept across a transfer; never the wall clock.
+    queue_seq: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
 
 
 class TicketEvent(Base):

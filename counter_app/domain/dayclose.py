@@ -12,7 +12,7 @@ from counter_app.domain import ratings as rating_rules
 
 GENESIS = "0" * 64
 # The counters of a clerk's line and of the totals, in the order the sheet and window show.
-COUNTS = ("received", "returned", "refused", "fees", "tickets_served", "no_shows")
+COUNTS = ("received", "returned", "refused", "fees", "tickets_served", "no_shows", "not_served")
 # (key, heading) of the per-clerk table: the sheet, the window and the CLI's text share it.
 COLUMNS = (
     ("received", "Tiếp nhận"),
@@ -21,6 +21,7 @@ COLUMNS = (
     ("fees", "Phí đã thu"),
     ("tickets_served", "Lượt phục vụ"),
     ("no_shows", "Vắng mặt"),
+    ("not_served", "Hết ngày chưa phục vụ"),  # waiting or held at midnight (the day end)
     ("avg_wait_s", "Chờ TB"),
     ("avg_service_s", "Phục vụ TB"),
     ("ratings", "Đánh giá"),

@@ -32,6 +32,7 @@ from counter_app.db.models import (
 from counter_app.domain.dayclose import COUNTS, GENESIS, PAUSE_LIMIT_DAYS, close_hash
 from counter_app.domain.errors import NotFound, ValidationError
 from counter_app.domain.model import UnitInfo
+from counter_app.services import queue as queue_svc
 from counter_app.services import ratings as ratings_svc
 from counter_app.services.auth import get_user
 from counter_app.services.context import ServiceContext
@@ -149,6 +150,17 @@ def _figures(
         ).where(Ticket.unit_id == unit_id, Ticket.day == day, Ticket.called_at.is_not(None))
     ):
         _count_ticket(line(t.served_by), t.status, t.issued_at, t.called_at, t.finished_at)
+    # Tickets left waiting or held when the day ended (services/queue, issue 12 item 6); for a
+    # day that is over but not yet ended, those the close's own day end will close.
+    not_served = [queue_svc.NOT_SERVED]
+    if day < ctx.now().date():
+        not_served += queue_svc.DAY_END_STATUSES
+    for clerk, n in s.execute(
+        select(Ticket.served_by, func.count())
+        .where(Ticket.unit_id == unit_id, Ticket.day == day, Ticket.status.in_(not_served))
+        .group_by(Ticket.served_by)
+    ):
+        line(clerk).counts["not_served"] += n
     for user_id, levels in ratings_by_officer(s, unit_id, day).items():
         line(user_id).ratings = dict(levels)
     return _lines_json(lines)
@@ -206,10 +218,13 @@ def _anomalies(s: Session, ctx: ServiceContext, unit_id: str, day: date) -> list
     last = last_closed_day(s, unit_id)
     since = _bounds(ctx, last)[1] if last is not None and last < day else None
     out: list[dict[str, Any]] = []
+    unfinished: tuple[str, ...] = UNFINISHED_TICKETS
+    if day < ctx.now().date():  # held ones are the day end's (counted as not served)
+        unfinished = tuple(x for x in unfinished if x not in queue_svc.DAY_END_STATUSES)
     for display, status, counter in s.execute(
         select(Ticket.display, Ticket.status, Ticket.counter)
         .where(Ticket.unit_id == unit_id, Ticket.day == day)
-        .where(Ticket.status.in_(UNFINISHED_TICKETS))
+        .where(Ticket.status.in_(unfinished))
         .order_by(Ticket.display)
     ):
         detail = {"status": status, "counter": counter}
@@ -344,6 +359,8 @@ def close_day(
         unit = local_unit(s)
         user = get_user(s, supervisor)
         _check_closable(s, ctx, unit, user, day)
+        if day < now.date():  # a day that is over: its queue ends now, in this transaction
+            queue_svc.end_days_before(ctx, s, unit.id, day + timedelta(days=1))
         per_clerk, totals = _figures(s, ctx, unit.id, day)
         anomalies = _anomalies(s, ctx, unit.id, day)
         if acknowledged is not None and not acknowledged(anomalies):

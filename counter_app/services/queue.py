@@ -30,9 +30,19 @@ from counter_app.services.records import check_day_open, emit
 from counter_app.services.units import local_unit
 
 # The order in which a counter calls waiting tickets. FIFO within a priority is pinned by
-# tests: NovoSGA once flipped arrival time to DESC in a refactor and nobody noticed.
-QUEUE_ORDER = (Ticket.weight.desc(), Ticket.issued_at.asc(), Ticket.number.asc(), Ticket.id.asc())
+# tests: NovoSGA once flipped arrival time to DESC in a refactor and nobody noticed. FIFO is
+# the unit's gap-free per-day queue sequence taken at issue, never `issued_at`: after the PC
+# clock steps back a newcomer would otherwise be called before people already waiting
+# (issue 12 item 5). A transferred ticket keeps its sequence, so its place among any service's.
+QUEUE_ORDER = (Ticket.weight.desc(), Ticket.queue_seq.asc(), Ticket.id.asc())
+QUEUE_SEQ_KIND = "queue"  # sequence_counters.kind of the per-day queue sequence
 OPEN_STATUSES = ("called", "serving")  # a counter's current ticket
+# Issue 12 item 6, midnight: a ticket still waiting (or held) when its day is over can no
+# longer be called (every queue reads today's tickets); the day end closes it as not served
+# (event `day_ended`). One called to a counter stays that counter's current ticket across
+# midnight: finishing it records the real service time.
+DAY_END_STATUSES = ("waiting", "held")
+NOT_SERVED = "not_served"
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class TicketInfo:
     service_code: str
     service_name: str
     priority: str  # "" or a PRIORITY_CLASSES member
-    status: str  # waiting | called | serving | held | done | no_show
+    status: str  # waiting | called | serving | held | done | no_show | not_served
     issued_at: datetime  # aware, local
     called_at: datetime | None
     counter: int | None
@@ -168,6 +178,9 @@ def _scope(ctx: ServiceContext, *, write: bool, user: str | None = None) -> Iter
         if write:
             # Every ticket step is dated today: none once today is closed (the day close).
             check_day_open(s, unit.id, sc.day)
+            # The first queue write of a day ends the earlier days' queues (in its transaction;
+            # the events are dated now, on this open day, whether or not those days are closed).
+            _end_days_before(sc, sc.day)
         if user is not None:
             sc.user_id = get_user(s, user).id
         yield sc
@@ -223,13 +236,48 @@ def _record(
     return ev
 
 
+def _end_days_before(sc: _Scope, before: date) -> int:
+    """Close the tickets of days before `before` still waiting or held as not served, each with
+    its `day_ended` event and outbox row, in the caller's transaction; how many were closed.
+
+    (unit_id, status, day) index: a handful of rows looked at, however many days are stored.
+    """
+    stale = sc.s.scalars(
+        select(Ticket)
+        .where(
+            Ticket.unit_id == sc.unit_id,
+            Ticket.status.in_(DAY_END_STATUSES),
+            Ticket.day < before,
+        )
+        .with_for_update()
+    ).all()
+    # Sorted here: an ORDER BY day steers SQLite to ix_tickets_queue (every stored day's
+    # entries, 40-60 ms at 300,000 tickets) instead of ix_tickets_open (0.1 ms).
+    for t in sorted(stale, key=lambda x: (x.day, x.queue_seq, x.id)):
+        was = t.status
+        t.status = NOT_SERVED
+        t.target_counter = None
+        _record(sc, t, "day_ended", None, {"day": t.day.isoformat(), "was": was})
+    if stale:
+        sc.s.flush()
+    return len(stale)
+
+
+def end_days_before(ctx: ServiceContext, s: Session, unit_id: str, before: date) -> int:
+    """The day end for the day close (services/dayclose): tickets of days before `before`
+    still waiting or held are closed as not served, in the caller's transaction `s`."""
+    return _end_days_before(_Scope(s, ctx, unit_id, ctx.now(), {}), before)
+
+
 def _open_tickets(sc: _Scope, counter: int, *, lock: bool = True) -> list[Ticket]:
-    """The counter's current ticket(s) today, newest call first (row-locked on PostgreSQL)."""
+    """The counter's current ticket(s), newest call first (row-locked on PostgreSQL): today's,
+    or one called before midnight and not yet finished (the day end leaves it to the counter).
+    """
     stmt = (
         select(Ticket)
         .where(
             Ticket.unit_id == sc.unit_id,
-            Ticket.day == sc.day,
+            Ticket.day <= sc.day,
             Ticket.counter == counter,
             Ticket.status.in_(OPEN_STATUSES),
         )
@@ -244,6 +292,13 @@ def _current_or_refuse(sc: _Scope, counter: int) -> Ticket:
         sc.served_by(counter)  # a counter serving nothing gets that message instead
         raise ValidationError("counter_has_no_ticket", counter=counter)
     return tickets[0]
+
+
+def _refuse_earlier_day(t: Ticket, today: date) -> None:
+    """A ticket called before midnight may be recalled, finished or skipped; not put back in a
+    queue (held, transferred): no queue of its day is called any more."""
+    if t.day < today:
+        raise ValidationError("ticket_from_earlier_day", number=t.display, day=f"{t.day:%d/%m/%Y}")
 
 
 def _end(sc: _Scope, t: Ticket, status: str, kind: str, counter: int) -> None:
@@ -332,6 +387,7 @@ def issue(ctx: ServiceContext, service_code: str, priority: str = "") -> TicketI
             status="waiting",
             issued_at=sc.now,
             calls=0,
+            queue_seq=next_number(sc.s, sc.unit_id, QUEUE_SEQ_KIND, sc.day.isoformat()),
         )
         sc.s.add(t)
         sc.s.flush()
@@ -356,6 +412,7 @@ def _ticket_payload(t: Ticket, svc: QueueService) -> dict[str, Any]:
         "priority": t.priority,
         "weight": t.weight,
         "issued_at": t.issued_at.isoformat(),
+        "queue_seq": t.queue_seq,
     }
 
 
@@ -432,6 +489,7 @@ def _close_current(
         t = _current_or_refuse(sc, counter)
         svc = sc.queue_of(t)
         if status == "held":
+            _refuse_earlier_day(t, sc.day)
             t.status = status
             _record(sc, t, kind, counter, {})
         else:
@@ -460,7 +518,7 @@ def held_tickets(ctx: ServiceContext) -> list[TicketInfo]:
                     Ticket.day == sc.day,
                     Ticket.status == "held",
                 )
-                .order_by(Ticket.issued_at, Ticket.number, Ticket.id)
+                .order_by(Ticket.queue_seq, Ticket.id)
             )
         )
         queues = sc.queues()
@@ -515,12 +573,14 @@ def transfer(
 ) -> TicketInfo:
     """Send the current ticket to another service's queue or to one counter.
 
-    It waits again with its number and its original issue time, so it keeps its place.
+    It waits again with its number and its queue sequence from issue, so it keeps its place
+    (the sequence is the unit's per day, comparable across services).
     """
     if (to_service is None) == (to_counter is None):
         raise ValidationError("transfer_target_required")
     with _scope(ctx, write=True, user=user) as sc:
         t = _current_or_refuse(sc, counter)
+        _refuse_earlier_day(t, sc.day)
         svc = sc.queue_of(t)
         data: dict[str, Any] = {"from_service": svc.code, "from_counter": counter}
         if to_service is not None:

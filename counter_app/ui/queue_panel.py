@@ -215,7 +215,10 @@ class QueuePanel(QFrame):
                 if ticket.called_at
                 else ""
             )
-            bits = [b for b in (ticket.service_name, waited, prio) if b]
+            # Called before midnight and not finished yet: still this counter's (F7 ends it).
+            earlier = ticket.issued_at.date() < self.ctx.now().date()
+            since = tr("gọi từ ngày {d}").format(d=f"{ticket.issued_at:%d/%m}") if earlier else ""
+            bits = [b for b in (ticket.service_name, waited, prio, since) if b]
             self.now_serving.setText(
                 tr("Đang phục vụ: <b>{n}</b><br>{rest}").format(
                     n=ticket.number, rest=" · ".join(bits)

@@ -23,13 +23,13 @@ def test_priority_classes_and_weights() -> None:
     assert set(rules.PRIORITY_WEIGHTS.values()) == {1}
 
 
-def test_calling_order_is_weight_then_arrival_then_number() -> None:
-    """FIFO within a priority: arrival time ASC (NovoSGA's refactor flipped it to DESC)."""
+def test_calling_order_is_weight_then_queue_sequence() -> None:
+    """FIFO within a priority: the gap-free queue sequence ASC (NovoSGA's refactor flipped
+    arrival to DESC), never the wall clock (issue 12 item 5: a clock stepped back)."""
     compiled = [str(c.compile(dialect=sqlite.dialect())) for c in queue.QUEUE_ORDER]
     assert compiled == [
         "tickets.weight DESC",
-        "tickets.issued_at ASC",
-        "tickets.number ASC",
+        "tickets.queue_seq ASC",
         "tickets.id ASC",
     ]
 
