@@ -56,3 +56,7 @@ def unit_set_text(data: dict[str, Any]) -> str:
         f"Ngày tiếp nhận sớm nhất: {date.fromisoformat(data['earliest_receipt']):%d/%m/%Y}; "
         f"lệch đồng hồ tối đa so với trung tâm: {data['clock_skew_h']} giờ."
     )
+
+
+def unit_show(ctx: ServiceContext) -> dict[str, Any]:
+    return receipt.get_settings(ctx).as_json()

@@ -150,7 +150,9 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         u = svc.current_unit(ctx)
         if u is None:
             return None, lambda: "Chưa thiết lập đơn vị (counter-app unit set --agency … --name …)."
-        return u.as_json(), lambda: _unit_lines(u)
+        shown = receipt_cli.unit_show(ctx)  # --earliest-receipt / --clock-skew-h
+        data = {**u.as_json(), **shown}
+        return data, lambda: _unit_lines(u) + "\n  " + receipt_cli.unit_set_text(shown)
     changes: dict[str, Any] = {
         "agency_id": args.agency,
         "name": args.name,

@@ -83,6 +83,9 @@ def test_the_earliest_receipt_is_a_unit_setting(demo_db, cli, write_json, itest)
     res = cli("--json", "unit", "set", "--name", "UBND XÃ A")
     assert json.loads(res.out)["name"] == "UBND XÃ A"
     assert _rows(demo_db, "SELECT earliest_receipt, clock_skew_h FROM units") == [("2026-01-01", 6)]
+    shown = cli("--json", "unit", "show")
+    assert json.loads(shown.out)["earliest_receipt"] == "2026-01-01"
+    assert "Ngày tiếp nhận sớm nhất: 01/01/2026" in cli("unit", "show").out
 
 
 def test_a_receipt_more_than_30_days_back_is_a_late_entry(demo_db, cli, write_json, itest) -> None:
