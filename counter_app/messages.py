@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.limits import MAX_DOCUMENT_LINES
 from counter_app.domain.redact import redact_secrets
 from counter_app.messages_files import FILE_MESSAGES
 
@@ -21,6 +22,8 @@ MESSAGES: dict[str, str] = {
     "not_text": "Phải là chuỗi ký tự.",
     "not_object": "Phải là một đối tượng JSON.",
     "not_list": "Phải là một danh sách.",
+    "not_bool": "Phải là true hoặc false (không đặt trong dấu ngoặc kép).",
+    "not_int": "Phải là một số nguyên (không đặt trong dấu ngoặc kép).",
     "too_long": "Quá dài.",
     "control_chars": "Có ký tự điều khiển không hợp lệ.",
     "unsupported_chars": "Có ký tự không được hỗ trợ (biểu tượng cảm xúc, ký hiệu lạ).",
@@ -243,6 +246,21 @@ MESSAGES: dict[str, str] = {
     "restore_nothing_pending": "Máy này không có việc đối chiếu sau khôi phục nào đang chờ.",
     "restore_no_slot": "Đã dùng hết các dải số dự phòng: hãy kết nối trung tâm để đối chiếu.",
     "ticket_from_earlier_day": "Số {number} được gọi từ ngày {day}: hàng chờ ngày đó đã kết thúc; chỉ có thể kết thúc, báo vắng mặt hoặc gọi số tiếp theo.",
+    # receipt dates and the PC's clock (issue 12 items 2, 4: domain/receipt.py)
+    "received_at_too_early": "Ngày tiếp nhận {received_at} sớm hơn ngày sớm nhất đơn vị cho phép ({earliest}): hãy kiểm tra lại năm (gõ nhầm thế kỷ?). Người quản trị đổi mốc này bằng `unit set --earliest-receipt`.",
+    "earliest_receipt_invalid": "Ngày tiếp nhận sớm nhất {value} không hợp lệ: phải từ {floor} đến hôm nay.",
+    "clock_skew_invalid": "Độ lệch đồng hồ cho phép phải từ 1 đến {max} giờ, không phải {value}.",
+    "clock_behind_records": "Đồng hồ máy tính đang chỉ {now}, sớm hơn thời điểm ghi gần nhất trong sổ ({newest}): đồng hồ đã bị chỉnh lùi. Không nhận hồ sơ cho đến khi chỉnh lại ngày giờ của máy tính cho đúng.",
+    # input limits (issue 12 item 9: domain/limits.py)
+    "input_too_large": "Tệp {path} quá lớn: tối đa {limit}.",
+    "input_is_directory": "{path} là một thư mục, không phải tệp: hãy chỉ ra tệp cần đọc.",
+    "input_not_regular": "{path} không phải tệp thông thường (thiết bị, đường ống…): hãy chỉ ra một tệp.",
+    "input_unreadable": "Không đọc được tệp {path}: {detail}.",
+    "intake_too_many": "Tệp có {count} hồ sơ, quá giới hạn {limit} hồ sơ một lần: hãy chia thành nhiều tệp.",
+    "documents_too_many": f"Quá nhiều dòng: tối đa {MAX_DOCUMENT_LINES} dòng một hồ sơ.",
+    "catalogue_too_many": "Danh mục có {count} thủ tục, quá giới hạn {limit}.",
+    "catalogue_too_many_documents": "Danh mục: thủ tục thứ {number} có {count} thành phần hồ sơ, quá giới hạn {limit}.",
+    "clock_off_central": "Đồng hồ máy tính lệch {hours} giờ so với máy chủ trung tâm ở lần đồng bộ gần nhất (cho phép {limit} giờ). Không nhận hồ sơ cho đến khi chỉnh lại ngày giờ của máy tính cho đúng rồi đồng bộ lại.",
 }
 
 MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py
@@ -291,6 +309,7 @@ FIELD_LABELS: dict[str, str] = {
     "counter.name": "Tên quầy",
     "printer": "Máy in",
     "request_id": "Mã yêu cầu (request_id)",
+    "ticket_id": "Số thứ tự (ticket_id)",
 }
 
 
@@ -322,7 +341,13 @@ def field_label(field: str) -> str:
         return f"Hồ sơ thứ {int(item[1]) + 1} trong danh sách, {field_label(item[2])}"
     m = re.match(r"^documents\[(\d+)\]\.?(\w*)$", field)
     if m:
-        part = {"name": "tên", "kind": "loại", "count": "số lượng"}.get(m[2], m[2])
+        part = {
+            "name": "tên",
+            "kind": "loại",
+            "count": "số lượng",
+            "received": "đã nhận (received)",
+            "required": "bắt buộc (required)",
+        }.get(m[2], m[2])
         return f"Thành phần hồ sơ (dòng {int(m[1]) + 1})" + (f": {part}" if part else "")
     return FIELD_LABELS.get(field, field)
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 from counter_app.cli.actions import dossier_events, event_line
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import STATUS_CODES
+from counter_app.domain.limits import INTAKE_FILE_MAX_BYTES, MAX_DOSSIERS_PER_INTAKE
 from counter_app.domain.model import DossierView
+from counter_app.inputs import read_limited
 from counter_app.printing.labels import render_label
 from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
@@ -115,10 +116,9 @@ def cmd_calendar(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 
 def _read_intake(file: str) -> Any:
+    data = read_limited(file, INTAKE_FILE_MAX_BYTES)  # a regular file, at most the limit
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError("file_missing", path=file) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationError("json_invalid", path=file, detail="không phải UTF-8") from None
     try:
@@ -128,14 +128,16 @@ def _read_intake(file: str) -> Any:
         raise ValidationError("json_invalid", path=file, detail=where) from None
 
 
-def _parse_many(raw: Any) -> list[intake_svc.IntakeRequest]:
+def _parse_many(raw: Any, today: date | None = None) -> list[intake_svc.IntakeRequest]:
     items = raw if isinstance(raw, list) else [raw]
     if not items:
         raise ValidationError("intake_empty")
+    if len(items) > MAX_DOSSIERS_PER_INTAKE:
+        raise ValidationError("intake_too_many", count=len(items), limit=MAX_DOSSIERS_PER_INTAKE)
     out = []
     for i, item in enumerate(items):
         try:
-            out.append(intake_svc.parse_intake(item))
+            out.append(intake_svc.parse_intake(item, today))
         except ValidationError as exc:
             if isinstance(raw, list):
                 exc.field_errors = {f"[{i}] {k}": v for k, v in exc.field_errors.items()}
@@ -145,10 +147,13 @@ def _parse_many(raw: Any) -> list[intake_svc.IntakeRequest]:
 
 def check_intake(args: argparse.Namespace) -> None:
     """Read and check the file before the database is opened: a bad file touches nothing."""
-    args.requests = _parse_many(_read_intake(args.file))
+    args.intake_raw = _read_intake(args.file)
+    args.requests = _parse_many(args.intake_raw)
 
 
 def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    # Again on the context's clock (the birth-year check of a CCCD number reads "today").
+    args.requests = _parse_many(args.intake_raw, ctx.now().date())
     views = intake_svc.register(ctx, args.requests, args.clerk)
     data = [
         {

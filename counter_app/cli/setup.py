@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from counter_app.cli import ratings as rating_cli
+from counter_app.cli import receipt as receipt_cli
 from counter_app.cli.output import Result
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.setup_rules import counter_list, number_range
@@ -65,6 +66,7 @@ def add_unit_parser(cmd: Cmd, common: argparse.ArgumentParser) -> None:
         "--result-place", metavar="T", help="Mẫu 01 item 6: where results are collected"
     )
     rating_cli.add_unit_set_options(us)
+    receipt_cli.add_unit_set_options(us)
     usub.add_parser("show", parents=[common], help="the unit's settings")
 
 
@@ -148,7 +150,9 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         u = svc.current_unit(ctx)
         if u is None:
             return None, lambda: "Chưa thiết lập đơn vị (counter-app unit set --agency … --name …)."
-        return u.as_json(), lambda: _unit_lines(u)
+        shown = receipt_cli.unit_show(ctx)  # --earliest-receipt / --clock-skew-h
+        data = {**u.as_json(), **shown}
+        return data, lambda: _unit_lines(u) + "\n  " + receipt_cli.unit_set_text(shown)
     changes: dict[str, Any] = {
         "agency_id": args.agency,
         "name": args.name,
@@ -164,16 +168,24 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         "code_range": number_range(args.code_range) if args.code_range else None,
     }
     rating_cli.check_unit_set(args)  # --rating-scale / --rating-timeout: cli/ratings.py
+    receipt_cli.check_unit_set(ctx, args)  # --earliest-receipt / --clock-skew-h: cli/receipt.py
     if all(v is None for v in changes.values()):
-        only = rating_cli.unit_set(ctx, args)
-        if only is not None:
-            return only, lambda: rating_cli.unit_set_text(only)
+        rated_only = rating_cli.unit_set(ctx, args)
+        bounds_only = receipt_cli.unit_set(ctx, args)
+        if rated_only is not None or bounds_only is not None:
+            only = {**(rated_only or {}), **(bounds_only or {})}
+            lines = [rating_cli.unit_set_text(rated_only)] if rated_only else []
+            lines += [receipt_cli.unit_set_text(bounds_only)] if bounds_only else []
+            return only, lambda: "\n".join(lines)
     u, created = svc.set_unit(ctx, changes)
     data = {**u.as_json(), "unit": u.agency_id, "created": created}
     rated = rating_cli.unit_set(ctx, args)
     data.update(rated or {})
+    bounds = receipt_cli.unit_set(ctx, args)
+    data.update(bounds or {})
     head = "Đã tạo đơn vị." if created else "Đã lưu."
     tail = f"\n{rating_cli.unit_set_text(rated)}" if rated else ""
+    tail += f"\n{receipt_cli.unit_set_text(bounds)}" if bounds else ""
     return data, lambda: head + "\n" + _unit_lines(u) + tail
 
 

@@ -69,6 +69,12 @@ class Unit(Base):
     # Citizen ratings (migration 0010): 3 or 5 levels, and how long the rating screen waits.
     rating_scale: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     rating_timeout_s: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+    # Receipt bounds (migration 0011, issue 12): no dossier received before this date, and
+    # intake refuses while the PC's clock is further than this from central's (hours).
+    earliest_receipt: Mapped[date] = mapped_column(
+        Date, default=date(2018, 1, 1), server_default=text("'2018-01-01'")
+    )
+    clock_skew_h: Mapped[int] = mapped_column(Integer, default=24, server_default=text("24"))
 
 
 class User(Base):

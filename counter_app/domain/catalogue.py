@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from counter_app.domain.errors import ValidationError
+from counter_app.domain.limits import MAX_CHECKLIST_LINES, MAX_PROCEDURES_PER_CATALOGUE
 from counter_app.domain.model import CERTIFICATION_BOOKS, DOCUMENT_KINDS, FEE_UNITS
 from counter_app.domain.text import clean_text
 from counter_app.domain.workdays import TIME_UNITS
@@ -73,6 +74,13 @@ def validate_procedure(p: Any, index: int) -> dict[str, Any]:
     docs = p.get("documents", [])
     if not isinstance(docs, list):
         raise ValidationError("catalogue_field_invalid", where=where, field="documents")
+    if len(docs) > MAX_CHECKLIST_LINES:
+        raise ValidationError(
+            "catalogue_too_many_documents",
+            number=index + 1,
+            count=len(docs),
+            limit=MAX_CHECKLIST_LINES,
+        )
     out["documents"] = [_document(d, where) for d in docs]
     return out
 
@@ -80,6 +88,12 @@ def validate_procedure(p: Any, index: int) -> dict[str, Any]:
 def parse_catalogue(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
         raise ValidationError("catalogue_format")
+    if len(data["procedures"]) > MAX_PROCEDURES_PER_CATALOGUE:
+        raise ValidationError(
+            "catalogue_too_many",
+            count=len(data["procedures"]),
+            limit=MAX_PROCEDURES_PER_CATALOGUE,
+        )
     procs = [validate_procedure(p, i) for i, p in enumerate(data["procedures"])]
     seen: set[str] = set()
     for p in procs:

@@ -30,12 +30,19 @@ COLUMNS = (
 # processing agency) is flagged at the close when it has lasted longer than this many
 # calendar days: the citizen has not come back, someone should call.
 PAUSE_LIMIT_DAYS = 15
-ANOMALY_KINDS = ("ticket_unfinished", "receipt_missing", "pause_overdue", "dossier_overdue")
+ANOMALY_KINDS = (
+    "ticket_unfinished",
+    "receipt_missing",
+    "pause_overdue",
+    "dossier_overdue",
+    "late_entry",
+)
 ANOMALY_TITLES = {
     "ticket_unfinished": "Số đã gọi nhưng chưa kết thúc",
     "receipt_missing": "Hồ sơ chưa in giấy tiếp nhận / phiếu bổ sung",
     "pause_overdue": "Chờ bổ sung quá hạn",
     "dossier_overdue": "Hồ sơ quá hạn chưa giải quyết",
+    "late_entry": "Hồ sơ nhập muộn (ngày tiếp nhận lùi quá 30 ngày)",
 }
 _TICKET_STATES = {"called": "đang gọi", "serving": "đang phục vụ", "held": "đang giữ"}
 
@@ -52,6 +59,8 @@ def anomaly_text(a: dict[str, Any]) -> str:
         return f"Hồ sơ {ref}: chờ bổ sung từ {d.get('since', '')} ({d.get('days')} ngày)"
     if kind == "dossier_overdue":
         return f"Hồ sơ {ref}: hẹn trả {d.get('due', '')}, chưa giải quyết"
+    if kind == "late_entry":
+        return f"Hồ sơ {ref}: nhập hôm nay với ngày tiếp nhận {d.get('received', '')}"
     return f"{kind} {ref}"
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import (
+    AuditEntry,
     DayClose,
     Dossier,
     DossierEvent,
@@ -32,6 +33,7 @@ from counter_app.db.models import (
 from counter_app.domain.dayclose import COUNTS, GENESIS, PAUSE_LIMIT_DAYS, close_hash
 from counter_app.domain.errors import NotFound, ValidationError
 from counter_app.domain.model import UnitInfo
+from counter_app.domain.receipt import LATE_ENTRY_ACTION
 from counter_app.services import queue as queue_svc
 from counter_app.services import ratings as ratings_svc
 from counter_app.services.auth import get_user
@@ -245,6 +247,29 @@ def _anomalies(s: Session, ctx: ServiceContext, unit_id: str, day: date) -> list
     for code, due in s.execute(overdue.order_by(Dossier.due_at, Dossier.code)):
         detail = {"due": f"{ctx.local(due):%d/%m/%Y %H:%M}"}
         out.append({"kind": "dossier_overdue", "ref": code, "detail": detail})
+    out += _late_entries(s, ctx, start, end)
+    return out
+
+
+def _late_entries(
+    s: Session, ctx: ServiceContext, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Dossiers typed this day with a receipt time more than LATE_ENTRY_DAYS back (the
+    audit entry services/intake writes in the dossier's own transaction)."""
+    rows = s.execute(
+        select(AuditEntry.detail)
+        .where(AuditEntry.action == LATE_ENTRY_ACTION)
+        .where(AuditEntry.at >= start, AuditEntry.at < end)
+        .order_by(AuditEntry.seq)
+    )
+    out = []
+    for (detail,) in rows:
+        try:
+            received = f"{ctx.local(datetime.fromisoformat(detail['received_at'])):%d/%m/%Y}"
+        except (KeyError, TypeError, ValueError):
+            received = ""
+        code = str(detail.get("code", "")) if isinstance(detail, dict) else ""
+        out.append({"kind": "late_entry", "ref": code, "detail": {"received": received}})
     return out
 
 

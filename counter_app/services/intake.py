@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from counter_app.domain.codes import format_code
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import form_set_on
 from counter_app.domain.ids import new_id
+from counter_app.domain.limits import MAX_DOCUMENT_LINES
 from counter_app.domain.model import (
     DOCUMENT_KINDS,
     RECEIVE_CHANNELS,
@@ -33,6 +34,7 @@ from counter_app.domain.model import (
     DossierView,
     UnitInfo,
 )
+from counter_app.domain.receipt import LATE_ENTRY_ACTION, code_period, is_late_entry
 from counter_app.domain.register import cert_book_name
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
@@ -44,6 +46,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.lookup import count_name_words
 from counter_app.services.numbering import next_number
 from counter_app.services.queue import link_dossier
+from counter_app.services.receipt import check_clock
 from counter_app.services.records import append_audit, append_event, check_day_open, emit
 from counter_app.services.units import local_unit, office_hours, unit_info
 from counter_app.services.views import dossier_view
@@ -94,6 +97,28 @@ def _collect(errors: dict[str, str], field: str, fn: Any, *args: Any, **kw: Any)
         return None
 
 
+# JSON types, checked strictly (issue 12 item 10): "false" is a string, not false; 1 is not
+# true; true is not 1. A wrong type is an error naming the field, never a silent conversion.
+_TYPE_ERRORS = {
+    str: "not_text",
+    bool: "not_bool",
+    int: "not_int",
+    dict: "not_object",
+    list: "not_list",
+}
+
+
+def _typed(errors: dict[str, str], field: str, value: Any, kind: type, default: Any = None) -> Any:
+    """`value` if it has JSON type `kind` (None: `default`), else records the error, `default`."""
+    if value is None:
+        return default
+    ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+    if not ok:
+        errors.setdefault(field, _TYPE_ERRORS[kind])
+        return default
+    return value
+
+
 def _document_in(d: Any, i: int, errors: dict[str, str]) -> DocumentIn | None:
     where = f"documents[{i}]"
     if not isinstance(d, dict):
@@ -102,41 +127,46 @@ def _document_in(d: Any, i: int, errors: dict[str, str]) -> DocumentIn | None:
     name = _collect(
         errors, f"{where}.name", clean_text, d.get("name"), f"{where}.name", max_len=300
     )
-    kind = d.get("kind", "original")
-    if kind not in DOCUMENT_KINDS:
+    kind = _typed(errors, f"{where}.kind", d.get("kind"), str, "original")
+    if f"{where}.kind" not in errors and kind not in DOCUMENT_KINDS:
         errors[f"{where}.kind"] = "document_kind_invalid"
-    count = d.get("count", 1)
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 99:
+    count = _typed(errors, f"{where}.count", d.get("count"), int, 1)
+    if f"{where}.count" not in errors and not 1 <= count <= 99:
         errors[f"{where}.count"] = "count_invalid"
-    received = d.get("received", True)
-    if name is None or f"{where}.kind" in errors or f"{where}.count" in errors:
+    received = _typed(errors, f"{where}.received", d.get("received"), bool, True)
+    required = _typed(errors, f"{where}.required", d.get("required"), bool, True)
+    if name is None or any(k.startswith(f"{where}.") for k in errors):
         return None
-    return DocumentIn(name, kind, count, bool(received), bool(d.get("required", True)))
+    return DocumentIn(name, kind, count, received, required)
 
 
 def _parse_time(value: Any, errors: dict[str, str]) -> datetime | None:
+    value = _typed(errors, "received_at", value, str)
     if value is None or value == "":
         return None
     try:
-        return datetime.fromisoformat(str(value))
+        return datetime.fromisoformat(value)
     except ValueError:
         errors["received_at"] = "datetime_invalid"
         return None
 
 
 def _sets(value: Any, errors: dict[str, str]) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 99:
+    sets: int = _typed(errors, "sets", value, int, 1)
+    if "sets" in errors:
+        return 1
+    if not 1 <= sets <= 99:
         errors["sets"] = "sets_invalid"
         return 1
-    return value
+    return sets
 
 
 def _channels(raw: dict[str, Any], errors: dict[str, str]) -> tuple[str, str, str]:
-    rc = raw.get("receive_channel") or "counter"
-    ret = raw.get("return_channel") or "counter"
-    if rc not in RECEIVE_CHANNELS:
+    rc = _typed(errors, "receive_channel", raw.get("receive_channel"), str) or "counter"
+    ret = _typed(errors, "return_channel", raw.get("return_channel"), str) or "counter"
+    if "receive_channel" not in errors and rc not in RECEIVE_CHANNELS:
         errors["receive_channel"] = "channel_invalid"
-    if ret not in RETURN_CHANNELS:
+    if "return_channel" not in errors and ret not in RETURN_CHANNELS:
         errors["return_channel"] = "channel_invalid"
     addr = _collect(
         errors, "return_address", clean_address, raw.get("return_address") or "", "return_address"
@@ -146,44 +176,47 @@ def _channels(raw: dict[str, Any], errors: dict[str, str]) -> tuple[str, str, st
     return rc, ret, addr or ""
 
 
-def parse_intake(raw: Any) -> IntakeRequest:
+def parse_intake(raw: Any, today: date | None = None) -> IntakeRequest:
     """Validate one intake object (DESIGN.md §4); every bad field is reported at once."""
     if not isinstance(raw, dict):
         raise ValidationError("intake_not_object")
     errors: dict[str, str] = {}
-    proc = raw.get("procedure")
-    if not isinstance(proc, str) or not proc.strip():
+    proc = _typed(errors, "procedure", raw.get("procedure"), str)
+    if "procedure" not in errors and (proc is None or not proc.strip()):
         errors["procedure"] = "required"
-    ap = raw.get("applicant")
-    if not isinstance(ap, dict):
-        errors["applicant"] = "required"
+    ap = _typed(errors, "applicant", raw.get("applicant"), dict)
+    if ap is None:
+        errors.setdefault("applicant", "required")
         ap = {}
     name = _collect(errors, "applicant.name", clean_name, ap.get("name"), "applicant.name")
-    idn = ap.get("id_number") or ""
+    idn = _typed(errors, "applicant.id_number", ap.get("id_number"), str, "")
     if idn:
         idn = _collect(
-            errors, "applicant.id_number", validate_id_number, str(idn), "applicant.id_number"
+            errors,
+            "applicant.id_number",
+            validate_id_number,
+            idn,
+            "applicant.id_number",
+            today=today,
         )
-    phone = _collect(
-        errors, "applicant.phone", validate_phone, str(ap.get("phone") or ""), "applicant.phone"
-    )
+    phone = _typed(errors, "applicant.phone", ap.get("phone"), str, "")
+    phone = _collect(errors, "applicant.phone", validate_phone, phone, "applicant.phone")
     addr = _collect(
         errors, "applicant.address", clean_address, ap.get("address") or "", "applicant.address"
     )
-    email = _collect(
-        errors, "applicant.email", validate_email, ap.get("email") or "", "applicant.email"
-    )
-    docs_raw = raw.get("documents")
+    email = _typed(errors, "applicant.email", ap.get("email"), str, "")
+    email = _collect(errors, "applicant.email", validate_email, email, "applicant.email")
+    docs_raw = _typed(errors, "documents", raw.get("documents"), list)
     docs: tuple[DocumentIn, ...] | None = None
-    if docs_raw is not None:
-        if not isinstance(docs_raw, list):
-            errors["documents"] = "not_list"
-        else:
-            parsed = [_document_in(d, i, errors) for i, d in enumerate(docs_raw)]
-            docs = tuple(d for d in parsed if d is not None)
+    if docs_raw is not None and len(docs_raw) > MAX_DOCUMENT_LINES:
+        errors["documents"] = "documents_too_many"
+    elif docs_raw is not None:
+        parsed = [_document_in(d, i, errors) for i, d in enumerate(docs_raw)]
+        docs = tuple(d for d in parsed if d is not None)
     sets = _sets(raw.get("sets", 1), errors)
     rc, ret, ret_addr = _channels(raw, errors)
     received_at = _parse_time(raw.get("received_at"), errors)
+    ticket_id = _typed(errors, "ticket_id", raw.get("ticket_id"), str)
     request_id = raw.get("request_id")
     if request_id is not None:
         request_id = _collect(
@@ -205,7 +238,7 @@ def parse_intake(raw: Any) -> IntakeRequest:
         return_channel=ret,
         return_address=ret_addr,
         received_at=received_at,
-        ticket_id=raw.get("ticket_id") if isinstance(raw.get("ticket_id"), str) else None,
+        ticket_id=ticket_id or None,
         request_id=request_id or None,
     )
 
@@ -228,7 +261,7 @@ def resolve_documents(proc: Procedure, given: tuple[DocumentIn, ...] | None) -> 
     return out
 
 
-def _received_at(ctx: ServiceContext, req: IntakeRequest) -> tuple[datetime, bool]:
+def _received_at(ctx: ServiceContext, req: IntakeRequest, unit: Unit) -> tuple[datetime, bool]:
     now = ctx.now()
     if req.received_at is None:
         return now, False
@@ -236,13 +269,19 @@ def _received_at(ctx: ServiceContext, req: IntakeRequest) -> tuple[datetime, boo
     at = ctx.local(at)
     if at > now + FUTURE_TOLERANCE:
         raise ValidationError("invalid", field_errors={"received_at": "received_at_future"})
+    if at.date() < unit.earliest_receipt:
+        raise ValidationError(
+            "received_at_too_early",
+            received_at=f"{at:%d/%m/%Y}",
+            earliest=f"{unit.earliest_receipt:%d/%m/%Y}",
+        )
     return at, at < now - FUTURE_TOLERANCE
 
 
 def _insert(
     s: Session, ctx: ServiceContext, req: IntakeRequest, clerk: User, unit: Unit
 ) -> tuple[Dossier, DossierEvent]:
-    at, backdated = _received_at(ctx, req)
+    at, backdated = _received_at(ctx, req, unit)
     day = at.date()
     check_day_open(s, unit.id, day)
     proc = current_procedure(s, req.procedure)
@@ -253,7 +292,8 @@ def _insert(
     missing = [d for d in docs if d.required and not d.received]
     # The unit's range, a recovery range after a restore, or a refusal until the check ran.
     kind, lo, hi = resume.code_range(s, unit)
-    seq = next_number(s, unit.id, kind, day.isoformat(), start=lo, end=hi)
+    # Keyed by exactly what the code shows (yymmdd): two dates with one code never share it.
+    seq = next_number(s, unit.id, kind, code_period(day), start=lo, end=hi)
     # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
     reg_no = next_number(s, unit.id, "register", str(day.year), end=2**31 - 1)
     # A certification also enters the year's sổ chứng thực, numbered from 1 (DOMAIN.md §7).
@@ -334,6 +374,16 @@ def _insert(
             "intake_backdated",
             {"code": d.code, "received_at": at.isoformat()},
         )
+    if is_late_entry(at, now):
+        # Allowed (paper dossiers from an outage, an old register typed in), but on record
+        # and listed at the close of the day it was typed (services/dayclose).
+        append_audit(
+            s,
+            now,
+            clerk.username,
+            LATE_ENTRY_ACTION,
+            {"code": d.code, "received_at": at.isoformat(), "recorded_at": now.isoformat()},
+        )
     return d, ev
 
 
@@ -374,11 +424,15 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
         user = get_user(s, clerk)
         unit = local_unit(s)
         rows: list[tuple[Dossier, DossierEvent | None]] = []
+        clock_checked = False
         for r in requests:
             first = _earlier(s, unit, r)
             if first is not None:
                 rows.append((first, None))  # a repeat: the first result, nothing written
                 continue
+            if not clock_checked:  # a clock far off would date the dossier wrongly
+                check_clock(s, ctx, unit)
+                clock_checked = True
             d, ev = _insert(s, ctx, r, user, unit)
             if r.request_id:
                 s.add(

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from counter_app.db.models import Counter, DayClose, Meta, OutboxEvent, SyncIssue, Unit, User
 from counter_app.domain.codes import CODE_RANGE_TOP
 from counter_app.domain.errors import ValidationError
+from counter_app.domain.receipt import code_period
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit, last_closed_day
 from counter_app.services.units import find_local_unit, local_unit
@@ -170,9 +171,9 @@ def _bump_counter(s: Session, unit_id: str, kind: str, period: str, value: int) 
 
 
 def _period(day: str) -> str | None:
-    """Central's code day (YYYYMMDD) as the code counter's period (YYYY-MM-DD)."""
+    """Central's code day (YYYYMMDD) as the code counter's period (yymmdd, as the code)."""
     try:
-        return date(int(day[:4]), int(day[4:6]), int(day[6:8])).isoformat()
+        return code_period(date(int(day[:4]), int(day[4:6]), int(day[6:8])))
     except ValueError:
         return None
 

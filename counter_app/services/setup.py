@@ -13,6 +13,8 @@ from sqlalchemy import select
 from counter_app.db.models import Unit
 from counter_app.domain.codes import validate_agency_id
 from counter_app.domain.errors import ValidationError
+from counter_app.domain.limits import CATALOGUE_FILE_MAX_BYTES
+from counter_app.inputs import read_limited
 from counter_app.paths import assets_dir
 from counter_app.services.auth import create_user
 from counter_app.services.catalogue import import_catalogue
@@ -81,10 +83,9 @@ class InitResult:
 
 
 def load_catalogue_file(path: Path) -> Any:
+    data = read_limited(path, CATALOGUE_FILE_MAX_BYTES)  # a regular file, at most the limit
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValidationError("file_missing", path=str(path)) from None
+        return json.loads(data.decode("utf-8"))
     except json.JSONDecodeError as exc:
         where = f"dòng {exc.lineno}, cột {exc.colno}"
         raise ValidationError("json_invalid", path=str(path), detail=where) from None

@@ -265,7 +265,10 @@ class IntakeForm(QWidget):
     def check_field(self, key: str) -> bool:
         f = self.fields[key]
         try:
-            FIELD_CHECKS[key](f.text())
+            if key == "id_number" and f.text().strip():  # the birth year against ctx's today
+                validate_id_number(f.text(), "applicant.id_number", today=self.ctx.now().date())
+            else:
+                FIELD_CHECKS[key](f.text())
         except ValidationError as exc:
             f.set_error(next(iter(exc.field_errors.values()), exc.code))
             return False
@@ -356,7 +359,7 @@ class IntakeForm(QWidget):
     def request_save(self) -> None:
         raw = self.raw()
         try:
-            parse_intake(raw)
+            parse_intake(raw, self.ctx.now().date())
         except ValidationError as exc:
             self.show_errors(exc.field_errors or {"procedure": exc.code})
             self.message.emit(tr("Hồ sơ chưa lưu: kiểm tra các ô báo đỏ."))

@@ -226,7 +226,7 @@ class CounterWindow(QMainWindow):
     def save(self, raw: dict[str, object]) -> None:
         if self.saving:
             return
-        req = parse_intake(raw)
+        req = parse_intake(raw, self.ctx.now().date())
         self._saving_under_ticket = self.form.ticket_id is not None
         self.saving = True
         self.form.set_busy(True)

@@ -134,7 +134,7 @@ def check_database(db: Path, day: date) -> dict[str, int]:
         assert audited == len(rows)
         counter = conn.execute(
             "SELECT last FROM sequence_counters WHERE kind = 'dossier' AND period = ?",
-            (day.isoformat(),),
+            (f"{day:%y%m%d}",),
         ).fetchone()
         assert (counter[0] if counter else 0) == len(rows)
     return dict(rows)

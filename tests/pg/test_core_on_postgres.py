@@ -176,7 +176,7 @@ def test_concurrent_intake_on_four_connections_is_gap_free(
     with demo.uow.read() as s:
         last = s.execute(
             text("SELECT last FROM sequence_counters WHERE kind = 'dossier' AND period = :p"),
-            {"p": DAY.isoformat()},
+            {"p": f"{DAY:%y%m%d}"},
         ).scalar_one()
     assert last == threads * per_thread
 

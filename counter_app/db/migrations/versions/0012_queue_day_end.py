@@ -1,7 +1,7 @@
 """queue order by sequence: tickets.queue_seq, a per-day unit-wide number taken at issue
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02
 
 Issue 12 item 5: the queue was ordered by `issued_at`, so after the PC clock stepped back a
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
