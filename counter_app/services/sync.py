@@ -357,19 +357,22 @@ class Syncer:
         if local is not None and local != unit:
             raise SyncError("sync_unit_mismatch", local=local, central=unit)
         self.unit = report.unit = unit
-        server = hello["server_time"]
+        server = hello.get("server_time")
         server_dt = datetime.fromisoformat(server) if isinstance(server, str) else server
-        midpoint = before + (after - before) / 2
-        offset = (server_dt - midpoint).total_seconds()
-        report.clock_offset_s = round(offset, 1)
-        report.clock_warning = abs(offset) > CLOCK_WARN_S
+        offset: float | None = None
+        if server_dt is not None:  # a central that does not say its time leaves it unmeasured
+            midpoint = before + (after - before) / 2
+            offset = (server_dt - midpoint).total_seconds()
+            report.clock_offset_s = round(offset, 1)
+            report.clock_warning = abs(offset) > CLOCK_WARN_S
         # Only a transport that knows (PgTransport, after connecting) says; others leave the
         # last answer in place.
         unencrypted = getattr(self.transport, "unencrypted", None)
         if unencrypted is not None:
             report.insecure_link = bool(unencrypted)
         with self.ctx.uow.write() as s:
-            _set(s, "clock_offset_s", f"{offset:.1f}")
+            if offset is not None:
+                _set(s, "clock_offset_s", f"{offset:.1f}")
             if unencrypted is not None:
                 _set(s, "insecure_link", "1" if unencrypted else "")
 

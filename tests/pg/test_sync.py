@@ -185,6 +185,7 @@ def test_backend_terminated_mid_batch(
     assert_in_step(ctx, central_url, A)
 
 
+@pytest.mark.real_central_clock
 def test_clocks_an_hour_fast_and_a_day_behind(
     central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
 ) -> None:
