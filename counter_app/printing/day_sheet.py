@@ -4,15 +4,13 @@ and the first characters of the close's hash (DESIGN.md §3, services/dayclose.p
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from counter_app.domain.dates import document_date
 from counter_app.domain.dayclose import (
@@ -24,6 +22,7 @@ from counter_app.domain.dayclose import (
 )
 from counter_app.printing import fonts
 from counter_app.printing import layout as L
+from counter_app.printing.report import build_a4
 from counter_app.printing.wording import money
 
 TITLE = "PHIẾU KHÓA SỔ NGÀY"
@@ -160,29 +159,5 @@ def render_day_sheet(summary: Summary) -> bytes:
         Paragraph("3. Khóa sổ", _styles()["h2"]),
         *_closing(summary),
     ]
-    out = io.BytesIO()
     footer = f"{summary.unit.agency_id} · khóa sổ ngày {day:%d/%m/%Y}"
-
-    def on_page(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.ITALIC, 8.5)
-        canvas.drawString(L.MARGIN_LEFT, L.MARGIN_BOTTOM / 2, footer)
-        canvas.drawRightString(L.PAGE_W - L.MARGIN_RIGHT, L.MARGIN_BOTTOM / 2, f"Trang {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=L.MARGIN_LEFT,
-        rightMargin=L.MARGIN_RIGHT,
-        topMargin=L.MARGIN_TOP,
-        bottomMargin=L.MARGIN_BOTTOM,
-        title=f"{TITLE} {day:%d/%m/%Y}",
-        author="counter-app",
-        creator="counter-app",
-        lang="vi-VN",
-        initialFontName=fonts.REGULAR,
-    )
-    with fonts.RENDER_LOCK:
-        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return out.getvalue()
+    return build_a4(story, f"{TITLE} {day:%d/%m/%Y}", footer)

@@ -317,8 +317,14 @@ def render_pdf(
             story += part
             n += 1
     story += _ratings(report, n)
-    out = io.BytesIO()
     footer = f"{report['unit'] or 'Toàn tỉnh'} · {start:%d/%m/%Y}–{end:%d/%m/%Y}"
+    return build_a4(story, f"{title} {start:%d/%m/%Y}–{end:%d/%m/%Y}", footer)
+
+
+def build_a4(story: list[Any], title: str, footer: str) -> bytes:
+    """An A4 document of `story` with the house margins, `footer` and the page number on
+    every page (the report, the day sheet)."""
+    out = io.BytesIO()
 
     def on_page(canvas: Any, doc: Any) -> None:
         canvas.saveState()
@@ -334,7 +340,7 @@ def render_pdf(
         rightMargin=L.MARGIN_RIGHT,
         topMargin=L.MARGIN_TOP,
         bottomMargin=L.MARGIN_BOTTOM,
-        title=f"{title} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
+        title=title,
         author="counter-app",
         creator="counter-app",
         lang="vi-VN",
