@@ -55,6 +55,8 @@ class Settings:
     rating_screen: bool = False  # open the citizen rating screen with the counter window
     backup_dir: str = ""  # automatic daily backups; "" = <data dir>/backups
     backup_keep: int = 14  # the automatic backups kept (older ones it wrote are deleted)
+    label_size: str = "50x30"  # folder label stock, mm: 50x30 | 60x40 | 100x50
+    label_symbology: str = "qr"  # qr | code128 (Code 128 only where it fits: 100x50)
 
     @property
     def effective_db_url(self) -> str:
@@ -120,3 +122,6 @@ def _check_values(s: Settings) -> None:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationError("config_invalid", key="timezone", value=s.timezone) from None
+    from counter_app.printing.label_spec import label_spec
+
+    label_spec(s.label_size, s.label_symbology)  # an impossible pair is refused at start

@@ -141,7 +141,7 @@ MESSAGES: dict[str, str] = {
     "folder_unwritable": "Không ghi được vào thư mục {printer}: {detail}",
     "copies_invalid": "Số bản in phải từ 1 đến 99.",
     "reason_required": "Cần ghi rõ lý do.",
-    "label_code_too_long": "Mã hồ sơ quá dài để in vừa nhãn 50×30 mm.",
+    "label_code_too_long": "Mã hồ sơ quá dài để in rõ vừa nhãn {size} mm.",
     # time rules
     "calendar_no_working_day": "Lịch không có ngày làm việc nào trong một năm tới; kiểm tra lịch điều chỉnh.",
     "office_hours_invalid": "Giờ làm việc của đơn vị không hợp lệ (giờ mở cửa, giờ nhận, giờ đóng cửa).",
@@ -261,6 +261,9 @@ MESSAGES: dict[str, str] = {
     "catalogue_too_many": "Danh mục có {count} thủ tục, quá giới hạn {limit}.",
     "catalogue_too_many_documents": "Danh mục: thủ tục thứ {number} có {count} thành phần hồ sơ, quá giới hạn {limit}.",
     "clock_off_central": "Đồng hồ máy tính lệch {hours} giờ so với máy chủ trung tâm ở lần đồng bộ gần nhất (cho phép {limit} giờ). Không nhận hồ sơ cho đến khi chỉnh lại ngày giờ của máy tính cho đúng rồi đồng bộ lại.",
+    "label_size_invalid": "Cỡ nhãn {value} không có: chọn một trong {sizes} (rộng×cao, mm).",
+    "label_symbology_invalid": "Loại mã trên nhãn {value} không có: chọn qr hoặc code128.",
+    "label_code128_too_narrow": 'Mã vạch Code 128 không in rõ được trên nhãn {size} mm: cần nhãn rộng ít nhất {need} mm. Dùng mã QR (label_symbology = "qr") hoặc nhãn 100×50 mm.',
 }
 
 MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py

@@ -17,6 +17,7 @@ from counter_app.domain.lifecycle import STATUS_CODES
 from counter_app.domain.limits import INTAKE_FILE_MAX_BYTES, MAX_DOSSIERS_PER_INTAKE
 from counter_app.domain.model import DossierView
 from counter_app.inputs import read_limited
+from counter_app.printing.label_spec import label_spec
 from counter_app.printing.labels import render_label
 from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
@@ -248,10 +249,28 @@ def check_label(args: argparse.Namespace) -> None:
     check_output(args.output, ("pdf", "png", "svg"), getattr(args, "db", None))
 
 
+SYMBOLOGY_NAMES = {"qr": "mã QR", "code128": "mã vạch Code 128"}
+
+
 def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     fmt = args.output.suffix.lower().lstrip(".")
+    spec = label_spec(
+        args.size or ctx.settings.label_size, args.symbology or ctx.settings.label_symbology
+    )
     v = lookup.get_dossier(ctx, args.code)
-    data_bytes = render_label(v, fmt)
+    data_bytes = render_label(v, fmt, spec)
     write_atomically(args.output, data_bytes)
-    data = {"code": v.code, "format": fmt, "output": str(args.output), "bytes": len(data_bytes)}
-    return data, lambda: f"Đã ghi nhãn {args.output}"
+    data = {
+        "code": v.code,
+        "format": fmt,
+        "output": str(args.output),
+        "bytes": len(data_bytes),
+        "size": spec.size,
+        "symbology": spec.symbology,
+    }
+    return (
+        data,
+        lambda: (
+            f"Đã ghi nhãn {args.output} ({spec.size_text} mm, {SYMBOLOGY_NAMES[spec.symbology]})"
+        ),
+    )

@@ -176,6 +176,8 @@ def build_parser() -> Parser:
     p = cmd("label", "the folder label")
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True, type=Path)
+    p.add_argument("--size", help="label stock WxH mm: 50x30 | 60x40 | 100x50 (label_size)")
+    p.add_argument("--symbology", help="qr | code128 (label_symbology; code128 needs 100x50)")
     actions.add_dossier_parser(cmd)
     setup.add_unit_parser(cmd, common)
     reports.add_parser(cmd)

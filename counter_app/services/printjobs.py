@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import ACTION_KINDS
 from counter_app.domain.model import DocumentLine, DossierView
 from counter_app.printing.forms import DEFAULT_SUPPLEMENT_REASON, render_receipt, render_supplement
+from counter_app.printing.label_spec import LabelSpec, label_spec
 from counter_app.printing.labels import render_label
 from counter_app.printing.spool import FolderSpooler, Spooler
 from counter_app.services.context import Adapters
@@ -28,11 +29,20 @@ FORM_KINDS = ("receipt", "supplement", "refusal", "apology", "stop-notice", "con
 class Printers:
     a4: Spooler
     label: Spooler
+    label_spec: LabelSpec = field(default_factory=LabelSpec)  # stock size and symbology
 
     @classmethod
-    def attached(cls, adapters: Adapters) -> Printers:
-        """The A4 and label printers app.py attached to the context."""
-        return cls(adapters.a4_printer(), adapters.label_printer())
+    def attached(cls, adapters: Adapters, settings: Settings | None = None) -> Printers:
+        """The A4 and label printers app.py attached to the context; the label's stock and
+        symbology from `settings` (label_size, label_symbology)."""
+        return cls(adapters.a4_printer(), adapters.label_printer(), settings_label_spec(settings))
+
+
+def settings_label_spec(settings: Settings | None) -> LabelSpec:
+    """The folder label the settings ask for (default 50×30 mm with a QR code)."""
+    if settings is None:
+        return LabelSpec()
+    return label_spec(settings.label_size, settings.label_symbology)
 
 
 def saved_folder(spooler: Spooler) -> Path | None:
@@ -112,7 +122,8 @@ def print_intake_paper(
 
 
 def print_label(view: DossierView, printers: Printers) -> None:
-    printers.label.send(render_label(view, "pdf"), copies=1, title=f"{view.code} nhan")
+    pdf = render_label(view, "pdf", printers.label_spec)
+    printers.label.send(pdf, copies=1, title=f"{view.code} nhan")
 
 
 def preview_file(view: DossierView, directory: Path) -> Path:

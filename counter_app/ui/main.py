@@ -47,7 +47,9 @@ def build_main_window(
 ) -> CounterWindow:
     """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
     application()
-    return CounterWindow(ctx, user, intake_setup(ctx), Printers.attached(ctx.adapters), scan)
+    return CounterWindow(
+        ctx, user, intake_setup(ctx), Printers.attached(ctx.adapters, ctx.settings), scan
+    )
 
 
 def _fail(message: str) -> int:

@@ -480,3 +480,20 @@ def test_one_page_receipt_is_laid_out_once_and_stamped_per_copy(dossier: Dossier
     assert "(Liên 2: Giao người nộp hồ sơ)" in second and "Liên 1" not in second
     strip = lambda t: t.replace("Liên 1: Lưu", "").replace("Liên 2: Giao người nộp hồ sơ", "")  # noqa: E731
     assert sorted(strip(first).split()) == sorted(strip(second).split())
+
+
+@needs_poppler
+@needs_zbar
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_a4_forms_barcode_decodes_at_laser_resolutions(
+    dossier: DossierView, tmp_path: Path, dpi: int
+) -> None:
+    """The A4 forms' Code 128 has a 1/75-inch module (0.34 mm, 2-4 pixels at these
+    resolutions), unlike the label's old 0.125 mm: it reads at every one (issue 14 item 14)."""
+    for name, pdf in (
+        ("receipt", render_receipt(dossier)),
+        ("supplement", render_supplement(dossier, DEFAULT_SUPPLEMENT_REASON)),
+    ):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        assert decode_page(path, 1, dpi=dpi) == [CODE], (name, dpi)

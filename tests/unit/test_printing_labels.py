@@ -1,4 +1,4 @@
-"""Folder label layout: bar module in whole printer dots, quiet zones, text fitting, formats."""
+"""Folder label layout: modules in whole printer dots (2 or more), quiet zones, text, formats."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import pytest
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.model import Applicant, DossierView, ProcedureInfo, UnitInfo
 from counter_app.printing import fonts
+from counter_app.printing.label_spec import LabelSpec
 from counter_app.printing.labels import (
     DOTS_PER_MM,
     HEIGHT,
+    QR_QUIET_MODULES,
     QUIET_MODULES,
     WIDTH,
     label_layout,
+    qr_matrix,
     render_label,
 )
 
@@ -50,28 +53,54 @@ def make_dossier(
     )
 
 
-def test_long_code_uses_one_dot_modules_with_quiet_zones() -> None:
-    lay = label_layout(make_dossier())
-    left = lay.bars[0][0]
-    right = WIDTH - (lay.bars[-1][0] + lay.bars[-1][1])
+def code128(size: str = "100x50") -> LabelSpec:
+    return LabelSpec(size, "code128")
 
-    assert lay.module == 1  # 0.125 mm: 288 modules do not fit 50 mm at 2 dots
+
+def test_long_code128_uses_two_dot_modules_with_quiet_zones() -> None:
+    lay = label_layout(make_dossier(), code128())
+    left = lay.rects[0][0]
+    right = lay.width - (lay.rects[-1][0] + lay.rects[-1][2])
+
+    assert lay.module == 2  # 0.25 mm: never the 1-dot module that 300 dpi could not read
     assert min(left, right) >= QUIET_MODULES * lay.module
     assert abs(left - right) <= 1
-    assert lay.bar_top + lay.bar_height < HEIGHT
+    assert all(y + h < lay.height - 16 * DOTS_PER_MM for _, y, _, h in lay.rects)
 
 
-def test_short_code_gets_wider_modules() -> None:
-    lay = label_layout(make_dossier(code="H15-261008-0975"))
-    assert lay.module in (2, 3)
-    assert all((x - lay.bars[0][0]) % lay.module == 0 for x, _ in lay.bars)
-    assert all(w % lay.module == 0 for _, w in lay.bars)
+def test_short_code128_gets_wider_modules() -> None:
+    lay = label_layout(make_dossier(code="H15-261008-0975"), code128())
+    assert lay.module == 3
+    assert all((x - lay.rects[0][0]) % lay.module == 0 for x, _, _, _ in lay.rects)
+    assert all(w % lay.module == 0 for _, _, w, _ in lay.rects)
+
+
+def test_code128_never_prints_one_dot_modules_on_50_mm() -> None:
+    with pytest.raises(ValidationError) as err:
+        label_layout(make_dossier(), code128("50x30"))
+    assert err.value.code == "label_code_too_long"
 
 
 def test_bars_sum_to_code128_modules() -> None:
-    lay = label_layout(make_dossier())
-    modules = (lay.bars[-1][0] + lay.bars[-1][1] - lay.bars[0][0]) // lay.module
+    lay = label_layout(make_dossier(), code128())
+    modules = (lay.rects[-1][0] + lay.rects[-1][2] - lay.rects[0][0]) // lay.module
     assert modules == 288  # 24 symbols of 11 modules (start, 22 data incl. set changes, check) + 13
+
+
+def test_qr_is_square_whole_dots_with_quiet_zone_above_the_text() -> None:
+    lay = label_layout(make_dossier())
+    x, y, w, h = lay.code_box
+    n = len(qr_matrix(make_dossier().code))
+
+    assert lay.spec == LabelSpec("50x30", "qr")
+    assert w == h == n * lay.module and lay.module == 3
+    assert min(x, y) >= QR_QUIET_MODULES * lay.module
+    quiet_below = lay.lines[0].baseline_mm * DOTS_PER_MM - 3 * DOTS_PER_MM - (y + h)
+    assert quiet_below >= QR_QUIET_MODULES * lay.module  # the code line's caps stay clear
+    assert all(
+        x <= rx and rx + rw <= x + w and y <= ry and ry + rh <= y + h
+        for rx, ry, rw, rh in lay.rects
+    )
 
 
 def test_long_name_is_cut_to_the_label_width() -> None:
