@@ -5,12 +5,13 @@
     uv run python bench/run_all.py --sync-central-dossiers 8000000   # sync at full scale
 
 Builds (or reuses) the database with make_db.py, then runs bench_intake, bench_lookup,
-bench_memory, bench_startup, bench_ticket, bench_sync and bench_day_close, each in its own
-fresh interpreter so that one does not warm caches for the next; each appends its rows to a
-JSON file that this script turns into the table: what | measured (p50 / p95) | floor |
-ratio | budget | verdict. Each script's own output (floors, notes, EXPLAIN of slow queries)
-is printed as it runs. bench_sync starts its own PostgreSQL and ignores the SQLite database;
-bench_day_close builds its own (2,000 dossiers on one day, once, ~12 min).
+bench_memory, bench_startup, bench_ticket, bench_sync, bench_day_close and bench_keys, each
+in its own fresh interpreter so that one does not warm caches for the next; each appends its
+rows to a JSON file that this script turns into the table: what | measured (p50 / p95) |
+floor | ratio | budget | verdict. Each script's own output (floors, notes, EXPLAIN of slow
+queries) is printed as it runs. bench_sync starts its own PostgreSQL and ignores the SQLite
+database; bench_day_close builds its own (2,000 dossiers on one day, once, ~12 min);
+bench_keys drives the counter window offscreen on a fresh demo database (~10 s).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ BENCHES = (
     "bench_ticket.py",
     "bench_sync.py",
     "bench_day_close.py",  # builds its own database (2,000 dossiers on one day)
+    "bench_keys.py",  # the counter window by real key events, on its own demo database
 )
 # bench_sync.py starts its own PostgreSQL and pre-fills a central database; the default here
 # is a reduced central (about 3 minutes of filling); --sync-central-dossiers 8000000 is the
