@@ -23,10 +23,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
 
+import segno
 from barcode import Code128
 from barcode.errors import BarcodeError
 from PIL import Image, ImageDraw, ImageFont
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -157,12 +157,10 @@ def _qr(
 
 @cache
 def qr_matrix(code: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR modules of `code` (True = dark), error correction Q, smallest version."""
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.Q)
-    qr.addData(code)
-    qr.make()
-    n = qr.getModuleCount()
-    return tuple(tuple(bool(qr.isDark(r, c)) for c in range(n)) for r in range(n))
+    """The QR modules of `code` (True = dark): error correction Q, the smallest version, the
+    mask the standard's penalty rules pick; by segno (reportlab's encoder takes 6× longer)."""
+    qr = segno.make_qr(code, error="q", boost_error=False)
+    return tuple(tuple(bool(v) for v in row) for row in qr.matrix)
 
 
 def _bar_pattern(code: str) -> str:
