@@ -141,7 +141,7 @@ MESSAGES: dict[str, str] = {
     "folder_unwritable": "Không ghi được vào thư mục {printer}: {detail}",
     "copies_invalid": "Số bản in phải từ 1 đến 99.",
     "reason_required": "Cần ghi rõ lý do.",
-    "label_code_too_long": "Mã hồ sơ quá dài để in rõ vừa nhãn {size} mm: dùng mã QR (label_symbology = \"qr\").",
+    "label_code_too_long": 'Mã hồ sơ quá dài để in rõ vừa nhãn {size} mm: dùng mã QR (label_symbology = "qr").',
     # time rules
     "calendar_no_working_day": "Lịch không có ngày làm việc nào trong một năm tới; kiểm tra lịch điều chỉnh.",
     "office_hours_invalid": "Giờ làm việc của đơn vị không hợp lệ (giờ mở cửa, giờ nhận, giờ đóng cửa).",
