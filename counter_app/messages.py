@@ -261,8 +261,8 @@ MESSAGES: dict[str, str] = {
     "catalogue_too_many": "Danh mục có {count} thủ tục, quá giới hạn {limit}.",
     "catalogue_too_many_documents": "Danh mục: thủ tục thứ {number} có {count} thành phần hồ sơ, quá giới hạn {limit}.",
     "clock_off_central": "Đồng hồ máy tính lệch {hours} giờ so với máy chủ trung tâm ở lần đồng bộ gần nhất (cho phép {limit} giờ). Không nhận hồ sơ cho đến khi chỉnh lại ngày giờ của máy tính cho đúng rồi đồng bộ lại.",
-    "label_size_invalid": "Cỡ nhãn {value} không có: chọn một trong {sizes} (rộng×cao, mm).",
-    "label_symbology_invalid": "Loại mã trên nhãn {value} không có: chọn qr hoặc code128.",
+    "label_size_invalid": "Cỡ nhãn {value} không có (label_size, --size): chọn một trong {sizes} (rộng×cao, mm).",
+    "label_symbology_invalid": "Loại mã trên nhãn {value} không có (label_symbology, --symbology): chọn qr hoặc code128.",
     "label_code128_too_narrow": 'Mã vạch Code 128 không in rõ được trên nhãn {size} mm: cần nhãn rộng ít nhất {need} mm. Dùng mã QR (label_symbology = "qr") hoặc nhãn 100×50 mm.',
 }
 
