@@ -340,8 +340,15 @@ class IntakeForm(QWidget):
     def _look_up_applicant(self) -> None:
         idn = self.fields["id_number"].text().strip()
         if len(idn) != 12 or not self.check_field("id_number"):
+            self._show_offer(None)  # what was said of an earlier number no longer holds
             return
-        run_task(self, lambda: returning_applicant(self.ctx, idn), self._show_offer)
+        generation = self._generation
+
+        def found(details: dict[str, str] | None) -> None:
+            if generation == self._generation and self.fields["id_number"].text().strip() == idn:
+                self._show_offer(details)  # else the form was cleared or the ID changed since
+
+        run_task(self, lambda: returning_applicant(self.ctx, idn), found)
 
     def _show_offer(self, found: dict[str, str] | None) -> None:
         self.found = found

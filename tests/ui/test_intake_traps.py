@@ -301,6 +301,11 @@ def test_enter_in_the_empty_procedure_field_picks_nothing(
     assert window.form.proc_error.isVisibleTo(window)
     assert "Chọn thủ tục" in window.form.proc_error.text()
     shot(window, "6-empty-procedure")
+    qtbot.keyClicks(picker, "zzzz")  # matches nothing: said, nothing chosen
+    enter(qtbot)
+    assert window.form.entry is None and focused() is picker
+    assert "Không có thủ tục nào khớp" in window.form.proc_error.text()
+    picker.clear()
     qtbot.keyClicks(picker, "khai sinh")
     qtbot.keyClick(picker.completer_.popup(), Qt.Key.Key_Return)
     assert window.form.entry is not None
@@ -333,3 +338,24 @@ def test_the_cleared_form_after_a_save_shows_no_stale_error(
     assert all(not x.edit.property("invalid") for x in f.values())
     assert "chưa lưu" not in window.statusBar().currentMessage()
     shot(window, "8-cleared-after-save")
+
+
+def test_the_clear_button_asks_first_as_esc_does(
+    qtbot: QtBot, window: CounterWindow, monkeypatch
+) -> None:
+    choose_procedure(qtbot, window, "khai sinh")
+    focused().setText("Nguyễn Thị Ánh Tuyết")
+    asked: list[str] = []
+
+    def answer_no(_parent: object, title: str, _text: str) -> QMessageBox.StandardButton:
+        asked.append(title)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer_no)
+    qtbot.mouseClick(window.form.clear_button, Qt.MouseButton.LeftButton)
+    assert asked == ["Làm mới"]
+    assert window.form.fields["name"].text() == "Nguyễn Thị Ánh Tuyết"
+    assert window.form.entry is not None
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    assert asked == ["Làm mới", "Làm mới"]
+    assert window.form.fields["name"].text() == "Nguyễn Thị Ánh Tuyết"
