@@ -263,7 +263,7 @@ class IntakeForm(QWidget):
         )
         self.docs.load(entry.documents)
         self.refresh_due()
-        self.fields["name"].edit.setFocus()
+        self.focus_next_step()  # the name on a fresh form; past what a scan already filled
 
     def _nothing_chosen(self, typed: str) -> None:
         """Enter in the procedure field with nothing to choose: say so there, stay there."""

@@ -23,11 +23,12 @@ def choose_procedure(qtbot: QtBot, win: CounterWindow, query: str) -> None:
 
     Offscreen, the popup's activation arrives after the popup has hidden and leaves the
     hidden list the active window (keys then go nowhere); a desktop's window manager gives
-    the activation back at once, with the focus the form gave meanwhile (the name field).
-    Settle it as the desktop would."""
+    the activation back at once, with the focus the form gave meanwhile. Settle it as the
+    desktop would."""
     choose_in_popup(qtbot, win, query)
+    given = win.focusWidget()  # where the form put the focus on choosing
     settle(qtbot, win)
-    win.form.fields["name"].edit.setFocus()
+    given.setFocus()
 
 
 def settle(qtbot: QtBot, win: CounterWindow) -> None:
@@ -133,6 +134,8 @@ def test_a_scan_before_the_procedure_sends_the_focus_to_the_procedure(
     scan(qtbot, AN_QR)
     assert window.form.fields["name"].text() == "Nguyễn Văn An"
     assert focused() is window.form.picker
+    choose_procedure(qtbot, window, "2.000815")
+    assert focused() is window.form.fields["phone"].edit  # the name is there already
 
 
 # ----- 2. F3 ticks the required documents only --------------------------------------------
