@@ -26,6 +26,7 @@ from counter_app.services import lookup, unit_setup
 from counter_app.services.context import ServiceContext
 from counter_app.services.papers import record_paper
 from counter_app.services.printjobs import render_form
+from counter_app.services.repeats import same_day_dossiers
 from counter_app.services.setup import init_database, load_catalogue_file
 from counter_app.ui_text import STATUS_LABELS, document_kind_label, money, thousands
 
@@ -155,7 +156,12 @@ def check_intake(args: argparse.Namespace) -> None:
 def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     # Again on the context's clock (the birth-year check of a CCCD number reads "today").
     args.requests = _parse_many(args.intake_raw, ctx.now().date())
+    # The same person's dossiers for the same procedure already received today (usually a
+    # double entry; registered all the same, and said). A repeated request id's own first
+    # dossier is not one of them.
+    earlier = [same_day_dossiers(ctx, r) for r in args.requests]
     views = intake_svc.register(ctx, args.requests, args.clerk)
+    repeats = [[c for c in e if c != v.code] for e, v in zip(earlier, views, strict=True)]
     data = [
         {
             "code": v.code,
@@ -163,11 +169,14 @@ def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
             "status": v.status,
             "due_at": v.due_at.isoformat(),
             **({"request_id": r.request_id} if r.request_id else {}),
+            **({"same_day_earlier": rep} if rep else {}),
         }
-        for v, r in zip(views, args.requests, strict=True)
+        for v, r, rep in zip(views, args.requests, repeats, strict=True)
     ]
     return data, lambda: "\n".join(
-        f"{v.code}  hẹn trả {v.due_at:%H:%M %d/%m/%Y}  {v.status}" for v in views
+        f"{v.code}  hẹn trả {v.due_at:%H:%M %d/%m/%Y}  {v.status}"
+        + (f"  (cùng người, cùng thủ tục đã nhận hôm nay: {', '.join(rep)})" if rep else "")
+        for v, rep in zip(views, repeats, strict=True)
     )
 
 

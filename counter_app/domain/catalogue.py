@@ -35,7 +35,12 @@ def _document(d: Any, where: str) -> dict[str, Any]:
         raise ValidationError(
             "catalogue_field_invalid", where=where, field="documents.name"
         ) from None
-    out = {"name": name, "kind": kind, "count": count, "required": bool(d.get("required", True))}
+    # The optional "(nếu có)" documents are `"required": false`; F3 ticks only the required
+    # ones, so a text "false" (truthy) must not quietly make a document required.
+    required = d.get("required", True)
+    if not isinstance(required, bool):
+        raise ValidationError("catalogue_field_invalid", where=where, field="documents.required")
+    out = {"name": name, "kind": kind, "count": count, "required": required}
     presented = d.get("presented", False)
     if not isinstance(presented, bool):
         raise ValidationError("catalogue_field_invalid", where=where, field="documents.presented")

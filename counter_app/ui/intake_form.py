@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -26,7 +27,13 @@ from counter_app.domain.text import clean_address, clean_name, fold
 from counter_app.domain.workdays import compute_due
 from counter_app.services.catalogue import CatalogueEntry
 from counter_app.services.context import ServiceContext
-from counter_app.services.intake import IntakeSetup, parse_intake, returning_applicant
+from counter_app.services.intake import (
+    IntakeRequest,
+    IntakeSetup,
+    parse_intake,
+    returning_applicant,
+)
+from counter_app.services.repeats import same_day_dossiers
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 from counter_app.ui.widgets import DocumentTable, Field, ProcedurePicker
@@ -45,6 +52,26 @@ FIELD_CHECKS: dict[str, Any] = {
     "address": lambda v: clean_address(v, "applicant.address"),
     "email": lambda v: validate_email(v, "applicant.email"),
 }
+
+
+# After a scan or Ctrl+D the focus goes to the first of these left empty (the name is
+# required, the phone is asked of everyone), else to the document checklist.
+NEXT_FIELDS = ("name", "phone")
+
+
+def no_focus(button: QPushButton) -> QPushButton:
+    """A button with its own key stays out of the Enter/Tab path: a Space or Enter meant for
+    a field or the checklist must never press it."""
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setAutoDefault(False)
+    button.setDefault(False)
+    return button
+
+
+def same_person(typed_name: str, saved_name: str) -> bool:
+    """Saved details belong to the person at the counter when the ID matched and the name
+    typed (if any yet) is the saved one, accents and case aside."""
+    return not typed_name.strip() or fold(typed_name) == fold(saved_name)
 
 
 def due_text(due: Any) -> str:
@@ -67,7 +94,12 @@ class IntakeForm(QWidget):
         self.ctx = ctx
         self.setup = setup
         self.entry: CatalogueEntry | None = None
-        self.offer: dict[str, str] | None = None
+        self.offer: dict[str, str] | None = None  # saved details Ctrl+D may copy
+        self.found: dict[str, str] | None = None  # what the ID look-up found, whoever's
+        self.repeat_box: QMessageBox | None = None  # "filed again today?" (item 4)
+        self._checking = False
+        self._generation = 0  # bumped by clear(): late answers for a cleared form are dropped
+        self._clearing = False
         self.ticket_id: str | None = None  # the queue ticket being served, if any
         self.fields: dict[str, Field] = {}
         self._build()
@@ -86,7 +118,9 @@ class IntakeForm(QWidget):
         lay.addLayout(self._applicant_grid())
         lay.addWidget(self._offer_bar())
         lay.addWidget(
-            self._section(tr("THÀNH PHẦN HỒ SƠ  (Space: đánh dấu đã nhận · F3: nhận đủ)"))
+            self._section(
+                tr("THÀNH PHẦN HỒ SƠ  (Space: đánh dấu đã nhận · F3: nhận đủ giấy tờ bắt buộc)")
+            )
         )
         self.docs = DocumentTable()
         self.docs.changed.connect(self._update_save_mode)
@@ -106,6 +140,7 @@ class IntakeForm(QWidget):
         form = QFormLayout()
         self.picker = ProcedurePicker(self.setup.entries)
         self.picker.chosen.connect(self.set_procedure)
+        self.picker.nothing_chosen.connect(self._nothing_chosen)
         self.proc_info = QLabel(tr("Chưa chọn thủ tục"))
         self.proc_info.setObjectName("procInfo")
         self.proc_error = QLabel()
@@ -137,6 +172,7 @@ class IntakeForm(QWidget):
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
         self.fields["id_number"].edit.editingFinished.connect(self._look_up_applicant)
+        self.fields["name"].edit.editingFinished.connect(self._recheck_offer)
         return grid
 
     def _offer_bar(self) -> QFrame:
@@ -146,7 +182,7 @@ class IntakeForm(QWidget):
         row = QHBoxLayout(self.offer_frame)
         row.setContentsMargins(8, 2, 8, 2)
         self.offer_label = QLabel()
-        self.offer_button = QPushButton(tr("Dùng thông tin đã lưu (Ctrl+D)"))
+        self.offer_button = no_focus(QPushButton(tr("Dùng thông tin đã lưu (Ctrl+D)")))
         self.offer_button.clicked.connect(self.accept_offer)
         row.addWidget(self.offer_label, 1)
         row.addWidget(self.offer_button)
@@ -190,11 +226,11 @@ class IntakeForm(QWidget):
 
     def _buttons_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.save_button = QPushButton()
+        self.save_button = no_focus(QPushButton())
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.request_save)
-        self.clear_button = QPushButton(tr("Esc  Làm mới"))
-        self.clear_button.clicked.connect(self.clear)
+        self.clear_button = no_focus(QPushButton(tr("Esc  Làm mới")))
+        self.clear_button.clicked.connect(self.confirm_clear)
         row.addWidget(self.save_button, 1)
         row.addWidget(self.clear_button)
         self._update_save_mode()
@@ -205,7 +241,7 @@ class IntakeForm(QWidget):
         for keys, slot in (
             ("Ctrl+S", self.request_save),
             ("Ctrl+D", self.accept_offer),
-            ("F3", lambda: self.docs.set_all(True)),
+            ("F3", self.docs.tick_required),
             ("Ctrl+T", self.picker.setFocus),
         ):
             sc = QShortcut(QKeySequence(keys), self)
@@ -227,7 +263,31 @@ class IntakeForm(QWidget):
         )
         self.docs.load(entry.documents)
         self.refresh_due()
-        self.fields["name"].edit.setFocus()
+        self.focus_next_step()  # the name on a fresh form; past what a scan already filled
+
+    def _nothing_chosen(self, typed: str) -> None:
+        """Enter in the procedure field with nothing to choose: say so there, stay there."""
+        if typed:
+            text = tr("Không có thủ tục nào khớp “{q}”: gõ tên khác hoặc mã thủ tục.").format(
+                q=typed
+            )
+        else:
+            text = tr("Chọn thủ tục: gõ tên (không cần dấu) hoặc mã thủ tục, rồi Enter.")
+        self.proc_error.setText(text)
+        self.proc_error.setVisible(True)
+        self.picker.setFocus()
+
+    def focus_next_step(self) -> None:
+        """Where the clerk goes on after a scan or Ctrl+D: the procedure if none is chosen,
+        else the first of the name and phone left empty, else the document checklist."""
+        if self.entry is None:
+            self.picker.setFocus()
+            return
+        for key in NEXT_FIELDS:
+            if not self.fields[key].text().strip():
+                self.fields[key].edit.setFocus()
+                return
+        self.docs.setFocus()
 
     def refresh_due(self) -> None:
         if self.entry is None:
@@ -264,6 +324,8 @@ class IntakeForm(QWidget):
 
     def check_field(self, key: str) -> bool:
         f = self.fields[key]
+        if self._clearing:  # the field left while the form is emptied: nothing to say
+            return True
         try:
             if key == "id_number" and f.text().strip():  # the birth year against ctx's today
                 validate_id_number(f.text(), "applicant.id_number", today=self.ctx.now().date())
@@ -278,25 +340,36 @@ class IntakeForm(QWidget):
     def _look_up_applicant(self) -> None:
         idn = self.fields["id_number"].text().strip()
         if len(idn) != 12 or not self.check_field("id_number"):
+            self._show_offer(None)  # what was said of an earlier number no longer holds
             return
-        run_task(self, lambda: returning_applicant(self.ctx, idn), self._show_offer)
+        generation = self._generation
+
+        def found(details: dict[str, str] | None) -> None:
+            if generation == self._generation and self.fields["id_number"].text().strip() == idn:
+                self._show_offer(details)  # else the form was cleared or the ID changed since
+
+        run_task(self, lambda: returning_applicant(self.ctx, idn), found)
 
     def _show_offer(self, found: dict[str, str] | None) -> None:
-        self.offer = found
+        self.found = found
+        self.offer = None
         if not found:
             self.offer_frame.setVisible(False)
             return
-        typed = self.fields["name"].text()
-        details = tr("{name} · {phone} · {address}").format(
-            name=found["name"], phone=found["phone"] or "—", address=found["address"] or "—"
-        )
-        if typed.strip() and fold(typed) != fold(found["name"]):
-            # Same ID, another name: most often a mistyped ID. Say so before it is saved.
+        if not same_person(self.fields["name"].text(), found["name"]):
+            # Same ID, another name: most often a mistyped ID. Say so before it is saved, and
+            # offer nothing: that person's phone and address are not this one's (not shown).
             text = tr("Số CCCD này đã được ghi cho người khác: {d}. Kiểm tra lại số CCCD.")
+            details = found["name"]
             kind = "error"
         else:
+            self.offer = found
             text = tr("Người nộp đã từng nộp hồ sơ: {d}")
+            details = tr("{name} · {phone} · {address}").format(
+                name=found["name"], phone=found["phone"] or "—", address=found["address"] or "—"
+            )
             kind = "busy"
+        self.offer_button.setVisible(self.offer is not None)
         self.offer_label.setText(text.format(d=details))
         self.offer_label.setWordWrap(True)
         self.offer_frame.setProperty("kind", kind)
@@ -304,7 +377,15 @@ class IntakeForm(QWidget):
         self.offer_frame.style().polish(self.offer_frame)
         self.offer_frame.setVisible(True)
 
+    def _recheck_offer(self) -> None:
+        """The name typed after the look-up decides again whose details these are."""
+        if self.found is not None and self.offer_frame.isVisible():
+            self._show_offer(self.found)
+
     def accept_offer(self) -> None:
+        """Ctrl+D: copy the saved details into the empty fields, only for the same person."""
+        if self.found is not None:
+            self._show_offer(self.found)  # the name may have been typed since the offer
         if not self.offer:
             return
         for key in ("name", "phone", "address", "email"):
@@ -312,6 +393,7 @@ class IntakeForm(QWidget):
                 self.fields[key].edit.setText(self.offer[key])
                 self.fields[key].set_error(None)
         self.offer_frame.setVisible(False)
+        self.focus_next_step()
 
     def fill_from_cccd(self, data: CccdData) -> None:
         """A scanned ID card fills name, ID and address; phone and email stay as typed."""
@@ -323,7 +405,7 @@ class IntakeForm(QWidget):
             self.check_field(key)
         self.message.emit(tr("Đã đọc CCCD của {name}").format(name=data.name))
         self._look_up_applicant()
-        self.fields["phone"].edit.setFocus()
+        self.focus_next_step()
 
     def raw(self) -> dict[str, Any]:
         return {
@@ -357,22 +439,116 @@ class IntakeForm(QWidget):
             first.setFocus()
 
     def request_save(self) -> None:
+        if self._checking or not self.save_button.isEnabled():
+            return  # a second Ctrl+S while the first is being checked or saved
+        if self.repeat_box is not None and self.repeat_box.isVisible():
+            return
         raw = self.raw()
         try:
-            parse_intake(raw, self.ctx.now().date())
+            req = parse_intake(raw, self.ctx.now().date())
         except ValidationError as exc:
             self.show_errors(exc.field_errors or {"procedure": exc.code})
             self.message.emit(tr("Hồ sơ chưa lưu: kiểm tra các ô báo đỏ."))
             return
         self.show_errors({})
-        self.save_requested.emit(raw)
+        self._checking = True
+        generation = self._generation
+        run_task(
+            self,
+            lambda: same_day_dossiers(self.ctx, req),
+            lambda codes: self._checked(generation, raw, req, codes),
+            lambda exc: self._check_failed(generation, raw, exc),
+        )
+
+    def _checked(
+        self, generation: int, raw: dict[str, Any], req: IntakeRequest, codes: list[str]
+    ) -> None:
+        self._checking = False
+        if generation != self._generation:
+            return  # the form was cleared meanwhile
+        if not codes:
+            self.save_requested.emit(raw)
+            return
+        self._ask_repeat(raw, req, codes)
+
+    def _check_failed(self, generation: int, raw: dict[str, Any], _exc: Exception) -> None:
+        # The look-up is a courtesy: when it cannot be read the save itself says what is wrong.
+        self._checking = False
+        if generation == self._generation:
+            self.save_requested.emit(raw)
+
+    def _ask_repeat(self, raw: dict[str, Any], req: IntakeRequest, codes: list[str]) -> None:
+        """Item 4: the same person, the same procedure, already today. Enter saves a new
+        dossier all the same; Esc goes back to the form, nothing saved."""
+        back_to = self.focusWidget()
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("Hồ sơ đã nhận hôm nay"))
+        earlier = ", ".join(codes)
+        box.setText(
+            tr(
+                "{name} đã nộp thủ tục này hôm nay: hồ sơ {codes}.\n"
+                "Thường là nhập trùng. Vẫn lưu thành hồ sơ mới?"
+            ).format(name=req.name, codes=earlier)
+        )
+        go_on = box.addButton(tr("Enter  Vẫn lưu hồ sơ mới"), QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton(tr("Esc  Quay lại"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(go_on)
+        box.setEscapeButton(back)
+        generation = self._generation
+
+        def done(_result: int) -> None:
+            if generation != self._generation:
+                return
+            if box.clickedButton() is go_on:
+                self.save_requested.emit(raw)
+            else:
+                self.message.emit(
+                    tr("Chưa lưu: hồ sơ {codes} đã nhận hôm nay.").format(codes=earlier)
+                )
+                if back_to is not None:
+                    back_to.setFocus()
+
+        box.finished.connect(done)
+        self.repeat_box = box
+        box.open()
+        go_on.setFocus()
+
+    def confirm_clear(self) -> None:
+        """Esc or the button: clear the form, asking first when something was typed."""
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self, tr("Làm mới"), tr("Xóa thông tin đang nhập để tiếp nhận hồ sơ khác?")
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.clear()
 
     def clear(self) -> None:
+        """Ready for the next citizen: no entry, no leftover error, no leftover message."""
+        self._generation += 1
+        self._clearing = True
+        try:
+            # The focus leaves the field first: its check on leaving would otherwise run on
+            # the emptied field and print "Không được để trống." on the clean form.
+            self.picker.setFocus()
+            self._clear_fields()
+        finally:
+            self._clearing = False
+
+    def _clear_fields(self) -> None:
         self.entry = None
         self.offer = None
+        self.found = None
+        self._checking = False
+        if self.repeat_box is not None:
+            self.repeat_box.close()
+            self.repeat_box = None
         self.offer_frame.setVisible(False)
         self.picker.clear()
         self.proc_info.setText(tr("Chưa chọn thủ tục"))
+        self.proc_error.setVisible(False)
+        self.message.emit("")  # "Hồ sơ chưa lưu: …" of an earlier try no longer applies
         for f in (*self.fields.values(), self.return_address):
             f.edit.clear()
             f.set_error(None)

@@ -487,13 +487,7 @@ class CounterWindow(QMainWindow):
         self.form.fill_from_cccd(data)
 
     def clear_form(self) -> None:
-        if self.form.is_dirty():
-            answer = QMessageBox.question(
-                self, tr("Làm mới"), tr("Xóa thông tin đang nhập để tiếp nhận hồ sơ khác?")
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.form.clear()
+        self.form.confirm_clear()  # asks first when something was typed (as its button does)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         window_settings().setValue("counter/geometry", self.saveGeometry())

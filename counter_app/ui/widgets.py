@@ -60,6 +60,9 @@ class ProcedurePicker(QLineEdit):
     """Type a name without accents or a code; Up/Down and Enter choose; most used first."""
 
     chosen = Signal(object)  # CatalogueEntry
+    # Enter found nothing to choose: the text typed ("" when the field is empty). Nothing
+    # is chosen for the clerk and the focus stays here.
+    nothing_chosen = Signal(str)
 
     def __init__(self, entries: tuple[CatalogueEntry, ...]) -> None:
         super().__init__()
@@ -103,10 +106,13 @@ class ProcedurePicker(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         popup = self.completer_.popup()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not popup.isVisible():
-            matches = search_catalogue(self.entries, self.text())
+            # An empty field lists every procedure: Enter there must not take the first.
+            matches = search_catalogue(self.entries, self.text()) if self.text().strip() else []
             if matches:
                 self.choose(matches[0])
-                return
+            else:
+                self.nothing_chosen.emit(self.text().strip())
+            return
         if event.key() == Qt.Key.Key_Down and not popup.isVisible():
             self._refilter(self.text())
             self.completer_.complete()
@@ -183,6 +189,13 @@ class DocumentTable(QTableWidget):
         item = self.item(row, 0)
         done = item.checkState() == Qt.CheckState.Checked
         item.setCheckState(Qt.CheckState.Unchecked if done else Qt.CheckState.Checked)
+
+    def tick_required(self) -> None:
+        """F3: every required document received; the optional "(nếu có)" ones stay as they
+        are (Space ticks one handed in)."""
+        for r, required in enumerate(self.required):
+            if required:
+                self.item(r, 0).setCheckState(Qt.CheckState.Checked)
 
     def set_all(self, received: bool) -> None:
         state = Qt.CheckState.Checked if received else Qt.CheckState.Unchecked
