@@ -55,6 +55,11 @@ class Settings:
     rating_screen: bool = False  # open the citizen rating screen with the counter window
     backup_dir: str = ""  # automatic daily backups; "" = <data dir>/backups
     backup_keep: int = 14  # the automatic backups kept (older ones it wrote are deleted)
+    # Updates (issue 13 item 5): the province's update folder (https://…/, file:…, a folder),
+    # the Ed25519 public key (base64) its manifests are signed with, how often the window checks.
+    update_url: str = ""
+    update_public_key: str = ""
+    update_interval_s: int = 3600
 
     @property
     def effective_db_url(self) -> str:
