@@ -9,6 +9,7 @@ UPDATE_MESSAGES: dict[str, str] = {
     "update_no_key": "Chưa đặt khóa công khai kiểm tra bản cập nhật (update_public_key trong tệp cấu hình): không tải bản cập nhật nào chưa kiểm tra được chữ ký.",
     "update_public_key_invalid": "Khóa công khai kiểm tra bản cập nhật (update_public_key) không hợp lệ: cần chuỗi base64 của khóa Ed25519 (32 byte) do tỉnh cấp.",
     "update_key_invalid": "Tệp khóa ký bản cập nhật không phải khóa riêng Ed25519 dạng PEM.",
+    "update_key_exists": "Tệp {path} đã có: không ghi đè khóa (hãy chọn tên tệp khác).",
     "update_package_missing": "Không tìm thấy gói cài đặt {path}.",
     "update_manifest_invalid": "Tệp mô tả bản cập nhật (manifest.json) trên máy chủ không đọc được ({detail}): bỏ qua, chưa tải gì.",
     "update_signature_bad": "Chữ ký của bản cập nhật trên máy chủ không đúng với khóa của tỉnh: bỏ qua, chưa tải gì. Hãy báo cho quản trị viên của tỉnh.",

@@ -48,10 +48,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _clock() -> Callable[[], datetime]:
-    from counter_app.app import NOW_ENV, pinned_clock  # the composition root's clock
-
-    pinned = os.environ.get(NOW_ENV, "")
-    return pinned_clock(pinned) if pinned else (lambda: datetime.now(UTC))
+    """The time stamps of `update status`: the real clock, or COUNTER_APP_NOW's instant
+    (the testing aid app.pinned_clock reads for the other commands)."""
+    pinned = os.environ.get("COUNTER_APP_NOW", "").strip()
+    if not pinned:
+        return lambda: datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(pinned)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise ValidationError("now_invalid", value=pinned)
+    return lambda: at
 
 
 def updater(settings: Settings, url: str | None = None) -> svc.Updater:
@@ -147,7 +155,7 @@ def _status(up: svc.Updater) -> Result:
 
 def _keygen(path: Path) -> Result:
     if path.exists():
-        raise ValidationError("output_exists", path=str(path))
+        raise ValidationError("update_key_exists", path=str(path))
     pem, public = svc.generate_key()
     try:
         filemodes.create_private_file(path)

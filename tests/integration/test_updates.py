@@ -296,3 +296,37 @@ def test_keygen_and_publish_from_the_command_line(cli, tmp_path: Path) -> None: 
     assert cli("update", "keygen", "--private-key", keyfile, db=None).rc == 1  # not overwritten
     bad = cli("update", "publish", pkg, "--version", "x", "--key", keyfile, "--to", out, db=None)
     assert bad.rc == 1
+
+
+def test_the_window_start_installs_a_waiting_update_first(configured, source, key, monkeypatch):  # type: ignore[no-untyped-def]
+    """On an installed Windows build a verified update is installed before the window opens
+    (never mid-session); otherwise the window opens and a background worker checks."""
+    from counter_app import app
+
+    package = ready_update(configured, source, key)
+    launched: list[list[str]] = []
+    monkeypatch.setattr(app, "installed_windows_build", lambda: True)
+    monkeypatch.setattr(app, "_launch_detached", launched.append)
+
+    def no_window(*_args: object) -> int:
+        raise AssertionError("the window opened before the update was installed")
+
+    monkeypatch.setattr("counter_app.ui.main.run", no_window)
+    assert app.run_cli([]) == 0
+    assert launched and launched[0][0] == str(package)
+
+    # Next start (the install failed: still the old version): the window opens, and the
+    # background worker runs.
+    opened: list[bool] = []
+    monkeypatch.setattr("counter_app.ui.main.run", lambda *_a: opened.append(True) or 0)
+    workers: list[Any] = []
+    real_start = svc.UpdateWorker.start
+    monkeypatch.setattr(
+        svc.UpdateWorker, "start", lambda self: (workers.append(self), real_start(self))
+    )
+    assert app.run_cli([]) == 0
+    assert opened == [True]
+    assert len(launched) == 1
+    assert workers and workers[0].daemon
+    workers[0].stop()
+    workers[0].join(10)
