@@ -549,5 +549,7 @@ def apply_at_start(
         launch(install_command(package))
     except OSError as exc:
         log.warning("update installer did not start: %s", exc)
+        with contextlib.suppress(OSError):
+            (folder / APPLYING).unlink()  # not tried: the next start tries again
         return False
     return True

@@ -267,6 +267,18 @@ def test_applied_at_the_next_start_once(configured: Path, source: Source, key) -
     }
 
 
+def test_an_installer_that_does_not_start_is_tried_at_the_next_start(configured, source, key):  # type: ignore[no-untyped-def]
+    ready_update(configured, source, key)
+
+    def refused(_argv: list[str]) -> None:
+        raise PermissionError(13, "Access is denied")
+
+    assert svc.apply_at_start(configured, refused, can_install=True) is False
+    launched: list[list[str]] = []
+    assert svc.apply_at_start(configured, launched.append, can_install=True) is True
+    assert len(launched) == 1
+
+
 def test_a_package_changed_on_disk_is_not_installed(configured: Path, source: Source, key) -> None:  # type: ignore[no-untyped-def]
     package = ready_update(configured, source, key)
     package.write_bytes(bytes(len(PACKAGE_BYTES)))
