@@ -14,6 +14,7 @@ from counter_app import filemodes
 from counter_app.cli.output import Result
 from counter_app.config import Settings, config_path, data_dir, load_settings
 from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.redact import redact_secrets
 from counter_app.messages import describe
 from counter_app.services import updates as svc
 
@@ -116,7 +117,7 @@ def _status(up: svc.Updater) -> Result:
     error = state.get("last_error")
     data: dict[str, Any] = {
         "installed": up.installed,
-        "url": up.url,
+        "url": redact_secrets(up.url),
         "key_set": bool(up.key_b64.strip()),
         "last_check_at": state.get("last_check_at"),
         "available": (state.get("available") or {}).get("version"),

@@ -52,6 +52,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 import counter_app
 from counter_app import filemodes
 from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.redact import redact_secrets
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +306,8 @@ class Updater:
             os.replace(tmp, self.folder / STATE)
 
     def _fail(self, exc: CounterAppError) -> None:
-        self._record(last_error={"code": exc.code, **{k: str(v) for k, v in exc.params.items()}})
+        params = {k: redact_secrets(str(v)) for k, v in exc.params.items()}
+        self._record(last_error={"code": exc.code, **params})
 
     # check ---------------------------------------------------------------------------------
 

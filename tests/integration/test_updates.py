@@ -223,6 +223,18 @@ def test_no_network_is_quiet_and_tried_again(configured: Path, key, source: Sour
     assert worker.run_once()["ready"] is True  # type: ignore[index]
 
 
+def test_a_password_in_the_update_url_is_not_kept(cli, configured, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://province:s3cret-pw@127.0.0.1:{s.getsockname()[1]}/updates/"
+    monkeypatch.setenv("COUNTER_APP_UPDATE_URL", dead)
+    res = cli("update", "check", db=None)
+    assert res.rc == 1
+    _rc, status, _ = run_json(cli, "status")
+    assert "s3cret-pw" not in json.dumps(status)
+    assert "s3cret-pw" not in (configured / svc.STATE).read_text() + res.err
+
+
 def test_the_worker_thread_downloads_in_the_background(configured, key, source) -> None:  # type: ignore[no-untyped-def]
     up = svc.Updater(source.url, key[1], configured, clock=lambda: svc.datetime(2026, 12, 2))
     worker = svc.UpdateWorker(up, interval_s=3600)
