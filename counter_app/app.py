@@ -127,6 +127,21 @@ def build_adapters(settings: Settings) -> Adapters:
     )
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def migration_backup_hook(
+    settings: Settings, clock: Callable[[], datetime] | None
+) -> Callable[..., None]:
+    """Before Alembic upgrades an existing database (a new version's migrations): a copy in
+    the backups folder (services/migration_backup.py)."""
+    from counter_app.services import migration_backup
+
+    folder = Path(settings.backup_dir).expanduser() if settings.backup_dir else None
+    return migration_backup.hook(folder or data_dir() / "backups", clock or _system_clock)
+
+
 def build_context(
     db: str | None = None,
     config: str | None = None,
@@ -149,7 +164,7 @@ def build_context(
     url = db_url(db, settings)
     if not create:
         require_existing(url)
-    engine = open_database(url)
+    engine = open_database(url, before_migrate=migration_backup_hook(settings, clock))
     filemodes.flush_log()
     ctx = ServiceContext(UnitOfWork(engine), tz=ZoneInfo(settings.timezone))
     if clock is not None:
@@ -186,7 +201,55 @@ def open_context(args: argparse.Namespace) -> ServiceContext:
     return build_context(db=args.db, config=args.config, create=creates_database(args))
 
 
+def _gui_settings(args: argparse.Namespace) -> Settings | None:
+    try:
+        return load_settings(Path(args.config) if args.config else config_path())
+    except ValidationError:
+        return None  # the window's own start says what is wrong with the file
+
+
+def installed_windows_build() -> bool:
+    """A PyInstaller build on Windows (the Inno Setup install): updates install themselves."""
+    return sys.platform == "win32" and bool(getattr(sys, "frozen", False))
+
+
+def _launch_detached(argv: list[str]) -> object:
+    import subprocess
+
+    flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
+        subprocess, "CREATE_NEW_PROCESS_GROUP", 0
+    )
+    return subprocess.Popen([*argv, "/RESTARTAPP"], creationflags=flags, close_fds=True)
+
+
+def start_updates(settings: Settings) -> object | None:
+    """At the window's start: a verified update waiting is installed first (before the
+    window opens, never mid-session); then a background thread checks and downloads."""
+    from counter_app.services import updates
+
+    folder = updates.updates_dir(data_dir())
+    if updates.apply_at_start(folder, _launch_detached, can_install=installed_windows_build()):
+        return "installing"
+    if not settings.update_url:
+        return None
+    pinned = os.environ.get(NOW_ENV, "")
+    updater = updates.Updater(
+        settings.update_url,
+        settings.update_public_key,
+        folder,
+        pinned_clock(pinned) if pinned else _system_clock,
+    )
+    worker = updates.UpdateWorker(updater, interval_s=max(60, settings.update_interval_s))
+    worker.start()
+    return worker
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    settings = _gui_settings(args)
+    if settings is not None and not getattr(args, "demo", False):
+        setup_logging(settings)
+        if start_updates(settings) == "installing":
+            return 0  # the installer starts the app again when it is done
     # Qt is loaded only when a window opens: the command line never pays for it.
     from counter_app.ui.main import run
 
@@ -199,4 +262,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # the windowed Windows build (counter-app-gui.exe)
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     sys.exit(run_cli())

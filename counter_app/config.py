@@ -57,6 +57,11 @@ class Settings:
     backup_keep: int = 14  # the automatic backups kept (older ones it wrote are deleted)
     label_size: str = "50x30"  # folder label stock, mm: 50x30 | 60x40 | 100x50
     label_symbology: str = "qr"  # qr | code128 (Code 128 only where it fits: 100x50)
+    # Updates (issue 13 item 5): the province's update folder (https://…/, file:…, a folder),
+    # the Ed25519 public key (base64) its manifests are signed with, how often the window checks.
+    update_url: str = ""
+    update_public_key: str = ""
+    update_interval_s: int = 3600
 
     @property
     def effective_db_url(self) -> str:

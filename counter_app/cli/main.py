@@ -16,9 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from counter_app import filemodes
+from counter_app import __version__, filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli import backup as backup_cli
+from counter_app.cli import updates as updates_cli
 from counter_app.cli.output import Result
 from counter_app.db import faults
 from counter_app.domain.errors import CounterAppError, StorageFault, ValidationError
@@ -140,6 +141,7 @@ def build_parser() -> Parser:
     root = Parser(prog="counter-app", description="Phần mềm Bộ phận Một cửa")
     _globals(root, None)
     root.add_argument("--demo", action="store_true", help="open the window with demo data")
+    root.add_argument("--version", action="version", version=f"counter-app {__version__}")
     common = Parser(add_help=False)
     _globals(common, argparse.SUPPRESS)
     sub = root.add_subparsers(dest="command", parser_class=Parser)
@@ -188,6 +190,7 @@ def build_parser() -> Parser:
     dayclose.add_parser(cmd)
     ratings.add_rate_parser(cmd, _counter_number)
     backup_cli.add_parsers(cmd)
+    updates_cli.add_parser(cmd, common)
     return root
 
 
@@ -236,6 +239,7 @@ COMMANDS: dict[str, Command] = {
     "rate": Command(ratings.cmd_rate),
     "backup": Command(backup_cli.cmd_backup, check=backup_cli.check_backup),
     "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
+    "update": Command(standalone=updates_cli.cmd_update),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,10 +139,20 @@ def current_revision(engine: Engine) -> str | None:
     return rev
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to head; refuses foreign or newer databases before touching them."""
-    if current_revision(engine) == head_revision():
+# Called with the engine and the database's revision before Alembic upgrades a database that
+# already has a schema (app.py: a backup into the backups folder); raising stops the upgrade.
+BeforeMigrate = Callable[[Engine, str], None]
+
+
+def migrate(engine: Engine, before: BeforeMigrate | None = None) -> None:
+    """Bring the schema to head; refuses foreign or newer databases before touching them.
+    `before` runs first when there are pending revisions on a database that has a schema
+    (not on a new one: nothing to keep)."""
+    current = current_revision(engine)
+    if current == head_revision():
         return
+    if before is not None and current is not None:
+        before(engine, current)
     command.upgrade(_alembic_config(engine), "head")
 
 
@@ -161,14 +172,16 @@ def _make_private(engine: Engine) -> None:
         filemodes.tighten_sqlite(Path(str(db)))
 
 
-def open_database(url: str, *, migrate_schema: bool = True) -> Engine:
+def open_database(
+    url: str, *, migrate_schema: bool = True, before_migrate: BeforeMigrate | None = None
+) -> Engine:
     engine = create_db_engine(url)
     try:
         current_revision(engine)  # refuses what is not ours before anything is written
         _make_private(engine)
         enable_wal(engine)
         if migrate_schema:
-            migrate(engine)
+            migrate(engine, before_migrate)
     except Exception:
         engine.dispose()
         raise
