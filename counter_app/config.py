@@ -120,3 +120,8 @@ def _check_values(s: Settings) -> None:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationError("config_invalid", key="timezone", value=s.timezone) from None
+    # a device named by USB id: well written (usb:VID:PID[:SERIAL], devices/ports.py)
+    from counter_app.devices.ports import parse_usb
+
+    for key in ("scanner_port", "ticket_printer", "led_board"):
+        parse_usb(str(getattr(s, key)))

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from counter_app import filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli import backup as backup_cli
+from counter_app.cli import devices as devices_cli
 from counter_app.cli.output import Result
 from counter_app.db import faults
 from counter_app.domain.errors import CounterAppError, StorageFault, ValidationError
@@ -186,6 +187,7 @@ def build_parser() -> Parser:
     dayclose.add_parser(cmd)
     ratings.add_rate_parser(cmd, _counter_number)
     backup_cli.add_parsers(cmd)
+    devices_cli.add_parser(cmd, common)
     return root
 
 
@@ -234,6 +236,7 @@ COMMANDS: dict[str, Command] = {
     "rate": Command(ratings.cmd_rate),
     "backup": Command(backup_cli.cmd_backup, check=backup_cli.check_backup),
     "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
+    "device": Command(devices_cli.cmd_device),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

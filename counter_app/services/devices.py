@@ -1,0 +1,156 @@
+"""The serial devices of this PC and the state of each configured one (issue 13 item 3).
+
+`serial_devices` is what `counter-app device list` shows a supervisor choosing a setting
+(usb:VID:PID[:SERIAL] to paste into the config or `printer set ticket`); `device_states` is
+each device's state for a status bar or `device status`: ok, not_set, or failing with a
+Vietnamese message. It never opens a port (a scanner being read holds its port): a usb: id is
+looked up in the system's list, a local port checked to be there, a network URL (socket://)
+reported ok as set, a Windows printer asked for its spooler status; a live device's own last
+failure (the scanner's `fault`) is passed in `faults` and wins."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from counter_app.config import Settings
+from counter_app.devices.ports import (
+    DEVICE_NAMES,
+    Comports,
+    SerialDevice,
+    find_port,
+    list_devices,
+    parse_usb,
+)
+from counter_app.devices.winspool import WinspoolPrinter, is_winspool, printer_name
+from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.messages import describe
+
+DEVICE_SETTINGS = {
+    "scanner": "scanner_port",
+    "ticket_printer": "ticket_printer",
+    "led_board": "led_board",
+}
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    kind: str  # scanner | ticket_printer | led_board
+    setting: str  # as configured: COM3, usb:1a86:7523, winspool:…, socket://…, "" = none
+    state: str  # ok | not_set | failing
+    port: str  # where it is now (a usb: id's current port), "" when unknown
+    message: str  # Vietnamese, "" when ok
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "device": self.kind,
+            "setting": self.setting,
+            "state": self.state,
+            "port": self.port,
+            "message": self.message,
+        }
+
+
+def serial_devices(comports: Comports | None = None) -> list[SerialDevice]:
+    try:
+        return list_devices(comports)
+    except OSError as exc:  # the system's device list unreadable (permissions, sysfs)
+        raise CounterAppError("device_list_failed", detail=str(exc)) from exc
+
+
+def used_by(device: SerialDevice, settings: Settings) -> list[str]:
+    """The device settings that name this device, by its USB id or by its port."""
+    out = []
+    for kind, field in DEVICE_SETTINGS.items():
+        spec = str(getattr(settings, field)).strip()
+        if not spec:
+            continue
+        try:
+            usb = parse_usb(spec)
+        except ValidationError:
+            continue
+        if usb is not None:
+            if (device.vid, device.pid) == (usb.vid, usb.pid) and (
+                not usb.serial or usb.serial.lower() == device.serial_number.lower()
+            ):
+                out.append(kind)
+        elif _same_port(spec, device.port):
+            out.append(kind)
+    return out
+
+
+def _same_port(a: str, b: str) -> bool:
+    if sys.platform == "win32" or a.upper().startswith("COM"):
+        return a.strip().upper() == b.strip().upper()
+    return a.strip() == b.strip()
+
+
+def _is_local_port(spec: str) -> bool:
+    """COM3, /dev/ttyUSB0: a port the system lists (not socket://, loop://, rfc2217://)."""
+    return "://" not in spec
+
+
+def device_states(
+    settings: Settings,
+    comports: Comports | None = None,
+    *,
+    winspool_api: Any = None,
+    faults: Mapping[str, CounterAppError | None] | None = None,
+) -> list[DeviceState]:
+    """The scanner's, the ticket printer's and the LED board's state, in that order."""
+    listed: list[SerialDevice] | None = None
+
+    def devices() -> list[SerialDevice]:
+        nonlocal listed
+        if listed is None:
+            listed = serial_devices(comports)
+        return listed
+
+    out = []
+    for kind, field in DEVICE_SETTINGS.items():
+        spec = str(getattr(settings, field)).strip()
+        fault = (faults or {}).get(kind)
+        if not spec:
+            out.append(DeviceState(kind, "", "not_set", "", ""))
+            continue
+        try:
+            port = _check(kind, spec, devices, winspool_api)
+        except CounterAppError as exc:
+            out.append(DeviceState(kind, spec, "failing", "", describe(exc)))
+            continue
+        if fault is not None:
+            out.append(DeviceState(kind, spec, "failing", port, describe(fault)))
+        else:
+            out.append(DeviceState(kind, spec, "ok", port, ""))
+    return out
+
+
+def _check(kind: str, spec: str, devices: Any, winspool_api: Any) -> str:
+    """The device's current port; CounterAppError when it is not there."""
+    if kind == "ticket_printer" and is_winspool(spec):
+        name = printer_name(spec)
+        code, detail = WinspoolPrinter(name, api=winspool_api).state()
+        if code != "ok":
+            raise CounterAppError(code, printer=name, detail=detail)
+        return spec
+    usb = parse_usb(spec)
+    if usb is not None:
+        return find_port(usb, devices(), kind)
+    if _is_local_port(spec):
+        if not any(_same_port(spec, d.port) for d in devices()):
+            raise CounterAppError("device_port_missing", device=DEVICE_NAMES[kind], port=spec)
+        return spec
+    return spec
+
+
+def check_ticket_setting(value: str) -> None:
+    """`printer set ticket VALUE`: a usb: id well written; winspool: only on Windows."""
+    if is_winspool(value):
+        if sys.platform != "win32":
+            raise ValidationError("winspool_not_windows", printer=printer_name(value))
+        if not printer_name(value):
+            raise ValidationError("winspool_unknown_printer", printer="")
+        return
+    parse_usb(value)
