@@ -10,6 +10,7 @@ failure (the scanner's `fault`) is passed in `faults` and wins."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,6 +85,8 @@ def used_by(device: SerialDevice, settings: Settings) -> list[str]:
 def _same_port(a: str, b: str) -> bool:
     if sys.platform == "win32" or a.upper().startswith("COM"):
         return a.strip().upper() == b.strip().upper()
+    if a.startswith("/") and b.startswith("/"):  # /dev/serial/by-id/… links to /dev/ttyUSB0
+        return os.path.realpath(a) == os.path.realpath(b)
     return a.strip() == b.strip()
 
 
@@ -139,6 +142,10 @@ def _check(kind: str, spec: str, devices: Any, winspool_api: Any) -> str:
     if usb is not None:
         return find_port(usb, devices(), kind)
     if _is_local_port(spec):
+        if spec.startswith("/"):  # POSIX: /dev/ttyUSB0, /dev/serial/by-id/…, a pty
+            if not os.path.exists(spec):
+                raise CounterAppError("device_port_missing", device=DEVICE_NAMES[kind], port=spec)
+            return spec
         if not any(_same_port(spec, d.port) for d in devices()):
             raise CounterAppError("device_port_missing", device=DEVICE_NAMES[kind], port=spec)
         return spec

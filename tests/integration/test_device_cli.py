@@ -129,3 +129,20 @@ def test_a_bad_usb_setting_in_the_environment_is_one_line(
     monkeypatch.setenv("COUNTER_APP_SCANNER_PORT", "usb:1a86")
     res = cli("device", "list")
     assert res.rc == 1 and res.err.startswith("Lỗi: Cách ghi thiết bị USB không hợp lệ: usb:1a86.")
+
+
+def test_a_posix_device_path_is_checked_on_disk(tmp_path: Any) -> None:
+    """/dev/serial/by-id/… links and ptys are not in the system's list but are ports."""
+    import os
+
+    primary, secondary = os.openpty()
+    try:
+        link = tmp_path / "usb-1a86_USB_Serial-if00-port0"
+        link.symlink_to(os.ttyname(secondary))
+        board = device_states(Settings(led_board=str(link)), comports=list)[2]
+        assert (board.state, board.port) == ("ok", str(link))
+        gone = device_states(Settings(led_board=str(tmp_path / "ttyUSB9")), comports=list)[2]
+        assert gone.state == "failing" and "không có cổng" in gone.message
+    finally:
+        os.close(primary)
+        os.close(secondary)
