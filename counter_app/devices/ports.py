@@ -105,12 +105,20 @@ def list_devices(comports: Comports | None = None) -> list[SerialDevice]:
                 port=port,
                 vid=vid if isinstance(vid, int) else None,
                 pid=pid if isinstance(pid, int) else None,
-                serial_number=str(getattr(info, "serial_number", "") or ""),
+                serial_number=_real_serial(getattr(info, "serial_number", "")),
                 description="" if desc == "n/a" else desc,
                 manufacturer=str(getattr(info, "manufacturer", "") or ""),
             )
         )
     return sorted(out, key=lambda d: _natural(d.port))
+
+
+def _real_serial(value: Any) -> str:
+    """The device's USB serial number, or "" for none. For a device without one (CH340, many
+    PL2303) pyserial on Windows can fall back to the USB instance id ("5&2A4F1F0&0&1"), which
+    changes with the socket: naming the device by it would break at the first move."""
+    text = str(value or "").strip()
+    return "" if "&" in text else text
 
 
 def _natural(port: str) -> tuple[Any, ...]:

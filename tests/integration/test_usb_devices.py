@@ -112,6 +112,13 @@ def test_the_one_matching_device_gives_its_port() -> None:
     assert find_port(UsbId(*STM, "sn123"), devices) == "COM10"  # the serial, any case
 
 
+def test_a_windows_instance_id_is_not_taken_for_a_serial_number() -> None:
+    # pyserial on Windows falls back to the socket's instance id for a chip without a serial
+    # number; a setting naming it would break when the cable moves.
+    devices = list_devices(Plug(port_info("COM7", CH340, "5&2A4F1F0&0&1")))
+    assert devices[0].serial_number == "" and devices[0].usb == "usb:1a86:7523"
+
+
 def test_ambiguity_lists_the_candidates() -> None:
     same = list_devices(Plug(port_info("COM10", STM, "SN123"), port_info("COM4", STM, "SN999")))
     with pytest.raises(CounterAppError) as err:
