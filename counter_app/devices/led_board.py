@@ -112,6 +112,7 @@ class EdiLedBoard:
         self.rs485 = rs485
         self._comports = comports
         self.locator = PortLocator(url, "led_board", comports)
+        self.fault: CounterAppError | None = None  # the last frame's failure, None once one goes
         self._port: serial.SerialBase | None = None
         self._lock = threading.Lock()
 
@@ -132,7 +133,16 @@ class EdiLedBoard:
         self.send(frame(counter, "", self.width, self.checksum))
 
     def send(self, data: bytes) -> None:
-        """Write frames on the line, opening it once; a failure closes it for the next call."""
+        """Write frames on the line, opening it once; a failure closes it for the next call
+        and stays in `fault` until a send succeeds (for a status bar)."""
+        try:
+            self._send(data)
+        except CounterAppError as exc:
+            self.fault = exc
+            raise
+        self.fault = None
+
+    def _send(self, data: bytes) -> None:
         with self._lock:
             try:
                 port = self._port or self._open()

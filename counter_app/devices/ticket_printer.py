@@ -53,6 +53,7 @@ class TicketPrinter:
     ) -> None:
         self._comports = comports
         self.locator = PortLocator(url, "ticket_printer", comports)
+        self.fault: PrintFailed | None = None  # the last send's failure, None once one works
         self.baudrate = baudrate
         self.dsrdtr = dsrdtr
         self.rtscts = rtscts
@@ -96,7 +97,16 @@ class TicketPrinter:
         )
 
     def send(self, data: bytes, port: serial.SerialBase | None = None) -> None:
-        """Write `data` to `port` (left open), or to a port opened here and closed afterwards."""
+        """Write `data` to `port` (left open), or to a port opened here and closed afterwards.
+        `fault` keeps the failure until a send succeeds (for a status bar)."""
+        try:
+            self._send(data, port)
+        except PrintFailed as exc:
+            self.fault = exc
+            raise
+        self.fault = None
+
+    def _send(self, data: bytes, port: serial.SerialBase | None) -> None:
         with self._lock:
             own = port is None
             port = self.open() if port is None else port

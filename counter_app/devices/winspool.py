@@ -73,6 +73,7 @@ class WinspoolPrinter:
         self.name = name
         self.api = api
         self.title = title
+        self.fault: PrintFailed | None = None
         self._lock = threading.Lock()
 
     @property
@@ -80,6 +81,15 @@ class WinspoolPrinter:
         return PREFIX + self.name
 
     def send(self, data: bytes) -> None:
+        """One RAW job; `fault` keeps the failure until a send succeeds (for a status bar)."""
+        try:
+            self._send(data)
+        except PrintFailed as exc:
+            self.fault = exc
+            raise
+        self.fault = None
+
+    def _send(self, data: bytes) -> None:
         with self._lock:
             api = self.api if self.api is not None else load_api()
             if api is None:

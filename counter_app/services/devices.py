@@ -10,6 +10,7 @@ failure (the scanner's `fault`) is passed in `faults` and wins."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from counter_app.devices.ports import (
 from counter_app.devices.winspool import WinspoolPrinter, is_winspool, printer_name
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.messages import describe
+from counter_app.services.context import ServiceContext
 
 DEVICE_SETTINGS = {
     "scanner": "scanner_port",
@@ -161,3 +163,25 @@ def check_ticket_setting(value: str) -> None:
             raise ValidationError("winspool_unknown_printer", printer="")
         return
     parse_usb(value)
+
+
+def live_states(
+    ctx: ServiceContext,
+    *,
+    scanner: object = None,
+    board: object = None,
+    comports: Comports | None = None,
+) -> list[DeviceState]:
+    """device_states for a window: with the running scanner's and LED board's last failure
+    (their `fault`) and the ticket printer's (the context's printer for the setting). It lists
+    the system's ports (tens of ms on Windows): call it off the GUI thread (ui.tasks)."""
+    faults: dict[str, CounterAppError | None] = {
+        "scanner": getattr(scanner, "fault", None),
+        "led_board": getattr(board, "fault", None),
+    }
+    url = ctx.settings.ticket_printer
+    if url:
+        # no adapters attached, a malformed setting: the setting's own check says what is wrong
+        with contextlib.suppress(LookupError, CounterAppError):
+            faults["ticket_printer"] = getattr(ctx.adapters.ticket_printer(url), "fault", None)
+    return device_states(ctx.settings, comports, faults=faults)

@@ -146,3 +146,35 @@ def test_a_posix_device_path_is_checked_on_disk(tmp_path: Any) -> None:
     finally:
         os.close(primary)
         os.close(secondary)
+
+
+def test_live_states_carry_each_running_device_s_last_failure(fake_printer: Any) -> None:
+    from types import SimpleNamespace
+
+    from counter_app.app import build_adapters
+    from counter_app.devices.scanner import SerialScanner
+    from counter_app.domain.errors import PrintFailed
+    from counter_app.services.devices import live_states
+
+    fake = fake_printer()
+    settings = Settings(ticket_printer=fake.url, scanner_port="usb:1a86:7523")
+    ctx = SimpleNamespace(settings=settings, adapters=build_adapters(settings))
+    printer = ctx.adapters.ticket_printer(fake.url)
+    printer.send(b"\x1b@")
+    scanner = SerialScanner("usb:1a86:7523", comports=list)
+    states = live_states(ctx, scanner=scanner, comports=lambda: [port_info("COM7", 0x1A86, 0x7523)])
+    assert [s.state for s in states] == ["ok", "ok", "not_set"]
+
+    fake.close()  # the network printer switched off
+    with pytest.raises(PrintFailed):
+        ctx.adapters.ticket_printer(fake.url).send(b"\x1b@")  # the same printer object
+    scanner.fault = PrintFailed("scanner_port_lost", port="COM7", detail="gone")
+    scanner_state, ticket, _ = live_states(
+        ctx, scanner=scanner, comports=lambda: [port_info("COM7", 0x1A86, 0x7523)]
+    )
+    assert scanner_state.state == "failing"
+    assert "Mất kết nối với máy quét ở COM7" in scanner_state.message
+    assert ticket.state == "failing"
+    assert ticket.message.startswith(f"Máy in vé {fake.url} không in được")
+    printer.fault = None
+    assert live_states(ctx, comports=list)[1].state == "ok"
