@@ -68,10 +68,14 @@ def _ticket_commands(p: argparse.ArgumentParser, common: Parser) -> None:
         "--priority", default="", metavar="CLASS", help="elderly | disabled | pregnant | child"
     )
     ti.add_argument(
-        "--printer", metavar="URL", help="print the ticket on this ESC/POS printer (pyserial URL)"
+        "--printer",
+        metavar="URL",
+        help="print the ticket on this ESC/POS printer (pyserial URL, usb:VID:PID, winspool:NAME)",
     )
     st = tsub.add_parser("self-test", parents=[common], help="print a thermal printer test page")
-    st.add_argument("--printer", required=True, metavar="URL", help="pyserial URL")
+    st.add_argument(
+        "--printer", required=True, metavar="URL", help="pyserial URL, usb:VID:PID, winspool:NAME"
+    )
     st.add_argument("--dots", type=int, default=None, help="paper width in dots (576 / 384)")
     for action, help_ in (
         ("call-next", "finish the current ticket and call the next one"),
