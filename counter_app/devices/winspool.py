@@ -11,7 +11,9 @@ code, and the clerk reprints. So that a reprint never doubles a ticket, nothing 
 the queue when a send fails: a printer Windows reports offline, out of paper, paused or in
 error is refused before a job is started (the spooler would keep the job and print it when
 the printer comes back), and a job whose data the driver did not take whole is deleted
-(AbortPrinter) instead of ended. Tests pass a fake of the win32print module (`api`).
+(AbortPrinter) instead of ended, and a job the port could not deliver within JOB_WAIT_S
+(offline, paper out, error: a printer whose driver does not report its state beforehand) is
+deleted (SetJob … JOB_CONTROL_DELETE) and reported. Tests pass a fake of win32print (`api`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from typing import Any
 
 from counter_app.domain.errors import PrintFailed
@@ -38,7 +41,24 @@ STATUS_OFFLINE = 0x80
 STATUS_NOT_AVAILABLE = 0x1000
 STATUS_DOOR_OPEN = 0x400000
 ATTRIBUTE_WORK_OFFLINE = 0x400  # "Use printer offline", set by Windows when the USB link goes
+# JOB_INFO_1 Status bits, and SetJob's delete command
+JOB_ERROR = 0x2
+JOB_OFFLINE = 0x20
+JOB_PAPEROUT = 0x40
+JOB_PRINTED = 0x80
+JOB_DELETED = 0x100
+JOB_BLOCKED = 0x200
+JOB_USER_INTERVENTION = 0x400
+JOB_COMPLETE = 0x1000
+JOB_CONTROL_DELETE = 5
+JOB_WAIT_S = 3.0  # how long a job is watched after it was handed over (a ticket: < 1 s)
+JOB_POLL_S = 0.1
 
+_JOB_FAULTS = (
+    (JOB_OFFLINE, "winspool_offline"),
+    (JOB_PAPEROUT, "winspool_paper"),
+    (JOB_ERROR | JOB_BLOCKED | JOB_USER_INTERVENTION, "winspool_error"),
+)
 _NOT_READY = (
     (STATUS_OFFLINE | STATUS_NOT_AVAILABLE, "winspool_offline"),
     (STATUS_PAPER_OUT | STATUS_PAPER_PROBLEM | STATUS_PAPER_JAM, "winspool_paper"),
@@ -69,8 +89,15 @@ def load_api() -> Any:
 class WinspoolPrinter:
     """Sends ESC/POS bytes RAW to the Windows printer named `name` (the ByteSink interface)."""
 
-    def __init__(self, name: str, api: Any = None, title: str = "Vé số thứ tự") -> None:
+    def __init__(
+        self,
+        name: str,
+        api: Any = None,
+        title: str = "Vé số thứ tự",
+        job_wait_s: float = JOB_WAIT_S,
+    ) -> None:
         self.name = name
+        self.job_wait_s = job_wait_s
         self.api = api
         self.title = title
         self.fault: PrintFailed | None = None
@@ -143,7 +170,7 @@ class WinspoolPrinter:
 
     def _write(self, api: Any, handle: Any, data: bytes) -> None:
         try:
-            api.StartDocPrinter(handle, 1, (self.title, None, "RAW"))
+            job = api.StartDocPrinter(handle, 1, (self.title, None, "RAW"))
         except Exception as exc:
             if _code(exc) in (ERROR_INVALID_DATATYPE, ERROR_NOT_SUPPORTED):
                 raise PrintFailed("winspool_raw_refused", printer=self.name) from exc
@@ -168,6 +195,30 @@ class WinspoolPrinter:
             api.EndDocPrinter(handle)
         except Exception as exc:
             raise self._failed(exc) from exc
+        self._follow(api, handle, job)
+
+    def _follow(self, api: Any, handle: Any, job: Any) -> None:
+        """Watch the job for up to job_wait_s: one the port could not deliver (the printer
+        off although Windows did not say so before) is deleted and reported, so that it
+        cannot come out later beside the reprint. Still waiting at the deadline: left."""
+        if not isinstance(job, int) or self.job_wait_s <= 0:
+            return
+        deadline = time.monotonic() + self.job_wait_s
+        while True:
+            try:
+                status = int(api.GetJob(handle, job, 1).get("Status", 0) or 0)
+            except Exception:  # gone from the queue (printed), or not answered: done here
+                return
+            if status & (JOB_PRINTED | JOB_COMPLETE | JOB_DELETED):
+                return
+            for bits, code in _JOB_FAULTS:
+                if status & bits:
+                    with contextlib.suppress(Exception):
+                        api.SetJob(handle, job, 0, None, JOB_CONTROL_DELETE)
+                    raise PrintFailed(code, printer=self.name)
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(JOB_POLL_S)
 
     def _failed(self, exc: BaseException) -> PrintFailed:
         return PrintFailed("ticket_printer_failed", printer=self.url, detail=_detail(exc))

@@ -52,6 +52,7 @@ class FakeWin32Print:
         self.jobs: list[tuple[str, tuple[Any, ...], bytes]] = []
         self.fail: dict[str, BaseException] = {}
         self.short_by = 0
+        self.job_states: list[int] = []  # what GetJob reports, one a call; then the job is gone
         self._open: dict[int, dict[str, Any]] = {}
 
     def _call(self, name: str) -> None:
@@ -98,6 +99,18 @@ class FakeWin32Print:
         job = self._open[handle]
         self.jobs.append((job["name"], job["doc"], bytes(job["data"])))
 
+    def GetJob(self, handle: int, job: int, level: int) -> dict[str, Any]:
+        self._call("GetJob")
+        assert job == 7 and level == 1
+        if not self.job_states:
+            raise WinError(87, "GetJob", "The parameter is incorrect.")  # printed and gone
+        return {"JobId": job, "Status": self.job_states.pop(0)}
+
+    def SetJob(self, handle: int, job: int, level: int, info: Any, command: int) -> None:
+        self._call("SetJob")
+        assert (job, level, info, command) == (7, 0, None, winspool.JOB_CONTROL_DELETE)
+        self.jobs.pop()  # deleted from the queue: it will never come out
+
     def AbortPrinter(self, handle: int) -> None:
         self._call("AbortPrinter")
         self._open[handle]["data"] = bytearray()
@@ -119,6 +132,7 @@ def test_the_ticket_goes_raw_through_the_spooler_byte_for_byte() -> None:
         "WritePrinter",
         "EndPagePrinter",
         "EndDocPrinter",
+        "GetJob",
         "ClosePrinter",
     ]
     [(name, doc, sent)] = api.jobs
@@ -259,3 +273,24 @@ def test_off_windows_the_cli_refuses_winspool_in_one_line(cli: Any, demo_db: Any
     res = cli("printer", "set", "ticket", "winspool:Receipt")
     assert res.rc == 1 and res.err.startswith("Lỗi: Máy in vé winspool:Receipt chỉ dùng")
     assert "Traceback" not in res.err and res.err.count("\n") == 1
+
+
+def test_a_job_the_port_cannot_deliver_is_deleted_and_reported() -> None:
+    # A driver that said nothing beforehand: the job sits in the queue in error, and would
+    # come out when the printer is back, next to the ticket the clerk reprinted.
+    api = FakeWin32Print()
+    api.job_states = [0x10, 0x10 | winspool.JOB_OFFLINE]  # printing, then offline
+    err = failed(api)
+    assert err.code == "winspool_offline"
+    assert "SetJob" in api.calls and api.jobs == [] and api.calls[-1] == "ClosePrinter"
+
+
+def test_a_job_that_prints_is_left_alone() -> None:
+    api = FakeWin32Print()
+    api.job_states = [0x8, 0x10, 0x10 | winspool.JOB_PRINTED]  # spooling, printing, printed
+    WinspoolPrinter(NAME, api=api).send(b"\x1b@")
+    assert len(api.jobs) == 1 and "SetJob" not in api.calls
+    slow = FakeWin32Print()
+    slow.job_states = [0x10] * 1000  # still printing at the deadline: not touched
+    WinspoolPrinter(NAME, api=slow, job_wait_s=0.05).send(b"\x1b@")
+    assert len(slow.jobs) == 1 and "SetJob" not in slow.calls
