@@ -175,6 +175,10 @@ def build_context(
 
     ctx.configured = settings
     ctx.settings = effective_settings(settings, stored_printers(ctx))
+    # The scanner and LED board a supervisor set with `device set`, likewise (issue 13).
+    from counter_app.services.devices import effective_device_settings, stored_devices
+
+    ctx.settings = effective_device_settings(ctx.settings, stored_devices(ctx))
     ctx.adapters = build_adapters(ctx.settings)
     return ctx
 

@@ -14,6 +14,8 @@ DEVICE_MESSAGES: dict[str, str] = {
     "device_port_denied": "{device}: tài khoản này không được phép mở cổng {port}. Trên Linux cần thêm tài khoản vào nhóm dialout rồi đăng nhập lại.",
     "device_port_missing": "{device}: máy này không có cổng {port} (cáp đã rút, hoặc cắm sang ổ USB khác nên đổi số cổng). Cắm lại, hoặc ghi thiết bị bằng mã USB (usb:VID:PID, xem counter-app device list).",
     "scanner_port_lost": "Mất kết nối với máy quét ở {port} ({detail}); đang thử kết nối lại. Vẫn có thể quét qua bàn phím.",
+    "device_kind_invalid": "Không có loại thiết bị {kind} (scanner: máy quét, led_board: bảng LED; máy in vé đặt bằng printer set ticket).",
+    "device_setting_invalid": "{device}: không dùng được {value}; hãy ghi cổng (COM3, /dev/ttyUSB0), socket://máy:cổng hoặc usb:VID:PID.",
     "device_list_failed": "Không đọc được danh sách cổng nối tiếp của máy ({detail}).",
     # the ticket printer as a Windows printer (devices/winspool.py)
     "winspool_not_windows": "Máy in vé winspool:{printer} chỉ dùng được trên Windows; trên máy này hãy ghi cổng (/dev/ttyUSB0, usb:VID:PID) hoặc socket://máy:9100.",

@@ -31,6 +31,13 @@ def add_parser(
         parents=[common],
         help="the scanner, ticket printer and LED board: ok | not_set | failing",
     )
+    a = sub.add_parser(
+        "set",
+        parents=[common],
+        help="this install's scanner or LED board (the config file's setting wins)",
+    )
+    a.add_argument("kind", choices=svc.STORED_KINDS)
+    a.add_argument("value", help='COM3, /dev/ttyUSB0, socket://host:port, usb:VID:PID; "" = none')
 
 
 def _hex(n: int | None) -> str:
@@ -62,6 +69,16 @@ def _device_line(d: SerialDevice, used: list[str]) -> str:
 
 
 def cmd_device(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    if args.action == "set":
+        d = svc.set_device(ctx, args.kind, args.value)
+
+        def saved() -> str:
+            text = f"Đã lưu. {DEVICE_NAMES[d.kind]}: {d.effective or '(không có)'}"
+            if d.source == "config" and d.stored:
+                text += f" (tệp cấu hình đã đặt {d.config}: giá trị vừa lưu chưa được dùng)"
+            return text
+
+        return d.as_json(), saved
     if args.action == "list":
         rows = [(d, svc.used_by(d, ctx.settings)) for d in svc.serial_devices()]
         return (

@@ -185,3 +185,94 @@ def live_states(
         with contextlib.suppress(LookupError, CounterAppError):
             faults["ticket_printer"] = getattr(ctx.adapters.ticket_printer(url), "fault", None)
     return device_states(ctx.settings, comports, faults=faults)
+
+
+# --- the scanner and the LED board set by a supervisor (the ticket printer: printer set) ------
+
+STORED_KINDS = ("scanner", "led_board")
+
+
+def _key(kind: str) -> str:
+    return f"device.{kind}"
+
+
+@dataclass(frozen=True)
+class DeviceSetting:
+    kind: str  # scanner | led_board
+    stored: str  # set with `device set` (this database)
+    config: str  # from the config file or the environment
+    effective: str  # what this install uses
+    source: str  # config | database | default
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "device": self.kind,
+            "value": self.effective,
+            "source": self.source,
+            "stored": self.stored,
+            "config": self.config,
+        }
+
+
+def stored_devices(ctx: ServiceContext) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from counter_app.db.models import Meta
+
+    with ctx.uow.read() as s:
+        rows = s.scalars(select(Meta).where(Meta.key.in_([_key(k) for k in STORED_KINDS])))
+        return {m.key.split(".", 1)[1]: m.value for m in rows}
+
+
+def effective_device_settings(settings: Settings, stored: Mapping[str, str]) -> Settings:
+    """A device named in the config file (or environment) wins; otherwise the one a
+    supervisor set in the database (`device set`), as for the printers."""
+    from dataclasses import replace
+
+    over: dict[str, Any] = {
+        DEVICE_SETTINGS[kind]: value
+        for kind, value in stored.items()
+        if kind in STORED_KINDS and value and not getattr(settings, DEVICE_SETTINGS[kind])
+    }
+    return replace(settings, **over) if over else settings
+
+
+def device_settings(ctx: ServiceContext) -> list[DeviceSetting]:
+    settings = ctx.configured or ctx.settings
+    stored = stored_devices(ctx)
+    out = []
+    for kind in STORED_KINDS:
+        config = str(getattr(settings, DEVICE_SETTINGS[kind]))
+        mine = stored.get(kind, "")
+        source = "config" if config else "database" if mine else "default"
+        out.append(DeviceSetting(kind, mine, config, config or mine, source))
+    return out
+
+
+def set_device(
+    ctx: ServiceContext, kind: str, value: str, *, username: str = "system"
+) -> DeviceSetting:
+    """Store this install's scanner or LED board ("" = none); one audited transaction."""
+    from counter_app.db.models import Meta
+    from counter_app.domain.text import clean_text
+    from counter_app.services.records import append_audit
+    from counter_app.services.units import local_unit
+
+    if kind not in STORED_KINDS:
+        raise ValidationError("device_kind_invalid", kind=kind)
+    value = clean_text(value, "device", max_len=200, required=False)
+    if is_winspool(value):  # a Windows printer is a ticket printer only
+        raise ValidationError("device_setting_invalid", device=DEVICE_NAMES[kind], value=value)
+    parse_usb(value)
+    now = ctx.clock()
+    with ctx.uow.write() as s:
+        local_unit(s)
+        row = s.get(Meta, _key(kind))
+        if value and row is None:
+            s.add(Meta(key=_key(kind), value=value))
+        elif value and row is not None:
+            row.value = value
+        elif row is not None:
+            s.delete(row)
+        append_audit(s, now, username, "device_set", {"kind": kind, "value": value})
+    return next(d for d in device_settings(ctx) if d.kind == kind)

@@ -178,3 +178,37 @@ def test_live_states_carry_each_running_device_s_last_failure(fake_printer: Any)
     assert ticket.message.startswith(f"Máy in vé {fake.url} không in được")
     printer.fault = None
     assert live_states(ctx, comports=list)[1].state == "ok"
+
+
+def test_device_set_stores_the_scanner_and_board_the_config_file_wins(
+    cli: Any, demo_db: Any, plugged: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    res = cli("--json", "device", "set", "scanner", "usb:1a86:7523")
+    assert res.rc == 0, res.err
+    assert json.loads(res.out) == {
+        "device": "scanner",
+        "value": "usb:1a86:7523",
+        "source": "database",
+        "stored": "usb:1a86:7523",
+        "config": "",
+    }
+    scanner = json.loads(cli("--json", "device", "status").out)[0]
+    assert (scanner["state"], scanner["port"]) == ("ok", "COM7")  # the stored one is used
+    listed = json.loads(cli("--json", "device", "list").out)
+    assert next(r for r in listed if r["port"] == "COM7")["used_by"] == ["scanner"]
+    with sqlite3.connect(demo_db) as db:
+        actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
+    assert "device_set" in actions
+
+    monkeypatch.setenv("COUNTER_APP_SCANNER_PORT", "COM1")
+    res = cli("device", "set", "scanner", "usb:1a86:7523")
+    assert "tệp cấu hình đã đặt COM1" in res.out
+    monkeypatch.delenv("COUNTER_APP_SCANNER_PORT")
+    assert json.loads(cli("--json", "device", "set", "scanner", "").out)["source"] == "default"
+
+    for bad, words in (("usb:1a86", "usb:VID:PID"), ("winspool:Receipt", "Bảng LED: không dùng")):
+        res = cli("device", "set", "led_board", bad)
+        assert res.rc == 1 and words in res.err and res.err.count("\n") == 1
+    assert cli("device", "set", "printer", "COM3").rc == 2
