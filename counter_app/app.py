@@ -28,6 +28,7 @@ log = logging.getLogger("counter_app")
 # A testing aid, not a user setting: pins "now" for one process so that checks and tests do
 # not depend on the hour they run at (README, "Tests").
 NOW_ENV = "COUNTER_APP_NOW"
+SCANNER_RETRY_S = 2.0  # a serial scanner whose port failed tries it again this often
 
 
 def db_url(value: str | None, settings: Settings) -> str:
@@ -105,24 +106,38 @@ def pinned_clock(value: str) -> Callable[[], datetime]:
 def build_adapters(settings: Settings) -> Adapters:
     """Every adapter to the outside world, from the settings. Devices and links open when a
     window or command first uses them (factories): building the context touches no port."""
+    from counter_app.devices import ticket_printer as tp
     from counter_app.devices.led_board import EdiLedBoard
     from counter_app.devices.scanner import SerialScanner
-    from counter_app.devices.ticket_printer import TicketPrinter
     from counter_app.printing.spool import make_spooler
     from counter_app.sync.transport import PgTransport
 
     s = settings
     folder = s.effective_print_dir
+    # One printer object per setting for the process: tickets to it go one at a time, and a
+    # usb: printer's port, once found, is kept until it fails (devices/ports.PortLocator).
+    printers: dict[str, tp.TicketPrinter | tp.WinspoolPrinter] = {}
+
+    def ticket_printer(url: str) -> tp.TicketPrinter | tp.WinspoolPrinter:
+        if url not in printers:
+            printers[url] = tp.connect(
+                url, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
+            )
+        return printers[url]
+
     return Adapters(
         a4_printer=lambda: make_spooler(s.a4_printer, folder),
         label_printer=lambda: make_spooler(s.label_printer, folder),
-        ticket_printer=lambda url: TicketPrinter(
-            url, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
-        ),
+        ticket_printer=ticket_printer,
         led_board=lambda: (
             EdiLedBoard(s.led_board, checksum=s.led_board_checksum) if s.led_board else None
         ),
-        scanner=lambda: SerialScanner(s.scanner_port, s.scanner_baud) if s.scanner_port else None,
+        # A serial scanner keeps trying its port (looked up again by USB id) after a failure.
+        scanner=lambda: (
+            SerialScanner(s.scanner_port, s.scanner_baud, retry_s=SCANNER_RETRY_S)
+            if s.scanner_port
+            else None
+        ),
         sync_link=lambda url: PgTransport(url, sslmode=s.central_sslmode),
     )
 
@@ -175,6 +190,10 @@ def build_context(
 
     ctx.configured = settings
     ctx.settings = effective_settings(settings, stored_printers(ctx))
+    # The scanner and LED board a supervisor set with `device set`, likewise (issue 13).
+    from counter_app.services.devices import effective_device_settings, stored_devices
+
+    ctx.settings = effective_device_settings(ctx.settings, stored_devices(ctx))
     ctx.adapters = build_adapters(ctx.settings)
     return ctx
 

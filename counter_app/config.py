@@ -37,16 +37,18 @@ class Settings:
     a4_printer: str = ""  # "" = system default if any, else a folder; "folder:/path"; or a name
     label_printer: str = ""
     print_dir: str = ""
-    scanner_port: str = ""  # pyserial URL of a serial QR/barcode scanner, "" = keyboard wedge
+    scanner_port: str = ""  # pyserial URL or usb:VID:PID[:SERIAL] of a serial scanner, "" = wedge
     scanner_baud: int = 9600
-    ticket_printer: str = ""  # pyserial URL (COM3, /dev/ttyUSB0, socket://host:9100); "" = PDF
+    # pyserial URL (COM3, /dev/ttyUSB0, socket://host:9100), usb:VID:PID[:SERIAL], or
+    # winspool:<Windows printer name> (RAW through the spooler); "" = PDF tickets
+    ticket_printer: str = ""
     ticket_printer_baud: int = 9600
     ticket_printer_dsrdtr: bool = False
     ticket_printer_dots: int = 576  # 80 mm paper at 203 dpi; 384 for 58 mm
     ticket_printer_barcode: bool = True  # the printer understands GS k
     ticket_printer_narrow: bool = True  # send raster strips only as wide as their ink
     board_voice: bool = True  # speak calls on the board when the system has a voice
-    led_board: str = ""  # pyserial URL of an EDI-style LED number board (RS-485), "" = none
+    led_board: str = ""  # pyserial URL or usb:VID:PID[:SERIAL] of an EDI LED board, "" = none
     led_board_checksum: bool = False
     log_level: str = "INFO"
     central_url: str = ""  # the unit's own URL from `central add-unit`; "" = no sync
@@ -130,3 +132,8 @@ def _check_values(s: Settings) -> None:
     from counter_app.printing.label_spec import label_spec
 
     label_spec(s.label_size, s.label_symbology)  # an impossible pair is refused at start
+    # a device named by USB id: well written (usb:VID:PID[:SERIAL], devices/ports.py)
+    from counter_app.devices.ports import parse_usb
+
+    for key in ("scanner_port", "ticket_printer", "led_board"):
+        parse_usb(str(getattr(s, key)))

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from counter_app import __version__, filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli import backup as backup_cli
+from counter_app.cli import devices as devices_cli
 from counter_app.cli import updates as updates_cli
 from counter_app.cli.output import Result
 from counter_app.db import faults
@@ -68,10 +69,14 @@ def _ticket_commands(p: argparse.ArgumentParser, common: Parser) -> None:
         "--priority", default="", metavar="CLASS", help="elderly | disabled | pregnant | child"
     )
     ti.add_argument(
-        "--printer", metavar="URL", help="print the ticket on this ESC/POS printer (pyserial URL)"
+        "--printer",
+        metavar="URL",
+        help="print the ticket on this ESC/POS printer (pyserial URL, usb:VID:PID, winspool:NAME)",
     )
     st = tsub.add_parser("self-test", parents=[common], help="print a thermal printer test page")
-    st.add_argument("--printer", required=True, metavar="URL", help="pyserial URL")
+    st.add_argument(
+        "--printer", required=True, metavar="URL", help="pyserial URL, usb:VID:PID, winspool:NAME"
+    )
     st.add_argument("--dots", type=int, default=None, help="paper width in dots (576 / 384)")
     for action, help_ in (
         ("call-next", "finish the current ticket and call the next one"),
@@ -191,6 +196,7 @@ def build_parser() -> Parser:
     ratings.add_rate_parser(cmd, _counter_number)
     backup_cli.add_parsers(cmd)
     updates_cli.add_parser(cmd, common)
+    devices_cli.add_parser(cmd, common)
     return root
 
 
@@ -240,6 +246,7 @@ COMMANDS: dict[str, Command] = {
     "backup": Command(backup_cli.cmd_backup, check=backup_cli.check_backup),
     "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
     "update": Command(standalone=updates_cli.cmd_update),
+    "device": Command(devices_cli.cmd_device),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

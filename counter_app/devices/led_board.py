@@ -30,6 +30,7 @@ from typing import Protocol
 import serial
 import serial.rs485
 
+from counter_app.devices.ports import Comports, PortLocator, open_port
 from counter_app.domain.errors import CounterAppError
 
 STX, ETX = 0x02, 0x03
@@ -81,7 +82,8 @@ def parse_frames(data: bytes, checksum: bool) -> list[tuple[int, str]]:
 
 
 class EdiLedBoard:
-    """LedBoard over pyserial's serial_for_url (COM4, /dev/ttyUSB1, socket://, loop://)."""
+    """LedBoard over pyserial's serial_for_url (COM4, /dev/ttyUSB1, socket://, loop://) or a
+    USB id (usb:VID:PID[:SERIAL]) looked up again after a failure (devices/ports.py)."""
 
     def __init__(
         self,
@@ -95,10 +97,11 @@ class EdiLedBoard:
         stopbits: float = serial.STOPBITS_ONE,
         rs485: bool = False,
         write_timeout: float = 2.0,
+        comports: Comports | None = None,
     ) -> None:
         if not 1 <= width <= 32:
             raise ValueError(f"board width {width} is not 1..32 digits")
-        self.url, self.width, self.checksum = url, width, checksum
+        self.width, self.checksum = width, checksum
         self.settings = {
             "baudrate": baudrate,
             "parity": parity,
@@ -107,8 +110,20 @@ class EdiLedBoard:
             "write_timeout": write_timeout,
         }
         self.rs485 = rs485
+        self._comports = comports
+        self.locator = PortLocator(url, "led_board", comports)
+        self.fault: CounterAppError | None = None  # the last frame's failure, None once one goes
         self._port: serial.SerialBase | None = None
         self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        """The setting: a pyserial URL or usb:VID:PID[:SERIAL]."""
+        return self.locator.spec
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self.locator = PortLocator(value, "led_board", self._comports)
 
     def show(self, counter: int, number: str) -> None:
         """Show `number` (digits, at most `width` of them) on the board of `counter`."""
@@ -118,15 +133,28 @@ class EdiLedBoard:
         self.send(frame(counter, "", self.width, self.checksum))
 
     def send(self, data: bytes) -> None:
-        """Write frames on the line, opening it once; a failure closes it for the next call."""
+        """Write frames on the line, opening it once; a failure closes it for the next call
+        and stays in `fault` until a send succeeds (for a status bar)."""
+        try:
+            self._send(data)
+        except CounterAppError as exc:
+            self.fault = exc
+            raise
+        self.fault = None
+
+    def _send(self, data: bytes) -> None:
         with self._lock:
             try:
                 port = self._port or self._open()
                 self._port = port
                 port.write(data)
                 port.flush()
+            except CounterAppError:  # not plugged in, held by another program: own messages
+                self._drop()
+                raise
             except (*_PORT_ERRORS, ValueError) as exc:
                 self._drop()
+                self.locator.forget()  # a usb: board is looked up again at the next frame
                 detail = str(exc) or type(exc).__name__
                 raise CounterAppError("led_board_failed", port=self.url, detail=detail) from exc
 
@@ -140,7 +168,9 @@ class EdiLedBoard:
             self._drop()
 
     def _open(self) -> serial.SerialBase:
-        port = serial.serial_for_url(self.url, **self.settings)
+        port = open_port(
+            self.locator, lambda url: serial.serial_for_url(url, exclusive=True, **self.settings)
+        )
         if self.rs485:
             port.rs485_mode = serial.rs485.RS485Settings(rts_level_for_tx=True)
         return port

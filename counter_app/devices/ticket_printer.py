@@ -1,4 +1,5 @@
-"""The ESC/POS ticket printer through pyserial's serial_for_url (COM3, socket://host:9100, …)."""
+"""The ESC/POS ticket printer through pyserial's serial_for_url (COM3, socket://host:9100, …),
+or a USB id (usb:VID:PID[:SERIAL], devices/ports.py) looked up to its current port."""
 
 # A send opens the port, writes the ticket in CHUNK-byte pieces and closes it, so a printer
 # that was switched off between tickets is simply opened again. After each piece the driver's
@@ -17,10 +18,15 @@ import queue
 import socket
 import threading
 import time
+from typing import Any
 
 import serial
 
-from counter_app.domain.errors import PrintFailed
+from counter_app.devices.ports import Comports, PortLocator, open_port
+from counter_app.devices.winspool import WinspoolPrinter, is_winspool, printer_name
+
+__all__ = ["TicketPrinter", "WinspoolPrinter", "connect"]
+from counter_app.domain.errors import CounterAppError, PrintFailed
 
 CHUNK = 1024  # ≈ 1.07 s at 9600 baud: well inside a write timeout, and small printer buffers
 DLE_EOT = b"\x10\x04"
@@ -43,8 +49,11 @@ class TicketPrinter:
         rtscts: bool = False,
         timeout: float = 3.0,
         write_timeout: float = 5.0,
+        comports: Comports | None = None,
     ) -> None:
-        self.url = url
+        self._comports = comports
+        self.locator = PortLocator(url, "ticket_printer", comports)
+        self.fault: PrintFailed | None = None  # the last send's failure, None once one works
         self.baudrate = baudrate
         self.dsrdtr = dsrdtr
         self.rtscts = rtscts
@@ -52,26 +61,52 @@ class TicketPrinter:
         self.write_timeout = write_timeout
         self._lock = threading.Lock()
 
+    @property
+    def url(self) -> str:
+        """The setting: a pyserial URL or usb:VID:PID[:SERIAL]."""
+        return self.locator.spec
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self.locator = PortLocator(value, "ticket_printer", self._comports)
+
     def open(self) -> serial.SerialBase:
-        """The port, opened with this printer's settings; PrintFailed when it cannot be."""
+        """The port, opened with this printer's settings; PrintFailed when it cannot be (a
+        usb: printer not plugged in, a port another program holds: their own codes)."""
         try:
-            port = serial.serial_for_url(
-                self.url,
-                baudrate=self.baudrate,
-                dsrdtr=self.dsrdtr,
-                rtscts=self.rtscts,
-                timeout=self.timeout,
-                write_timeout=self.write_timeout,
-            )
+            port = open_port(self.locator, self._open_url)
+        except CounterAppError as exc:  # device_not_found, device_port_busy, …
+            raise PrintFailed(exc.code, **exc.params) from exc
         except (*_PORT_ERRORS, ValueError) as exc:  # ValueError: a malformed URL or setting
+            self.locator.forget()
             raise self._failed(exc) from exc
         sock = getattr(port, "_socket", None)  # where pyserial's socket:// keeps it
         if isinstance(sock, socket.socket):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_SNDBUF)
         return port
 
+    def _open_url(self, url: str) -> serial.SerialBase:
+        return serial.serial_for_url(
+            url,
+            baudrate=self.baudrate,
+            dsrdtr=self.dsrdtr,
+            rtscts=self.rtscts,
+            timeout=self.timeout,
+            write_timeout=self.write_timeout,
+            exclusive=True,  # POSIX: a lock, so a second program fails as on Windows
+        )
+
     def send(self, data: bytes, port: serial.SerialBase | None = None) -> None:
-        """Write `data` to `port` (left open), or to a port opened here and closed afterwards."""
+        """Write `data` to `port` (left open), or to a port opened here and closed afterwards.
+        `fault` keeps the failure until a send succeeds (for a status bar)."""
+        try:
+            self._send(data, port)
+        except PrintFailed as exc:
+            self.fault = exc
+            raise
+        self.fault = None
+
+    def _send(self, data: bytes, port: serial.SerialBase | None) -> None:
         with self._lock:
             own = port is None
             port = self.open() if port is None else port
@@ -81,6 +116,7 @@ class TicketPrinter:
                     self._drain(port, CHUNK)  # keep at most one piece queued in the driver
                 self._drain(port, 0)
             except _PORT_ERRORS as exc:
+                self.locator.forget()  # a usb: printer is looked up again next time
                 raise self._failed(exc) from exc
             finally:
                 if own:
@@ -142,3 +178,18 @@ def _close_quietly(port: serial.SerialBase) -> None:
         return
     with contextlib.suppress(*_PORT_ERRORS):  # gone already: the send has been reported
         port.close()
+
+
+def connect(
+    url: str,
+    *,
+    baudrate: int = 9600,
+    dsrdtr: bool = False,
+    comports: Comports | None = None,
+    winspool_api: Any = None,
+) -> TicketPrinter | WinspoolPrinter:
+    """The ticket printer a setting names: `winspool:<Windows printer name>` (RAW through the
+    Windows spooler), else a pyserial URL or usb:VID:PID[:SERIAL] (ESC/POS on a port)."""
+    if is_winspool(url):
+        return WinspoolPrinter(printer_name(url), api=winspool_api)
+    return TicketPrinter(url, baudrate=baudrate, dsrdtr=dsrdtr, comports=comports)

@@ -578,6 +578,12 @@ def _clean_printer(kind: str, value: str) -> str:
     value = clean_text(value, "printer", max_len=200, required=False)
     if value.lower().startswith("folder:") and not value[len("folder:") :].strip():
         raise ValidationError("printer_setting_invalid", setting=value)
+    if kind == "ticket":  # usb:VID:PID well written, winspool: only on Windows (issue 13)
+        from counter_app.services.devices import check_ticket_setting
+
+        check_ticket_setting(value)
+    elif value.lower().startswith(("usb:", "winspool:")):  # the ticket printer's forms only
+        raise ValidationError("printer_setting_invalid", setting=value)
     return value
 
 

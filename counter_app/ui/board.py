@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from counter_app.domain.errors import CounterAppError
+from counter_app.messages import describe
 from counter_app.services import queue
 from counter_app.services.context import ServiceContext
 from counter_app.ui.i18n import tr
@@ -157,7 +159,9 @@ class BoardWindow(QWidget):
             self,
             lambda: self.led.show(counter, number),
             lambda _r: self.led_status.setText(""),
-            lambda e: self.led_status.setText(tr("Bảng LED: {e}").format(e=e)),
+            lambda e: self.led_status.setText(
+                describe(e) if isinstance(e, CounterAppError) else tr("Bảng LED: {e}").format(e=e)
+            ),
         )
 
     def _fill_counters(self, calls: list[queue.CallInfo]) -> None:

@@ -83,6 +83,8 @@ class ScanDispatcher(QObject):
     def start_serial(self, scanner: LineReader) -> None:
         """Read a serial scanner on its own thread; lines come back through a queued signal."""
         self._serial = scanner
+        if hasattr(scanner, "on_fault"):  # a scanner that reconnects by itself (retry_s)
+            scanner.on_fault = self._serial_fault
         threading.Thread(
             target=self._serial_loop, args=(scanner,), name="serial-scanner", daemon=True
         ).start()
@@ -91,6 +93,11 @@ class ScanDispatcher(QObject):
         try:
             scanner.run(self._serial_line.emit)
         except Exception:  # port gone: tell the clerk, the keyboard path still works
+            self.scan_failed.emit("scanner_port_failed")
+
+    def _serial_fault(self, fault: object) -> None:
+        """Tell the clerk once when the port is lost; reading goes on when it is back."""
+        if fault is not None:
             self.scan_failed.emit("scanner_port_failed")
 
     def stop_serial(self) -> None:

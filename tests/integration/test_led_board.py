@@ -88,6 +88,7 @@ def test_line_settings_reach_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
         "bytesize": 8,
         "stopbits": 2,
         "write_timeout": None,
+        "exclusive": True,  # POSIX: locked, so that a second program is refused (ports.py)
     }
 
 
