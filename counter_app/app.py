@@ -114,8 +114,8 @@ def build_adapters(settings: Settings) -> Adapters:
     s = settings
     folder = s.effective_print_dir
     return Adapters(
-        a4_printer=lambda: make_spooler(s.a4_printer, folder),
-        label_printer=lambda: make_spooler(s.label_printer, folder),
+        a4_printer=lambda: make_spooler(s.a4_printer, folder, kind="a4"),
+        label_printer=lambda: make_spooler(s.label_printer, folder, kind="label"),
         ticket_printer=lambda url: TicketPrinter(
             url, baudrate=s.ticket_printer_baud, dsrdtr=s.ticket_printer_dsrdtr
         ),

@@ -134,7 +134,7 @@ MESSAGES: dict[str, str] = {
     # printing
     "print_failed": "In không thành công.",
     "no_spooler": "Không tìm thấy dịch vụ in trên máy này.",
-    "printer_offline": "Máy in {printer} không sẵn sàng.",
+    "printer_offline": "Máy in {printer} không sẵn sàng (tắt, mất kết nối hoặc bị tạm dừng).",
     "printer_rejected": "Máy in từ chối lệnh in: {detail}",
     "printer_timeout": "Máy in {printer} không phản hồi.",
     "printer_setting_invalid": "Cấu hình máy in không hợp lệ: {setting}",
@@ -261,6 +261,13 @@ MESSAGES: dict[str, str] = {
     "catalogue_too_many": "Danh mục có {count} thủ tục, quá giới hạn {limit}.",
     "catalogue_too_many_documents": "Danh mục: thủ tục thứ {number} có {count} thành phần hồ sơ, quá giới hạn {limit}.",
     "clock_off_central": "Đồng hồ máy tính lệch {hours} giờ so với máy chủ trung tâm ở lần đồng bộ gần nhất (cho phép {limit} giờ). Không nhận hồ sơ cho đến khi chỉnh lại ngày giờ của máy tính cho đúng rồi đồng bộ lại.",
+    # printing through Qt (issue 13 item 1: printing/qtprint.py)
+    "printer_unknown": "Máy tính không có máy in tên {printer}. Các máy in có: {known}.",
+    "no_default_printer": "Máy tính chưa có máy in mặc định. Hãy đặt máy in bằng printer set.",
+    "printer_rejecting": "Máy in {printer} đang từ chối nhận lệnh in. Hãy bật lại máy in.",
+    "printer_out_of_paper": "Máy in {printer} hết giấy. Hãy nạp giấy rồi in lại.",
+    "pdf_unreadable": "Không đọc được tệp PDF để in ({detail}).",
+    "printer_test_kind": "Chỉ in thử được máy in a4 hoặc label, không phải {kind}.",
 }
 
 MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py
