@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_app.domain.errors import PrintFailed, ValidationError
+from counter_app.domain.errors import PrintFailed
 
 log = logging.getLogger("counter_app.printing")
 
@@ -92,14 +92,6 @@ def list_os_printers() -> list[PrinterStatus]:
         info = QPrinterInfo.printerInfo(name)
         out.append(PrinterStatus(name, name == default, _state_name(info), cups_problem(name)))
     return out
-
-
-def check_printer_name(name: str) -> None:
-    """Refuse a printer name the operating system does not list (printer set)."""
-    names = printer_names()
-    if name not in names:
-        known = ", ".join(names) if names else "(không có máy in nào)"
-        raise ValidationError("printer_unknown", printer=name, known=known)
 
 
 def _state_name(info: Any) -> str:
