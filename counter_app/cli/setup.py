@@ -363,7 +363,8 @@ def cmd_printer(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         return (
             report.as_json(),
             lambda: (
-                f"Đã {where} {report.printer}: {report.pages} trang in thử, {report.seconds:.2f} giây."
+                f"Đã {where} {report.printer}: {report.pages} trang in thử, "
+                f"{report.seconds:.2f} giây."
             ),
         )
     if args.action == "list" and args.os:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_app.domain.errors import PrintFailed
+from counter_app.domain.errors import PrintFailed, ValidationError
 
 log = logging.getLogger("counter_app.printing")
 
@@ -212,9 +212,8 @@ class QtSpooler:
         self.print_pdf(pdf, copies=copies, title=title)
 
     def print_pdf(self, pdf: bytes, *, copies: int = 1, title: str = "") -> PrintReport:
-        from counter_app.printing.spool import _check_copies
-
-        _check_copies(copies)
+        if not 1 <= copies <= 99:  # as every spooler (spool.py imports this module)
+            raise ValidationError("copies_invalid", copies=copies)
         ensure_qt()
         started = time.perf_counter()
         doc = _open_pdf(pdf, self.printer or "mặc định")
