@@ -39,7 +39,8 @@ _qt_lock = threading.Lock()
 
 def ensure_qt() -> None:
     """A QCoreApplication for QPrinter in a process that has none (the command line). The
-    window's QApplication serves when there is one. Call from the main thread."""
+    window's QApplication serves when there is one. Call from the main thread. (Listing
+    printers, QPrinterInfo, needs none.)"""
     from PySide6.QtCore import QCoreApplication
 
     with _qt_lock:
@@ -70,14 +71,12 @@ def printer_names() -> list[str]:
     """The printers the operating system knows, by the names it lists them under."""
     from PySide6.QtPrintSupport import QPrinterInfo
 
-    ensure_qt()
     return list(QPrinterInfo.availablePrinterNames())
 
 
 def default_printer_name() -> str:
     from PySide6.QtPrintSupport import QPrinterInfo
 
-    ensure_qt()
     return str(QPrinterInfo.defaultPrinterName() or "")
 
 
@@ -85,7 +84,6 @@ def list_os_printers() -> list[PrinterStatus]:
     """Every printer the OS lists, with its state where Qt (and CUPS) know it."""
     from PySide6.QtPrintSupport import QPrinterInfo
 
-    ensure_qt()
     default = str(QPrinterInfo.defaultPrinterName() or "")
     out = []
     for name in QPrinterInfo.availablePrinterNames():
@@ -216,9 +214,9 @@ class QtSpooler:
             raise ValidationError("copies_invalid", copies=copies)
         ensure_qt()
         started = time.perf_counter()
-        doc = _open_pdf(pdf, self.printer or "mặc định")
+        printer, name = self._printer()  # a printer fault first: it is the clerk's to fix
+        doc = _open_pdf(pdf, name)
         try:
-            printer, name = self._printer()
             dpi = self._setup(printer, doc, copies, title)
             pages = len(doc)
             self._paint(printer, doc, copies, dpi, name)
