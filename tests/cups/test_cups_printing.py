@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import pytest
 from cupsserver import Queue
-from print_sample import CODE, NAME, sample_dossier
+from tests_sample import CODE, NAME, sample_dossier
 
 from counter_app.domain.errors import PrintFailed
 from counter_app.domain.model import DossierView

@@ -1,4 +1,5 @@
-"""A dossier to print in the CUPS tests (the one tests/integration/test_printing.py uses)."""
+"""A dossier to print in the print-path tests (the one tests/integration/test_printing.py
+uses), importable by name from tests/cups and tests/integration (tests/ is on sys.path)."""
 
 from __future__ import annotations
 
