@@ -20,6 +20,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,32 @@ from counter_app.domain.errors import PrintFailed, ValidationError
 
 log = logging.getLogger("counter_app.printing")
 
-MAX_DPI = 600  # a 1200 dpi driver gets 600 dpi pages: the forms are text, and 4x the pixels cost
+# Pages go to the driver at most at 300 dpi (the driver scales them to its own): text stays
+# sharp, and 600 dpi costs 4x the pixels: 2.3 s a page of Mẫu 01 into a CUPS queue against
+# 0.38 s (bench/bench_qtprint.py; the budget is 0.5 s). A 203 dpi label printer gets 203.
+MAX_DPI = 300
 PDF_DPI = 300  # Qt's own PDF output (tests, the bench): an office laser's resolution …
 PDF_LABEL_DPI = 203  # … and a thermal label printer's (8 dots/mm: the label's bars are whole dots)
 LABEL_KIND, A4_KIND = "label", "a4"
 LABEL_OVERSAMPLE = 4
 
 _qt_lock = threading.Lock()
+_listeners: list[Callable[[str, str], None]] = []
+
+
+def on_print_result(listener: Callable[[str, str], None]) -> None:
+    """Call `listener(printer, code)` after every print: code "" when it printed, else the
+    PrintFailed code. For a status bar's printer light (issue 14); it is called on the
+    printing thread, so a window hands it to its GUI thread (a queued signal)."""
+    _listeners.append(listener)
+
+
+def _tell(printer: str, code: str) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(printer, code)
+        except Exception:  # a listener's bug must not turn a printed paper into a failure
+            log.exception("print result listener failed")
 
 
 def ensure_qt() -> None:
@@ -210,6 +230,15 @@ class QtSpooler:
         self.print_pdf(pdf, copies=copies, title=title)
 
     def print_pdf(self, pdf: bytes, *, copies: int = 1, title: str = "") -> PrintReport:
+        try:
+            report = self._print_pdf(pdf, copies, title)
+        except PrintFailed as exc:
+            _tell(str(exc.params.get("printer", self.printer or "")), exc.code)
+            raise
+        _tell(report.printer, "")
+        return report
+
+    def _print_pdf(self, pdf: bytes, copies: int, title: str) -> PrintReport:
         if not 1 <= copies <= 99:  # as every spooler (spool.py imports this module)
             raise ValidationError("copies_invalid", copies=copies)
         ensure_qt()

@@ -114,3 +114,19 @@ def render_label_bytes() -> bytes:
     from tests_sample import sample_dossier
 
     return render_label(sample_dossier(), "pdf")
+
+
+def test_a_status_bar_hears_each_print_result(qapp: Any, tmp_path: Path) -> None:
+    """The hook for the window's printer light (issue 14): ok, then the failure's code."""
+    from counter_app.printing import qtprint
+
+    heard: list[tuple[str, str]] = []
+    qtprint.on_print_result(lambda printer, code: heard.append((printer, code)))
+    try:
+        out = tmp_path / "ok.pdf"
+        QtSpooler(kind="label", output_pdf=out).send(render_label_bytes())
+        with pytest.raises(PrintFailed):
+            QtSpooler(output_pdf=tmp_path / "x.pdf").send(b"not a pdf")
+    finally:
+        qtprint._listeners.clear()
+    assert heard == [(str(out), ""), (str(tmp_path / "x.pdf"), "pdf_unreadable")]
