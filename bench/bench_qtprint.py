@@ -5,16 +5,18 @@ takes it (issue 13 item 1; budget < 0.5 s a page).
     CUPS_SERVER=… uv run python bench/bench_qtprint.py --printer QUEUE --runs 5
 
 Each run is QtSpooler.print_pdf of the 2-page Mẫu 01 (one copy): open the PDF, render each
-page grey at the printer's resolution (300 dpi for Qt's PDF output; a CUPS queue's own,
-capped at 600), paint it on the QPrinter, end the job (for a CUPS queue: until CUPS has
-the job, not until paper comes out). Floor: pypdfium2 alone rendering the same pages at
-the same resolution, no QPrinter.
+page grey at the printer's resolution (at most 300 dpi), paint it on the QPrinter, end the
+job (for a CUPS queue: until CUPS has the job, not until paper comes out; each run starts
+once the queue is idle). Floor, measured first: pypdfium2 alone rendering the same pages
+at 300 dpi, no QPrinter.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,6 +83,19 @@ def sample() -> DossierView:
     )
 
 
+def wait_idle(printer: str, timeout_s: float = 120) -> None:
+    """Until CUPS has finished the previous jobs: on a 2-core machine CUPS-PDF's filters
+    (pdftops, Ghostscript) would otherwise run during the next measured print."""
+    if not shutil.which("lpstat"):
+        return
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = subprocess.run(["lpstat", "-o", printer], capture_output=True, text=True)
+        if not done.stdout.strip():
+            return
+        time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=7)
@@ -92,9 +107,22 @@ def main(argv: list[str] | None = None) -> int:
     ensure_qt()
     pdf = render_receipt(sample())
     out_dir = Path(tempfile.mkdtemp(prefix="bench-qtprint-"))
+    import pypdfium2 as pdfium
+
+    floor = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        doc = pdfium.PdfDocument(pdf)
+        n = len(doc)
+        for page in doc:
+            page.render(scale=PDF_DPI / 72, grayscale=True)
+        doc.close()
+        floor.append((time.perf_counter() - t0) / n)
+
     per_page, dpi, pages = [], PDF_DPI, 0
     for i in range(runs + 1):  # the first run warms the imports and PDFium up: not counted
         if args.printer:
+            wait_idle(args.printer)
             spooler = QtSpooler(args.printer)
         else:
             spooler = QtSpooler(output_pdf=out_dir / f"mau01-{i}.pdf")
@@ -102,17 +130,6 @@ def main(argv: list[str] | None = None) -> int:
         pages, dpi = report.pages, report.dpi
         if i:
             per_page.append(report.seconds / report.pages)
-
-    import pypdfium2 as pdfium
-
-    floor = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        doc = pdfium.PdfDocument(pdf)
-        for page in doc:
-            page.render(scale=dpi / 72, grayscale=True)
-        doc.close()
-        floor.append((time.perf_counter() - t0) / pages)
 
     m, f = statistics.median(per_page), statistics.median(floor)
     target = args.printer or "Qt's PDF output"
