@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if i:
             per_page.append(report.seconds / report.pages)
 
+    shutil.rmtree(out_dir, ignore_errors=True)
     m, f = statistics.median(per_page), statistics.median(floor)
     target = args.printer or "Qt's PDF output"
     rows = [
