@@ -338,6 +338,11 @@ DETAIL_NAMES = {
     "media-empty": "hết giấy",
     "media-needed": "hết giấy",
     "input-tray-missing": "thiếu khay giấy",
+    "paused": "bị tạm dừng",
+    "offline": "mất kết nối",
+    "jam": "kẹt giấy",
+    "door-open": "mở nắp",
+    "error": "báo lỗi",
 }
 
 

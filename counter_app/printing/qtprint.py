@@ -108,7 +108,7 @@ def list_os_printers() -> list[PrinterStatus]:
     out = []
     for name in QPrinterInfo.availablePrinterNames():
         info = QPrinterInfo.printerInfo(name)
-        out.append(PrinterStatus(name, name == default, _state_name(info), cups_problem(name)))
+        out.append(PrinterStatus(name, name == default, _state_name(info), printer_problem(name)))
     return out
 
 
@@ -194,6 +194,62 @@ def cups_problem(name: str) -> str:
     return ""
 
 
+# --- Windows: the spooler's own status flags (Qt folds them all, toner low included, into
+# "Error", which must not stop a print) -----------------------------------------------------
+
+# PRINTER_STATUS_* (winspool.h) that mean nothing will come out now, most telling first.
+WIN_STATUS = (
+    (0x00000010, "media-empty"),  # PAPER_OUT
+    (0x00000001, "paused"),  # PAUSED
+    (0x00000080, "offline"),  # OFFLINE
+    (0x00001000, "offline"),  # NOT_AVAILABLE
+    (0x00000008, "jam"),  # PAPER_JAM
+    (0x00400000, "door-open"),  # DOOR_OPEN
+    (0x00000002, "error"),  # ERROR
+)
+
+
+def windows_status_problem(status: int) -> str:
+    """The reason a Windows printer with these PRINTER_INFO_6 status flags will not print
+    ("" when it will: idle, busy, warming up, toner low, …)."""
+    for flag, reason in WIN_STATUS:
+        if status & flag:
+            return reason
+    return ""
+
+
+def _windows_status(name: str) -> int:
+    """PRINTER_INFO_6.dwStatus of a printer (0 when Windows will not say)."""
+    from ctypes import wintypes
+
+    winspool = ctypes.WinDLL("winspool.drv")  # type: ignore[attr-defined]
+    handle = wintypes.HANDLE()
+    if not winspool.OpenPrinterW(name, ctypes.byref(handle), None):
+        return 0
+    try:
+        needed = wintypes.DWORD()
+        winspool.GetPrinterW(handle, 6, None, 0, ctypes.byref(needed))
+        if needed.value < 4:
+            return 0
+        buf = ctypes.create_string_buffer(needed.value)
+        if not winspool.GetPrinterW(handle, 6, buf, needed, ctypes.byref(needed)):
+            return 0
+        return int(wintypes.DWORD.from_buffer(buf).value)
+    finally:
+        winspool.ClosePrinter(handle)
+
+
+def printer_problem(name: str, *, platform: str = sys.platform) -> str:
+    """Why a printer will not print now ("" if nothing is known against it): Windows'
+    status flags, or CUPS's queue state and reasons."""
+    if platform == "win32":
+        try:
+            return windows_status_problem(_windows_status(name))
+        except (OSError, AttributeError):
+            return ""
+    return cups_problem(name)
+
+
 # --- sending -----------------------------------------------------------------------------------
 
 
@@ -274,12 +330,12 @@ class QtSpooler:
         if info.isNull():
             known = ", ".join(QPrinterInfo.availablePrinterNames()) or "(không có máy in nào)"
             raise PrintFailed("printer_unknown", printer=name, known=known)
-        problem = cups_problem(name)
+        problem = printer_problem(name)
         if problem == "rejecting":
             raise PrintFailed("printer_rejecting", printer=name)
         if problem in _PAPER_REASONS:
             raise PrintFailed("printer_out_of_paper", printer=name)
-        if problem == "disabled" or _state_name(info) in ("error", "aborted"):
+        if problem:
             raise PrintFailed("printer_offline", printer=name)
         printer = QPrinter(info, mode)
         return printer, name

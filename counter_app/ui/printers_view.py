@@ -40,6 +40,11 @@ DETAILS = {
     "media-empty": "hết giấy",
     "media-needed": "hết giấy",
     "input-tray-missing": "thiếu khay giấy",
+    "paused": "bị tạm dừng",
+    "offline": "mất kết nối",
+    "jam": "kẹt giấy",
+    "door-open": "mở nắp",
+    "error": "báo lỗi",
 }
 
 

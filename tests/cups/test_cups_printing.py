@@ -248,3 +248,21 @@ def test_an_unknown_printer_names_the_known_ones(
 
 if os.name == "nt":  # pragma: no cover - CUPS is the Linux side of the print path
     pytest.skip("CUPS tests", allow_module_level=True)
+
+
+def test_out_of_paper_is_said_and_nothing_is_sent(
+    qapp: Any, dossier: DossierView, cups_queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CUPS-PDF never runs out of paper: the queue's reason is what a real printer reports
+    (printer-state-reasons media-empty), given here in its place."""
+    from counter_app.printing import qtprint
+
+    monkeypatch.setattr(qtprint, "cups_problem", lambda name: "media-empty")
+    printers = printjobs.Printers(a4=QtSpooler(cups_queue.name), label=QtSpooler(cups_queue.name))
+    with pytest.raises(PrintFailed) as err:
+        in_fresh_thread(
+            cups_queue, monkeypatch, lambda: printjobs.print_intake_paper(dossier, printers)
+        )
+    assert err.value.code == "printer_out_of_paper"
+    assert describe(err.value) == f"Máy in {cups_queue.name} hết giấy. Hãy nạp giấy rồi in lại."
+    assert not list(cups_queue.out.glob("*.pdf"))
