@@ -58,15 +58,27 @@ def _tell(printer: str, code: str) -> None:
 
 
 def ensure_qt() -> None:
-    """A QCoreApplication for QPrinter in a process that has none (the command line). The
-    window's QApplication serves when there is one. Call from the main thread. (Listing
-    printers, QPrinterInfo, needs none.)"""
+    """A QGuiApplication for QPrinter in a process that has none (the command line): Qt's
+    Windows print engine draws through GDI and wants one. On Linux without a display it
+    runs offscreen. The window's QApplication serves when there is one. Call from the main
+    thread. (Listing printers, QPrinterInfo, needs none.)"""
+    import os
+
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QGuiApplication
 
     with _qt_lock:
         if QCoreApplication.instance() is None:
+            argv = ["counter-app"]
+            headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+            if (
+                sys.platform.startswith("linux")
+                and headless
+                and "QT_QPA_PLATFORM" not in os.environ
+            ):
+                argv += ["-platform", "offscreen"]
             # Kept on the module: the application must outlive every QPrinter.
-            globals()["_app"] = QCoreApplication(["counter-app"])
+            globals()["_app"] = QGuiApplication(argv)
 
 
 @dataclass(frozen=True)

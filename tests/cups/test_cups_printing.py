@@ -115,7 +115,9 @@ def cli(env: dict[str, str], db: Path, *args: str) -> subprocess.CompletedProces
 
 @pytest.fixture
 def app_env(subprocess_env: dict[str, str], cups_queue: Queue) -> dict[str, str]:
-    return {**subprocess_env, **cups_queue.server.env, "QT_QPA_PLATFORM": "offscreen"}
+    # No QT_QPA_PLATFORM, no display: the command finds its own way to run Qt (offscreen).
+    env = {k: v for k, v in subprocess_env.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
+    return {**env, **cups_queue.server.env}
 
 
 # --- the command line: printer list / set / test ------------------------------------------------
