@@ -3,6 +3,7 @@ each PDF page with pypdfium2 and paints it on a QPrinter; what comes out is read
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -130,3 +131,29 @@ def test_a_status_bar_hears_each_print_result(qapp: Any, tmp_path: Path) -> None
     finally:
         qtprint._listeners.clear()
     assert heard == [(str(out), ""), (str(tmp_path / "x.pdf"), "pdf_unreadable")]
+
+
+def test_printer_set_refuses_a_name_the_os_does_not_list(cli, demo_db) -> None:  # type: ignore[no-untyped-def]
+    """It used to be stored, and every receipt then failed at the counter."""
+    res = cli("printer", "set", "a4", "HP LaserJet Khong Co")
+    assert res.rc == 1 and res.out == ""
+    assert res.err.startswith("Lỗi: Máy tính không có máy in tên HP LaserJet Khong Co.")
+    assert "Các máy in có:" in res.err
+    rows = {r["kind"]: r for r in json.loads(cli("--json", "printer", "list").out)}
+    assert rows["a4"]["stored"] == ""
+    # a folder, the default and the ticket printer's URL are not printer names
+    assert cli("printer", "set", "a4", "folder:/tmp/x").rc == 0
+    assert cli("printer", "set", "a4", "").rc == 0
+    assert cli("printer", "set", "ticket", "socket://127.0.0.1:9100").rc == 0
+
+
+def test_printer_test_without_a_printer_saves_the_page(cli, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "in"
+    assert cli("printer", "set", "label", f"folder:{folder}").rc == 0
+    res = cli("--json", "printer", "test", "label")
+    assert res.rc == 0, res.err
+    report = json.loads(res.out)
+    assert report["via"] == "pdf" and report["printer"] == str(folder) and report["pages"] == 1
+    (pdf,) = folder.glob("*.pdf")
+    assert scan(pdf, 1, 406.4) == [TEST_CODE]
+    assert cli("printer", "test", "ticket").rc == 2  # a4 or label only

@@ -93,6 +93,7 @@ def test_supervisor_prints_test_pages_from_the_keyboard(
     assert scan(printed / "a4.pdf", 300) == [TEST_CODE]
     assert scan(printed / "label.pdf", 406.4) == [TEST_CODE]
     dialog.grab().save(str(tmp_path / "printers-dialog.png"))
+    win.grab().save(str(tmp_path / "window.png"))
 
 
 def test_a_clerk_is_told_the_printers_are_the_supervisors(
