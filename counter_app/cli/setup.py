@@ -1,5 +1,5 @@
 """Setting up a real unit (DESIGN.md §4, issue 11 §4): unit set|show, counter add|list|remove,
-user add|list|disable|enable|reset-password, service add|set|list, printer set|list.
+user add|list|disable|enable|reset-password, service add|set|list, printer set|list|test.
 
 Passwords are never taken on the command line (they would sit in the shell history and in
 `ps`): they are typed at a prompt, twice, or read as the first line of standard input with

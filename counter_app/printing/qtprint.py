@@ -391,7 +391,8 @@ class QtSpooler:
             for _ in range(repeats):
                 for page in doc:
                     if not first and not printer.newPage():
-                        raise PrintFailed("printer_rejected", printer=name, detail="newPage")
+                        detail = "không sang được trang sau"
+                        raise PrintFailed("printer_rejected", printer=name, detail=detail)
                     first = False
                     painter.drawImage(target, self._page_image(page, dpi, target))
                     page.close()
@@ -400,7 +401,7 @@ class QtSpooler:
             painter.end()
             raise
         if not painter.end():
-            raise PrintFailed("printer_rejected", printer=name, detail="QPainter.end")
+            raise PrintFailed("printer_rejected", printer=name, detail="không gửi được lệnh in")
         from PySide6.QtPrintSupport import QPrinter
 
         if printer.printerState() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
