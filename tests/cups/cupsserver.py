@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +24,12 @@ PPD_DIR = Path("/usr/share/ppd/cups-pdf")
 CUPS_PDF_CONF_DIR = Path("/etc/cups")  # compiled into cups-pdf (CP_CONFIG_PATH)
 START_TIMEOUT_S = 30
 JOB_TIMEOUT_S = 120
+
+
+def _job_number(path: Path) -> int:
+    """CUPS-PDF names a file "job_<id>-<title>.pdf" (Label 1): print order, job_9 before job_10."""
+    m = re.match(r"job_(\d+)", path.name)
+    return int(m.group(1)) if m else 0
 
 
 class CupsUnavailable(Exception):
@@ -141,11 +148,11 @@ class CupsServer:
         assert done.returncode == 0, done.stderr
 
     def wait_done(self, queue: str, out_dir: Path, count: int) -> list[Path]:
-        """The queue's finished PDFs once `count` of them are there (jobs completed)."""
+        """The queue's finished PDFs, in print order, once `count` of them are there."""
         deadline = time.monotonic() + JOB_TIMEOUT_S
         while time.monotonic() < deadline:
             pending = self._run("lpstat", "-W", "not-completed", "-o", queue).stdout.strip()
-            files = sorted(out_dir.glob("*.pdf"))
+            files = sorted(out_dir.glob("*.pdf"), key=_job_number)
             if not pending and len(files) >= count:
                 return files
             time.sleep(0.2)
