@@ -126,8 +126,8 @@ def build_adapters(settings: Settings) -> Adapters:
         return printers[url]
 
     return Adapters(
-        a4_printer=lambda: make_spooler(s.a4_printer, folder),
-        label_printer=lambda: make_spooler(s.label_printer, folder),
+        a4_printer=lambda: make_spooler(s.a4_printer, folder, kind="a4"),
+        label_printer=lambda: make_spooler(s.label_printer, folder, kind="label"),
         ticket_printer=ticket_printer,
         led_board=lambda: (
             EdiLedBoard(s.led_board, checksum=s.led_board_checksum) if s.led_board else None

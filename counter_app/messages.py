@@ -136,7 +136,7 @@ MESSAGES: dict[str, str] = {
     # printing
     "print_failed": "In không thành công.",
     "no_spooler": "Không tìm thấy dịch vụ in trên máy này.",
-    "printer_offline": "Máy in {printer} không sẵn sàng.",
+    "printer_offline": "Máy in {printer} không sẵn sàng (tắt, mất kết nối hoặc bị tạm dừng).",
     "printer_rejected": "Máy in từ chối lệnh in: {detail}",
     "printer_timeout": "Máy in {printer} không phản hồi.",
     "printer_setting_invalid": "Cấu hình máy in không hợp lệ: {setting}",
@@ -266,6 +266,13 @@ MESSAGES: dict[str, str] = {
     "label_size_invalid": "Cỡ nhãn {value} không có (label_size, --size): chọn một trong {sizes} (rộng×cao, mm).",
     "label_symbology_invalid": "Loại mã trên nhãn {value} không có (label_symbology, --symbology): chọn qr hoặc code128.",
     "label_code128_too_narrow": 'Mã vạch Code 128 không in rõ được trên nhãn {size} mm: cần nhãn rộng ít nhất {need} mm. Dùng mã QR (label_symbology = "qr") hoặc nhãn 100×50 mm.',
+    # printing through Qt (issue 13 item 1: printing/qtprint.py)
+    "printer_unknown": "Máy tính không có máy in tên {printer}. Các máy in có: {known}.",
+    "no_default_printer": "Máy tính chưa có máy in mặc định. Hãy đặt máy in bằng printer set.",
+    "printer_rejecting": "Máy in {printer} đang từ chối nhận lệnh in. Hãy bật lại máy in.",
+    "printer_out_of_paper": "Máy in {printer} hết giấy. Hãy nạp giấy rồi in lại.",
+    "pdf_unreadable": "Không đọc được tệp PDF để in ({detail}).",
+    "printer_test_kind": "Chỉ in thử được máy in a4 hoặc label, không phải {kind}.",
 }
 
 MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py

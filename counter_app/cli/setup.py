@@ -1,5 +1,5 @@
 """Setting up a real unit (DESIGN.md §4, issue 11 §4): unit set|show, counter add|list|remove,
-user add|list|disable|enable|reset-password, service add|set|list, printer set|list.
+user add|list|disable|enable|reset-password, service add|set|list, printer set|list|test.
 
 Passwords are never taken on the command line (they would sit in the shell history and in
 `ps`): they are typed at a prompt, twice, or read as the first line of standard input with
@@ -124,7 +124,12 @@ def add_parsers(cmd: Cmd, common: argparse.ArgumentParser) -> None:
     a = psub.add_parser("set", parents=[common], help='a printer name, "folder:/path", a URL')
     a.add_argument("kind", choices=svc.PRINTER_KINDS)
     a.add_argument("value", help='"" = back to the default')
-    psub.add_parser("list", parents=[common])
+    pl = psub.add_parser("list", parents=[common], help="the app's printers, then the OS's")
+    pl.add_argument(
+        "--os", action="store_true", help="only the printers the OS lists (name, default, state)"
+    )
+    t = psub.add_parser("test", parents=[common], help="print a test page on the a4/label printer")
+    t.add_argument("kind", choices=("a4", "label"))
 
 
 # --- unit --------------------------------------------------------------------------------------
@@ -320,10 +325,62 @@ def _printer_line(p: svc.PrinterInfo) -> str:
     return line
 
 
+STATE_NAMES = {
+    "idle": "sẵn sàng",
+    "printing": "đang in",
+    "aborted": "đã hủy lệnh in",
+    "error": "lỗi hoặc tạm dừng",
+    "unknown": "không rõ",
+}
+DETAIL_NAMES = {
+    "rejecting": "từ chối lệnh in",
+    "disabled": "bị tạm dừng",
+    "media-empty": "hết giấy",
+    "media-needed": "hết giấy",
+    "input-tray-missing": "thiếu khay giấy",
+    "paused": "bị tạm dừng",
+    "offline": "mất kết nối",
+    "jam": "kẹt giấy",
+    "door-open": "mở nắp",
+    "error": "báo lỗi",
+}
+
+
+def _os_line(p: Any) -> str:
+    state = STATE_NAMES.get(p.state, p.state)
+    if p.detail:
+        state += f", {DETAIL_NAMES.get(p.detail, p.detail)}"
+    return f"  {p.name}{' (mặc định)' if p.default else ''}: {state}"
+
+
+def _os_text(rows: list[Any]) -> str:
+    if not rows:
+        return "Máy tính không có máy in nào."
+    return "Máy in của máy tính:\n" + "\n".join(map(_os_line, rows))
+
+
 def cmd_printer(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.services import printers
+
+    if args.action == "test":
+        report = printers.print_test_page(ctx, args.kind)
+        where = "lưu PDF vào" if report.via == "pdf" else "gửi tới máy in"
+        return (
+            report.as_json(),
+            lambda: (
+                f"Đã {where} {report.printer}: {report.pages} trang in thử, "
+                f"{report.seconds:.2f} giây."
+            ),
+        )
+    if args.action == "list" and args.os:
+        found = printers.os_printers()
+        return [p.as_json() for p in found], lambda: _os_text(found)
     if args.action == "list":
         rows = svc.list_printers(ctx)
-        return [_printer_json(p) for p in rows], lambda: "\n".join(map(_printer_line, rows))
+        found = printers.os_printers()
+        return [_printer_json(p) for p in rows], lambda: "\n".join(
+            [*map(_printer_line, rows), _os_text(found)]
+        )
     p = svc.set_printer(ctx, args.kind, args.value)
     return _printer_json(p), lambda: "Đã lưu. " + _printer_line(p)
 

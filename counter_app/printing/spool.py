@@ -1,19 +1,13 @@
-"""Sending a PDF to a printer without a dialog: CUPS `lp`, the Windows spooler, a folder, a fake."""
+"""Sending a PDF to a printer without a dialog: Qt's print system (qtprint), a folder, a fake."""
 
 # Sends are synchronous; callers run them on a worker thread, never on the UI thread.
-# Failures raise PrintFailed with a code (no_spooler, printer_rejected, printer_timeout,
-# folder_unwritable, …); the dossier is already saved, so the job can simply be retried.
+# Failures raise PrintFailed with a code (printer_unknown, printer_offline, printer_rejecting,
+# printer_out_of_paper, pdf_unreadable, folder_unwritable, …); the dossier is already saved,
+# so the job can simply be retried (F8).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,8 +17,6 @@ from typing import Protocol
 from counter_app.domain.errors import PrintFailed, ValidationError
 from counter_app.filemodes import make_dir, write_private
 
-LP_TIMEOUT_S = 60
-STALE_TEMP_S = 24 * 3600  # Windows temp PDFs older than this are removed on the next send
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -32,102 +24,34 @@ class Spooler(Protocol):
     def send(self, pdf: bytes, *, copies: int = 1, title: str = "") -> None: ...
 
 
-def make_spooler(setting: str, fallback_dir: Path, *, platform: str = sys.platform) -> Spooler:
-    """The spooler for a printer setting.
+def make_spooler(
+    setting: str,
+    fallback_dir: Path,
+    *,
+    kind: str = "a4",
+    default_printer: Callable[[], str] | None = None,
+) -> Spooler:
+    """The spooler for a printer setting (`kind` "a4" or "label": the label prints at its
+    PDF's own page size).
 
-    "" or "default": the system's default printer (`lp` or Windows), else files in
-    `fallback_dir`; "folder:/path": files in that folder; anything else: that printer's name.
+    "" or "default": the system's default printer through Qt (printing/qtprint), else files
+    in `fallback_dir` when the system has no default printer; "folder:/path": files in that
+    folder; anything else: the printer of that name, as the OS lists it, through Qt. The
+    same path on Windows and Linux: no `lp`, no shell "print" verb, no PDF application.
     """
+    from counter_app.printing.qtprint import QtSpooler, default_printer_name
+
     value = setting.strip()
     if value.lower().startswith("folder:"):
         directory = value[len("folder:") :].strip()
         if not directory:
             raise ValidationError("printer_setting_invalid", setting=setting)
         return FolderSpooler(Path(directory).expanduser())
-    windows = platform == "win32"
     if value.lower() in ("", "default"):
-        if windows:
-            return WindowsSpooler(None)
-        if shutil.which("lp"):
-            return LpSpooler(None)
+        if (default_printer or default_printer_name)():
+            return QtSpooler(None, kind=kind)
         return FolderSpooler(fallback_dir)
-    return WindowsSpooler(value) if windows else LpSpooler(value)
-
-
-class LpSpooler:
-    """CUPS `lp` (Linux, macOS): the PDF goes in on stdin."""
-
-    def __init__(self, printer: str | None = None) -> None:
-        self.printer = printer or None
-
-    def command(self, lp: str, copies: int, title: str) -> list[str]:
-        args = [lp]
-        if self.printer:
-            args += ["-d", self.printer]
-        args += ["-n", str(copies)]
-        if title:
-            args += ["-t", title]
-        return [*args, "-"]
-
-    def send(self, pdf: bytes, *, copies: int = 1, title: str = "") -> None:
-        _check_copies(copies)
-        name = self.printer or "default"
-        lp = shutil.which("lp")
-        if lp is None:
-            raise PrintFailed("no_spooler", printer=name)
-        try:
-            done = subprocess.run(
-                self.command(lp, copies, _job_title(title)),
-                input=pdf,
-                capture_output=True,
-                timeout=LP_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise PrintFailed("printer_timeout", printer=name) from None
-        except OSError as exc:
-            raise PrintFailed("no_spooler", printer=name, detail=str(exc)) from None
-        if done.returncode != 0:
-            raise PrintFailed("printer_rejected", printer=name, detail=_first_line(done.stderr))
-
-
-class WindowsSpooler:
-    """The Windows print spooler through the shell's "print"/"printto" verb on a temp PDF."""
-
-    def __init__(
-        self,
-        printer: str | None = None,
-        *,
-        launcher: Callable[..., None] | None = None,
-        temp_dir: Path | None = None,
-    ) -> None:
-        self.printer = printer or None
-        self._launcher = launcher or getattr(os, "startfile", None)
-        self._temp_dir = temp_dir or Path(tempfile.gettempdir()) / "counter-app-print"
-
-    def send(self, pdf: bytes, *, copies: int = 1, title: str = "") -> None:
-        _check_copies(copies)
-        name = self.printer or "default"
-        if self._launcher is None:
-            raise PrintFailed("no_spooler", printer=name)
-        try:
-            make_dir(self._temp_dir)
-            _remove_stale(self._temp_dir)
-            # The PDF viewer reads the file after startfile returns, so it is not deleted here.
-            path = _unique_path(self._temp_dir, _job_title(title))
-            write_private(path, pdf)
-            try:
-                for _ in range(copies):
-                    if self.printer:
-                        self._launcher(str(path), "printto", f'"{self.printer}"')
-                    else:
-                        self._launcher(str(path), "print")
-            except OSError:  # nothing will read it: not left behind with personal data
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                raise
-        except OSError as exc:
-            raise PrintFailed("printer_rejected", printer=name, detail=str(exc)) from None
+    return QtSpooler(value, kind=kind)
 
 
 class FolderSpooler:
@@ -198,20 +122,3 @@ def _unique_path(directory: Path, stem: str) -> Path:
         n += 1
         path = directory / f"{stamp}-{stem}-{n}.pdf"
     return path
-
-
-def _remove_stale(directory: Path) -> None:
-    cutoff = time.time() - STALE_TEMP_S
-    for old in directory.glob("*.pdf"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            continue  # still open in the viewer, or gone already
-
-
-def _first_line(stderr: bytes) -> str:
-    for line in stderr.decode("utf-8", "replace").splitlines():
-        if line.strip():
-            return line.strip()[:300]
-    return ""

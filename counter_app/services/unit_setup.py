@@ -4,6 +4,7 @@ nothing. The window's first-run screen and the CLI both call these functions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -574,6 +575,15 @@ def list_printers(ctx: ServiceContext) -> list[PrinterInfo]:
     return out
 
 
+def _check_os_printer(name: str, known: Callable[[], list[str]] | None) -> None:
+    from counter_app.printing.qtprint import printer_names
+
+    names = (known or printer_names)()
+    if name not in names:
+        listed = ", ".join(names) if names else "(không có máy in nào)"
+        raise ValidationError("printer_unknown", printer=name, known=listed)
+
+
 def _clean_printer(kind: str, value: str) -> str:
     value = clean_text(value, "printer", max_len=200, required=False)
     if value.lower().startswith("folder:") and not value[len("folder:") :].strip():
@@ -588,12 +598,22 @@ def _clean_printer(kind: str, value: str) -> str:
 
 
 def set_printer(
-    ctx: ServiceContext, kind: str, value: str, *, username: str = "system"
+    ctx: ServiceContext,
+    kind: str,
+    value: str,
+    *,
+    username: str = "system",
+    known: Callable[[], list[str]] | None = None,
 ) -> PrinterInfo:
-    """Store this install's printer of a kind ("" = back to the default)."""
+    """Store this install's printer of a kind ("" = back to the default). An A4 or label
+    printer is named as the OS lists it (`known`, default QPrinterInfo's names): a name the
+    OS does not know is refused, with the names it does know."""
     if kind not in PRINTER_KINDS:
         raise ValidationError("printer_kind_invalid", kind=kind)
     value = _clean_printer(kind, value)
+    named = value.lower() not in ("", "default") and not value.lower().startswith("folder:")
+    if kind in ("a4", "label") and named:
+        _check_os_printer(value, known)
     now = ctx.clock()
     with ctx.uow.write() as s:
         local_unit(s)

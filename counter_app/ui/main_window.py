@@ -41,6 +41,9 @@ from counter_app.ui.dialogs import LookupDialog
 from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
+from counter_app.ui.printers_view import ROLES as PRINTERS_ROLES
+from counter_app.ui.printers_view import SHORTCUT as PRINTERS_KEY
+from counter_app.ui.printers_view import PrintersDialog
 from counter_app.ui.queue_panel import QueuePanel
 from counter_app.ui.rating_window import SHORTCUT as RATING_KEY
 from counter_app.ui.rating_window import RatingPrompter
@@ -108,6 +111,7 @@ class CounterWindow(QMainWindow):
         self.report_dialog: ReportDialog | None = None
         self.day_close_dialog: DayCloseDialog | None = None
         self.backup_dialog: BackupDialog | None = None
+        self.printers_dialog: PrintersDialog | None = None
         counter = ctx.settings.counter_number
         role = ROLE_NAMES.get(user.role, user.role)
         self.setWindowTitle(
@@ -169,7 +173,8 @@ class CounterWindow(QMainWindow):
                 "Ctrl+G  Màn hình đánh giá (người dân)\n"
                 "F12  Tình trạng đồng bộ\n"
                 "Ctrl+Shift+K  Khóa sổ cuối ngày (giám sát)\n"
-                "Ctrl+Shift+S  Sao lưu / Khôi phục (giám sát)"
+                "Ctrl+Shift+S  Sao lưu / Khôi phục (giám sát)\n"
+                "Ctrl+Shift+P  Máy in, in thử (giám sát)"
             )
         )
         hint.setObjectName("hint")
@@ -208,6 +213,7 @@ class CounterWindow(QMainWindow):
             (DAY_CLOSE_KEY, self.open_day_close),
             (RATING_KEY, lambda: self.rating.open()),
             (BACKUP_KEY, self.open_backup),
+            (PRINTERS_KEY, self.open_printers),
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
@@ -407,6 +413,17 @@ class CounterWindow(QMainWindow):
         self.backups.refresh()
         self.backup_dialog.open()
         self.backup_dialog.backup_button.setFocus()
+
+    def open_printers(self) -> None:
+        """Ctrl+Shift+P: the printers and a test page for each; supervisors only."""
+        if self.user.role not in PRINTERS_ROLES:
+            self.statusBar().showMessage(tr("Chỉ giám sát xem và in thử máy in"), 8000)
+            return
+        if self.printers_dialog is None:
+            self.printers_dialog = PrintersDialog(self.ctx, self.printers, self)
+        self.printers_dialog.open()
+        self.printers_dialog.a4_button.setFocus()
+        self.printers_dialog.reload()
 
     def _restored(self) -> None:
         """After a restore the database under this window is another one: close."""

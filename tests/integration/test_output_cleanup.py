@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.cli import output
-from counter_app.domain.errors import CounterAppError, PrintFailed
-from counter_app.printing.spool import WindowsSpooler
+from counter_app.domain.errors import CounterAppError
 
 
 def _intake(cli, write_json, itest) -> str:
@@ -52,16 +51,6 @@ def test_a_directory_target_leaves_nothing(tmp_path: Path) -> None:
         output.write_atomically(target, b"%PDF-1.7 Nguyen Van An 079090001234")
     assert sorted(p.name for p in folder.iterdir()) == ["ket-qua.pdf"]
     assert list(target.iterdir()) == []
-
-
-def test_a_windows_print_that_fails_leaves_no_pdf(tmp_path: Path) -> None:
-    def launcher(*_args: object) -> None:
-        raise OSError(errno.ENOENT, "No application is associated with the file")
-
-    spool = WindowsSpooler("HP", launcher=launcher, temp_dir=tmp_path / "print")
-    with pytest.raises(PrintFailed):
-        spool.send(b"%PDF-1.7 Nguyen Van An", title="000.20.25.H01-261202-0001")
-    assert list((tmp_path / "print").iterdir()) == []
 
 
 def test_a_partial_write_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,7 @@ from counter_app.printing.forms import (
     render_supplement,
 )
 from counter_app.printing.labels import render_label
-from counter_app.printing.spool import FakeSpooler, FolderSpooler, LpSpooler, WindowsSpooler
+from counter_app.printing.spool import FakeSpooler, FolderSpooler
 
 ICT = timezone(timedelta(hours=7))
 CODE = "000.00.25.H01-261128-0007"
@@ -393,72 +393,6 @@ def test_fake_spooler_fails_then_recovers() -> None:
     assert err.value.code == "printer_offline"
     spooler.send(b"%PDF", copies=2, title="a")
     assert [(j.copies, j.title) for j in spooler.jobs] == [(2, "a")]
-
-
-def test_lp_missing_raises_no_spooler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(PrintFailed) as err:
-        LpSpooler("HP_LaserJet").send(b"%PDF", title="x")
-    assert err.value.code == "no_spooler"
-    assert err.value.params["printer"] == "HP_LaserJet"
-
-
-def _fake_lp(bin_dir: Path, script: str) -> None:
-    bin_dir.mkdir()
-    lp = bin_dir / "lp"
-    lp.write_text("#!/bin/sh\n" + script)
-    lp.chmod(0o755)
-
-
-def test_lp_gets_the_pdf_on_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "job"
-    _fake_lp(tmp_path / "bin", f'echo "$@" > "{out}.args"\ncat > "{out}.pdf"\n')
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
-
-    LpSpooler("Quay_1").send(b"%PDF-1.4 body", copies=2, title="Giấy tiếp nhận")
-
-    assert Path(f"{out}.pdf").read_bytes() == b"%PDF-1.4 body"
-    args = Path(f"{out}.args").read_text().split()
-    assert args == ["-d", "Quay_1", "-n", "2", "-t", "Giấy-tiếp-nhận", "-"]
-
-
-def test_lp_error_raises_printer_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_lp(
-        tmp_path / "bin",
-        'cat > /dev/null\necho "lp: The printer or class does not exist." >&2\nexit 1\n',
-    )
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
-
-    with pytest.raises(PrintFailed) as err:
-        LpSpooler("Khong_Co").send(b"%PDF", title="x")
-    assert err.value.code == "printer_rejected"
-    assert err.value.params["detail"] == "lp: The printer or class does not exist."
-
-
-def test_windows_spooler_prints_a_temp_copy(tmp_path: Path) -> None:
-    calls: list[tuple[str, ...]] = []
-
-    def launcher(*args: str) -> None:
-        calls.append(args)
-
-    WindowsSpooler("HP LaserJet", launcher=launcher, temp_dir=tmp_path).send(
-        b"%PDF-1.4 w", copies=2, title="Mẫu 01"
-    )
-
-    assert len(calls) == 2
-    path, verb, printer = calls[0]
-    assert (verb, printer) == ("printto", '"HP LaserJet"')
-    assert Path(path).parent == tmp_path and Path(path).read_bytes() == b"%PDF-1.4 w"
-
-
-def test_windows_spooler_os_error_is_print_failed(tmp_path: Path) -> None:
-    def launcher(*args: str) -> None:
-        raise OSError("No application is associated with the specified file")
-
-    with pytest.raises(PrintFailed) as err:
-        WindowsSpooler(None, launcher=launcher, temp_dir=tmp_path).send(b"%PDF")
-    assert err.value.code == "printer_rejected"
-    assert err.value.params["printer"] == "default"
 
 
 def test_one_page_receipt_is_laid_out_once_and_stamped_per_copy(dossier: DossierView) -> None:

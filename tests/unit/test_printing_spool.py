@@ -7,61 +7,35 @@ from pathlib import Path
 import pytest
 
 from counter_app.domain.errors import PrintFailed, ValidationError
-from counter_app.printing.spool import (
-    FakeSpooler,
-    FolderSpooler,
-    LpSpooler,
-    WindowsSpooler,
-    make_spooler,
-)
+from counter_app.printing.qtprint import QtSpooler
+from counter_app.printing.spool import FakeSpooler, FolderSpooler, make_spooler
 
 FALLBACK = Path("/nonexistent/fallback")
 
 
-def test_default_uses_lp_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/lp")
-    chosen = make_spooler("default", FALLBACK, platform="linux")
-    assert isinstance(chosen, LpSpooler) and chosen.printer is None
+def test_default_prints_through_qt_when_the_os_has_a_default_printer() -> None:
+    chosen = make_spooler("default", FALLBACK, default_printer=lambda: "HP_LaserJet")
+    assert isinstance(chosen, QtSpooler) and chosen.printer is None and chosen.kind == "a4"
 
 
-def test_default_without_lp_writes_to_the_fallback_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shutil.which", lambda name: None)
-    chosen = make_spooler("", FALLBACK, platform="linux")
+def test_default_without_a_default_printer_writes_to_the_fallback_folder() -> None:
+    chosen = make_spooler("", FALLBACK, default_printer=lambda: "")
     assert isinstance(chosen, FolderSpooler) and chosen.directory == FALLBACK
 
 
-def test_default_on_windows_uses_the_windows_spooler() -> None:
-    chosen = make_spooler(" default ", FALLBACK, platform="win32")
-    assert isinstance(chosen, WindowsSpooler) and chosen.printer is None
-
-
-def test_named_printer() -> None:
-    lp = make_spooler("HP_LaserJet_M404", FALLBACK, platform="darwin")
-    win = make_spooler("HP LaserJet M404", FALLBACK, platform="win32")
-    assert isinstance(lp, LpSpooler) and lp.printer == "HP_LaserJet_M404"
-    assert isinstance(win, WindowsSpooler) and win.printer == "HP LaserJet M404"
+def test_named_printer_is_the_same_qt_path_on_every_os() -> None:
+    """Issue 13 item 1: no `lp`, no Windows shell "print" verb (Edge registers none)."""
+    a4 = make_spooler("HP LaserJet M404", FALLBACK)
+    label = make_spooler("Xprinter XP-365B", FALLBACK, kind="label")
+    assert isinstance(a4, QtSpooler) and a4.printer == "HP LaserJet M404"
+    assert isinstance(label, QtSpooler) and label.kind == "label"
 
 
 def test_folder_setting() -> None:
-    chosen = make_spooler("folder:/srv/in-an", FALLBACK, platform="linux")
+    chosen = make_spooler("folder:/srv/in-an", FALLBACK)
     assert isinstance(chosen, FolderSpooler) and chosen.directory == Path("/srv/in-an")
     with pytest.raises(ValidationError):
         make_spooler("folder:", FALLBACK)
-
-
-def test_lp_command_line() -> None:
-    args = LpSpooler("Quay_1").command("lp", 2, "Mau-01")
-    assert args == ["lp", "-d", "Quay_1", "-n", "2", "-t", "Mau-01", "-"]
-    assert LpSpooler(None).command("lp", 1, "") == ["lp", "-n", "1", "-"]
-
-
-def test_windows_spooler_without_startfile_reports_no_spooler(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delattr("os.startfile", raising=False)
-    with pytest.raises(PrintFailed) as err:
-        WindowsSpooler("HP").send(b"%PDF")
-    assert err.value.code == "no_spooler"
 
 
 def test_fake_spooler_fails_n_times_with_the_given_code() -> None:
