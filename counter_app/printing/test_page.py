@@ -12,16 +12,19 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from counter_app.printing import fonts, labels
+from counter_app.printing.label_spec import DOTS_PER_MM, LabelSpec
 
 TEST_CODE = "IN-THU-01"  # what the bar code of both pages says
 VIETNAMESE = "Tiếng Việt: ă â đ ê ô ơ ư · À Á Ả Ã Ạ · Ầ Ấ Ẩ Ẫ Ậ · Ệ Ộ Ợ Ự · Nguyễn Thị Ánh Tuyết"
 
 
-def render_test_page(kind: str, printer: str, unit_name: str, at: datetime) -> bytes:
+def render_test_page(
+    kind: str, printer: str, unit_name: str, at: datetime, spec: LabelSpec | None = None
+) -> bytes:
     """A4 ("a4") or label ("label") test page naming the printer and the time it was asked."""
     with fonts.RENDER_LOCK:
         fonts.register_fonts()
-        return _label(printer, at) if kind == "label" else _a4(printer, unit_name, at)
+        return _label(printer, at, spec) if kind == "label" else _a4(printer, unit_name, at)
 
 
 def _a4(printer: str, unit_name: str, at: datetime) -> bytes:
@@ -65,23 +68,23 @@ def _bars(c: Canvas, x: float, y: float, height: float, *, module: float) -> Non
         c.rect(x + start * module, y, len(run) * module, height, stroke=0, fill=1)
 
 
-def _label(printer: str, at: datetime) -> bytes:
-    """The label layout of a dossier's folder label, with the test's own lines."""
-    pattern = labels._bar_pattern(TEST_CODE)
-    module = labels._module_dots(len(pattern))
-    left = (labels.WIDTH - len(pattern) * module) // 2
-    bars = tuple((left + s * module, len(run) * module) for s, run in labels._runs(pattern))
-    text_w = (labels.WIDTH_MM - 2 * labels.TEXT_MARGIN_MM) * mm
+def _label(printer: str, at: datetime, spec: LabelSpec | None = None) -> bytes:
+    """The folder label's own layout (the configured size and code), with the test's lines."""
+    spec = spec or LabelSpec()
+    width, height = spec.width_mm * DOTS_PER_MM, spec.height_mm * DOTS_PER_MM
+    band = height - round(labels.TEXT_BLOCK_MM * DOTS_PER_MM)
+    draw = labels._code128 if spec.symbology == "code128" else labels._qr
+    rects, module, box = draw(TEST_CODE, spec, width, band)
+    text_w = (spec.width_mm - 2 * labels.TEXT_MARGIN_MM) * mm
+    h = spec.height_mm
     lines = (
-        labels.Line(TEST_CODE, fonts.REGULAR, 8.5, 16.8),
-        labels.Line("IN THỬ MÁY IN NHÃN", fonts.BOLD, 11, 21.8),
+        labels.Line(TEST_CODE, fonts.REGULAR, 8.5, h - 13.2),
+        labels.Line("IN THỬ MÁY IN NHÃN", fonts.BOLD, 11, h - 8.2),
         labels.Line(
             fonts.fit_width(f"{at:%H:%M %d/%m/%Y} · {printer}", fonts.REGULAR, 8, text_w),
             fonts.REGULAR,
             8,
-            26.6,
+            h - 3.4,
         ),
     )
-    top = round(labels.BAR_TOP_MM * labels.DOTS_PER_MM)
-    height = round(labels.BAR_HEIGHT_MM * labels.DOTS_PER_MM)
-    return labels._pdf(labels.LabelLayout(bars, module, top, height, lines), TEST_CODE)
+    return labels._pdf(labels.LabelLayout(spec, rects, module, box, lines), TEST_CODE)

@@ -54,7 +54,10 @@ def print_test_page(ctx: ServiceContext, kind: str, spooler: Spooler | None = No
         spooler = ctx.adapters.a4_printer() if kind == "a4" else ctx.adapters.label_printer()
     unit = current_unit(ctx)
     name = _name(spooler)
-    pdf = render_test_page(kind, name, unit.name if unit else "", ctx.now())
+    from counter_app.services.printjobs import settings_label_spec
+
+    spec = settings_label_spec(ctx.settings)
+    pdf = render_test_page(kind, name, unit.name if unit else "", ctx.now(), spec)
     started = time.perf_counter()
     spooler.send(pdf, copies=1, title=f"in thu {kind}")
     seconds = time.perf_counter() - started
