@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl
@@ -25,6 +26,7 @@ from counter_app.domain.cccd import CccdData
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.model import DossierView
 from counter_app.messages import describe, text_for
+from counter_app.printing.spool import Spooler
 from counter_app.services import lookup
 from counter_app.services import printjobs as pj
 from counter_app.services.auth import UserInfo
@@ -37,6 +39,7 @@ from counter_app.ui.backup_view import BackupController, BackupDialog
 from counter_app.ui.day_close_view import ROLES as DAY_CLOSE_ROLES
 from counter_app.ui.day_close_view import SHORTCUT as DAY_CLOSE_KEY
 from counter_app.ui.day_close_view import DayCloseDialog
+from counter_app.ui.device_status import DeviceIndicator, DeviceStates
 from counter_app.ui.dialogs import LookupDialog
 from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
@@ -52,6 +55,8 @@ from counter_app.ui.sync_status import SHORTCUT as SYNC_KEY
 from counter_app.ui.sync_status import SyncController, SyncIndicator, TransportFactory
 from counter_app.ui.tasks import run_task
 from counter_app.ui_text import STATUS_LABELS
+
+log = logging.getLogger("counter_app.ui")
 
 ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
 
@@ -133,12 +138,16 @@ class CounterWindow(QMainWindow):
         self._build(counter)
         self._shortcuts()
         self.scan = scan
+        self.devices = DeviceStates(self)
         if scan is not None:
             scan.cccd_scanned.connect(self.on_cccd)
             scan.code_scanned.connect(lambda code: self.open_code(code, scanned=True))
             scan.scan_failed.connect(
                 lambda code: self.statusBar().showMessage(text_for(code), 8000)
             )
+            scan.cccd_scanned.connect(lambda _d: self.devices.succeeded("scanner"))
+            scan.code_scanned.connect(lambda _c: self.devices.succeeded("scanner"))
+            scan.scan_failed.connect(self._scan_failed)
         self.sync = SyncController(ctx, sync_transport, self)
         self._status_bar()
         self._ratings(counter)
@@ -215,12 +224,41 @@ class CounterWindow(QMainWindow):
     def _status_bar(self) -> None:
         self.printer_label = QLabel(tr("Máy in A4: {p}").format(p=pj.describe(self.printers.a4)))
         self.count_label = QLabel()
-        self.statusBar().addPermanentWidget(self.printer_label)
         self.statusBar().addPermanentWidget(self.count_label)
+        self._configure_devices()
+        self.device_indicator = DeviceIndicator(self.devices)
+        self.statusBar().addPermanentWidget(self.device_indicator)
         self.sync_indicator = SyncIndicator(self.sync)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.backups = BackupController(self.ctx, self)
         self.backups.changed.connect(lambda: self.backup_label.setText(self.backups.status_text()))
+
+    def _configure_devices(self) -> None:
+        """Issue 14 item 13: what each device is at start (set up or not)."""
+        d = self.devices
+        d.configure("a4", pj.saved_folder(self.printers.a4) is None, pj.describe(self.printers.a4))
+        d.configure(
+            "label", pj.saved_folder(self.printers.label) is None, pj.describe(self.printers.label)
+        )
+        ticket = self.ctx.settings.ticket_printer
+        d.configure("ticket", bool(ticket), ticket)
+        serial = self.scan is not None and self.scan.serial_attached
+        d.configure("scanner", serial, tr("máy quét nối cổng COM") if serial else "")
+
+    def _scan_failed(self, code: str) -> None:
+        if code == "scanner_port_failed":
+            self.devices.failed("scanner", text_for(code))
+
+    def _printed(self, device: str, spooler: Spooler) -> None:
+        self.devices.succeeded(device, pj.saved_folder(spooler) is None)
+
+    def _print_failed(self, device: str, exc: Exception) -> str:
+        """The clerk's words for a print failure; the device turns red and the log says why."""
+        msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+        code = getattr(exc, "code", type(exc).__name__)
+        self.devices.failed(device, msg)
+        log.warning("printing on %s failed: %s", device, code)
+        return msg
 
     # ----- saving and printing ---------------------------------------------------------------
     def save(self, raw: dict[str, object]) -> None:
@@ -271,6 +309,7 @@ class CounterWindow(QMainWindow):
 
     def _print(self, view: DossierView, paper: str) -> None:
         def done(_kind: object) -> None:
+            self._printed("a4", self.printers.a4)
             folder = pj.saved_folder(self.printers.a4)
             if folder is not None:
                 what = tr("Chưa cấu hình máy in: đã lưu {paper} thành PDF trong {dir}.").format(
@@ -281,7 +320,7 @@ class CounterWindow(QMainWindow):
             self.banner.show_state("ok", f"{self._saved_text}<br>{what} " + tr("F9 in nhãn hồ sơ."))
 
         def failed(exc: Exception) -> None:
-            msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            msg = self._print_failed("a4", exc)
             self.banner.show_state(
                 "error",
                 f"{self._saved_text}<br>"
@@ -307,20 +346,25 @@ class CounterWindow(QMainWindow):
             return
 
         def failed(exc: Exception) -> None:
-            msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            msg = self._print_failed("label", exc)
             self.banner.show_state(
                 "error",
                 tr("Không in được nhãn {code}: {m} F9 thử lại.").format(code=view.code, m=msg),
             )
 
-        run_task(
-            self,
-            lambda: pj.print_label(view, self.printers),
-            lambda _r: self.banner.show_state(
-                "ok", tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)
-            ),
-            failed,
-        )
+        def done(_r: object) -> None:
+            # Issue 14 item 10: "printed" only when it was; a folder target says where it went.
+            self._printed("label", self.printers.label)
+            folder = pj.saved_folder(self.printers.label)
+            if folder is not None:
+                text = tr(
+                    "Chưa cấu hình máy in nhãn: đã lưu nhãn hồ sơ {code} thành PDF trong {dir}."
+                ).format(code=view.code, dir=folder)
+            else:
+                text = tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)
+            self.banner.show_state("ok", text)
+
+        run_task(self, lambda: pj.print_label(view, self.printers), done, failed)
 
     def preview(self, view: DossierView | None) -> None:
         if view is None:
@@ -337,9 +381,22 @@ class CounterWindow(QMainWindow):
         """The default for a background task that failed (ui.tasks): a line in the status bar."""
         self.statusBar().showMessage(text, 15000)
 
+    def _open_file(self, path: Path) -> None:
+        """F10: the PDF in the PC's viewer; without one (openUrl fails), say so, give the
+        path and open the folder so the file can be copied or opened another way."""
+        if self.open_url(QUrl.fromLocalFile(str(path))):
+            return
+        opened = self.open_url(QUrl.fromLocalFile(str(path.parent)))
+        text = tr("Máy này chưa có phần mềm xem PDF. Tệp đã lưu: {path}").format(path=path)
+        if opened:
+            text += " " + tr("(đã mở thư mục)")
+        self.banner.show_state("error", text)
+        self.statusBar().showMessage(text, 15000)
+
     @staticmethod
-    def _open_file(path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    def open_url(url: QUrl) -> bool:
+        """The desktop's opener (a test replaces it: the edge of software we do not have)."""
+        return bool(QDesktopServices.openUrl(url))
 
     # ----- look-up ------------------------------------------------------------------------
     def refresh_today(self) -> None:
@@ -470,7 +527,7 @@ class CounterWindow(QMainWindow):
 
         unit = self.setup.unit.name
         w: QWidget = (
-            KioskWindow(self.ctx, unit)
+            KioskWindow(self.ctx, unit, self.devices)
             if which == "kiosk"
             else BoardWindow(self.ctx, unit, self.ctx.settings.board_voice)
         )

@@ -93,6 +93,11 @@ class ScanDispatcher(QObject):
         except Exception:  # port gone: tell the clerk, the keyboard path still works
             self.scan_failed.emit("scanner_port_failed")
 
+    @property
+    def serial_attached(self) -> bool:
+        """A serial scanner was started (a wedge scanner is just a keyboard: unseen)."""
+        return self._serial is not None
+
     def stop_serial(self) -> None:
         if self._serial is not None:
             self._serial.stop()

@@ -1,0 +1,141 @@
+"""Issue 14, the window-wide traps (items 5, 7, 9, 10, 11, 12, 13), driven by keys offscreen."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from counter_app.printing.spool import FolderSpooler
+from counter_app.services import lookup
+from counter_app.services.intake import IntakeRequest, register
+from counter_app.ui.kiosk import KioskWindow
+from counter_app.ui.main_window import CounterWindow
+
+SHOTS = Path(__file__).resolve().parents[2] / ".shots"
+
+
+def focused() -> QWidget:
+    w = QApplication.focusWidget()
+    assert w is not None
+    return w
+
+
+def shot(widget: QWidget, name: str) -> None:
+    """Screenshots to look at (not compared): .shots/ in the worktree, ignored by git."""
+    SHOTS.mkdir(exist_ok=True)
+    widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ----- 10. F9 / F10 say what really happened ------------------------------------------------
+def test_f9_with_a_folder_label_target_says_saved_not_printed(
+    qtbot: QtBot, window: CounterWindow, tmp_path: Path
+) -> None:
+    window.printers.label = FolderSpooler(tmp_path / "labels")
+    window.last = lookup.get_dossier(window.ctx, lookup.search(window.ctx, "Nguyen Van An")[0].code)
+    qtbot.keyClick(focused(), Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.banner.property("kind") == "ok", timeout=10_000)
+    text = window.banner.text.text()
+    assert "Đã in nhãn" not in text
+    assert "PDF" in text and str(tmp_path / "labels") in text
+    assert list((tmp_path / "labels").glob("*.pdf"))
+    assert window.devices.state("label") == "unset"
+    shot(window, "f9_folder")
+
+
+def test_f10_without_a_pdf_viewer_says_so_and_opens_the_folder(
+    qtbot: QtBot, window: CounterWindow, monkeypatch
+) -> None:
+    opened: list[str] = []
+
+    def no_viewer(url: QUrl) -> bool:  # a PC with no PDF viewer: only folders open
+        opened.append(url.toLocalFile())
+        return not url.toLocalFile().endswith(".pdf")
+
+    monkeypatch.setattr(CounterWindow, "open_url", staticmethod(no_viewer))
+    window.last = lookup.get_dossier(window.ctx, lookup.search(window.ctx, "Nguyen Van An")[0].code)
+    qtbot.keyClick(focused(), Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=10_000)
+    pdf, folder = Path(opened[0]), Path(opened[1])
+    assert pdf.suffix == ".pdf" and pdf.is_file() and folder == pdf.parent
+    assert window.banner.property("kind") == "error"
+    text = window.banner.text.text()
+    assert "chưa có phần mềm xem PDF" in text and str(pdf) in text
+    shot(window, "f10_no_viewer")
+
+
+# ----- 11. the kiosk's printer error, calm, in Vietnamese ------------------------------------
+def test_kiosk_printer_refused_shows_the_citizen_calm_words_and_the_supervisor_why(
+    qtbot: QtBot, window: CounterWindow, caplog
+) -> None:
+    url = f"socket://127.0.0.1:{closed_port()}"
+    window.ctx.settings = dataclasses.replace(window.ctx.settings, ticket_printer=url)
+    qtbot.keyClick(focused(), Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    kiosk = window.extra_windows[-1]
+    assert isinstance(kiosk, KioskWindow)
+    qtbot.waitUntil(lambda: len(kiosk.services) == 4, timeout=5000)
+    kiosk.take("HT")
+    qtbot.waitUntil(lambda: kiosk.reprint.isVisible(), timeout=10_000)
+    warn = kiosk.t_warn.text()
+    assert "Vé chưa in được" in warn and kiosk.last.number in warn
+    assert "socket://" not in warn and "refused" not in warn.lower()
+    shot(kiosk, "kiosk_printer_refused")
+    # The supervisor's status bar: the ticket printer failing, the details in its tooltip.
+    assert window.devices.state("ticket") == "failing"
+    assert "LỖI" in window.device_indicator.text("ticket")
+    assert url in window.device_indicator.labels["ticket"].toolTip()
+    assert any(url in r.getMessage() for r in caplog.records)
+    shot(window, "status_ticket_failing")
+    kiosk.close()
+
+
+# ----- 12. the look-up finds a short code ----------------------------------------------------
+@pytest.mark.parametrize("short", ["unit-less", "sequence"])
+def test_lookup_finds_a_short_code_by_keys(qtbot: QtBot, window: CounterWindow, short: str) -> None:
+    register(window.ctx, [IntakeRequest(procedure="2.000815", name="Trần Văn Mới")], "canbo1")
+    code = min(r.code for r in lookup.received_on_day(window.ctx))
+    typed = "-".join(code.split("-")[-2:]) if short == "unit-less" else code.rsplit("-", 1)[1]
+    qtbot.keyClick(focused(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    dlg = window.lookup_dialog
+    assert dlg is not None and dlg.isVisible()
+    qtbot.keyClicks(dlg.query, typed)
+    qtbot.keyClick(dlg.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.dossier_dialog is not None and window.dossier_dialog.isVisible(),
+        timeout=5000,
+    )
+    assert window.dossier_dialog.view.code == code
+
+
+# ----- 13. devices in the status bar --------------------------------------------------------
+def test_status_bar_shows_devices_and_a_failure_stays_until_the_next_success(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    ind = window.device_indicator
+    assert "Máy in A4: tốt" in ind.text("a4")  # fake printers: set up
+    assert "Máy in vé: chưa đặt" in ind.text("ticket")
+    assert "Máy quét: chưa đặt" in ind.text("scanner")
+    window.printers.a4.fail_next(1)
+    window.last = lookup.get_dossier(window.ctx, lookup.search(window.ctx, "Nguyen Van An")[0].code)
+    qtbot.keyClick(focused(), Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: window.banner.property("kind") == "error", timeout=10_000)
+    assert "LỖI" in ind.text("a4")
+    window.statusBar().showMessage("something else", 100)  # messages come and go; it stays
+    window.print_label(window.last)
+    qtbot.waitUntil(lambda: len(window.printers.label.jobs) == 1, timeout=10_000)
+    assert "LỖI" in ind.text("a4")
+    shot(window, "status_a4_failing")
+    qtbot.keyClick(focused(), Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: len(window.printers.a4.jobs) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: "tốt" in ind.text("a4"), timeout=5000)
