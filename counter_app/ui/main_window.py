@@ -129,6 +129,8 @@ class CounterWindow(QMainWindow):
         self.queue.ticket_changed.connect(self._ticket_changed)
         self.queue.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.extra_windows: list[QWidget] = []
+        self._force_close = False  # after a restore: close without asking
+        self.close_box: QMessageBox | None = None  # the "close and lose typed data?" question
         self.today = QListWidget()
         self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.today.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -472,6 +474,7 @@ class CounterWindow(QMainWindow):
             tr("Đã khôi phục"),
             tr("Đã khôi phục cơ sở dữ liệu. Phần mềm sẽ đóng lại; hãy mở lại để tiếp tục."),
         )
+        self._force_close = True
         self.close()
 
     def open_code(self, code: str, scanned: bool = False) -> None:
@@ -552,7 +555,46 @@ class CounterWindow(QMainWindow):
                 return
         self.form.clear()
 
+    def ask_before_closing(self) -> None:
+        """Issue 14 item 5: typed data is not lost by Alt+F4 or the close button. Enter and
+        Esc stay (the safe default); closing takes Tab to the other button, then Enter.
+        The question is window-modal and asynchronous (no nested event loop)."""
+        if self.close_box is not None:
+            self.close_box.raise_()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("Đóng phần mềm?"))
+        box.setText(
+            tr(
+                "Hồ sơ đang nhập chưa được lưu. Đóng phần mềm sẽ mất thông tin đã nhập.\n"
+                "Enter: ở lại để lưu (Ctrl+S). Tab rồi Enter: đóng và bỏ thông tin."
+            )
+        )
+        stay = box.addButton(tr("Ở lại"), QMessageBox.ButtonRole.RejectRole)
+        leave = box.addButton(tr("Đóng, bỏ thông tin đã nhập"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+
+        def answered() -> None:
+            self.close_box = None
+            box.deleteLater()
+            if box.clickedButton() is leave:
+                self._force_close = True
+                self.close()
+            else:
+                self.form.setFocus()
+
+        box.finished.connect(answered)
+        self.close_box = box
+        box.open()
+        stay.setFocus()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._force_close and self.form.is_dirty():
+            event.ignore()
+            self.ask_before_closing()
+            return
         window_settings().setValue("counter/geometry", self.saveGeometry())
         self.backups.stop()
         if self.backup_dialog is not None:
@@ -564,6 +606,10 @@ class CounterWindow(QMainWindow):
                     d.action_form.close()
                 d.close()
         self.rating.close()
+        # The counter window is the app: the kiosk and the board it opened close with it, so
+        # no window is left running without a counter (and the app's event loop ends).
+        for w in self.extra_windows:
+            w.close()
         self.sync.stop()
         if self.scan is not None:
             self.scan.stop_serial()

@@ -139,3 +139,67 @@ def test_status_bar_shows_devices_and_a_failure_stays_until_the_next_success(
     qtbot.keyClick(focused(), Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: len(window.printers.a4.jobs) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: "tốt" in ind.text("a4"), timeout=5000)
+
+
+# ----- 5. closing the counter window ----------------------------------------------------------
+def _answer_close_box(qtbot: QtBot, window: CounterWindow, keys: list[Qt.Key]) -> str:
+    """The close question is up (window-modal): press `keys` where its focus is."""
+    box = window.close_box
+    assert box is not None
+    qtbot.waitUntil(box.isVisible, timeout=5000)
+    box.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() in box.buttons(), timeout=5000)
+    shot(box, "close_question")
+    text = box.text()
+    for key in keys:
+        qtbot.keyClick(QApplication.focusWidget(), key)
+    return text
+
+
+def _type_a_name(qtbot: QtBot, window: CounterWindow) -> None:
+    window._force_close = False  # the fixture's "close without asking" for its teardown
+    edit = window.form.fields["name"].edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, "Tran Van Moi")
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Escape])
+def test_closing_with_typed_data_asks_and_enter_or_esc_stays(
+    qtbot: QtBot, window: CounterWindow, key: Qt.Key
+) -> None:
+    _type_a_name(qtbot, window)
+    assert window.close() is False
+    assert "chưa được lưu" in _answer_close_box(qtbot, window, [key])
+    qtbot.waitUntil(lambda: window.close_box is None, timeout=5000)
+    assert window.isVisible()
+    assert window.form.fields["name"].text() == "Tran Van Moi"
+    window._force_close = True  # the teardown's close
+
+
+def test_closing_with_typed_data_closes_on_the_deliberate_key(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    _type_a_name(qtbot, window)
+    assert window.close() is False
+    _answer_close_box(qtbot, window, [Qt.Key.Key_Tab, Qt.Key.Key_Return])
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+
+
+def test_closing_an_empty_form_asks_nothing(qtbot: QtBot, window: CounterWindow) -> None:
+    window._force_close = False
+    assert window.close() is True
+    assert window.close_box is None
+
+
+def test_closing_the_counter_window_closes_the_kiosk_and_the_board(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    qtbot.keyClick(focused(), Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    window.activateWindow()
+    window.form.picker.setFocus()
+    qtbot.keyClick(window.form.picker, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    kiosk, board = window.extra_windows
+    window._force_close = False
+    assert kiosk.isVisible() and board.isVisible()
+    assert window.close() is True
+    assert not kiosk.isVisible() and not board.isVisible()
