@@ -203,3 +203,26 @@ def test_closing_the_counter_window_closes_the_kiosk_and_the_board(
     assert kiosk.isVisible() and board.isVisible()
     assert window.close() is True
     assert not kiosk.isVisible() and not board.isVisible()
+
+
+# ----- 9. Qt's own buttons in Vietnamese -----------------------------------------------------
+def test_message_box_buttons_read_vietnamese(qtbot: QtBot, qapp) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from counter_app.ui import i18n
+
+    translator = i18n.qt_translator()
+    assert translator is not None
+    qapp.installTranslator(translator)
+    try:
+        box = QMessageBox()
+        qtbot.addWidget(box)
+        box.setText("Xóa thông tin đang nhập để tiếp nhận hồ sơ khác?")
+        sb = QMessageBox.StandardButton
+        box.setStandardButtons(sb.Yes | sb.No | sb.Ok | sb.Cancel)
+        texts = {box.button(b).text().replace("&", "") for b in (sb.Yes, sb.No, sb.Ok, sb.Cancel)}
+        assert texts == {"Có", "Không", "Đồng ý", "Hủy"}
+        box.show()
+        shot(box, "message_box_vi")
+    finally:
+        qapp.removeTranslator(translator)
