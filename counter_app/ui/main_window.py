@@ -222,6 +222,11 @@ class CounterWindow(QMainWindow):
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        # Issue 14 item 7: the form's own keys (Ctrl+S, Ctrl+T, F3, Ctrl+D) work wherever the
+        # focus is in this window (today's list, a combo box, the call panel), not only inside
+        # the form.
+        for sc in self.form.findChildren(QShortcut):
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
 
     def _status_bar(self) -> None:
         self.printer_label = QLabel(tr("Máy in A4: {p}").format(p=pj.describe(self.printers.a4)))

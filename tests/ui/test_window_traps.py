@@ -226,3 +226,42 @@ def test_message_box_buttons_read_vietnamese(qtbot: QtBot, qapp) -> None:
         shot(box, "message_box_vi")
     finally:
         qapp.removeTranslator(translator)
+
+
+# ----- 7. every shortcut from anywhere; a wedge scan wherever the focus is -------------------
+def _choose_khai_sinh(qtbot: QtBot, window: CounterWindow) -> None:
+    picker = window.form.picker
+    picker.setFocus()
+    qtbot.keyClicks(picker, "khai sinh")
+    qtbot.keyClick(picker.completer_.popup(), Qt.Key.Key_Return)
+    assert window.form.entry is not None
+
+
+def _focus_targets(window: CounterWindow) -> dict[str, QWidget]:
+    docs = window.form.docs
+    return {
+        "today": window.today,
+        "documents": docs,
+        "combo": window.form.receive,
+        "document kind combo": docs.cellWidget(0, 2),
+    }
+
+
+@pytest.mark.parametrize("where", ["today", "documents", "combo", "document kind combo"])
+def test_ctrl_t_f3_ctrl_s_work_from_anywhere_in_the_window(
+    qtbot: QtBot, window: CounterWindow, where: str
+) -> None:
+    _choose_khai_sinh(qtbot, window)
+    window.form.fields["name"].edit.setText("Đỗ Văn Hùng")
+    target = _focus_targets(window)[where]
+    target.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target, timeout=2000)
+    qtbot.keyClick(target, Qt.Key.Key_F3)
+    assert not window.form.docs.missing_required()
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.form.picker
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(window.printers.a4.jobs) == 1, timeout=10_000)
+    assert window.last is not None and window.last.applicant.name == "Đỗ Văn Hùng"
