@@ -24,7 +24,11 @@ DEVICE_NAMES = {
     "ticket": "Máy in vé",
     "scanner": "Máy quét",
 }
+SHORT_NAMES = {"a4": "A4", "label": "Nhãn", "ticket": "Vé", "scanner": "Quét"}
 STATE_WORDS = {"ok": "tốt", "unset": "chưa đặt", "failing": "LỖI"}
+# The status bar is shared with the sync state (which shortens itself to what is left): each
+# device takes a word and a mark; the full words and the error are in the tooltip.
+STATE_MARKS = {"ok": "✓", "unset": "–", "failing": "LỖI"}
 STATE_COLOURS = {"ok": "#047857", "unset": "#6b7280", "failing": "#b91c1c"}
 
 
@@ -84,8 +88,9 @@ class DeviceIndicator(QWidget):
     def _show(self, device: str) -> None:
         state, detail = self.states.states[device]
         label = self.labels[device]
-        label.setText(f"{tr(DEVICE_NAMES[device])}: {tr(STATE_WORDS[state])}")
+        label.setText(f"{tr(SHORT_NAMES[device])} {tr(STATE_MARKS[state])}")
         label.setStyleSheet(
             f"color: {STATE_COLOURS[state]};" + (" font-weight: 700;" if state == "failing" else "")
         )
-        label.setToolTip(detail)
+        tip = f"{tr(DEVICE_NAMES[device])}: {tr(STATE_WORDS[state])}"
+        label.setToolTip(f"{tip}\n{detail}" if detail else tip)

@@ -142,6 +142,7 @@ class CounterWindow(QMainWindow):
         self.scan = scan
         self.devices = DeviceStates(self)
         if scan is not None:
+            scan.watch(self)
             scan.cccd_scanned.connect(self.on_cccd)
             scan.code_scanned.connect(lambda code: self.open_code(code, scanned=True))
             scan.scan_failed.connect(
