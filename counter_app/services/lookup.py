@@ -54,8 +54,15 @@ def _timeliness(status: str, due_at: datetime, now: datetime) -> str:
 
 
 def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
+    """By its code; also the short forms a clerk reads off a paper (`show 261202-0001`,
+    `show 0001` for today's number 1) when they name exactly one dossier."""
     with ctx.uow.read() as s:
         d = s.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
+        text = code.strip()
+        if d is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
+            q = _search_query(text, ctx.now().date())
+            found = list(s.scalars(q.limit(2))) if q is not None else []
+            d = found[0] if len(found) == 1 else None
         if d is None:
             raise NotFound("dossier_unknown", code=code.strip())
         return dossier_view(s, ctx, d)

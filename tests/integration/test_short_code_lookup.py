@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,17 @@ def test_bare_sequence_means_today(ctx: ServiceContext, clock: TestClock) -> Non
     # Tomorrow "0001" is tomorrow's number 1: not today's dossier.
     clock.set(at(9, day=clock().date().replace(day=3)))
     assert code not in [r.code for r in lookup.search(ctx, seq)]
+
+
+def test_show_takes_a_short_code_on_the_command_line(cli, demo_db, clock: TestClock) -> None:
+    res = cli("--json", "show", "261202-0001")
+    assert res.rc == 1  # nothing received today yet: refused, in one Vietnamese line
+    ctx = build_context(db=str(demo_db))
+    ctx.clock = clock
+    register(ctx, [IntakeRequest(procedure="2.000815", name="Trần Văn Mới")], "canbo1")
+    code = _today_first(ctx)
+    ctx.uow.engine.dispose()
+    for short in ("-".join(code.split("-")[-2:]), code.rsplit("-", 1)[1], "1"):
+        res = cli("--json", "show", short)
+        assert res.rc == 0, res.err
+        assert json.loads(res.out)["code"] == code
