@@ -424,11 +424,25 @@ class CounterWindow(QMainWindow):
     def open_lookup(self) -> None:
         if self.lookup_dialog is None:
             self.lookup_dialog = LookupDialog(self.ctx, self.open_code, self)
+            self._forward_form_keys(self.lookup_dialog)
         else:
             self.lookup_dialog.show_today()
         self.lookup_dialog.query.clear()
         self.lookup_dialog.open()
         self.lookup_dialog.query.setFocus()
+
+    def _forward_form_keys(self, dialog: QWidget) -> None:
+        """Issue 14 item 7: the form's keys (Ctrl+S, Ctrl+T, F3, Ctrl+D) from the look-up too:
+        the look-up closes and the form's own shortcut does what it does in the window."""
+        for sc in self.form.findChildren(QShortcut):
+            fwd = QShortcut(sc.key(), dialog)
+
+            def forward(target: QShortcut = sc) -> None:
+                dialog.close()
+                self.activateWindow()
+                target.activated.emit()
+
+            fwd.activated.connect(forward)
 
     def open_due(self) -> None:
         """Ctrl+H: open dossiers due today or overdue, the oldest due first."""

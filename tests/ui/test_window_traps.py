@@ -363,3 +363,15 @@ def test_a_person_typing_in_a_list_is_not_a_scan(qtbot: QtBot, window: CounterWi
     qtbot.keyClicks(window.today, "xyz")
     qtbot.keyClick(window.today, Qt.Key.Key_Down)  # any other key gives them back first
     assert "".join(seen) == "xyz"
+
+
+def test_ctrl_t_from_the_look_up_goes_back_to_the_procedure(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    qtbot.keyClick(focused(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    dlg = window.lookup_dialog
+    assert dlg is not None and dlg.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dlg, timeout=2000)
+    qtbot.keyClick(dlg.query, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert not dlg.isVisible()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.form.picker, timeout=2000)
