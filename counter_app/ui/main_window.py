@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl
@@ -55,8 +54,6 @@ from counter_app.ui.sync_status import SHORTCUT as SYNC_KEY
 from counter_app.ui.sync_status import SyncController, SyncIndicator, TransportFactory
 from counter_app.ui.tasks import run_task
 from counter_app.ui_text import STATUS_LABELS
-
-log = logging.getLogger("counter_app.ui")
 
 ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
 
@@ -263,9 +260,7 @@ class CounterWindow(QMainWindow):
     def _print_failed(self, device: str, exc: Exception) -> str:
         """The clerk's words for a print failure; the device turns red and the log says why."""
         msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
-        code = getattr(exc, "code", type(exc).__name__)
-        self.devices.failed(device, msg)
-        log.warning("printing on %s failed: %s", device, code)
+        self.devices.failed(device, msg)  # logged there (and by ui.tasks with the traceback)
         return msg
 
     # ----- saving and printing ---------------------------------------------------------------
