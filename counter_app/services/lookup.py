@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, insert, select, update
@@ -24,6 +24,10 @@ MAX_RESULTS = 50
 MAX_WORDS = 6  # a full Vietnamese name has 2-5 words
 MAX_EXPANSIONS = 30  # one typed letter matches many words: the commonest 30 are tried
 SOON = timedelta(days=1)
+# A code without the unit's part, as the clerk reads it off a paper: 261202-0001.
+SHORT_CODE_RE = re.compile(r"^(\d{6})-(\d{4,5})$")
+# A bare sequence number ("0001", "17") means today's dossier with that number.
+SEQUENCE_RE = re.compile(r"^\d{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,15 @@ def _timeliness(status: str, due_at: datetime, now: datetime) -> str:
 
 
 def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
+    """By its code; also the short forms a clerk reads off a paper (`show 261202-0001`,
+    `show 0001` for today's number 1) when they name exactly one dossier."""
     with ctx.uow.read() as s:
         d = s.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
+        text = code.strip()
+        if d is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
+            q = _search_query(text, ctx.now().date())
+            found = list(s.scalars(q.limit(2))) if q is not None else []
+            d = found[0] if len(found) == 1 else None
         if d is None:
             raise NotFound("dossier_unknown", code=code.strip())
         return dossier_view(s, ctx, d)
@@ -221,11 +232,17 @@ def _name_ids(s: Session, words: list[str]) -> list[str]:
     return [dossier_id for dossier_id, _ in newest]
 
 
-def _search_query(query: str) -> Select[Any] | None:
+def _search_query(query: str, today: date) -> Select[Any] | None:
     q = query.strip()
     base = select(Dossier)
     if looks_like_code(q):
         return base.where(Dossier.code == q.upper())
+    short = SHORT_CODE_RE.match(q.replace(" ", ""))
+    if short:
+        return base.where(Dossier.code.like(f"%-{short[1]}-{short[2]}"))
+    if SEQUENCE_RE.match(q) and int(q) > 0:
+        n = int(q)
+        return base.where(Dossier.code.like(f"%-{today:%y%m%d}-{n:0{4 if n <= 9999 else 5}d}"))
     digits = re.sub(r"[\s.\-]", "", q)
     if digits.isdigit() and len(digits) == 12:
         return base.where(Dossier.applicant_id_number == digits)
@@ -282,9 +299,10 @@ def _summaries(
 
 
 def search(ctx: ServiceContext, query: str) -> list[DossierSummary]:
-    """Code (or a scan containing one), citizen ID, phone, the last digits of a code, or a
+    """Code (or a scan containing one), the code without the unit's part (261202-0001),
+    today's sequence number (0001 or 1), citizen ID, phone, the last digits of a code, or a
     name typed without accents (every word a prefix: "ng thi lan", "tuyet")."""
-    q = _search_query(query)
+    q = _search_query(query, ctx.now().date())
     with ctx.uow.read() as s:
         if q is not None:
             return _summaries(s, ctx, q)

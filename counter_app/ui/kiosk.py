@@ -20,6 +20,7 @@ from counter_app.messages import describe, text_for
 from counter_app.services import printjobs as pj
 from counter_app.services import queue
 from counter_app.services.context import ServiceContext
+from counter_app.ui.device_status import DeviceStates
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 from counter_app.ui_text import PRIORITY_LABELS
@@ -55,9 +56,14 @@ RETURN_AFTER_MS = 8000
 class KioskWindow(QWidget):
     """Touch a service -> a ticket number, people ahead, estimated wait; the ticket prints."""
 
-    def __init__(self, ctx: ServiceContext, unit_name: str) -> None:
+    def __init__(
+        self, ctx: ServiceContext, unit_name: str, devices: DeviceStates | None = None
+    ) -> None:
         super().__init__()
         self.ctx, self.unit_name = ctx, unit_name
+        # The supervisor's status (the counter window's status bar when it opened this kiosk;
+        # a kiosk on its own logs only).
+        self.devices = devices if devices is not None else DeviceStates(self)
         self.setObjectName("kiosk")
         self.setStyleSheet(KIOSK_STYLE)
         self.setWindowTitle(tr("Lấy số thứ tự"))
@@ -252,21 +258,28 @@ class KioskWindow(QWidget):
         data = pj.ticket_data(ticket, self.unit_name, counters)
 
         def failed(exc: Exception) -> None:
+            # Issue 14 item 11: the citizen reads calm Vietnamese, never a URL or an OS error;
+            # the details go to the log and the supervisor's status bar (no personal data:
+            # a ticket number is not one).
+            detail = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            self.devices.failed("ticket", detail)
             self.t_warn.setText(
                 tr(
-                    "Không in được vé ({m}). Số của bạn vẫn được giữ: {n}. "
-                    "Mời ghi nhớ số hoặc báo cán bộ."
-                ).format(
-                    m=describe(exc) if isinstance(exc, CounterAppError) else exc, n=ticket.number
-                )
+                    "Vé chưa in được, mời ghi nhớ số {n} hoặc lấy số tại quầy. "
+                    "Số của bạn vẫn được giữ."
+                ).format(n=ticket.number)
             )
             self.reprint.setVisible(True)
             self._back.start(RETURN_AFTER_MS * 2)
 
+        def done(_where: object) -> None:
+            self.devices.succeeded("ticket", bool(self.ctx.settings.ticket_printer))
+            self.t_warn.setText(tr("Mời nhận vé bên dưới."))
+
         run_task(
             self,
             lambda: pj.print_ticket(data, self.ctx.settings, self.ctx.adapters),
-            lambda _where: self.t_warn.setText(tr("Mời nhận vé bên dưới.")),
+            done,
             failed,
         )
 

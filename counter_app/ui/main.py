@@ -21,7 +21,7 @@ from counter_app.services.setup import DEMO_PASSWORD, init_database
 from counter_app.services.unit_setup import current_unit
 from counter_app.ui.dialogs import LoginDialog
 from counter_app.ui.first_run import FirstRunDialog
-from counter_app.ui.i18n import tr
+from counter_app.ui.i18n import install_qt_translation, tr
 from counter_app.ui.main_window import CounterWindow
 from counter_app.ui.qtlog import route_qt_messages
 from counter_app.ui.scan import ScanDispatcher
@@ -36,6 +36,7 @@ def application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("counter-app")
     app.setApplicationDisplayName(tr("Bộ phận Một cửa"))
+    install_qt_translation(app)  # Qt's own buttons (Yes/No, OK/Cancel) in Vietnamese
     QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
     app.setFont(QFont("Liberation Sans", 11))
     app.setStyleSheet(STYLE)

@@ -25,6 +25,7 @@ from counter_app.domain.cccd import CccdData
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.model import DossierView
 from counter_app.messages import describe, text_for
+from counter_app.printing.spool import Spooler
 from counter_app.services import lookup
 from counter_app.services import printjobs as pj
 from counter_app.services.auth import UserInfo
@@ -37,6 +38,7 @@ from counter_app.ui.backup_view import BackupController, BackupDialog
 from counter_app.ui.day_close_view import ROLES as DAY_CLOSE_ROLES
 from counter_app.ui.day_close_view import SHORTCUT as DAY_CLOSE_KEY
 from counter_app.ui.day_close_view import DayCloseDialog
+from counter_app.ui.device_status import DeviceIndicator, DeviceStates
 from counter_app.ui.dialogs import LookupDialog
 from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
@@ -128,6 +130,8 @@ class CounterWindow(QMainWindow):
         self.queue.ticket_changed.connect(self._ticket_changed)
         self.queue.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.extra_windows: list[QWidget] = []
+        self._force_close = False  # after a restore: close without asking
+        self.close_box: QMessageBox | None = None  # the "close and lose typed data?" question
         self.today = QListWidget()
         self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.today.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -137,12 +141,17 @@ class CounterWindow(QMainWindow):
         self._build(counter)
         self._shortcuts()
         self.scan = scan
+        self.devices = DeviceStates(self)
         if scan is not None:
+            scan.watch(self)
             scan.cccd_scanned.connect(self.on_cccd)
             scan.code_scanned.connect(lambda code: self.open_code(code, scanned=True))
             scan.scan_failed.connect(
                 lambda code: self.statusBar().showMessage(text_for(code), 8000)
             )
+            scan.cccd_scanned.connect(lambda _d: self.devices.succeeded("scanner"))
+            scan.code_scanned.connect(lambda _c: self.devices.succeeded("scanner"))
+            scan.scan_failed.connect(self._scan_failed)
         self.sync = SyncController(ctx, sync_transport, self)
         self._status_bar()
         self._ratings(counter)
@@ -217,16 +226,48 @@ class CounterWindow(QMainWindow):
             *self.queue.shortcuts(),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        # Issue 14 item 7: the form's own keys (Ctrl+S, Ctrl+T, F3, Ctrl+D) work wherever the
+        # focus is in this window (today's list, a combo box, the call panel), not only inside
+        # the form.
+        for sc in self.form.findChildren(QShortcut):
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
 
     def _status_bar(self) -> None:
         self.printer_label = QLabel(tr("Máy in A4: {p}").format(p=pj.describe(self.printers.a4)))
         self.count_label = QLabel()
-        self.statusBar().addPermanentWidget(self.printer_label)
         self.statusBar().addPermanentWidget(self.count_label)
+        self._configure_devices()
+        self.device_indicator = DeviceIndicator(self.devices)
+        self.statusBar().addPermanentWidget(self.device_indicator)
         self.sync_indicator = SyncIndicator(self.sync)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.backups = BackupController(self.ctx, self)
         self.backups.changed.connect(lambda: self.backup_label.setText(self.backups.status_text()))
+
+    def _configure_devices(self) -> None:
+        """Issue 14 item 13: what each device is at start (set up or not)."""
+        d = self.devices
+        d.configure("a4", pj.saved_folder(self.printers.a4) is None, pj.describe(self.printers.a4))
+        d.configure(
+            "label", pj.saved_folder(self.printers.label) is None, pj.describe(self.printers.label)
+        )
+        ticket = self.ctx.settings.ticket_printer
+        d.configure("ticket", bool(ticket), ticket)
+        serial = self.scan is not None and self.scan.serial_attached
+        d.configure("scanner", serial, tr("máy quét nối cổng COM") if serial else "")
+
+    def _scan_failed(self, code: str) -> None:
+        if code == "scanner_port_failed":
+            self.devices.failed("scanner", text_for(code))
+
+    def _printed(self, device: str, spooler: Spooler) -> None:
+        self.devices.succeeded(device, pj.saved_folder(spooler) is None)
+
+    def _print_failed(self, device: str, exc: Exception) -> str:
+        """The clerk's words for a print failure; the device turns red and the log says why."""
+        msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+        self.devices.failed(device, msg)  # logged there (and by ui.tasks with the traceback)
+        return msg
 
     # ----- saving and printing ---------------------------------------------------------------
     def save(self, raw: dict[str, object]) -> None:
@@ -277,6 +318,7 @@ class CounterWindow(QMainWindow):
 
     def _print(self, view: DossierView, paper: str) -> None:
         def done(_kind: object) -> None:
+            self._printed("a4", self.printers.a4)
             folder = pj.saved_folder(self.printers.a4)
             if folder is not None:
                 what = tr("Chưa cấu hình máy in: đã lưu {paper} thành PDF trong {dir}.").format(
@@ -287,7 +329,7 @@ class CounterWindow(QMainWindow):
             self.banner.show_state("ok", f"{self._saved_text}<br>{what} " + tr("F9 in nhãn hồ sơ."))
 
         def failed(exc: Exception) -> None:
-            msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            msg = self._print_failed("a4", exc)
             self.banner.show_state(
                 "error",
                 f"{self._saved_text}<br>"
@@ -313,20 +355,25 @@ class CounterWindow(QMainWindow):
             return
 
         def failed(exc: Exception) -> None:
-            msg = describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            msg = self._print_failed("label", exc)
             self.banner.show_state(
                 "error",
                 tr("Không in được nhãn {code}: {m} F9 thử lại.").format(code=view.code, m=msg),
             )
 
-        run_task(
-            self,
-            lambda: pj.print_label(view, self.printers),
-            lambda _r: self.banner.show_state(
-                "ok", tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)
-            ),
-            failed,
-        )
+        def done(_r: object) -> None:
+            # Issue 14 item 10: "printed" only when it was; a folder target says where it went.
+            self._printed("label", self.printers.label)
+            folder = pj.saved_folder(self.printers.label)
+            if folder is not None:
+                text = tr(
+                    "Chưa cấu hình máy in nhãn: đã lưu nhãn hồ sơ {code} thành PDF trong {dir}."
+                ).format(code=view.code, dir=folder)
+            else:
+                text = tr("Đã in nhãn hồ sơ {code}.").format(code=view.code)
+            self.banner.show_state("ok", text)
+
+        run_task(self, lambda: pj.print_label(view, self.printers), done, failed)
 
     def preview(self, view: DossierView | None) -> None:
         if view is None:
@@ -343,9 +390,22 @@ class CounterWindow(QMainWindow):
         """The default for a background task that failed (ui.tasks): a line in the status bar."""
         self.statusBar().showMessage(text, 15000)
 
+    def _open_file(self, path: Path) -> None:
+        """F10: the PDF in the PC's viewer; without one (openUrl fails), say so, give the
+        path and open the folder so the file can be copied or opened another way."""
+        if self.open_url(QUrl.fromLocalFile(str(path))):
+            return
+        opened = self.open_url(QUrl.fromLocalFile(str(path.parent)))
+        text = tr("Máy này chưa có phần mềm xem PDF. Tệp đã lưu: {path}").format(path=path)
+        if opened:
+            text += " " + tr("(đã mở thư mục)")
+        self.banner.show_state("error", text)
+        self.statusBar().showMessage(text, 15000)
+
     @staticmethod
-    def _open_file(path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    def open_url(url: QUrl) -> bool:
+        """The desktop's opener (a test replaces it: the edge of software we do not have)."""
+        return bool(QDesktopServices.openUrl(url))
 
     # ----- look-up ------------------------------------------------------------------------
     def refresh_today(self) -> None:
@@ -365,11 +425,25 @@ class CounterWindow(QMainWindow):
     def open_lookup(self) -> None:
         if self.lookup_dialog is None:
             self.lookup_dialog = LookupDialog(self.ctx, self.open_code, self)
+            self._forward_form_keys(self.lookup_dialog)
         else:
             self.lookup_dialog.show_today()
         self.lookup_dialog.query.clear()
         self.lookup_dialog.open()
         self.lookup_dialog.query.setFocus()
+
+    def _forward_form_keys(self, dialog: QWidget) -> None:
+        """Issue 14 item 7: the form's keys (Ctrl+S, Ctrl+T, F3, Ctrl+D) from the look-up too:
+        the look-up closes and the form's own shortcut does what it does in the window."""
+        for sc in self.form.findChildren(QShortcut):
+            fwd = QShortcut(sc.key(), dialog)
+
+            def forward(target: QShortcut = sc) -> None:
+                dialog.close()
+                self.activateWindow()
+                target.activated.emit()
+
+            fwd.activated.connect(forward)
 
     def open_due(self) -> None:
         """Ctrl+H: open dossiers due today or overdue, the oldest due first."""
@@ -432,6 +506,7 @@ class CounterWindow(QMainWindow):
             tr("Đã khôi phục"),
             tr("Đã khôi phục cơ sở dữ liệu. Phần mềm sẽ đóng lại; hãy mở lại để tiếp tục."),
         )
+        self._force_close = True
         self.close()
 
     def open_code(self, code: str, scanned: bool = False) -> None:
@@ -487,7 +562,7 @@ class CounterWindow(QMainWindow):
 
         unit = self.setup.unit.name
         w: QWidget = (
-            KioskWindow(self.ctx, unit)
+            KioskWindow(self.ctx, unit, self.devices)
             if which == "kiosk"
             else BoardWindow(self.ctx, unit, self.ctx.settings.board_voice)
         )
@@ -506,7 +581,46 @@ class CounterWindow(QMainWindow):
     def clear_form(self) -> None:
         self.form.confirm_clear()  # asks first when something was typed (as its button does)
 
+    def ask_before_closing(self) -> None:
+        """Issue 14 item 5: typed data is not lost by Alt+F4 or the close button. Enter and
+        Esc stay (the safe default); closing takes Tab to the other button, then Enter.
+        The question is window-modal and asynchronous (no nested event loop)."""
+        if self.close_box is not None:
+            self.close_box.raise_()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("Đóng phần mềm?"))
+        box.setText(
+            tr(
+                "Hồ sơ đang nhập chưa được lưu. Đóng phần mềm sẽ mất thông tin đã nhập.\n"
+                "Enter: ở lại để lưu (Ctrl+S). Tab rồi Enter: đóng và bỏ thông tin."
+            )
+        )
+        stay = box.addButton(tr("Ở lại"), QMessageBox.ButtonRole.RejectRole)
+        leave = box.addButton(tr("Đóng, bỏ thông tin đã nhập"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+
+        def answered() -> None:
+            self.close_box = None
+            box.deleteLater()
+            if box.clickedButton() is leave:
+                self._force_close = True
+                self.close()
+            else:
+                self.form.setFocus()
+
+        box.finished.connect(answered)
+        self.close_box = box
+        box.open()
+        stay.setFocus()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._force_close and self.form.is_dirty():
+            event.ignore()
+            self.ask_before_closing()
+            return
         window_settings().setValue("counter/geometry", self.saveGeometry())
         self.backups.stop()
         if self.backup_dialog is not None:
@@ -518,6 +632,10 @@ class CounterWindow(QMainWindow):
                     d.action_form.close()
                 d.close()
         self.rating.close()
+        # The counter window is the app: the kiosk and the board it opened close with it, so
+        # no window is left running without a counter (and the app's event loop ends).
+        for w in self.extra_windows:
+            w.close()
         self.sync.stop()
         if self.scan is not None:
             self.scan.stop_serial()

@@ -60,6 +60,9 @@ def window(
     win.show()
     win.activateWindow()
     qtbot.waitActive(win)
+    # pytest-qt closes the window before this fixture's teardown: with typed data left it
+    # would ask "close and lose it?" and stay open. Tests of that question turn it back on.
+    win._force_close = True
     yield win
     qapp.removeEventFilter(scan)
     qtbot.waitUntil(lambda: _idle(), timeout=5000)
