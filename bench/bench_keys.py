@@ -10,9 +10,9 @@ open popup, else the focused widget):
 
   (a) first-time applicant: F1 calls the ticket a kiosk issued; the citizen ID card's QR is
       scanned (a keyboard-wedge burst: every character a key press, then Enter, into whatever
-      has the focus); the phone is typed; name, ID number and address come from the card;
-      Ctrl+T and a few letters choose the procedure; F3 ticks the documents; Ctrl+S saves and
-      prints Mẫu 01; F9 prints the folder label.
+      has the focus); name, ID number and address come from the card; the focus then waits in
+      the empty procedure field, where a few letters and Enter choose it; the phone is typed;
+      F3 ticks the documents; Ctrl+S saves and prints Mẫu 01; F9 prints the folder label.
   (b) returning applicant: the same, but after the scan Ctrl+D takes the saved phone.
 
 A scan counts as 0 keys; each typed character and each shortcut is one key. Machine time is
@@ -214,7 +214,7 @@ def first_time_card(i: int) -> tuple[str, str, str, str, str]:
 
 ORDERS = {
     # The order of issue 14's "Done when": the card is scanned where the focus is after F1.
-    "scan-first": "F1, scan, phone / Ctrl+D, Ctrl+T procedure, F3, Ctrl+S, F9",
+    "scan-first": "F1, scan, procedure, phone / Ctrl+D, F3, Ctrl+S, F9",
     # The paper form's order (the procedure field comes first and has the focus).
     "procedure-first": "F1, procedure, scan, phone / Ctrl+D, F3, Ctrl+S, F9",
 }
@@ -245,7 +245,7 @@ def dossier(
         chosen = form.entry.procedure.code if form.entry is not None else None
         clerk.check(chosen == proc_code, f"{query!r} + Enter chose {chosen}, not {proc_code}")
 
-    def card_and_phone() -> None:
+    def card() -> None:
         nonlocal scanned_at
         clerk.begin("ID card scan")
         clerk.scan(qr_payload(idn, name, birth, sex))
@@ -253,6 +253,8 @@ def dossier(
         clerk.check(form.fields["name"].text() == name, f"name {form.fields['name'].text()!r}")
         clerk.check(form.fields["address"].text() == ADDRESS, "the card's address is missing")
         scanned_at = len(run.keys)
+
+    def phone_part() -> None:
         if kind == "returning":
             clerk.wait(lambda: form.offer_frame.isVisibleTo(win), "the saved details offered")
             clerk.shot(f"{order}-{kind}-1-offer")
@@ -261,7 +263,7 @@ def dossier(
             clerk.check(form.fields["phone"].text() == phone, "Ctrl+D did not fill the phone")
         else:
             clerk.begin("phone")
-            clerk.expect_focus(form.fields["phone"].edit, "the phone field after the scan")
+            clerk.expect_focus(form.fields["phone"].edit, "the phone field")
             clerk.type(phone)
             clerk.check(form.fields["phone"].text() == phone, "the phone field lost keys")
             # The address came from the card: nothing to type.
@@ -272,12 +274,13 @@ def dossier(
         lambda: getattr(win.queue.ticket, "number", None) == ticket.number,
         f"ticket {ticket.number} to be called at counter 1",
     )
-    if order == "scan-first":
-        card_and_phone()
+    if order == "scan-first":  # after the scan the focus waits in the empty procedure field
+        card()
         procedure()
     else:
         procedure()
-        card_and_phone()
+        card()
+    phone_part()  # the focus moves on to the phone once name and procedure are there
     clerk.check(form.fields["phone"].text() == phone, "the phone changed on the way")
     clerk.check(form.entry is not None and form.entry.procedure.code == proc_code, "procedure")
 
