@@ -19,5 +19,6 @@ DIGITISE_MESSAGES: dict[str, str] = {
     "blob_missing": "Tệp lưu trữ {sha}… không còn trên ổ đĩa. Hãy khôi phục từ bản sao lưu.",
     "file_hash_mismatch": "Tệp lưu trữ {sha}… đã bị thay đổi trên ổ đĩa (mã băm không khớp): không dùng được. Hãy khôi phục từ bản sao lưu.",
     "file_document_unknown": "Hồ sơ {code} không có giấy tờ «{document}».",
+    "file_verify_bad": "{bad} trong {total} tệp lưu trữ bị hỏng hoặc mất (đầu tiên: {sha}…). Hãy khôi phục chúng từ bản sao lưu.",
     "file_unknown": "Hồ sơ {code} không có tệp {name}.",
 }

@@ -144,19 +144,16 @@ def _page_dpi(im: Image.Image) -> float:
 
 
 def _image_pdf(images: list[Image.Image]) -> bytes:
-    out = io.BytesIO()
-    first, rest = images[0], images[1:]
-    # Pillow writes mode "1" as CCITT G4 and "L" as JPEG (DCTDecode) at the given quality.
-    # One resolution for the whole file: the pages are A4 at DPI (or smaller scans kept).
-    first.save(
-        out,
-        "PDF",
-        save_all=True,
-        append_images=rest,
-        resolution=_page_dpi(first),
-        quality=JPEG_QUALITY,
-    )
-    return out.getvalue()
+    """The pages without OCR: Pillow writes mode "1" as CCITT G4, mode "L" as JPEG."""
+    parts = []
+    for im in images:
+        out = io.BytesIO()
+        options: dict[str, object] = {"resolution": _page_dpi(im)}
+        if im.mode != "1":  # (Pillow hands `quality` to its TIFF writer too, which refuses it)
+            options["quality"] = JPEG_QUALITY
+        im.save(out, "PDF", **options)
+        parts.append(out.getvalue())
+    return _concat(parts)
 
 
 def _ocr_pdf(exe: str, images: list[Image.Image]) -> bytes | None:
