@@ -20,5 +20,6 @@ DIGITISE_MESSAGES: dict[str, str] = {
     "file_hash_mismatch": "Tệp lưu trữ {sha}… đã bị thay đổi trên ổ đĩa (mã băm không khớp): không dùng được. Hãy khôi phục từ bản sao lưu.",
     "file_document_unknown": "Hồ sơ {code} không có giấy tờ «{document}».",
     "file_verify_bad": "{bad} trong {total} tệp lưu trữ bị hỏng hoặc mất (đầu tiên: {sha}…). Hãy khôi phục chúng từ bản sao lưu.",
+    "intake_scan_document_unknown": "Trang quét gắn với giấy tờ thứ {index}, nhưng hồ sơ không có giấy tờ đó.",
     "file_unknown": "Hồ sơ {code} không có tệp {name}.",
 }

@@ -20,6 +20,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -205,7 +206,7 @@ def _concat(parts: list[bytes]) -> bytes:
         out.close()
 
 
-def build_archive_pdf(pages: list[PageImage | bytes], *, ocr: bool | None = None) -> ArchivePdf:
+def build_archive_pdf(pages: Sequence[PageImage | bytes], *, ocr: bool | None = None) -> ArchivePdf:
     """One archive PDF from a document's pages, in order: page images (PNG, JPEG, TIFF,
     a phone photo) and whole PDFs. `ocr`: None = when Tesseract with Vietnamese is installed;
     False = never; True = when it can (missing Tesseract is not an error either way).

@@ -285,3 +285,46 @@ def test_ocr_off_by_setting_or_missing_tesseract_gives_no_text_layer(ctx, monkey
     monkeypatch.setattr(archive, "tesseract_vie", lambda: None)
     made = archive.build_archive_pdf([text_page(lines=4)], ocr=None)
     assert not made.ocr and made.pages == 1
+
+
+def test_intake_json_files_are_stored_with_the_dossier(
+    cli, demo_db, tmp_path, write_json, itest
+) -> None:
+    payload = itest.payload()
+    payload["documents"][1]["files"] = [
+        str(write(tmp_path / "cccd-1.png", text_page(seed=3))),
+        str(write(tmp_path / "cccd-2.jpg", text_page(fmt="JPEG", seed=4))),
+    ]
+    [got] = ok(cli("intake", write_json(payload), "--clerk", "canbo1", "--json"))
+    [f] = ok(cli("files", got["code"], "--json"))["files"]
+    assert f["pages"] == 2 and f["name"].startswith(f"{got['code']}_02_giay-to-tuy-than")
+    kinds = [k for (k,) in rows(demo_db, "SELECT kind FROM outbox ORDER BY seq")]
+    assert kinds[-3:] == ["dossier", "dossier_event", "document_digitised"]  # dossier first
+
+
+def test_intake_with_a_bad_file_saves_no_dossier(cli, demo_db, tmp_path, write_json, itest) -> None:
+    payload = itest.payload()
+    payload["documents"][0]["files"] = [str(write(tmp_path / "x.pdf", b"not a pdf at all"))]
+    before = rows(demo_db, "SELECT count(*) FROM dossiers"), state(demo_db)
+    res = cli("intake", write_json(payload), "--clerk", "canbo1")
+    assert res.rc == 1 and "x.pdf" in itest.assert_one_vietnamese_line(res.err)
+    assert (rows(demo_db, "SELECT count(*) FROM dossiers"), state(demo_db)) == before
+
+
+def test_register_with_scans_stores_pages_in_the_dossiers_transaction(ctx, demo_db) -> None:
+    from counter_app.services import intake
+
+    req = intake.IntakeRequest(
+        procedure="1.004873",
+        name="Trần Thị Mai",
+        scans={0: [text_page(seed=5), text_page(seed=6)]},
+    )
+    [v] = intake.register(ctx, [req], "canbo1")
+    [f] = files.dossier_files(ctx, v.code)
+    assert f.source == "scan" and f.pages == 2 and f.name.startswith(f"{v.code}_01_")
+    bad = intake.IntakeRequest(procedure="1.004873", name="Lê Văn Cường", scans={9: [text_page()]})
+    count = rows(demo_db, "SELECT count(*) FROM dossiers")
+    with pytest.raises(ValidationError) as e:
+        intake.register(ctx, [bad], "canbo1")
+    assert e.value.code == "intake_scan_document_unknown"
+    assert rows(demo_db, "SELECT count(*) FROM dossiers") == count
