@@ -328,3 +328,24 @@ def test_register_with_scans_stores_pages_in_the_dossiers_transaction(ctx, demo_
         intake.register(ctx, [bad], "canbo1")
     assert e.value.code == "intake_scan_document_unknown"
     assert rows(demo_db, "SELECT count(*) FROM dossiers") == count
+
+
+def test_receipt_and_show_mark_the_digitised_document(cli, code, tmp_path) -> None:
+    got = ok(
+        cli("attach", code, "--document", TOKHAI, write(tmp_path / "p.png", text_page()), "--json")
+    )
+    out = tmp_path / "receipt.pdf"
+    ok(cli("form", code, "--kind", "receipt", "-o", out, "--json"))
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    flat = " ".join(text.replace("\xa0", " ").split())
+    # Liên 1 and Liên 2, the tờ khai's line only, the mark whole (never "(đã số" / "hóa)")
+    assert flat.count("tình trạng hôn nhân (đã số hóa)") == 2
+    assert flat.count("(đã số hóa)") == 2
+    shown = ok(cli("show", code, "--json"))
+    assert [d["digitised"] for d in shown["documents"]][:2] == [True, False]
+    [f] = shown["files"]
+    assert (f["name"], f["pages"], f["sha256"]) == (got["name"], 1, got["sha256"])
+    human = cli("show", code).out
+    assert f"{got['name']} · 1 trang" in human and got["sha256"][:12] in human
