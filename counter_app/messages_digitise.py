@@ -21,5 +21,6 @@ DIGITISE_MESSAGES: dict[str, str] = {
     "file_document_unknown": "Hồ sơ {code} không có giấy tờ «{document}».",
     "file_verify_bad": "{bad} trong {total} tệp lưu trữ bị hỏng hoặc mất (đầu tiên: {sha}…). Hãy khôi phục chúng từ bản sao lưu.",
     "intake_scan_document_unknown": "Trang quét gắn với giấy tờ thứ {index}, nhưng hồ sơ không có giấy tờ đó.",
+    "restore_file_corrupt": "Bản sao lưu có tệp số hóa bị hỏng ({sha}…, mã băm không khớp): không khôi phục; cơ sở dữ liệu đang dùng không bị ảnh hưởng. Hãy dùng bản sao lưu khác.",
     "file_unknown": "Hồ sơ {code} không có tệp {name}.",
 }

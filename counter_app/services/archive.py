@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -244,5 +245,34 @@ def build_archive_pdf(pages: Sequence[PageImage | bytes], *, ocr: bool | None = 
             did_ocr = False
             made = _image_pdf(content)
         pdfs.append(made)
-    pdf = _concat(pdfs)
+    pdf = _steady(_concat(pdfs))
     return ArchivePdf(pdf=pdf, pages=check_pdf(pdf), ocr=did_ocr)
+
+
+_DATE_RE = re.compile(rb"/(?:CreationDate|ModDate)\s*\(D:([0-9+\-Z']+)\)")
+_ID_RE = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+_FIXED_DATE = b"20000101000000"
+
+
+def _steady(pdf: bytes) -> bytes:
+    """The same pages give the same bytes: the writers' clock dates and random file ids are
+    replaced by fixed ones of the same length (the cross-reference offsets stay right), so
+    a document attached twice has one hash and is stored once."""
+
+    def date(m: re.Match[bytes]) -> bytes:
+        whole, start = bytearray(m.group(0)), m.start(1) - m.start(0)
+        digits = 0
+        for i in range(start, start + len(m.group(1))):
+            if chr(whole[i]).isdigit():
+                whole[i] = _FIXED_DATE[digits] if digits < len(_FIXED_DATE) else ord("0")
+                digits += 1
+        return bytes(whole)
+
+    def file_id(m: re.Match[bytes]) -> bytes:
+        whole = bytearray(m.group(0))
+        for g in (1, 2):
+            for i in range(m.start(g) - m.start(0), m.end(g) - m.start(0)):
+                whole[i] = ord("0")
+        return bytes(whole)
+
+    return _ID_RE.sub(file_id, _DATE_RE.sub(date, pdf))

@@ -115,11 +115,17 @@ def _file_sha(path: Path) -> str:
 
 def write_blob_file(ctx: ServiceContext, data: bytes) -> str:
     """The bytes on disk at their hash's name (atomically; an existing good copy is kept)."""
+    return write_blob_at(files_dir(ctx), data)
+
+
+def write_blob_at(folder: Path, data: bytes) -> str:
+    """write_blob_file into a given files folder (a restore writes the live database's)."""
     sha = hashlib.sha256(data).hexdigest()
-    path = blob_path(ctx, sha)
+    path = folder / sha[:2] / f"{sha}.pdf"
     try:
         if path.exists() and path.stat().st_size == len(data) and _file_sha(path) == sha:
             return sha
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.parent.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=path.parent)
         try:

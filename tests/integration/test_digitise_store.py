@@ -349,3 +349,41 @@ def test_receipt_and_show_mark_the_digitised_document(cli, code, tmp_path) -> No
     assert (f["name"], f["pages"], f["sha256"]) == (got["name"], 1, got["sha256"])
     human = cli("show", code).out
     assert f"{got['name']} · 1 trang" in human and got["sha256"][:12] in human
+
+
+def test_backup_carries_the_files_and_restore_puts_them_back_checked(
+    cli, code, demo_db, tmp_path
+) -> None:
+    import shutil
+
+    got = ok(
+        cli("attach", code, "--document", TOKHAI, write(tmp_path / "p.png", text_page()), "--json")
+    )
+    made = ok(cli("backup", "-o", tmp_path / "b.db", "--json"))
+    assert (made["files"], made["file_bytes"], made["files_bad"]) == (1, got["size"], [])
+    shutil.rmtree(demo_db.parent / "files")  # the disk's files lost
+    res = cli("file", "verify")
+    assert res.rc == 1
+    ok(cli("restore", tmp_path / "b.db", "--json"))
+    assert ok(cli("file", "verify", "--json")) == {"files": 1, "ok": 1, "bad": []}
+    out = tmp_path / "back.pdf"
+    ok(cli("file", "get", code, got["name"], "-o", out, "--json"))
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == got["sha256"]
+    # the live database does not keep a second copy of the files
+    assert rows(demo_db, "SELECT name FROM sqlite_master WHERE name = 'backup_files'") == []
+
+
+def test_a_backup_whose_file_was_tampered_with_is_refused_whole(
+    cli, code, demo_db, tmp_path, itest
+) -> None:
+    ok(cli("attach", code, "--document", TOKHAI, write(tmp_path / "p.png", text_page()), "--json"))
+    ok(cli("backup", "-o", tmp_path / "b.db", "--json"))
+    with closing(sqlite3.connect(tmp_path / "b.db")) as conn:
+        conn.execute("UPDATE backup_files SET data = X'255044462D00'")
+        conn.commit()
+    before = state(demo_db), rows(demo_db, "SELECT key, value FROM app_meta ORDER BY key")
+    res = cli("restore", tmp_path / "b.db")
+    assert res.rc == 1 and "bị hỏng" in itest.assert_one_vietnamese_line(res.err)
+    # the live database untouched (no restore pending), its files as they were
+    assert (state(demo_db), rows(demo_db, "SELECT key, value FROM app_meta ORDER BY key")) == before
+    assert ok(cli("file", "verify", "--json"))["bad"] == []
