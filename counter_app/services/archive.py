@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -76,15 +77,35 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+# Windows: no console window flashing up for each tesseract run from the counter window.
+_NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+
+
+def _find_tesseract() -> str | None:
+    """On PATH; on Windows also where the UB Mannheim installer puts it (not on PATH)."""
+    exe = shutil.which("tesseract")
+    if exe or os.name != "nt":
+        return exe
+    for base in (os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)")):
+        if base and (Path(base) / "Tesseract-OCR" / "tesseract.exe").is_file():
+            return str(Path(base) / "Tesseract-OCR" / "tesseract.exe")
+    return None
+
+
 @lru_cache(maxsize=1)
 def tesseract_vie() -> str | None:
     """The tesseract program when it and its Vietnamese data are installed, else None."""
-    exe = shutil.which("tesseract")
+    exe = _find_tesseract()
     if not exe:
         return None
     try:
         out = subprocess.run(
-            [exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+            [exe, "--list-langs"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            creationflags=_NO_WINDOW,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -180,6 +201,7 @@ def _ocr_pdf(exe: str, images: list[Image.Image]) -> bytes | None:
                 capture_output=True,
                 timeout=OCR_TIMEOUT_S * len(images),
                 check=False,
+                creationflags=_NO_WINDOW,
             )
         except (OSError, subprocess.SubprocessError) as exc:
             log.warning("OCR failed: %s", type(exc).__name__)
