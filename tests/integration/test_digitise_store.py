@@ -387,3 +387,14 @@ def test_a_backup_whose_file_was_tampered_with_is_refused_whole(
     # the live database untouched (no restore pending), its files as they were
     assert (state(demo_db), rows(demo_db, "SELECT key, value FROM app_meta ORDER BY key")) == before
     assert ok(cli("file", "verify", "--json"))["bad"] == []
+
+
+def test_a_shaded_page_stays_grey_jpeg() -> None:
+    # a photo-like page (a grey gradient under the text): bilevel would lose it
+    page = Image.open(io.BytesIO(text_page())).convert("L")
+    shaded = Image.blend(page, Image.linear_gradient("L").resize(page.size), 0.4)
+    buf = io.BytesIO()
+    shaded.save(buf, "JPEG", quality=90)
+    assert archive.prepare_page(buf.getvalue()).mode == "L"
+    made = archive.build_archive_pdf([buf.getvalue()], ocr=False)
+    assert b"/DCTDecode" in made.pdf and b"/CCITTFaxDecode" not in made.pdf
