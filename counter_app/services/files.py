@@ -223,7 +223,9 @@ def read_source(ctx: ServiceContext, source: Path | bytes | PageImage) -> bytes 
             )
         return data
     if len(data) > limit:
-        raise ValidationError("file_too_big", name="", mb=_mb(len(data)), limit=limit // (1 << 20))
+        raise ValidationError(
+            "file_too_big", name="(trang quét)", mb=_mb(len(data)), limit=limit // (1 << 20)
+        )
     return source if isinstance(source, PageImage) else data
 
 
