@@ -74,13 +74,16 @@ def list_scanners(
 def failure_code(stderr: str) -> tuple[str, str]:
     """(message code, SANE's own words) for how a scanimage run ended badly."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    # A known SANE status anywhere wins over scanimage's own closing words (it may add
+    # "trying to stop scanner" after the status that ended the scan).
     for line in reversed(lines):
         if "open of device" in line and "failed" in line:
             return "scanner_not_found", line.rsplit(":", 1)[-1].strip()
         for text, code in _STATUS_CODES:
             if text in line:
                 return code, text
-        if line.startswith("scanimage:"):
+    for line in reversed(lines):
+        if line.startswith("scanimage:") and "trying to stop" not in line:
             return "scanner_failed", line.removeprefix("scanimage:").strip()[:200]
     return "scanner_failed", (lines[-1][:200] if lines else "")
 

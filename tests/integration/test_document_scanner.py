@@ -121,6 +121,9 @@ def test_failure_code_reads_the_last_status() -> None:
         "scanner_not_found"
     )
     assert failure_code("something odd")[0] == "scanner_failed"
+    # scanimage may close with its own words after the status that ended the scan
+    busy = "scanimage: sane_read: Device busy\nscanimage: trying to stop scanner\n"
+    assert failure_code(busy) == ("scanner_busy", "Device busy")
 
 
 def test_missing_scanimage_is_a_clear_message(tmp_path: Path) -> None:
