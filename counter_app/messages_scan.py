@@ -19,7 +19,6 @@ SCAN_MESSAGES: dict[str, str] = {
     "scanner_failed": "Máy quét {scanner} báo lỗi ({detail}). Bấm F11 để thử lại.",
     "scan_pages_kept": "Đã giữ {pages} trang quét được trước đó.",
     "scan_file_unreadable": "Không đọc được tệp {name}: không phải ảnh (JPEG, PNG) hay PDF.",
-    "scan_file_too_big": "Tệp {name} quá lớn ({mb} MB; tối đa 100 MB). Quét lại giấy tờ, hoặc chọn tệp nhỏ hơn.",
     "scan_file_unopenable": "Không mở được tệp {name} ({detail}).",
     "scan_pdf_no_rotate": "Tệp PDF đính kèm được giữ nguyên chiều; chỉ xoay được trang quét hoặc ảnh.",
     "scan_no_document": "Chọn một dòng giấy tờ trong danh sách trước khi quét hoặc đính kèm.",

@@ -56,7 +56,7 @@ from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 
 THUMB = QSize(96, 128)
-MAX_FILE_BYTES = 100 * 1024 * 1024  # an attached file larger than this is refused
+MAX_FILE_MB = 50  # an attached file larger than this is refused (settings.file_max_mb)
 KINDS = ("png", "jpeg", "pdf")
 
 
@@ -138,30 +138,36 @@ def render_scans(pages: dict[int, list[Page]]) -> dict[int, list[bytes]]:
     return {i: [render_page(p) for p in ps] for i, ps in sorted(pages.items()) if ps}
 
 
-def with_scans(req: Any, scans: dict[int, list[bytes]]) -> Any:
-    """The intake request with its scanned pages (the `scans` field 15-store adds to
-    IntakeRequest; a request type without it is returned unchanged)."""
+def scan_source(pages: dict[int, list[Page]]) -> str:
+    """ "file" when every page came from attached files, else "scan" (dossier_files.source)."""
+    every = [p for ps in pages.values() for p in ps]
+    return "file" if every and all(p.source == "file" for p in every) else "scan"
+
+
+def with_scans(req: Any, scans: dict[int, list[bytes]], source: str = "scan") -> Any:
+    """The intake request with its pages (IntakeRequest.scans / scans_source; a request type
+    without those fields is returned unchanged)."""
     if not scans:
         return req
     names = {f.name for f in dataclasses.fields(req)}
-    return dataclasses.replace(req, scans=scans) if "scans" in names else req
+    if "scans" not in names:
+        return req
+    extra = {"scans_source": source} if "scans_source" in names else {}
+    return dataclasses.replace(req, scans=scans, **extra)
 
 
-def read_files(paths: Iterable[Path]) -> tuple[list[Page], list[str]]:
+def read_files(paths: Iterable[Path], max_mb: int = MAX_FILE_MB) -> tuple[list[Page], list[str]]:
     """Attached files checked by content: (pages, Vietnamese messages for the refused)."""
     pages: list[Page] = []
     refused: list[str] = []
     for path in paths:
         try:
             size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                refused.append(
-                    describe(
-                        ValidationError(
-                            "scan_file_too_big", name=path.name, mb=size // (1024 * 1024)
-                        )
-                    )
+            if size > max_mb * 1024 * 1024:
+                too_big = ValidationError(
+                    "file_too_big", name=path.name, mb=f"{size / 1048576:.0f}", limit=max_mb
                 )
+                refused.append(describe(too_big))
                 continue
             data = path.read_bytes()
         except OSError as exc:
@@ -236,8 +242,10 @@ class DocumentPages(QWidget):
         scanner: Callable[[], DocumentScanner | None],
         *,
         dpi: int = DEFAULT_DPI,
+        max_mb: int = MAX_FILE_MB,
     ) -> None:
         super().__init__()
+        self.max_mb = max_mb
         self.docs = docs
         self._scanner_factory = scanner
         self._scanner: DocumentScanner | None = None
@@ -401,7 +409,7 @@ class DocumentPages(QWidget):
         self.message.emit(tr("Đang đọc tệp…"))
         run_task(
             self,
-            lambda: read_files(paths),
+            lambda: read_files(paths, self.max_mb),
             lambda result: self._files_read(generation, row, result),
         )
 

@@ -128,7 +128,10 @@ class IntakeForm(QWidget):
         lay.addWidget(self.docs, 1)
         # Scanned pages per checklist line (issue 15): F11 scan, Ctrl+F11 files, the strip.
         self.pages = DocumentPages(
-            self.docs, self.ctx.adapters.document_scanner, dpi=self.ctx.settings.scan_dpi
+            self.docs,
+            self.ctx.adapters.document_scanner,
+            dpi=self.ctx.settings.scan_dpi,
+            max_mb=self.ctx.settings.file_max_mb,
         )
         self.pages.message.connect(self.message)
         lay.addWidget(self.pages)

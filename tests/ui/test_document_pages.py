@@ -313,9 +313,9 @@ def test_pages_go_with_the_dossier_on_ctrl_s(
     handed: list[dict[int, list[bytes]]] = []
     real = main_window_module.with_scans
 
-    def spy(req: Any, scans: dict[int, list[bytes]]) -> Any:
+    def spy(req: Any, scans: dict[int, list[bytes]], source: str = "scan") -> Any:
         handed.append(scans)
-        return real(req, scans)
+        return real(req, scans, source)
 
     monkeypatch.setattr(main_window_module, "with_scans", spy)
     page = png(40, 60)
@@ -332,6 +332,39 @@ def test_pages_go_with_the_dossier_on_ctrl_s(
     assert handed[0] == {0: [page, page]}
     qtbot.waitUntil(lambda: not window.saving, timeout=10000)
     assert form.pages.pages == {}  # the saved form is clean: no page left for the next one
+
+
+def test_three_documents_scanned_by_keyboard_are_saved_with_the_dossier(
+    qtbot: QtBot, window: CounterWindow, tmp_path: Path
+) -> None:
+    """The issue's "done when", counter side: F11 on three checklist lines (↓ between them)
+    from the SANE test device, Ctrl+S, and the dossier has three archive PDFs."""
+    scanner = SaneScanner(
+        "test:0", env=sane_test_env(tmp_path), extra_args=("--test-picture", "Grid")
+    )
+    use_scanner(window, scanner)
+    window.form.pages.dpi = 50
+    on_checklist(qtbot, window, 0)
+    form = window.form
+    form.fields["name"].edit.setText("Nguyễn Thị Ánh Tuyết")
+    form.fields["phone"].edit.setText("0912345678")
+    form.docs.setFocus()
+    for row in range(3):
+        assert form.docs.currentRow() == row
+        qtbot.keyClick(form.docs, Qt.Key.Key_F11)
+        qtbot.waitUntil(lambda: idle(window), timeout=30000)
+        qtbot.keyClick(form.docs, Qt.Key.Key_Down)
+    assert [form.pages.page_count(r) for r in range(4)] == [10, 10, 10, 0]
+    qtbot.keyClick(form.docs, Qt.Key.Key_F3)
+    qtbot.keyClick(form.docs, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.last is not None and not window.saving, timeout=60000)
+    from counter_app.services.files import dossier_files
+
+    files = dossier_files(window.ctx, window.last.code)
+    assert len(files) == 3
+    assert all(f.pages == 10 and f.source == "scan" for f in files)
+    assert [f.document for f in files] == [d.name for d in window.last.documents][:3]
+    shot(window, "saved_with_scans")
 
 
 def test_with_scans_fills_the_request_field() -> None:
