@@ -55,7 +55,7 @@ from counter_app.messages import describe
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 
-THUMB = QSize(96, 128)
+THUMB = QSize(75, 106)  # A4 proportions; the strip fits a 1366×768 counter screen
 MAX_FILE_MB = 50  # an attached file larger than this is refused (settings.file_max_mb)
 KINDS = ("png", "jpeg", "pdf")
 
@@ -513,6 +513,8 @@ class DocumentPages(QWidget):
             it = QListWidgetItem(QIcon(pix), label)
             it.setToolTip(page.name or label)
             self.strip.addItem(it)
+        # no pages: no strip, so the form keeps its height for the banner (1366×768 screens)
+        self.strip.setVisible(self.strip.count() > 0)
         if select is not None and select >= 0 and self.strip.count():
             self.strip.setCurrentRow(select)
         self._update_hint()
