@@ -21,5 +21,7 @@ SCAN_MESSAGES: dict[str, str] = {
     "scan_file_unreadable": "Không đọc được tệp {name}: không phải ảnh (JPEG, PNG) hay PDF.",
     "scan_file_unopenable": "Không mở được tệp {name} ({detail}).",
     "scan_pdf_no_rotate": "Tệp PDF đính kèm được giữ nguyên chiều; chỉ xoay được trang quét hoặc ảnh.",
+    "scan_cli_partial": "{reason} Đã ghi {pages_done} trang quét được vào {out}.",
+    "scan_dpi_invalid": "Độ phân giải {value} không dùng được: chọn từ 50 đến 1200 dpi (giấy tờ: 200–300).",
     "scan_no_document": "Chọn một dòng giấy tờ trong danh sách trước khi quét hoặc đính kèm.",
 }

@@ -286,5 +286,5 @@ def sane_env(config_dir: str | None) -> dict[str, str] | None:
     if not config_dir:
         return None
     env = dict(os.environ)
-    env["SANE_CONFIG_DIR"] = config_dir + os.pathsep  # trailing separator: then the defaults
+    env["SANE_CONFIG_DIR"] = config_dir  # that folder only (no trailing separator)
     return env
