@@ -135,6 +135,7 @@ class IntakeForm(QWidget):
         )
         self.pages.message.connect(self.message)
         lay.addWidget(self.pages)
+        QWidget.setTabOrder(self.docs, self.pages.strip)  # Tab from the checklist: its pages
         lay.addLayout(self._options_row())
         lay.addLayout(self._summary_row())
         lay.addLayout(self._buttons_row())

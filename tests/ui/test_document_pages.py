@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sane_support import sane_test_env
 from test_counter_window import choose_procedure
+from test_intake_traps import settle
 
 from counter_app.devices.document_scanner import SaneScanner
 from counter_app.domain.scanning import DEFAULT_DPI, ScanInterrupted
@@ -381,3 +382,28 @@ def test_with_scans_fills_the_request_field() -> None:
     assert with_scans(Old("x"), {1: [b"a"]}) == Old("x")
     # a JPEG photo taken sideways is turned upright by its EXIF orientation when rotated
     assert render_page(Page(png(30, 20), "png", rotation=180)) != png(30, 20)
+
+
+def test_ctrl_f11_attaches_by_the_file_dialog_and_tab_reaches_the_strip(
+    qtbot: QtBot, window: CounterWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(png(60, 80))
+    asked: list[str] = []
+
+    def dialog(*_a: Any, **_k: Any) -> tuple[list[str], str]:
+        asked.append("yes")
+        return [str(scan)], ""
+
+    from counter_app.ui import document_pages
+
+    monkeypatch.setattr(document_pages.QFileDialog, "getOpenFileNames", dialog)
+    on_checklist(qtbot, window, 2)
+    qtbot.keyClick(window.form.docs, Qt.Key.Key_F11, Qt.KeyboardModifier.ControlModifier)
+    assert asked
+    qtbot.waitUntil(lambda: window.form.pages.page_count(2) == 1, timeout=10000)
+    assert window.form.pages.pages[2][0].source == "file"
+    settle(qtbot, window)  # the window active again after the completer's popup (offscreen)
+    window.form.docs.setFocus()
+    qtbot.keyClick(window.form.docs, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.form.pages.strip
