@@ -21,6 +21,7 @@ from counter_app.db.engine import open_database, require_existing
 from counter_app.db.uow import UnitOfWork
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.redact import redact_secrets
+from counter_app.domain.scanning import DocumentScanner
 from counter_app.services.context import Adapters, ServiceContext
 
 log = logging.getLogger("counter_app")
@@ -139,7 +140,27 @@ def build_adapters(settings: Settings) -> Adapters:
             else None
         ),
         sync_link=lambda url: PgTransport(url, sslmode=s.central_sslmode),
+        document_scanner=lambda: document_scanner(s),
     )
+
+
+def document_scanner(settings: Settings) -> DocumentScanner | None:
+    """The counter's document scanner (issue 15): WIA on Windows, SANE (scanimage) elsewhere;
+    None when `document_scanner` is empty. "auto" takes the first scanner found when a scan
+    starts (on the worker thread: listing SANE devices may take seconds)."""
+    name = settings.document_scanner.strip()
+    if not name:
+        return None
+    if sys.platform == "win32":
+        from counter_app.devices.wia_scanner import WiaScanner
+
+        return WiaScanner("" if name == "auto" else name)
+    from counter_app.devices.document_scanner import AutoSaneScanner, SaneScanner, sane_env
+
+    env = sane_env(settings.sane_config_dir)
+    if name == "auto":
+        return AutoSaneScanner(env=env)
+    return SaneScanner(name, env=env)
 
 
 def _system_clock() -> datetime:

@@ -70,6 +70,11 @@ class Settings:
     files_dir: str = ""
     ocr: bool = True
     file_max_mb: int = 50
+    # The document scanner (issue 15 item 1): "" = none, "auto" = the first one found, or the
+    # SANE device name (test:0, epson2:libusb:001:004) / Windows WIA DeviceID; its resolution.
+    document_scanner: str = ""
+    scan_dpi: int = 200
+    sane_config_dir: str = ""  # SANE_CONFIG_DIR for scanimage; "" = the system's /etc/sane.d
 
     @property
     def effective_db_url(self) -> str:

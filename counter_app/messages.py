@@ -12,6 +12,7 @@ from counter_app.domain.redact import redact_secrets
 from counter_app.messages_devices import DEVICE_MESSAGES
 from counter_app.messages_digitise import DIGITISE_MESSAGES
 from counter_app.messages_files import FILE_MESSAGES
+from counter_app.messages_scan import SCAN_MESSAGES
 from counter_app.messages_updates import UPDATE_MESSAGES
 
 MESSAGES: dict[str, str] = {
@@ -280,6 +281,7 @@ MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messag
 MESSAGES.update(UPDATE_MESSAGES)  # issue 13 item 5: counter_app/messages_updates.py
 MESSAGES.update(DEVICE_MESSAGES)  # issue 13 items 2, 3: counter_app/messages_devices.py
 MESSAGES.update(DIGITISE_MESSAGES)  # issue 15 items 2, 3: counter_app/messages_digitise.py
+MESSAGES.update(SCAN_MESSAGES)  # issue 15 item 1: counter_app/messages_scan.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",

@@ -21,6 +21,7 @@ from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, 
 from counter_app.cli import backup as backup_cli
 from counter_app.cli import devices as devices_cli
 from counter_app.cli import files as files_cli
+from counter_app.cli import scanners as scanners_cli
 from counter_app.cli import updates as updates_cli
 from counter_app.cli.output import Result
 from counter_app.db import faults
@@ -199,6 +200,7 @@ def build_parser() -> Parser:
     updates_cli.add_parser(cmd, common)
     devices_cli.add_parser(cmd, common)
     files_cli.add_parsers(cmd, common)
+    scanners_cli.add_parser(cmd, common)
     return root
 
 
@@ -252,6 +254,7 @@ COMMANDS: dict[str, Command] = {
     "attach": Command(files_cli.cmd_attach),
     "files": Command(files_cli.cmd_files),
     "file": Command(files_cli.cmd_file, check=files_cli.check_file),
+    "scanner": Command(scanners_cli.cmd_scanner),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

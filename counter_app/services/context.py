@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from counter_app.config import Settings
 from counter_app.db.uow import UnitOfWork
 from counter_app.devices.led_board import LedBoard
+from counter_app.domain.scanning import DocumentScanner
 from counter_app.printing.spool import Spooler
 from counter_app.sync.transport import Transport
 
@@ -65,6 +66,8 @@ class Adapters:
     scanner: Callable[[], LineReader | None] = _nothing  # None: no serial scanner configured
     # The unit's central URL -> the link a sync round talks through.
     sync_link: Callable[[str], Transport] = _NO_LINK
+    # The document scanner (issue 15): None when none is configured.
+    document_scanner: Callable[[], DocumentScanner | None] = _nothing
 
 
 @dataclass

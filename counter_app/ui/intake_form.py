@@ -34,6 +34,7 @@ from counter_app.services.intake import (
     returning_applicant,
 )
 from counter_app.services.repeats import same_day_dossiers
+from counter_app.ui.document_pages import DocumentPages
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
 from counter_app.ui.widgets import DocumentTable, Field, ProcedurePicker
@@ -125,6 +126,16 @@ class IntakeForm(QWidget):
         self.docs = DocumentTable()
         self.docs.changed.connect(self._update_save_mode)
         lay.addWidget(self.docs, 1)
+        # Scanned pages per checklist line (issue 15): F11 scan, Ctrl+F11 files, the strip.
+        self.pages = DocumentPages(
+            self.docs,
+            self.ctx.adapters.document_scanner,
+            dpi=self.ctx.settings.scan_dpi,
+            max_mb=self.ctx.settings.file_max_mb,
+        )
+        self.pages.message.connect(self.message)
+        lay.addWidget(self.pages)
+        QWidget.setTabOrder(self.docs, self.pages.strip)  # Tab from the checklist: its pages
         lay.addLayout(self._options_row())
         lay.addLayout(self._summary_row())
         lay.addLayout(self._buttons_row())
@@ -243,6 +254,8 @@ class IntakeForm(QWidget):
             ("Ctrl+D", self.accept_offer),
             ("F3", self.docs.tick_required),
             ("Ctrl+T", self.picker.setFocus),
+            ("F11", self.pages.scan_or_stop),
+            ("Ctrl+F11", self.pages.choose_files),
         ):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(ctx)
@@ -261,6 +274,7 @@ class IntakeForm(QWidget):
             if p.fee
             else tr("Không thu phí")
         )
+        self.pages.clear()
         self.docs.load(entry.documents)
         self.refresh_due()
         self.focus_next_step()  # the name on a fresh form; past what a scan already filled
@@ -552,6 +566,7 @@ class IntakeForm(QWidget):
         for f in (*self.fields.values(), self.return_address):
             f.edit.clear()
             f.set_error(None)
+        self.pages.clear()
         self.docs.load(())
         self.sets.setValue(1)
         self.receive.setCurrentIndex(0)

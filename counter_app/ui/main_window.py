@@ -40,6 +40,7 @@ from counter_app.ui.day_close_view import SHORTCUT as DAY_CLOSE_KEY
 from counter_app.ui.day_close_view import DayCloseDialog
 from counter_app.ui.device_status import DeviceIndicator, DeviceStates
 from counter_app.ui.dialogs import LookupDialog
+from counter_app.ui.document_pages import render_scans, scan_source, with_scans
 from counter_app.ui.dossier_view import DossierDialog, DueDialog
 from counter_app.ui.i18n import tr
 from counter_app.ui.intake_form import IntakeForm, due_text
@@ -278,9 +279,13 @@ class CounterWindow(QMainWindow):
         self.saving = True
         self.form.set_busy(True)
         self.banner.show_state("busy", tr("Đang lưu hồ sơ…"))
+        pages = self.form.pages.scans()  # issue 15: the scanned pages go with the dossier
+        source = scan_source(pages)
         run_task(
             self,
-            lambda: register(self.ctx, [req], self.user.username)[0],
+            lambda: register(
+                self.ctx, [with_scans(req, render_scans(pages), source)], self.user.username
+            )[0],
             self._saved,
             self._save_failed,
         )
