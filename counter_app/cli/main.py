@@ -20,6 +20,7 @@ from counter_app import __version__, filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli import backup as backup_cli
 from counter_app.cli import devices as devices_cli
+from counter_app.cli import file_sync as file_sync_cli
 from counter_app.cli import updates as updates_cli
 from counter_app.cli.output import Result
 from counter_app.db import faults
@@ -197,6 +198,7 @@ def build_parser() -> Parser:
     backup_cli.add_parsers(cmd)
     updates_cli.add_parser(cmd, common)
     devices_cli.add_parser(cmd, common)
+    file_sync_cli.add_parser(cmd, common)
     return root
 
 
@@ -247,6 +249,7 @@ COMMANDS: dict[str, Command] = {
     "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
     "update": Command(standalone=updates_cli.cmd_update),
     "device": Command(devices_cli.cmd_device),
+    "file": Command(file_sync_cli.cmd_file),
 }
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]

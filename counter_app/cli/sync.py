@@ -29,6 +29,12 @@ PULLED_LABELS = {
 }
 
 
+def _size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{max(1, round(n / 1024)) if n else 0} KB"
+
+
 def _human_report(r: dict[str, Any]) -> str:
     lines = [
         f"Đơn vị {r['unit']}: đã gửi {r['pushed']} sự kiện "
@@ -52,6 +58,17 @@ def _human_report(r: dict[str, Any]) -> str:
         lines.append(f'CẢNH BÁO: {INSECURE_LINK_TEXT} (dùng central_sslmode = "require").')
     if r["gaps"]:
         lines.append(f"Trung tâm còn thiếu các khoảng sự kiện: {r['gaps']}.")
+    sent = r.get("files") or {}
+    if sent.get("files_done") or sent.get("bytes_sent"):
+        lines.append(
+            f"Tệp số hóa: gửi xong {sent['files_done']} tệp ({_size_text(sent['bytes_sent'])})."
+        )
+    fw = r.get("files_waiting") or {}
+    if fw.get("files"):
+        lines.append(
+            f"Tệp số hóa còn chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
+            f"{_size_text(fw['bytes'])}."
+        )
     if r["clock_offset_s"] is not None and (abs(r["clock_offset_s"]) >= 5 or r["clock_warning"]):
         warn = " — CẢNH BÁO: đồng hồ máy này lệch quá 5 phút" if r["clock_warning"] else ""
         lines.append(
@@ -77,6 +94,7 @@ def _status(ctx: Any) -> Result:
         "clock_offset_s": st.clock_offset_s,
         "clock_warning": st.clock_warning,
         "insecure_link": st.insecure_link,
+        "files_waiting": st.files_waiting,
         "issues": list_issues(ctx),
     }
 
@@ -89,6 +107,12 @@ def _status(ctx: Any) -> Result:
             f"đồng bộ thành công lần cuối: {last}.",
             f"Bị từ chối: {st.rejected}; trùng mã: {st.clashes}.",
         ]
+        fw = st.files_waiting
+        if fw.get("files"):
+            lines.append(
+                f"Tệp số hóa chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
+                f"{_size_text(fw['bytes'])}."
+            )
         if st.insecure_link:
             lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")
         if error_text:
