@@ -13,6 +13,7 @@ from counter_app.cli.reports import cmd_central_report
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe, describe_stored
 from counter_app.services.context import ServiceContext
+from counter_app.services.file_sync import size_text
 from counter_app.services.setup import load_catalogue_file
 from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
 from counter_app.sync import central
@@ -27,12 +28,6 @@ PULLED_LABELS = {
     "service_counters": "quầy",
     "queue_services": "lĩnh vực lấy số",
 }
-
-
-def _size_text(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
-    return f"{max(1, round(n / 1024)) if n else 0} KB"
 
 
 def _human_report(r: dict[str, Any]) -> str:
@@ -61,13 +56,13 @@ def _human_report(r: dict[str, Any]) -> str:
     sent = r.get("files") or {}
     if sent.get("files_done") or sent.get("bytes_sent"):
         lines.append(
-            f"Tệp số hóa: gửi xong {sent['files_done']} tệp ({_size_text(sent['bytes_sent'])})."
+            f"Tệp số hóa: gửi xong {sent['files_done']} tệp ({size_text(sent['bytes_sent'])})."
         )
     fw = r.get("files_waiting") or {}
     if fw.get("files"):
         lines.append(
             f"Tệp số hóa còn chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
-            f"{_size_text(fw['bytes'])}."
+            f"{size_text(fw['bytes'])}."
         )
     if r["clock_offset_s"] is not None and (abs(r["clock_offset_s"]) >= 5 or r["clock_warning"]):
         warn = " — CẢNH BÁO: đồng hồ máy này lệch quá 5 phút" if r["clock_warning"] else ""
@@ -111,7 +106,7 @@ def _status(ctx: Any) -> Result:
         if fw.get("files"):
             lines.append(
                 f"Tệp số hóa chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
-                f"{_size_text(fw['bytes'])}."
+                f"{size_text(fw['bytes'])}."
             )
         if st.insecure_link:
             lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")

@@ -115,6 +115,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def size_text(n: int) -> str:
+    """A byte count as the counter staff read it: "850 KB", "12,4 MB"."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{max(1, round(n / 1024)) if n else 0} KB"
+
+
 # --- local state ------------------------------------------------------------------------------
 
 
