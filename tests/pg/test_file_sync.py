@@ -8,20 +8,26 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import psycopg
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
 from sync_support import FaultyTransport, LinkDown, take_dossiers
 
-from counter_app.db.models import Dossier, OutboxEvent
+from counter_app.db.models import Dossier, DossierDocument, OutboxEvent
 from counter_app.services import file_sync
 from counter_app.services.records import emit
+from counter_app.services.report import unit_report
+from counter_app.services.setup import load_catalogue_file, sample_catalogue_path
 from counter_app.services.sync import Syncer, local_status
 from counter_app.services.units import find_local_unit
+from counter_app.sync import central
+from counter_app.sync.central_report import province_report
 from counter_app.sync.transport import PgTransport
 
 CHUNK = 4096
@@ -333,3 +339,68 @@ def test_another_counter_of_the_unit_fetches_the_file(
     assert stored.read_bytes() == data
     res = cli("file", "fetch", f["code"], "khong-co.pdf", "--central", unit_urls[A], db=db3)
     assert res.rc == 1 and "không có tệp khong-co.pdf" in res.err
+
+
+def _required_names(ctx: Any, code: str) -> list[str]:
+    with ctx.uow.read() as s:
+        return list(
+            s.scalars(
+                select(DossierDocument.name)
+                .join(Dossier, Dossier.id == DossierDocument.dossier_id)
+                .where(Dossier.code == code, DossierDocument.required.is_(True))
+                .order_by(DossierDocument.position)
+            )
+        )
+
+
+def test_reports_count_dossiers_with_every_required_document_digitised(
+    central_url: str, unit_urls: dict[str, str], counter: Any, tmp_path: Any
+) -> None:
+    central.import_catalogue(central_url, load_catalogue_file(sample_catalogue_path()))
+    ctx = counter(A)
+    take_dossiers(ctx, 3)
+    with ctx.uow.read() as s:
+        codes = list(s.scalars(select(Dossier.code).order_by(Dossier.code)))
+    required = _required_names(ctx, codes[0])
+    assert len(required) >= 2
+    with ctx.uow.write() as s:
+        unit = find_local_unit(s)
+        assert unit is not None
+        # The first dossier: every required document; the second: all but one.
+        for code, names in ((codes[0], required), (codes[1], required[:-1])):
+            for n, name in enumerate(names, 1):
+                payload = {
+                    "code": code,
+                    "document": name,
+                    "sha256": hashlib.sha256(f"{code}/{n}".encode()).hexdigest(),
+                    "size": 10,
+                    "pages": 1,
+                    "name": f"{code}_{n:02d}.pdf",
+                }
+                emit(s, unit.id, "document_digitised", payload, ctx.clock())
+    push_events_only(ctx, unit_urls[A])
+    nov = (date(2026, 11, 1), date(2026, 11, 30))
+    local = unit_report(ctx, *nov).as_json()
+    received = local["totals"]["received"]  # the demo's dossiers and these three
+    assert local["totals"]["digitised"] == 1 and received >= 3
+    assert sum(r["digitised"] for r in local["by_procedure"]) == 1
+    assert sum(r["digitised"] for r in local["by_sector"]) == 1
+    province = province_report(central_url, *nov)
+    assert province["totals"]["digitised"] == 1
+    by_unit = {r["unit"]: r["digitised"] for r in province["by_unit"]}
+    assert by_unit == {A: 1, B: 0}
+    assert {r["procedure"]: r["digitised"] for r in province["by_procedure"]} == {
+        r["procedure"]: r["digitised"] for r in local["by_procedure"]
+    }
+    assert {r["sector"]: r["digitised"] for r in province["by_sector"]} == {
+        r["sector"]: r["digitised"] for r in local["by_sector"]
+    }
+    # In the PDF: a line under the totals, a column in the breakdowns.
+    from counter_app.printing.report import UNIT_TITLE, render_pdf
+
+    pdf = render_pdf(local, None, None, UNIT_TITLE)
+    out = tmp_path / "report.pdf"
+    out.write_bytes(pdf)
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert f"đã số hóa đủ thành phần bắt buộc: 1/{received}" in text
+    assert "Số hóa" in text  # the breakdowns' column heading (wrapped)

@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS central.file_chunks (
 );
 CREATE INDEX IF NOT EXISTS ix_events_digitised_sha
   ON central.events (unit_id, (payload->>'sha256')) WHERE kind = 'document_digitised';
+CREATE INDEX IF NOT EXISTS ix_events_digitised_code
+  ON central.events (unit_id, (payload->>'code')) WHERE kind = 'document_digitised';
 """
 
 FUNCTIONS_SQL = r"""
