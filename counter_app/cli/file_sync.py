@@ -59,3 +59,38 @@ def cmd_file_fetch(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         return f"{got.name}: {got.pages} trang, {got.size} byte, {how}; lưu tại {where}."
 
     return data, human
+
+
+# With the file store's own `file` command (get, verify: cli/files.py), `fetch` joins it as
+# one more action: main.py adds it to that parser and routes it here.
+def add_fetch_to(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    parser = commands.choices["file"]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            add_fetch_action(action, common)
+            return
+    raise AssertionError("the file command has no actions")
+
+
+Handler = Callable[[ServiceContext, argparse.Namespace], Result]
+
+
+def routed(handler: Handler | None) -> Handler:
+    """`file fetch` here, every other `file` action to the file store's handler."""
+
+    def run(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+        if args.action == "fetch" or handler is None:
+            return cmd_file_fetch(ctx, args)
+        return handler(ctx, args)
+
+    return run
+
+
+def routed_check(
+    check: Callable[[argparse.Namespace], None] | None,
+) -> Callable[[argparse.Namespace], None]:
+    def run(args: argparse.Namespace) -> None:
+        if args.action != "fetch" and check is not None:
+            check(args)
+
+    return run

@@ -132,6 +132,9 @@ def _meta_int(s: Any, key: str) -> int:
 
 def _note_events(ctx: ServiceContext) -> None:
     """One file_uploads row per file named by an event central acknowledged, not seen yet."""
+    with ctx.uow.read() as s:  # most rounds: nothing new, no write transaction
+        if _meta_int(s, _ACKED_KEY) <= _meta_int(s, _SEQ_KEY):
+            return
     with ctx.uow.write() as s:
         seen = _meta_int(s, _SEQ_KEY)
         acked = _meta_int(s, _ACKED_KEY)
