@@ -64,6 +64,12 @@ class Settings:
     update_url: str = ""
     update_public_key: str = ""
     update_interval_s: int = 3600
+    # Digitised documents (issue 15): where the archive PDFs live ("" = beside the SQLite
+    # database, in files/), OCR them with Tesseract's Vietnamese data when installed, and the
+    # largest file a clerk may attach.
+    files_dir: str = ""
+    ocr: bool = True
+    file_max_mb: int = 50
 
     @property
     def effective_db_url(self) -> str:

@@ -10,6 +10,7 @@ from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.limits import MAX_DOCUMENT_LINES
 from counter_app.domain.redact import redact_secrets
 from counter_app.messages_devices import DEVICE_MESSAGES
+from counter_app.messages_digitise import DIGITISE_MESSAGES
 from counter_app.messages_files import FILE_MESSAGES
 from counter_app.messages_filesync import FILE_SYNC_MESSAGES
 from counter_app.messages_updates import UPDATE_MESSAGES
@@ -279,6 +280,7 @@ MESSAGES: dict[str, str] = {
 MESSAGES.update(FILE_MESSAGES)  # issue 12 items 3, 7, 8, 11: counter_app/messages_files.py
 MESSAGES.update(UPDATE_MESSAGES)  # issue 13 item 5: counter_app/messages_updates.py
 MESSAGES.update(DEVICE_MESSAGES)  # issue 13 items 2, 3: counter_app/messages_devices.py
+MESSAGES.update(DIGITISE_MESSAGES)  # issue 15 items 2, 3: counter_app/messages_digitise.py
 MESSAGES.update(FILE_SYNC_MESSAGES)  # issue 15 (sync): counter_app/messages_filesync.py
 
 FIELD_LABELS: dict[str, str] = {

@@ -209,6 +209,7 @@ def dossier_json(v: DossierView) -> dict[str, Any]:
         "form_set": v.form_set,
         "certification": {"book": v.cert_book, "number": v.cert_no} if v.cert_book else None,
         "events": dossier_events(v),
+        "files": [f.__dict__ for f in v.files],
     }
 
 
@@ -226,8 +227,16 @@ def _human_dossier(v: DossierView) -> str:
     ]
     lines += [
         f"  {'[x]' if d.received else '[ ]'} {d.name} · {document_kind_label(d.kind)} · {d.count}"
+        + (" · đã số hóa" if d.digitised else "")
         for d in v.documents
     ]
+    if v.files:  # issue 15: the digitised documents, with pages and the hash's start
+        lines.append("Tệp số hóa:")
+        lines += [
+            f"  {f.name} · {f.pages} trang · {thousands(f.size)} byte · {f.sha256[:12]}"
+            + (" · OCR" if f.ocr else "")
+            for f in v.files
+        ]
     lines.append("Lịch sử:")
     lines += [event_line(e) for e in v.events]
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, 
 from counter_app.cli import backup as backup_cli
 from counter_app.cli import devices as devices_cli
 from counter_app.cli import file_sync as file_sync_cli
+from counter_app.cli import files as files_cli
 from counter_app.cli import updates as updates_cli
 from counter_app.cli.output import Result
 from counter_app.db import faults
@@ -198,7 +199,8 @@ def build_parser() -> Parser:
     backup_cli.add_parsers(cmd)
     updates_cli.add_parser(cmd, common)
     devices_cli.add_parser(cmd, common)
-    file_sync_cli.add_parser(cmd, common)
+    files_cli.add_parsers(cmd, common)
+    file_sync_cli.add_fetch_to(sub, common)  # `file fetch` beside the store's get / verify
     return root
 
 
@@ -249,8 +251,16 @@ COMMANDS: dict[str, Command] = {
     "restore": Command(backup_cli.cmd_restore, check=backup_cli.check_restore),
     "update": Command(standalone=updates_cli.cmd_update),
     "device": Command(devices_cli.cmd_device),
-    "file": Command(file_sync_cli.cmd_file),
+    "attach": Command(files_cli.cmd_attach),
+    "files": Command(files_cli.cmd_files),
+    "file": Command(files_cli.cmd_file, check=files_cli.check_file),
 }
+# Issue 15 (sync): `file fetch CODE NAME` downloads from central (cli/file_sync.py); the
+# other `file` actions stay the file store's.
+COMMANDS["file"] = Command(
+    file_sync_cli.routed(COMMANDS["file"].local),
+    check=file_sync_cli.routed_check(COMMANDS["file"].check),
+)
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]
 OpenGui = Callable[[argparse.Namespace], int]

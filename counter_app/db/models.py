@@ -432,6 +432,36 @@ class Rating(Base):
     source: Mapped[str] = mapped_column(String(8))  # screen | keypad | cli
 
 
+class StoredFile(Base):
+    """One distinct archive PDF on disk (issue 15): <files dir>/<sha[:2]>/<sha>.pdf, written
+    once (content-addressed: the same bytes have the same name and are stored once)."""
+
+    __tablename__ = "stored_files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(40), default="application/pdf")
+    ocr: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DossierFile(Base):
+    """A dossier's digitised document: its archive PDF (a stored blob) under the name the
+    dossier gives it; document_id NULL for a file not tied to a checklist line."""
+
+    __tablename__ = "dossier_files"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    document_id: Mapped[str | None] = mapped_column(
+        ForeignKey("dossier_documents.id"), nullable=True
+    )
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    pages: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(8))  # scan | file
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class FileUpload(Base):
     """How far central holds one stored file (issue 15, sync): the offset central last
     acknowledged, done once central verified the whole file by its sha256 (0014_sync)."""

@@ -61,6 +61,20 @@ class DocumentLine:
     received: bool = True
     required: bool = True
     presented: bool = False  # only shown (ID card, passport): checked, not submitted
+    digitised: bool = False  # an archive PDF of it is stored (issue 15)
+
+
+@dataclass(frozen=True)
+class DigitisedFile:
+    """A dossier's stored archive PDF (issue 15): dossier_files joined with stored_files."""
+
+    name: str  # "<code>_<nn>_<document slug>.pdf"
+    document: str  # the checklist line's name, "" for a file not tied to one
+    pages: int
+    size: int
+    sha256: str
+    ocr: bool
+    source: str  # scan | file
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,7 @@ class DossierView:
     fee: int = 0  # VND charged for this dossier (the default of a return's fee)
     cert_book: str = ""  # "01/2026-SCT/BS" for a certification; "" otherwise
     cert_no: int = 0  # "Số chứng thực" in that book
+    files: tuple[DigitisedFile, ...] = ()  # digitised documents (issue 15), by name
 
     @property
     def certification(self) -> str:

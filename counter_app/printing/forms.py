@@ -199,9 +199,15 @@ def table(columns: tuple[tuple[str, float, bool], ...], rows: list[tuple[str, ..
     return L.grid(head, numbered, widths, centred)
 
 
+# issue 15: the document's archive copy is stored; no-break spaces keep it one piece
+DIGITISED_MARK = " (đã\u00a0số\u00a0hóa)"
+
+
 def _receipt_row(line: DocumentLine) -> tuple[str, ...]:
     original = is_original(line)
     name = clip(document_name(line), LIMITS["document"])
+    if line.digitised:  # after the clipped name: the mark itself is never cut off
+        name += DIGITISED_MARK
     return (name, "x" if original else "", "" if original else "x", str(line.count))
 
 

@@ -43,7 +43,7 @@ from counter_app.config import data_dir
 from counter_app.db.engine import create_db_engine, head_revision, known_revisions, sqlite_url
 from counter_app.db.uow import UnitOfWork
 from counter_app.domain.errors import CounterAppError, ValidationError
-from counter_app.services import resume
+from counter_app.services import backup_files, files, resume
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
 
@@ -202,6 +202,9 @@ class BackupResult:
             "schema": self.info.get("schema"),
             "outbox_seq": self.info.get("outbox_seq"),
             "dossiers": self.info.get("dossiers"),
+            "files": self.info.get("files", 0),
+            "file_bytes": self.info.get("file_bytes", 0),
+            "files_bad": self.info.get("files_bad", []),
         }
 
 
@@ -262,6 +265,8 @@ def _write_copy(
         # blocked; the copy never mixes two states.
         src.backup(dst)
         _pause("backup_copied")
+        # Issue 15: the digitised documents' files go into the backup file itself.
+        kept = backup_files.copy_in(dst, files.files_dir(ctx))
         info = {
             "app": "counter-app",
             "agency_id": facts["agency_id"],
@@ -274,6 +279,7 @@ def _write_copy(
             "dossiers": facts["dossiers"],
             "codes": facts["codes"],
             "auto": auto,
+            **kept,
         }
         _put_meta(dst, INFO_KEY, json.dumps(info, ensure_ascii=False))
         dst.commit()
@@ -475,6 +481,7 @@ def restore_file(
     fresh_range: bool = False,
     release: Callable[[], None] = lambda: None,
     wait_s: float = 0.0,
+    files_folder: Path | None = None,
 ) -> RestoreResult:
     """Replace the SQLite database at `live` with `backup_file` (see module doc). The caller
     closes its own connections to it: before, and through `release` while it waits up to
@@ -494,7 +501,15 @@ def restore_file(
     tmp = Path(tmp_name)
     aside: Path | None = None
     try:
-        rng = _prepare_copy(backup_file, tmp, info, now, fresh_range, _live_source(live))
+        rng = _prepare_copy(
+            backup_file,
+            tmp,
+            info,
+            now,
+            fresh_range,
+            _live_source(live),
+            files_folder or live.parent / "files",
+        )
         _pause("restore_before_replace")
         aside = _replace_live(live, tmp, now, release, wait_s)
     except BaseException:
@@ -535,11 +550,14 @@ def _prepare_copy(
     now: datetime,
     fresh: bool,
     live_source: str | None = None,
+    files_folder: Path | None = None,
 ) -> dict[str, Any] | None:
     src = _connect_ro(backup_file)
     dst = sqlite3.connect(str(tmp))
     try:
         src.backup(dst)
+        # Issue 15: the files out first (checked, atomically), before the copy goes live.
+        restored_files = backup_files.restore_out(dst, files_folder or tmp.parent / "files")
         # A backup made before this install first synced has no stream name: it is this
         # install's copy (the unit was checked), so it keeps the live database's stream.
         has = dst.execute("SELECT 1 FROM app_meta WHERE key = ?", (SOURCE_KEY,)).fetchone()
@@ -559,6 +577,8 @@ def _prepare_copy(
         if fresh:
             rng = _fresh_in(dst, now)
         dst.commit()
+        if restored_files:
+            dst.execute("VACUUM")  # the files' pages given back: they live in files/ now
         dst.execute("PRAGMA journal_mode=DELETE")
         # The file passed integrity_check; the copy made from it is checked more cheaply.
         if dst.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
@@ -689,7 +709,13 @@ def restore(
 
     release()
     result = restore_file(
-        live, backup_file, now=now, fresh_range=fresh_range, release=release, wait_s=5.0
+        live,
+        backup_file,
+        now=now,
+        fresh_range=fresh_range,
+        release=release,
+        wait_s=5.0,
+        files_folder=files.files_dir(ctx),
     )
     engine.dispose()  # a connection opened meanwhile saw the old file
     # The restored database's own audit chain goes on with the restore itself.

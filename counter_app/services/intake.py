@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -38,7 +39,8 @@ from counter_app.domain.receipt import LATE_ENTRY_ACTION, code_period, is_late_e
 from counter_app.domain.register import cert_book_name
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
-from counter_app.services import resume
+from counter_app.services import files, resume
+from counter_app.services.archive import build_archive_pdf
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
 from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
@@ -61,6 +63,8 @@ class DocumentIn:
     count: int
     received: bool = True
     required: bool = True
+    # Files of this document to digitise with the dossier (intake JSON "files": paths).
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,20 @@ class IntakeRequest:
     # The client's id for this dossier (intake JSON "request_id"): a repeat of the same
     # request returns the first result instead of registering the dossier again.
     request_id: str | None = None
+    # Issue 15: page images or files (bytes) to digitise, by index in `documents` (or in the
+    # procedure's checklist when `documents` is None): stored with the dossier, in its
+    # transaction. `scans_source` says how they came: "scan" (the scanner) or "file".
+    scans: dict[int, list[bytes]] = field(default_factory=dict)
+    scans_source: str = "scan"
 
     def fingerprint(self) -> str:
         """The request's content without its id: a repeat must carry the same content."""
-        body = {k: v for k, v in asdict(self).items() if k != "request_id"}
+        body = {k: v for k, v in asdict(self).items() if k not in ("request_id", "scans")}
+        if self.scans:  # the pages by their hashes, not megabytes of bytes in JSON
+            body["scans"] = {
+                str(i): [hashlib.sha256(b).hexdigest() for b in pages]
+                for i, pages in sorted(self.scans.items())
+            }
         text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -135,9 +149,13 @@ def _document_in(d: Any, i: int, errors: dict[str, str]) -> DocumentIn | None:
         errors[f"{where}.count"] = "count_invalid"
     received = _typed(errors, f"{where}.received", d.get("received"), bool, True)
     required = _typed(errors, f"{where}.required", d.get("required"), bool, True)
+    paths = _typed(errors, f"{where}.files", d.get("files"), list, [])
+    for j, path in enumerate(paths or []):
+        if not isinstance(path, str) or not path.strip():
+            errors[f"{where}.files[{j}]"] = "not_text"
     if name is None or any(k.startswith(f"{where}.") for k in errors):
         return None
-    return DocumentIn(name, kind, count, received, required)
+    return DocumentIn(name, kind, count, received, required, tuple(paths or ()))
 
 
 def _parse_time(value: Any, errors: dict[str, str]) -> datetime | None:
@@ -418,14 +436,51 @@ def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
     }
 
 
+def _digitise(ctx: ServiceContext, req: IntakeRequest) -> list[_Digitised]:
+    """A request's documents' archive PDFs, made and written to the store BEFORE the
+    dossier's transaction (seconds of OCR must not hold the write lock; a blob whose
+    transaction then fails is harmless: unreferenced, reused by the next identical write)."""
+    lines = req.documents
+    wanted: dict[int, tuple[list[Path | bytes], str]] = {}
+    for i, scanned in req.scans.items():
+        wanted[i] = (list(scanned), req.scans_source)
+    for i, d in enumerate(lines or ()):
+        if d.files:
+            earlier, _ = wanted.get(i, ([], "file"))
+            wanted[i] = ([*earlier, *(Path(p) for p in d.files)], "file")
+    out = []
+    for i, (sources, source) in sorted(wanted.items()):
+        if i < 0 or (lines is not None and i >= len(lines)):
+            raise ValidationError("intake_scan_document_unknown", index=i + 1)
+        if not sources:
+            continue
+        read = [files.read_source(ctx, src) for src in sources]
+        made = build_archive_pdf(read, ocr=None if ctx.settings.ocr else False)
+        sha = files.write_blob_file(ctx, made.pdf)
+        out.append(_Digitised(i, sha, len(made.pdf), made.pages, made.ocr, source))
+    return out
+
+
+@dataclass(frozen=True)
+class _Digitised:
+    index: int
+    sha256: str
+    size: int
+    pages: int
+    ocr: bool
+    source: str
+
+
 def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> list[DossierView]:
-    """Register one or many dossiers in ONE transaction: all are saved, or none."""
+    """Register one or many dossiers in ONE transaction: all are saved, or none. Documents
+    digitised at intake (`scans`, documents' `files`) are stored with their dossier."""
+    digitised = [_digitise(ctx, r) for r in requests]
     with ctx.uow.write() as s:
         user = get_user(s, clerk)
         unit = local_unit(s)
         rows: list[tuple[Dossier, DossierEvent | None]] = []
         clock_checked = False
-        for r in requests:
+        for r, made in zip(requests, digitised, strict=True):
             first = _earlier(s, unit, r)
             if first is not None:
                 rows.append((first, None))  # a repeat: the first result, nothing written
@@ -445,6 +500,14 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
                     )
                 )
                 s.flush()
+            by_position = {x.position: x for x in d.documents}
+            for m in made:  # after the dossier's own event: central learns of it first
+                doc = by_position.get(m.index)
+                if doc is None:
+                    raise ValidationError("intake_scan_document_unknown", index=m.index + 1)
+                files.add_file_row(
+                    s, ctx, d, doc, m.sha256, m.size, m.pages, m.ocr, m.source, unit.id
+                )
             rows.append((d, ev))
         names = {user.id: user.full_name}
         views = [

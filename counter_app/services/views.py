@@ -7,8 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import Dossier, DossierEvent, Unit, User
-from counter_app.domain.model import Applicant, DocumentLine, DossierView, EventView
+from counter_app.db.models import Dossier, DossierEvent, DossierFile, StoredFile, Unit, User
+from counter_app.domain.model import (
+    Applicant,
+    DigitisedFile,
+    DocumentLine,
+    DossierView,
+    EventView,
+)
 from counter_app.services.catalogue import to_info
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import unit_info
@@ -46,6 +52,8 @@ def dossier_view(
     if names is None or not wanted <= names.keys():
         names = {**(names or {}), **_names(s, wanted - (names or {}).keys())}
     presented = {x["name"] for x in d.procedure.documents if x.get("presented")}
+    stored = digitised_files(s, d.id)
+    digitised = {f.document_id for f, _ in stored}
     unit = s.get(Unit, d.unit_id)
     assert unit is not None
     return DossierView(
@@ -62,7 +70,13 @@ def dossier_view(
         ),
         documents=tuple(
             DocumentLine(
-                x.name, x.kind, x.count, x.received, x.required, presented=x.name in presented
+                x.name,
+                x.kind,
+                x.count,
+                x.received,
+                x.required,
+                presented=x.name in presented,
+                digitised=x.id in digitised,
             )
             for x in d.documents
         ),
@@ -91,4 +105,27 @@ def dossier_view(
             for e in evs
         ),
         fee=d.fee,
+        files=tuple(
+            DigitisedFile(
+                f.name,
+                next((x.name for x in d.documents if x.id == f.document_id), ""),
+                f.pages,
+                blob.size,
+                f.sha256,
+                blob.ocr,
+                f.source,
+            )
+            for f, blob in stored
+        ),
     )
+
+
+def digitised_files(s: Session, dossier_id: str) -> list[tuple[DossierFile, StoredFile]]:
+    """A dossier's stored archive PDFs with their blobs' rows, by name."""
+    rows = s.execute(
+        select(DossierFile, StoredFile)
+        .join(StoredFile, StoredFile.sha256 == DossierFile.sha256)
+        .where(DossierFile.dossier_id == dossier_id)
+        .order_by(DossierFile.name)
+    ).all()
+    return [(f, blob) for f, blob in rows]

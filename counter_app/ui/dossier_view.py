@@ -607,6 +607,14 @@ class DossierDialog(QDialog):
         self.docs = _table(1, (tr("Đã nhận"), tr("Giấy tờ"), tr("Loại"), tr("SL")))
         self.docs.setMaximumHeight(130)
         lay.addWidget(self.docs)
+        # Issue 15: the digitised documents' archive PDFs (shown when there are any).
+        self.files_title = _section(tr("TỆP SỐ HÓA"))
+        lay.addWidget(self.files_title)
+        self.files = _table(
+            0, (tr("Tệp"), tr("Giấy tờ"), tr("Trang"), tr("Dung lượng"), tr("SHA-256"))
+        )
+        self.files.setMaximumHeight(110)
+        lay.addWidget(self.files)
         lay.addWidget(_section(tr("LỊCH SỬ XỬ LÝ")))
         self.history = _table(
             3, (tr("Thời gian"), tr("Bước xử lý"), tr("Người thực hiện"), tr("Chi tiết"))
@@ -683,13 +691,16 @@ class DossierDialog(QDialog):
             [
                 (
                     "✓" if d.received else tr("thiếu"),
-                    d.name,
+                    d.name + (f"  ({tr('đã số hóa')})" if d.digitised else ""),
                     tr(document_kind_label(d.kind)),
                     str(d.count),
                 )
                 for d in view.documents
             ],
         )
+        _fill(self.files, file_rows(view))
+        self.files_title.setVisible(bool(view.files))
+        self.files.setVisible(bool(view.files))
         _fill(self.history, history_rows(view))
         self.history.scrollToBottom()
         self._fill_actions()
@@ -746,6 +757,20 @@ class DossierDialog(QDialog):
         self.message.setText(text)
         self.set_view(done.dossier)
         self.changed.emit(done.dossier)
+
+
+def file_rows(view: DossierView) -> list[tuple[str, str, str, str, str]]:
+    """The dossier's archive PDFs: name, document, pages, size, the hash's first 12 digits."""
+    return [
+        (
+            f.name,
+            f.document or "—",
+            str(f.pages),
+            f"{f.size / 1024:,.0f} KB".replace(",", "."),
+            f.sha256[:12] + ("  OCR" if f.ocr else ""),
+        )
+        for f in view.files
+    ]
 
 
 def _section(text: str) -> QLabel:

@@ -1,7 +1,7 @@
 """file uploads: how far central holds each stored file (issue 15, the sync half)
 
 Revision ID: 0014_sync
-Revises: 0012 (to be re-chained after 0013, 15-store's data model)
+Revises: 0013
 Create Date: 2026-12-02
 
 A counter uploads each archive PDF (stored_files, 0013) after central holds its
@@ -18,7 +18,7 @@ from alembic import op
 from counter_app.db.types import UTCDateTime
 
 revision = "0014_sync"
-down_revision = "0012"  # the integrator re-chains it after "0013"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
