@@ -404,3 +404,46 @@ def test_reports_count_dossiers_with_every_required_document_digitised(
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert f"đã số hóa đủ thành phần bắt buộc: 1/{received}" in text
     assert "Số hóa" in text  # the breakdowns' column heading (wrapped)
+
+
+def test_a_scanned_document_attached_at_one_counter_opens_at_another(
+    central_url: str, unit_urls: dict[str, str], counter: Any, tmp_path: Any
+) -> None:
+    """End to end with the file store: attach (a real archive PDF from a page image), one
+    sync round, then the unit's second counter fetches it; pdftotext reads it there."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from page_images import text_page
+
+    from counter_app.services import files
+
+    c1 = counter(A, "c1")
+    take_dossiers(c1, 1)
+    with c1.uow.read() as s:
+        code = s.scalars(select(Dossier.code).order_by(Dossier.code.desc())).first()
+    assert code is not None
+    info = files.attach(c1, code, None, [text_page(dpi=100, lines=12)], clerk="canbo1", ocr=False)
+    assert local_status(c1).files_waiting["files"] == 1
+    t1 = PgTransport(unit_urls[A], sslmode="disable")
+    try:
+        report = Syncer(c1, t1).run_once()
+    finally:
+        t1.close()
+    assert report.files["files_done"] == 1 and report.files_waiting["files"] == 0
+    (tmp_path / "pc2").mkdir()
+    c2 = counter(A, "pc2/c2")
+    t2 = PgTransport(unit_urls[A], sslmode="disable")
+    try:
+        got = file_sync.fetch(c2, t2, code, info.name)
+    finally:
+        t2.close()
+    assert got.downloaded and got.sha256 == info.sha256
+    assert got.path.read_bytes() == files.read_blob(c1, info.sha256)
+    if shutil.which("pdfinfo"):
+        out = subprocess.run(["pdfinfo", str(got.path)], capture_output=True, text=True)
+        assert out.returncode == 0 and re.search(r"^Pages:\s+1$", out.stdout, re.M)
