@@ -272,6 +272,20 @@ def upload(
     return report
 
 
+def _checked_blob(ctx: ServiceContext, sha: str, size: int) -> Path | None:
+    """The stored file if it is the one the event names; else None, the reason recorded."""
+    path = blob_path(ctx, sha)
+    if not path.is_file():
+        _save(ctx, sha, last_error="blob_missing")
+        return None
+    if path.stat().st_size != size or _hash_file(path) != sha:
+        # Never send bytes that are not the file the event names.
+        log.warning("stored file %s… changed on disk; not uploaded", sha[:12])
+        _save(ctx, sha, last_error="local_hash_mismatch")
+        return None
+    return path
+
+
 def _upload_one(
     ctx: ServiceContext,
     link: FileLink,
@@ -282,15 +296,8 @@ def _upload_one(
     chunk_bytes: int,
     between: Callable[[], None] | None,
 ) -> None:
-    path = blob_path(ctx, sha)
-    if not path.is_file():
-        _save(ctx, sha, last_error="blob_missing")
-        report.skipped += 1
-        return
-    if path.stat().st_size != size or _hash_file(path) != sha:
-        # Never send bytes that are not the file the event names.
-        log.warning("stored file %s… changed on disk; not uploaded", sha[:12])
-        _save(ctx, sha, last_error="local_hash_mismatch")
+    path = _checked_blob(ctx, sha, size)
+    if path is None:
         report.skipped += 1
         return
     reply = link.file_begin(sha, size)
@@ -309,6 +316,10 @@ def _upload_one(
                 return
             f.seek(offset)
             data = f.read(chunk_bytes)
+            if not data:  # the file shrank on disk since it was checked
+                _save(ctx, sha, acked_bytes=offset, last_error="local_hash_mismatch")
+                report.skipped += 1
+                return
             reply = link.file_put(sha, offset, data)
             report.chunks += 1
             report.bytes_sent += len(data)

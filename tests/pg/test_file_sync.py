@@ -447,3 +447,30 @@ def test_a_scanned_document_attached_at_one_counter_opens_at_another(
     if shutil.which("pdfinfo"):
         out = subprocess.run(["pdfinfo", str(got.path)], capture_output=True, text=True)
         assert out.returncode == 0 and re.search(r"^Pages:\s+1$", out.stdout, re.M)
+
+
+def test_a_blob_changed_on_disk_is_not_sent(
+    central_url: str, unit_urls: dict[str, str], counter: Any
+) -> None:
+    from counter_app.db.models import FileUpload
+
+    ctx = counter(A)
+    take_dossiers(ctx, 1)
+    data = pdf_bytes(2 * CHUNK, 21)
+    f = digitise(ctx, data)
+    path = file_sync.blob_path(ctx, f["sha256"])
+    path.write_bytes(data[:-1] + b"X")  # same size, other bytes
+    push_events_only(ctx, unit_urls[A])
+    link = PgTransport(unit_urls[A], sslmode="disable")
+    try:
+        spy = FileLinkSpy(link)
+        report = file_sync.upload(ctx, spy, chunk_bytes=CHUNK)
+    finally:
+        link.close()
+    assert report.skipped == 1 and report.bytes_sent == 0 and spy.offsets == []
+    with ctx.uow.read() as s:
+        row = s.get(FileUpload, f["sha256"])
+        assert row is not None and row.last_error == "local_hash_mismatch" and not row.done
+    assert local_status(ctx).files_waiting["files"] == 1
+    with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
+        assert c.execute("SELECT count(*) FROM central.files").fetchone() == (0,)
