@@ -12,6 +12,7 @@ from counter_app.domain.redact import redact_secrets
 from counter_app.messages_devices import DEVICE_MESSAGES
 from counter_app.messages_digitise import DIGITISE_MESSAGES
 from counter_app.messages_files import FILE_MESSAGES
+from counter_app.messages_filesync import FILE_SYNC_MESSAGES
 from counter_app.messages_scan import SCAN_MESSAGES
 from counter_app.messages_updates import UPDATE_MESSAGES
 
@@ -282,6 +283,7 @@ MESSAGES.update(UPDATE_MESSAGES)  # issue 13 item 5: counter_app/messages_update
 MESSAGES.update(DEVICE_MESSAGES)  # issue 13 items 2, 3: counter_app/messages_devices.py
 MESSAGES.update(DIGITISE_MESSAGES)  # issue 15 items 2, 3: counter_app/messages_digitise.py
 MESSAGES.update(SCAN_MESSAGES)  # issue 15 item 1: counter_app/messages_scan.py
+MESSAGES.update(FILE_SYNC_MESSAGES)  # issue 15 (sync): counter_app/messages_filesync.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",

@@ -20,6 +20,7 @@ from counter_app import __version__, filemodes
 from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
 from counter_app.cli import backup as backup_cli
 from counter_app.cli import devices as devices_cli
+from counter_app.cli import file_sync as file_sync_cli
 from counter_app.cli import files as files_cli
 from counter_app.cli import scanners as scanners_cli
 from counter_app.cli import updates as updates_cli
@@ -201,6 +202,7 @@ def build_parser() -> Parser:
     devices_cli.add_parser(cmd, common)
     files_cli.add_parsers(cmd, common)
     scanners_cli.add_parser(cmd, common)
+    file_sync_cli.add_fetch_to(sub, common)  # `file fetch` beside the store's get / verify
     return root
 
 
@@ -256,6 +258,12 @@ COMMANDS: dict[str, Command] = {
     "file": Command(files_cli.cmd_file, check=files_cli.check_file),
     "scanner": Command(scanners_cli.cmd_scanner),
 }
+# Issue 15 (sync): `file fetch CODE NAME` downloads from central (cli/file_sync.py); the
+# other `file` actions stay the file store's.
+COMMANDS["file"] = Command(
+    file_sync_cli.routed(COMMANDS["file"].local),
+    check=file_sync_cli.routed_check(COMMANDS["file"].check),
+)
 
 OpenContext = Callable[[argparse.Namespace], ServiceContext]
 OpenGui = Callable[[argparse.Namespace], int]

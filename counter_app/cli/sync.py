@@ -13,6 +13,7 @@ from counter_app.cli.reports import cmd_central_report
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe, describe_stored
 from counter_app.services.context import ServiceContext
+from counter_app.services.file_sync import size_text
 from counter_app.services.setup import load_catalogue_file
 from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
 from counter_app.sync import central
@@ -52,6 +53,17 @@ def _human_report(r: dict[str, Any]) -> str:
         lines.append(f'CẢNH BÁO: {INSECURE_LINK_TEXT} (dùng central_sslmode = "require").')
     if r["gaps"]:
         lines.append(f"Trung tâm còn thiếu các khoảng sự kiện: {r['gaps']}.")
+    sent = r.get("files") or {}
+    if sent.get("files_done") or sent.get("bytes_sent"):
+        lines.append(
+            f"Tệp số hóa: gửi xong {sent['files_done']} tệp ({size_text(sent['bytes_sent'])})."
+        )
+    fw = r.get("files_waiting") or {}
+    if fw.get("files"):
+        lines.append(
+            f"Tệp số hóa còn chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
+            f"{size_text(fw['bytes'])}."
+        )
     if r["clock_offset_s"] is not None and (abs(r["clock_offset_s"]) >= 5 or r["clock_warning"]):
         warn = " — CẢNH BÁO: đồng hồ máy này lệch quá 5 phút" if r["clock_warning"] else ""
         lines.append(
@@ -77,6 +89,7 @@ def _status(ctx: Any) -> Result:
         "clock_offset_s": st.clock_offset_s,
         "clock_warning": st.clock_warning,
         "insecure_link": st.insecure_link,
+        "files_waiting": st.files_waiting,
         "issues": list_issues(ctx),
     }
 
@@ -89,6 +102,12 @@ def _status(ctx: Any) -> Result:
             f"đồng bộ thành công lần cuối: {last}.",
             f"Bị từ chối: {st.rejected}; trùng mã: {st.clashes}.",
         ]
+        fw = st.files_waiting
+        if fw.get("files"):
+            lines.append(
+                f"Tệp số hóa chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
+                f"{size_text(fw['bytes'])}."
+            )
         if st.insecure_link:
             lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")
         if error_text:

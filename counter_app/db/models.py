@@ -460,3 +460,19 @@ class DossierFile(Base):
     name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(8))  # scan | file
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FileUpload(Base):
+    """How far central holds one stored file (issue 15, sync): the offset central last
+    acknowledged, done once central verified the whole file by its sha256 (0014_sync)."""
+
+    __tablename__ = "file_uploads"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, index=True)  # the first outbox event naming it
+    size: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    pages: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    acked_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rejected: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_error: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -34,7 +34,7 @@ from counter_app.db.models import Dossier, Procedure
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import add_counts, ratings_row
 from counter_app.domain.report import END_KINDS, DossierFacts, Line, Period, Summary, summarize
-from counter_app.services import ratings
+from counter_app.services import digitised, ratings
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit, unit_info
 
@@ -206,6 +206,14 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
 
     summary = summarize(groups(), period)
     add_ratings(summary, scale, totals_rated, by_procedure_rated)
+    with ctx.uow.read() as s:  # issue 15: received with every required document digitised
+        counts = digitised.digitised_by_procedure(
+            s, opens.replace(tzinfo=UTC), closes.replace(tzinfo=UTC)
+        )
+    sector_of = {line.procedure: line.sector for line in procedures.values()}
+    digitised.add_digitised(
+        summary.totals, summary.by_sector, summary.by_procedure, counts, sector_of
+    )
     return UnitReport(period, unit, summary)
 
 

@@ -31,7 +31,7 @@ from counter_app.db.models import User as UserRow
 from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.redact import redact_secrets, redact_value
-from counter_app.services import resume, unit_setup
+from counter_app.services import file_sync, resume, unit_setup
 from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
@@ -96,6 +96,8 @@ class SyncReport:
     clock_warning: bool = False
     insecure_link: bool = False  # connected without TLS to a host that is not this machine
     finished_at: datetime | None = None
+    files: dict[str, Any] = field(default_factory=dict)  # file_sync.UploadReport.as_json()
+    files_waiting: dict[str, int] = field(default_factory=dict)  # files, pages, bytes
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +115,8 @@ class SyncReport:
             "clock_warning": self.clock_warning,
             "insecure_link": self.insecure_link,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "files": self.files,
+            "files_waiting": self.files_waiting,
         }
 
 
@@ -178,6 +182,7 @@ class LocalStatus:
     clashes: int
     clock_offset_s: float | None
     insecure_link: bool = False  # the last connection to central was not encrypted
+    files_waiting: dict[str, int] = field(default_factory=dict)  # files, pages, bytes to send
 
     @property
     def clock_warning(self) -> bool:
@@ -211,6 +216,7 @@ def _when(s: Session, key: str) -> datetime | None:
 
 
 def local_status(ctx: ServiceContext) -> LocalStatus:
+    files = file_sync.waiting(ctx).as_json()
     with ctx.uow.read() as s:
         acked = _get_int(s, "acked_seq")
         top = s.scalar(select(func.max(OutboxEvent.seq))) or 0
@@ -234,6 +240,7 @@ def local_status(ctx: ServiceContext) -> LocalStatus:
             clashes=int(issues.get("clash", 0)),
             clock_offset_s=float(offset) if offset else None,
             insecure_link=_get(s, "insecure_link") == "1",
+            files_waiting=files,
         )
 
 
@@ -292,6 +299,8 @@ class Syncer:
         min_batch: int = MIN_BATCH,
         max_batch: int = MAX_BATCH,
         page_rows: int = PAGE_ROWS,
+        file_budget: int = file_sync.ROUND_BYTES,
+        file_chunk: int = file_sync.CHUNK_BYTES,
     ) -> None:
         self.ctx = ctx
         self.transport = transport
@@ -300,6 +309,15 @@ class Syncer:
         self.page_rows = page_rows
         self.unit: str | None = None
         self.resumed: dict[str, Any] | None = None  # the last round's resume check, if one ran
+        self.file_budget, self.file_chunk = file_budget, file_chunk
+
+    def _push_if_waiting(self, report: SyncReport) -> None:
+        """Between two file chunks: events written meanwhile go first."""
+        with self.ctx.uow.read() as s:
+            acked = _get_int(s, "acked_seq")
+            top = s.scalar(select(func.max(OutboxEvent.seq))) or 0
+        if top > acked:
+            self.push(report)
 
     # -- one full round ------------------------------------------------------------------
     def run_once(self) -> SyncReport:
@@ -313,6 +331,16 @@ class Syncer:
             self.resumed = resume.run_check(self.ctx, self.transport, source_id(self.ctx))
             self.push(report)
             report.clashes = self._pull_clashes()
+            # Files last, within a budget, pushing events written meanwhile between chunks:
+            # a big file never holds up an event (issue 15).
+            if file_sync.carries_files(self.transport):
+                report.files = file_sync.upload(
+                    self.ctx,
+                    self.transport,  # type: ignore[arg-type]
+                    budget_bytes=self.file_budget,
+                    chunk_bytes=self.file_chunk,
+                    between=lambda: self._push_if_waiting(report),
+                ).as_json()
         except Exception as exc:  # every failure is remembered for the status bar
             self._note_error(exc)
             raise
@@ -322,6 +350,7 @@ class Syncer:
             _set(s, "last_error", "")
         st = local_status(self.ctx)
         report.waiting, report.acked_seq, report.rejected = st.waiting, st.acked_seq, st.rejected
+        report.files_waiting = st.files_waiting
         report.finished_at = now
         return report
 

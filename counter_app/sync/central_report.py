@@ -92,6 +92,63 @@ GROUP BY 1, 2, 3, 4
 """
 
 
+# Issue 15: dossiers received in the period with every document their procedure marks
+# required digitised (a document_digitised event of the unit naming the dossier's code and
+# the document), and at least one document digitised; per unit and procedure. Before c0008
+# (no document_digitised events at all) every count is 0.
+DIGITISED_SQL = """
+WITH dig AS (
+  SELECT DISTINCT e.unit_id, e.payload->>'code' AS code, e.payload->>'document' AS document
+  FROM central.events e WHERE e.kind = 'document_digitised'
+),
+req AS (
+  SELECT p.code, doc->>'name' AS name
+  FROM central.procedures p
+  CROSS JOIN LATERAL jsonb_array_elements(
+    CASE WHEN jsonb_typeof(p.data->'documents') = 'array' THEN p.data->'documents'
+         ELSE '[]'::jsonb END) doc
+  WHERE coalesce(doc->>'required', 'true') <> 'false'
+)
+SELECT d.unit_id, d.procedure_code AS code, coalesce(p.data->>'sector', '') AS sector,
+       count(*) AS n
+FROM central.dossiers d
+JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
+LEFT JOIN central.procedures p ON p.code = d.procedure_code
+WHERE d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s)
+  AND d.received_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
+  AND EXISTS (SELECT 1 FROM dig WHERE dig.unit_id = d.unit_id AND dig.code = d.code)
+  AND NOT EXISTS (SELECT 1 FROM req
+                  WHERE req.code = d.procedure_code
+                    AND NOT EXISTS (SELECT 1 FROM dig
+                                    WHERE dig.unit_id = d.unit_id AND dig.code = d.code
+                                      AND dig.document = req.name))
+GROUP BY 1, 2, 3
+"""
+
+
+def add_digitised(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """`digitised` in the totals and each unit's, sector's and procedure's row."""
+    per: dict[str, dict[str, int]] = {"unit": {}, "procedure": {}, "sector": {}}
+    total = 0
+    for r in rows:
+        n = int(r["n"])
+        total += n
+        for key, value in (
+            ("unit", r["unit_id"]),
+            ("procedure", r["code"]),
+            ("sector", r["sector"]),
+        ):
+            per[key][value] = per[key].get(value, 0) + n
+    report["totals"]["digitised"] = total
+    for key, lines in (
+        ("unit", report["by_unit"]),
+        ("procedure", report["by_procedure"]),
+        ("sector", report["by_sector"]),
+    ):
+        for line in lines:
+            line["digitised"] = per[key].get(line[key], 0)
+
+
 def add_ratings(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     """`ratings` per level (domain/ratings.py) in the totals and each unit's row; a
     procedure's and a sector's row count the ratings given for its dossiers."""
@@ -140,6 +197,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         ).fetchall()
         rows = conn.execute(REPORT_SQL, _params(period)).fetchall()
         rated = conn.execute(RATINGS_SQL, _params(period)).fetchall()
+        digitised = conn.execute(DIGITISED_SQL, _params(period)).fetchall()
     days: dict[str | None, date | None] = {None: None}
 
     def day(value: str | None) -> date | None:
@@ -179,4 +237,5 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         "by_unit": by_unit,
     }
     add_ratings(report, rated)
+    add_digitised(report, digitised)
     return report

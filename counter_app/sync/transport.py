@@ -176,6 +176,24 @@ class PgTransport:
             (source, after, limit),
         )
 
+    # -- files (central c0008): the calling unit's own files only --------------------------
+    def file_begin(self, sha256: str, size: int) -> dict[str, Any]:
+        rows = self._call("SELECT central.file_begin(%s, %s) AS r", (sha256, size))
+        return dict(rows[0]["r"])
+
+    def file_put(self, sha256: str, offset: int, data: bytes) -> dict[str, Any]:
+        rows = self._call("SELECT central.file_put(%s, %s, %s) AS r", (sha256, offset, data))
+        return dict(rows[0]["r"])
+
+    def file_read(self, sha256: str, offset: int, length: int) -> bytes | None:
+        rows = self._call("SELECT central.file_read(%s, %s, %s) AS r", (sha256, offset, length))
+        data = rows[0]["r"]
+        return None if data is None else bytes(data)
+
+    def file_find(self, code: str, name: str) -> dict[str, Any] | None:
+        rows = self._call("SELECT central.file_find(%s, %s) AS r", (code, name))
+        return dict(rows[0]["r"]) if rows and rows[0]["r"] is not None else None
+
     def close(self) -> None:
         if self._conn is not None:
             try:

@@ -39,6 +39,7 @@ from counter_app.domain.errors import CounterAppError
 from counter_app.domain.redact import redact_secrets
 from counter_app.messages import describe, describe_stored
 from counter_app.services.context import ServiceContext
+from counter_app.services.file_sync import size_text
 from counter_app.services.sync import (
     Backoff,
     LocalStatus,
@@ -379,6 +380,12 @@ def _state_parts(
 ) -> tuple[str, list[str]]:
     st = view.status
     waiting = [tr("{n} chờ gửi").format(n=st.waiting)] if st.waiting else []
+    pages = st.files_waiting.get("pages", 0) if st.central_configured else 0
+    files: list[str] = []
+    if pages:  # digitised pages not yet at central (issue 15)
+        word = "{p} trang chờ gửi" if compact else "{p} trang số hóa chờ gửi"
+        files.append(tr(word).format(p=pages))
+    waiting += files
     last_ok = when_text(st.last_ok_at, tz, now)
     if not st.central_configured:
         return "idle", [tr("Chưa nối máy chủ trung tâm"), *waiting]
@@ -391,7 +398,7 @@ def _state_parts(
     head = tr("Mất kết nối") if view.outcome == "offline" else tr("Chưa đồng bộ được")
     count = tr("{n} chờ gửi" if compact else "{n} sự kiện chờ gửi").format(n=st.waiting)
     last = tr("lần cuối {t}").format(t=last_ok) if last_ok else tr("chưa đồng bộ lần nào")
-    return "warn", ["● " + head, count, last]
+    return "warn", ["● " + head, count, *files, last]
 
 
 def clock_text(offset_s: float | None) -> str:
@@ -562,6 +569,7 @@ class SyncDialog(QDialog):
     ROWS = (
         ("central", "Máy chủ trung tâm"),
         ("waiting", "Chờ gửi"),
+        ("files", "Tệp số hóa chờ gửi"),
         ("last_ok", "Đồng bộ thành công lần cuối"),
         ("next", "Lần tiếp theo"),
         ("error", "Lỗi gần nhất"),
@@ -715,6 +723,14 @@ class SyncDialog(QDialog):
         )
         sent = tr(" (đã gửi tới số {a})").format(a=st.acked_seq) if st.acked_seq else ""
         f["waiting"].setText(tr("{n} sự kiện").format(n=st.waiting) + sent)
+        fw = st.files_waiting
+        f["files"].setText(
+            tr("{f} tệp, {p} trang, {s}").format(
+                f=fw["files"], p=fw["pages"], s=size_text(fw["bytes"])
+            )
+            if fw.get("files")
+            else tr("không có")
+        )
         f["last_ok"].setText(
             f"{st.last_ok_at.astimezone(ctx.tz):%H:%M:%S %d/%m/%Y}"
             if st.last_ok_at

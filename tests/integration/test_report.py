@@ -86,6 +86,7 @@ EXPECTED = {
     "on_time_rate": 0.6,
     # no rating in the month: the unit's three levels, none counted (domain/ratings.py)
     "ratings": {"rat_hai_long": 0, "hai_long": 0, "khong_hai_long": 0},
+    "digitised": 0,  # issue 15: no document digitised in this month
 }
 
 

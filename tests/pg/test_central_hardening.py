@@ -144,6 +144,8 @@ def test_security_definer_functions_run_as_a_plain_role_with_a_pinned_search_pat
     executable = {r[0] for r in rows if r[9]}
     # c0007: a restored counter asks where its stream and codes stand (its own rows only).
     unit_callable = {"push_batch", "hello", "unit_of", "resume_point", "source_events"}
+    # c0008: a unit uploads, finds and reads its own digitised files (issue 15).
+    unit_callable |= {"file_begin", "file_put", "file_read", "file_find"}
     assert executable == unit_callable
     for name, _secdef, config, owner, *flags, _may in rows:
         assert flags == [False] * 5, (name, owner)  # no superuser, createrole, db, rls, login
