@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import func, select
 
@@ -409,3 +409,33 @@ def fetch(
         raise ValidationError("file_download_mismatch", code=code, name=name)
     _write_atomic(path, blob)
     return FetchedFile(code, name, sha, size, result.pages, path, True)
+
+
+def open_copy(ctx: ServiceContext, code: str, name: str, directory: Path) -> Path:
+    """A readable copy of a dossier's archive PDF for the viewer, named as the dossier lists it:
+    from this PC's file store, or, when the blob is not here (a dossier taken at another counter
+    of the unit, a file lost from this disk), fetched from central and checked by its hash."""
+    from counter_app.filemodes import make_dir, write_private
+    from counter_app.services import files
+
+    try:
+        _info, data = files.get_file(ctx, code, name)
+    except ValidationError as exc:
+        if exc.code not in ("blob_missing", "file_hash_mismatch"):
+            raise
+        if not ctx.settings.central_url:
+            raise
+        link = ctx.adapters.sync_link(ctx.settings.central_url)
+        try:
+            if not carries_files(link):
+                raise
+            fetched = fetch(ctx, cast(FileLink, link), code, name)
+        finally:
+            close = getattr(link, "close", None)
+            if callable(close):
+                close()
+        data = fetched.path.read_bytes()
+    make_dir(directory)
+    target = directory / Path(name.strip()).name
+    write_private(target, data)
+    return target

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,7 +37,7 @@ from counter_app.domain.lifecycle import REASON_REQUIRED, is_open
 from counter_app.domain.model import DossierView
 from counter_app.domain.text import clean_name
 from counter_app.messages import describe, text_for
-from counter_app.services import lookup
+from counter_app.services import file_sync, lookup
 from counter_app.services.actions import (
     CORRECTABLE,
     DOCUMENT_CORRECTIONS,
@@ -614,6 +615,9 @@ class DossierDialog(QDialog):
             0, (tr("Tệp"), tr("Giấy tờ"), tr("Trang"), tr("Dung lượng"), tr("SHA-256"))
         )
         self.files.setMaximumHeight(110)
+        # Enter (or a double click) on a file opens its archive PDF: from this PC's store, or
+        # fetched from central when the blob is not here (a worker; the dialog stays live).
+        self.files.activated.connect(lambda index: self.open_file(index.row()))
         lay.addWidget(self.files)
         lay.addWidget(_section(tr("LỊCH SỬ XỬ LÝ")))
         self.history = _table(
@@ -704,6 +708,34 @@ class DossierDialog(QDialog):
         _fill(self.history, history_rows(view))
         self.history.scrollToBottom()
         self._fill_actions()
+
+    def open_file(self, row: int) -> None:
+        if self.ctx is None or not 0 <= row < len(self.view.files):
+            return
+        ctx, code, name = self.ctx, self.view.code, self.view.files[row].name
+        folder = ctx.settings.effective_print_dir / "tep-so-hoa"
+        self.message.setText(tr("Đang mở tệp {name}…").format(name=name))
+        run_task(
+            self,
+            lambda: file_sync.open_copy(ctx, code, name, folder),
+            self._file_opened,
+            lambda exc: self.message.setText(
+                describe(exc) if isinstance(exc, CounterAppError) else str(exc)
+            ),
+        )
+
+    def _file_opened(self, path: Path) -> None:
+        if self.open_url(QUrl.fromLocalFile(str(path))):
+            self.message.setText(tr("Đã mở tệp {name}.").format(name=path.name))
+        else:
+            self.message.setText(
+                tr("Máy này chưa có phần mềm xem PDF. Tệp đã lưu: {path}").format(path=path)
+            )
+
+    @staticmethod
+    def open_url(url: QUrl) -> bool:
+        """The OS's viewer (tests replace this)."""
+        return QDesktopServices.openUrl(url)
 
     def _fill_actions(self) -> None:
         while self.actions_row.count():

@@ -474,3 +474,39 @@ def test_a_blob_changed_on_disk_is_not_sent(
     assert local_status(ctx).files_waiting["files"] == 1
     with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
         assert c.execute("SELECT count(*) FROM central.files").fetchone() == (0,)
+
+
+def test_a_file_lost_from_this_pc_opens_from_central(
+    central_url: str, unit_urls: dict[str, str], counter: Any, tmp_path: Any
+) -> None:
+    """The dossier view's open (file_sync.open_copy): the blob gone from this PC's store is
+    fetched from central, checked by its hash, and the viewer's copy carries the file's name."""
+    import sys
+    from dataclasses import replace
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from page_images import text_page
+
+    from counter_app.services import files
+
+    ctx = counter(A)
+    take_dossiers(ctx, 1)
+    with ctx.uow.read() as s:
+        code = s.scalars(select(Dossier.code).order_by(Dossier.code.desc())).first()
+    assert code is not None
+    info = files.attach(ctx, code, None, [text_page(dpi=100, lines=8)], clerk="canbo1", ocr=False)
+    data = files.read_blob(ctx, info.sha256)
+    t = PgTransport(unit_urls[A], sslmode="disable")
+    try:
+        assert Syncer(ctx, t).run_once().files["files_done"] == 1
+    finally:
+        t.close()
+    local = tmp_path / "here"
+    assert file_sync.open_copy(ctx, code, info.name, local).read_bytes() == data  # from disk
+    files.blob_path(ctx, info.sha256).unlink()  # lost from this disk
+    ctx.settings = replace(ctx.settings, central_url=unit_urls[A])
+    ctx.adapters = replace(ctx.adapters, sync_link=lambda url: PgTransport(url, sslmode="disable"))
+    copy = file_sync.open_copy(ctx, code, info.name, tmp_path / "view")
+    assert copy.name == info.name and copy.read_bytes() == data
+    assert files.read_blob(ctx, info.sha256) == data  # and the store has it back

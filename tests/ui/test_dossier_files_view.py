@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from page_images import text_page
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -34,3 +35,31 @@ def test_the_dossier_view_lists_its_files(qtbot: QtBot, ui_ctx, tmp_path: Path) 
     assert cells[4].startswith(info.sha256[:12])
     assert dlg.docs.item(0, 1).text() == f"{first}  (đã số hóa)"
     dlg.grab().save(str(tmp_path / "dossier-files.png"))
+
+
+def test_enter_on_a_file_opens_its_copy_and_a_lost_one_says_so(
+    qtbot: QtBot, ui_ctx, tmp_path: Path, monkeypatch
+) -> None:
+    ui_ctx.settings = replace(ui_ctx.settings, ocr=False, print_dir=str(tmp_path / "prints"))
+    with ui_ctx.uow.read() as s:
+        code = s.scalar(select(Dossier.code).where(Dossier.status == "accepted").limit(1))
+    info = files.attach(ui_ctx, code, None, [text_page(seed=3)])
+    opened: list[str] = []
+    monkeypatch.setattr(
+        DossierDialog, "open_url", staticmethod(lambda u: opened.append(u.toLocalFile()) or True)
+    )
+    dlg = DossierDialog(lookup.get_dossier(ui_ctx, code), {}, ctx=ui_ctx, username="canbo1")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.files.setFocus()
+    dlg.files.setCurrentCell(0, 0)
+    qtbot.keyClick(dlg.files, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    copy = Path(opened[0])
+    assert copy.name == info.name and copy.read_bytes() == files.read_blob(ui_ctx, info.sha256)
+    assert "Đã mở tệp" in dlg.message.text()
+    assert not dlg.isHidden()  # Enter on the table opened the file, nothing else
+    files.blob_path(ui_ctx, info.sha256).unlink()  # lost, and no central to fetch it from
+    qtbot.keyClick(dlg.files, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "không còn trên ổ đĩa" in dlg.message.text(), timeout=5000)
+    assert len(opened) == 1
