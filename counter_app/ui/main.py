@@ -107,6 +107,7 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
     if not login.exec() or login.user is None:
         return 0
     scan = ScanDispatcher(app)
+    scan.today = lambda: ctx.now().date()
     scan.install(app)
     scanner = ctx.adapters.scanner()
     if scanner is not None:

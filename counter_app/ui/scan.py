@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -82,6 +83,9 @@ class ScanDispatcher(QObject):
         # Issue 14 item 7: a scan is caught wherever the focus is. The clock is an input
         # (milliseconds; tests give their own timestamps instead of sleeping).
         self.clock: Callable[[], float] = _ms
+        # A card's dates are checked against the app's day, not the PC's (time is an input):
+        # ui/main gives it the context's clock; tests give theirs.
+        self.today: Callable[[], date] = date.today
         self._windows: list[QWidget] = []  # where keys may be held back (the counter window)
         self._held: list[_Held] = []
         self._last_at: float | None = None  # the last printable key's time
@@ -178,7 +182,7 @@ class ScanDispatcher(QObject):
 
     def _announce_qr(self, payload: str) -> None:
         try:
-            data: CccdData = parse_qr(payload)
+            data: CccdData = parse_qr(payload, today=self.today())
         except ValidationError as exc:
             self.scan_failed.emit(exc.code)
             return

@@ -52,6 +52,7 @@ def window(
     qtbot: QtBot, qapp, ui_ctx: ServiceContext, printers: Printers
 ) -> Iterator[CounterWindow]:
     scan = ScanDispatcher()
+    scan.today = lambda: ui_ctx.now().date()  # as ui/main wires it
     scan.install(qapp)
     user = login(ui_ctx, "canbo1", "demo")
     win = CounterWindow(ui_ctx, user, intake_setup(ui_ctx), printers, scan)
