@@ -16,6 +16,7 @@ SCAN_MESSAGES: dict[str, str] = {
     "scanner_cover_open": "Nắp máy quét {scanner} đang mở. Đóng nắp rồi bấm F11 lại.",
     "scanner_no_paper": "Khay nạp giấy của máy quét {scanner} trống. Đặt giấy vào rồi bấm F11 lại.",
     "scanner_denied": "Tài khoản này không được phép dùng máy quét {scanner}. Trên Linux cần thêm tài khoản vào nhóm scanner rồi đăng nhập lại.",
+    "scan_timeout": "Máy quét {scanner} không trả trang nào sau {seconds} giây nên đã dừng quét. Kiểm tra máy quét (giấy, cáp, nguồn) rồi bấm F11 để quét tiếp.",
     "scanner_failed": "Máy quét {scanner} báo lỗi ({detail}). Bấm F11 để thử lại.",
     "scan_pages_kept": "Đã giữ {pages} trang quét được trước đó.",
     "scan_file_unreadable": "Không đọc được tệp {name}: không phải ảnh (JPEG, PNG) hay PDF.",

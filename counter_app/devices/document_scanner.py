@@ -14,12 +14,14 @@ sane_strstatus texts, fixed by the SANE standard)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from counter_app.domain.errors import ValidationError
@@ -27,6 +29,11 @@ from counter_app.domain.scanning import DEFAULT_DPI, ScanInterrupted, ScannerInf
 
 ADF = "Automatic Document Feeder"
 LIST_TIMEOUT_S = 30.0  # network backends (airscan, net) may probe for a while
+# The longest wait for the next page (or for the child to end after the last one) before
+# the scan is ended: a slow A4 page at 600 dpi over USB 1.1 with the lamp warming takes
+# about a minute. A backend can hang without ever failing: SANE's own `test` backend
+# deadlocks at exit after a jammed feeder about once in twenty runs.
+PAGE_TIMEOUT_S = 180.0
 
 # sane_strstatus() texts -> our message codes
 _STATUS_CODES = (
@@ -98,8 +105,10 @@ class SaneScanner:
         program: str | None = None,
         env: Mapping[str, str] | None = None,
         extra_args: tuple[str, ...] = (),
+        page_timeout_s: float = PAGE_TIMEOUT_S,
     ) -> None:
         self.device = device
+        self._page_timeout_s = page_timeout_s
         self._program = program
         self._env = dict(env) if env is not None else None
         self._extra = tuple(extra_args)
@@ -202,18 +211,23 @@ class SaneScanner:
                         ) from None
                     proc = self._proc
                 done = 0
+                watchdog = _Watchdog(self._page_timeout_s, proc.kill)
                 try:
                     assert proc.stdout is not None
                     for line in proc.stdout:
+                        watchdog.feed()
                         path = Path(line.strip())
                         if not line.strip() or not path.is_file():
                             continue
                         data = path.read_bytes()
                         path.unlink(missing_ok=True)
                         done += 1
+                        watchdog.pause()  # the consumer's time is not the scanner's
                         yield data
+                        watchdog.feed()
                     rc = proc.wait()
                 finally:
+                    watchdog.stop()
                     if proc.poll() is None:  # the consumer stopped early: end the scan
                         proc.kill()
                         proc.wait()
@@ -228,6 +242,15 @@ class SaneScanner:
             if rc == 0:
                 return
             code, detail = failure_code(stderr)
+            if watchdog.fired and code == "scanner_failed" and _NO_DOCS not in stderr:
+                # no status from the backend: it went silent (a hung driver, a lost
+                # network scanner); the status it did print, if any, is the better reason
+                raise ScanInterrupted(
+                    "scan_timeout",
+                    pages_done=done,
+                    scanner=self.device,
+                    seconds=f"{self._page_timeout_s:.0f}",
+                )
             if code == "scanner_failed" and _NO_DOCS in stderr:
                 code = "scanner_no_paper"
             if _NO_DOCS in stderr and done:
@@ -239,6 +262,40 @@ class SaneScanner:
             self._cancelled = True
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.terminate()
+
+
+class _Watchdog:
+    """Calls `on_expire` once when `seconds` pass without a feed() while running; pause()
+    stops the count until the next feed()."""
+
+    def __init__(self, seconds: float, on_expire: Callable[[], None]) -> None:
+        self._seconds = seconds
+        self._on_expire = on_expire
+        self._last: float | None = time.monotonic()
+        self._stop = threading.Event()
+        self.fired = False
+        self._thread = threading.Thread(target=self._run, name="scan-watchdog", daemon=True)
+        self._thread.start()
+
+    def feed(self) -> None:
+        self._last = time.monotonic()
+
+    def pause(self) -> None:
+        self._last = None
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        step = min(1.0, self._seconds / 4)
+        while not self._stop.wait(step):
+            last = self._last
+            if last is not None and time.monotonic() - last >= self._seconds:
+                self.fired = True
+                with contextlib.suppress(OSError):  # the child ended on its own meanwhile
+                    self._on_expire()
+                return
 
 
 class AutoSaneScanner:
