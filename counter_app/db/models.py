@@ -56,6 +56,8 @@ class Unit(Base):
     parent_name: Mapped[str] = mapped_column(String(200))
     place_name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(300), default="")
+    # The unit's own 2025 commune (GSO code, migration 0015); "" until set up from the list.
+    commune_code: Mapped[str] = mapped_column(String(5), default="", server_default=text("''"))
     phone: Mapped[str] = mapped_column(String(20), default="")
     cutoff: Mapped[str] = mapped_column(String(5), default="15:00")
     office_open: Mapped[str] = mapped_column(String(5), default="07:30")
@@ -127,6 +129,18 @@ class CalendarOverride(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AdminUnitOverride(Base):
+    """A commune added, renamed or retired by central after the packaged 2025 list
+    (domain/admin_units.with_overrides), pulled like calendar_overrides."""
+
+    __tablename__ = "admin_unit_overrides"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    province_code: Mapped[str] = mapped_column(String(2), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class Counter(Base):
     """A per-unit counter for gap-free numbers: dossier codes per day, register numbers per year."""
 
@@ -142,6 +156,7 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "code_day", "code_seq", name="uq_dossiers_day_seq"),
         Index("ix_dossiers_received_at", "received_at"),
+        Index("ix_dossiers_commune", "applicant_commune_code"),
         Index("ix_dossiers_cert", "cert_book", "cert_no"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
@@ -154,6 +169,12 @@ class Dossier(Base):
     applicant_id_number: Mapped[str] = mapped_column(String(12), default="", index=True)
     applicant_phone: Mapped[str] = mapped_column(String(15), default="", index=True)
     applicant_address: Mapped[str] = mapped_column(String(300), default="")
+    # The 2025 commune the address names (GSO code, migration 0015); None = unverified text.
+    applicant_commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    # The ID card's own address text when its 2025 conversion was accepted ("" otherwise).
+    applicant_address_card: Mapped[str] = mapped_column(
+        String(300), default="", server_default=text("''")
+    )
     applicant_email: Mapped[str] = mapped_column(String(254), default="")
     sets: Mapped[int] = mapped_column(Integer, default=1)
     receive_channel: Mapped[str] = mapped_column(String(10))
