@@ -1,0 +1,53 @@
+"""The 2025 administrative units as this unit sees them: the packaged list
+(domain/admin_units) with central's override list (table admin_unit_overrides, pulled by
+sync) applied on top. Cached per process, rebuilt when the override list changes."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counter_app.db.models import AdminUnitOverride
+from counter_app.domain.admin_units import AdminUnits, default_units, with_overrides
+from counter_app.services.context import ServiceContext
+
+_lock = threading.Lock()
+_cache: dict[tuple[int, str], AdminUnits] = {}
+
+
+def _stamp(s: Session) -> tuple[int, str]:
+    count, latest = s.execute(select(func.count(), func.max(AdminUnitOverride.updated_at))).one()
+    return int(count or 0), str(latest or "")
+
+
+def units_in(s: Session) -> AdminUnits:
+    """The list with this database's overrides, inside an open session."""
+    stamp = _stamp(s)
+    if stamp[0] == 0:
+        return default_units()
+    with _lock:
+        found = _cache.get(stamp)
+    if found is not None:
+        return found
+    rows = [
+        {
+            "code": o.code,
+            "name": o.name,
+            "province_code": o.province_code,
+            **({"retired": "1"} if o.retired else {}),
+        }
+        for o in s.scalars(select(AdminUnitOverride).order_by(AdminUnitOverride.code))
+    ]
+    built = with_overrides(default_units(), rows)
+    with _lock:
+        _cache.clear()
+        _cache[stamp] = built
+    return built
+
+
+def units(ctx: ServiceContext) -> AdminUnits:
+    """The list with this unit's overrides (one short read)."""
+    with ctx.uow.read() as s:
+        return units_in(s)
