@@ -44,7 +44,6 @@ BUDGET_LINE_SHARE = 0.80
 def make_counter(folder: Path, size: int, seed: int) -> tuple[Any, str]:
     """A counter on a SQLite file with one dossier and one stored file of `size` bytes."""
     from counter_app.app import build_context
-    from counter_app.services import file_sync
     from counter_app.services.intake import IntakeRequest, register
     from counter_app.services.records import emit
     from counter_app.services.setup import init_database
@@ -65,9 +64,11 @@ def make_counter(folder: Path, size: int, seed: int) -> tuple[Any, str]:
         ],
         "canbo1",
     )
+    from counter_app.services import files
+
     data = b"%PDF-1.4\n" + random.Random(seed).randbytes(size - 9)
     sha = hashlib.sha256(data).hexdigest()
-    file_sync._write_atomic(file_sync.blob_path(ctx, sha), data)
+    files.write_blob_at(files.files_dir(ctx), data)
     with ctx.uow.write() as s:
         unit = find_local_unit(s)
         assert unit is not None

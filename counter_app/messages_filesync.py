@@ -5,7 +5,6 @@ half: services/file_sync.py), merged into messages.MESSAGES."""
 from __future__ import annotations
 
 FILE_SYNC_MESSAGES: dict[str, str] = {
-    "files_dir_unknown": "Không xác định được thư mục lưu tệp số hóa (cơ sở dữ liệu không nằm trong một tệp): đặt files_dir trong tệp cấu hình.",
     "file_hash_invalid": "Mã băm của tệp không hợp lệ.",
     "file_fetch_args": "Cần mã hồ sơ và tên tệp, ví dụ: counter-app file fetch 000.20.25.H01-261126-0001 000.20.25.H01-261126-0001_01_don-de-nghi.pdf",
     "file_not_on_central": "Trung tâm không có tệp {name} của hồ sơ {code} (sai tên tệp, hoặc quầy đã số hóa chưa gửi sự kiện lên trung tâm).",

@@ -20,11 +20,8 @@ hashes, sizes and counts.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +32,7 @@ from sqlalchemy import func, select
 from counter_app.db.models import FileUpload, Meta, OutboxEvent
 from counter_app.domain.errors import ValidationError
 from counter_app.services.context import ServiceContext
+from counter_app.services.files import _file_sha, blob_path, files_dir, write_blob_at
 
 log = logging.getLogger(__name__)
 
@@ -58,61 +56,6 @@ class FileLink(Protocol):
 
 def carries_files(link: object) -> bool:
     return all(hasattr(link, m) for m in ("file_begin", "file_put", "file_read", "file_find"))
-
-
-# --- where blobs live (15-store's services/files when present, else the brief's layout) -------
-
-
-def _store() -> Any | None:
-    try:
-        return importlib.import_module("counter_app.services.files")
-    except ImportError:
-        return None
-
-
-def files_dir(ctx: ServiceContext) -> Path:
-    store = _store()
-    if store is not None and hasattr(store, "files_dir"):
-        return Path(store.files_dir(ctx))
-    configured = getattr(ctx.settings, "files_dir", "")
-    if configured:
-        return Path(configured)
-    database = ctx.uow.engine.url.database
-    if not database or database == ":memory:":
-        raise ValidationError("files_dir_unknown")
-    return Path(database).resolve().parent / "files"
-
-
-def blob_path(ctx: ServiceContext, sha: str) -> Path:
-    if not _SHA.fullmatch(sha):
-        raise ValidationError("file_hash_invalid")
-    store = _store()
-    if store is not None and hasattr(store, "blob_path"):
-        return Path(store.blob_path(ctx, sha))
-    return files_dir(ctx) / sha[:2] / f"{sha}.pdf"
-
-
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.parent.mkdir(exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def size_text(n: int) -> str:
@@ -278,7 +221,7 @@ def _checked_blob(ctx: ServiceContext, sha: str, size: int) -> Path | None:
     if not path.is_file():
         _save(ctx, sha, last_error="blob_missing")
         return None
-    if path.stat().st_size != size or _hash_file(path) != sha:
+    if path.stat().st_size != size or _file_sha(path) != sha:
         # Never send bytes that are not the file the event names.
         log.warning("stored file %s… changed on disk; not uploaded", sha[:12])
         _save(ctx, sha, last_error="local_hash_mismatch")
@@ -394,7 +337,7 @@ def fetch(
         raise ValidationError("file_not_uploaded_yet", code=code, name=name)
     path = blob_path(ctx, sha)
     result = FetchedFile(code, name, sha, size, int(info.get("pages") or 0), path, False)
-    if path.is_file() and _hash_file(path) == sha:
+    if path.is_file() and _file_sha(path) == sha:
         return result
     parts: list[bytes] = []
     got = 0
@@ -407,7 +350,7 @@ def fetch(
     blob = b"".join(parts)
     if len(blob) != size or hashlib.sha256(blob).hexdigest() != sha:
         raise ValidationError("file_download_mismatch", code=code, name=name)
-    _write_atomic(path, blob)
+    write_blob_at(files_dir(ctx), blob)
     return FetchedFile(code, name, sha, size, result.pages, path, True)
 
 

@@ -20,7 +20,7 @@ from sync_support import UNIT_B as B
 from sync_support import FaultyTransport, LinkDown, take_dossiers
 
 from counter_app.db.models import Dossier, DossierDocument, OutboxEvent
-from counter_app.services import file_sync
+from counter_app.services import file_sync, files
 from counter_app.services.records import emit
 from counter_app.services.report import unit_report
 from counter_app.services.setup import load_catalogue_file, sample_catalogue_path
@@ -43,7 +43,7 @@ def pdf_bytes(n: int, seed: int) -> bytes:
 def digitise(ctx: Any, data: bytes, *, pages: int = 2, nn: int = 1) -> dict[str, Any]:
     """A stored blob and its document_digitised event, as 15-store's attach writes them."""
     sha = hashlib.sha256(data).hexdigest()
-    file_sync._write_atomic(file_sync.blob_path(ctx, sha), data)
+    files.write_blob_at(files.files_dir(ctx), data)
     with ctx.uow.write() as s:
         unit = find_local_unit(s)
         assert unit is not None
@@ -316,13 +316,13 @@ def test_another_counter_of_the_unit_fetches_the_file(
     # Each counter on its own PC: its own folder, its own file store.
     (tmp_path / "pc2").mkdir()
     c2 = counter(A, "pc2/c2")
-    assert file_sync.files_dir(c2) != file_sync.files_dir(c1)
+    assert files.files_dir(c2) != files.files_dir(c1)
     t2 = PgTransport(unit_urls[A], sslmode="disable")
     try:
         got = file_sync.fetch(c2, t2, f["code"], f["name"], chunk_bytes=CHUNK)
         assert got.downloaded and got.sha256 == f["sha256"] and got.pages == 2
         assert got.path.read_bytes() == data
-        assert got.path == file_sync.files_dir(c2) / f["sha256"][:2] / f"{f['sha256']}.pdf"
+        assert got.path == files.files_dir(c2) / f["sha256"][:2] / f"{f['sha256']}.pdf"
         again = file_sync.fetch(c2, t2, f["code"], f["name"])
         assert not again.downloaded and again.path == got.path
     finally:
@@ -420,8 +420,6 @@ def test_a_scanned_document_attached_at_one_counter_opens_at_another(
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from page_images import text_page
 
-    from counter_app.services import files
-
     c1 = counter(A, "c1")
     take_dossiers(c1, 1)
     with c1.uow.read() as s:
@@ -458,7 +456,7 @@ def test_a_blob_changed_on_disk_is_not_sent(
     take_dossiers(ctx, 1)
     data = pdf_bytes(2 * CHUNK, 21)
     f = digitise(ctx, data)
-    path = file_sync.blob_path(ctx, f["sha256"])
+    path = files.blob_path(ctx, f["sha256"])
     path.write_bytes(data[:-1] + b"X")  # same size, other bytes
     push_events_only(ctx, unit_urls[A])
     link = PgTransport(unit_urls[A], sslmode="disable")
@@ -487,8 +485,6 @@ def test_a_file_lost_from_this_pc_opens_from_central(
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from page_images import text_page
-
-    from counter_app.services import files
 
     ctx = counter(A)
     take_dossiers(ctx, 1)
