@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,11 @@ from counter_app.domain.admin_units import (  # noqa: E402
 OUT = ROOT / "assets" / "admin_units" / ASSET_NAME
 
 
+def _clean(name: str) -> str:
+    """NFC, single spaces: the package writes ten names with two ("Xã  Bắc Đông Quan")."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
 def build() -> dict[str, Any]:
     """The asset's content from the installed packages."""
     import vietnam_provinces as vp
@@ -58,13 +64,14 @@ def build() -> dict[str, Any]:
 
     provinces: dict[str, Province] = {}
     for p in vp.Province.iter_all():
-        name = p.name if p.name.startswith("Thành phố") else f"Tỉnh {p.name}"
+        name = _clean(p.name)
+        name = name if name.startswith("Thành phố") else f"Tỉnh {name}"
         code = f"{int(p.code):02d}"
         provinces[code] = Province(code, name)
     communes: dict[str, Commune] = {}
     for w in vp.Ward.iter_all():
         code = f"{int(w.code):05d}"
-        communes[code] = Commune(code, w.name, provinces[f"{int(w.province_code):02d}"])
+        communes[code] = Commune(code, _clean(w.name), provinces[f"{int(w.province_code):02d}"])
     units = AdminUnits("", provinces, communes)
 
     mapping = DEFAULT_DATA["mapping"]

@@ -252,6 +252,7 @@ class AdminUnits:
     old_rows: OldRows = field(default_factory=dict)
     _entries: list[_Entry] = field(default_factory=list, init=False, repr=False)
     _by_first: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    _by_first2: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
     _by_name: dict[tuple[str, str], list[Commune]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -262,17 +263,18 @@ class AdminUnits:
         for p in self.provinces.values():
             self._prov_by_key[core(p.name)] = p
         self._prov_keys = sorted(self._prov_by_key.items())
-        prov_keys = {p.code: core(p.name) for p in self.provinces.values()}
+        prov_keys = {p.code: (k := core(p.name), tuple(k.split())) for p in self.provinces.values()}
         for c in self.communes.values():
             key, kind = name_key(c.name)
-            pk = prov_keys[c.province.code]
-            e = _Entry(c, key, tuple(key.split()), pk, tuple(pk.split()), kind)
+            pk, pwords = prov_keys[c.province.code]
+            e = _Entry(c, key, tuple(key.split()), pk, pwords, kind)
             self._entries.append(e)
             self._by_name.setdefault((pk, key), []).append(c)
         self._entries.sort(key=lambda e: (e.key, e.prov_key, e.commune.code))
         for e in self._entries:
-            if e.key:
+            if e.key:  # buckets by the first letter and the first two characters
                 self._by_first.setdefault(e.key[0], []).append(e)
+                self._by_first2.setdefault(e.key[:2], []).append(e)
         if self.old_rows and not self.old_to_new:
             self.old_to_new = {
                 k: tuple(dict.fromkeys(c for _, _, codes in rows for c in codes))
@@ -326,12 +328,13 @@ class AdminUnits:
         plain = _norm(folded)
         readings = [stripped] if stripped == plain else [stripped, plain]
         kind = _canon_type(typed_type)
-        best: dict[str, int] = {}
+        best: dict[str, tuple[int, _Entry]] = {}
         for n, q in enumerate(readings):
             if not q:
                 continue
             qwords = q.split()
-            for e in self._by_first.get(q[0], ()):
+            bucket = self._by_first2 if len(qwords[0]) > 1 else self._by_first
+            for e in bucket.get(q[:2] if len(qwords[0]) > 1 else q[0], ()):
                 rank = _match(qwords, e)
                 if rank is None:
                     continue
@@ -339,21 +342,16 @@ class AdminUnits:
                 # that the commune does not have ranks it after those that have it
                 score = rank * 4 + n * 2 + (1 if kind and n == 0 and e.kind != kind else 0)
                 code = e.commune.code
-                if code not in best or score < best[code]:
-                    best[code] = score
-        if not best:
-            return []
+                if code not in best or score < best[code][0]:
+                    best[code] = (score, e)
         found = []
-        for code, score in best.items():
-            c = self.communes[code]
-            home = 0 if code == home_commune else 1 if c.province.code == home_province else 2
-            found.append((home, score, code))
-        ranked = sorted(found, key=lambda t: (t[0], t[1], self._sort_key(t[2])))
-        return [self.communes[t[2]] for t in ranked[:limit]]
-
-    def _sort_key(self, code: str) -> tuple[str, str]:
-        c = self.communes[code]
-        return core(c.name), core(c.province.name)
+        for code, (score, e) in best.items():
+            home = (
+                0 if code == home_commune else 1 if e.commune.province.code == home_province else 2
+            )
+            found.append((home, score, e.key, e.prov_key, code))
+        found.sort()
+        return [self.communes[t[4]] for t in found[:limit]]
 
     # --- reading a whole address ---------------------------------------------------------
     def _named(self, prov: Province, typed: str) -> list[Commune]:
@@ -384,12 +382,17 @@ class AdminUnits:
         """The card's address against the 2025 units (see Conversion)."""
         original = " ".join(address.split())
         parts = _parts(original)
-        if len(parts) >= 3:
-            codes = self._old_codes(parts[-3], parts[-2], parts[-1])
+        # an old ward, district, province; or an old district without wards (the island
+        # districts: "…, Huyện Côn Đảo, Bà Rịa - Vũng Tàu" -> Đặc khu Côn Đảo)
+        for n in (3, 2):
+            if len(parts) < n:
+                continue
+            ward = parts[-3] if n == 3 else ""
+            codes = self._old_codes(ward, parts[-2], parts[-1])
             cands = tuple(self.communes[c] for c in codes if c in self.communes)
             if cands:
-                street = ", ".join(parts[:-3])
-                old_place = ", ".join(parts[-3:])
+                street = ", ".join(parts[:-n])
+                old_place = ", ".join(parts[-n:])
                 status: Status = "converted" if len(cands) == 1 else "split"
                 return Conversion(original, street, status, cands, old_place)
         street, commune = self.recognise(original)

@@ -90,6 +90,37 @@ def test_loading_never_imports_the_source_packages() -> None:
     assert out.stdout.split() == ["3321", "False"]
 
 
+def test_names_are_clean() -> None:
+    # the package spells ten names with two spaces ("Xã  Bắc Đông Quan"): not on a receipt
+    for c in U.communes.values():
+        assert c.name == " ".join(c.name.split()), c.name
+    assert U.commune("12745").name == "Xã Bắc Đông Quan"  # type: ignore[union-attr]
+
+
+def test_every_old_ward_of_the_mapping_converts_to_its_new_wards() -> None:
+    """All 10,358 rows, as an ID card prints them and typed in lower case: exactly the new
+    wards of the old one (one: converted; several: split, every one of them)."""
+    from vietnam_address_converter.data import DEFAULT_DATA
+
+    expected: dict[tuple[str, str, str], set[str]] = {}
+    for r in DEFAULT_DATA["mapping"]["rows"]:
+        o = r["old"]
+        place = (o["ward_name"], o["district_name"], o["province_name"])
+        expected.setdefault(place, set()).add(core(r["new"]["ward_name"]))
+    wrong = []
+    for (ward, district, province), news in expected.items():
+        for text in (
+            f"Tổ 1, {ward}, {district}, {province}",
+            f"tổ 1, {ward}, {district}, {province}".lower(),
+        ):
+            conv = U.convert(text)
+            got = {core(c.name) for c in conv.candidates}
+            status = "converted" if len(news) == 1 else "split"
+            if got != news or conv.status != status:
+                wrong.append((text, sorted(news), conv.status, sorted(got)))
+    assert wrong == [], f"{len(wrong)} of {len(expected)} old wards: {wrong[:5]}"
+
+
 def test_a_wrong_format_is_refused() -> None:
     with pytest.raises(ValueError, match="format"):
         au.from_data({"format": 99})
@@ -215,6 +246,20 @@ def test_convert_to_one_commune(card: str, street: str, new: str) -> None:
     assert labels(conv.candidates) == [new]
     assert conv.street == street
     assert conv.address() == (f"{street}, {new}" if street else new)
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "Khu 3, Huyện Côn Đảo, Tỉnh Bà Rịa-Vũng Tàu",
+        "Khu 3, H. Côn Đảo, Bà Rịa - Vũng Tàu",
+        "Khu 3, huyen con dao, BRVT",
+    ],
+)
+def test_an_island_district_without_wards(card: str) -> None:
+    conv = U.convert(card)
+    assert conv.status == "converted"
+    assert conv.address() == "Khu 3, Đặc khu Côn Đảo, thành phố Hồ Chí Minh"
 
 
 def test_a_split_commune_gives_every_candidate_never_one() -> None:
