@@ -98,6 +98,11 @@ _PROVINCE_ALIASES = {
 }
 
 
+def _prep(text: str) -> str:
+    """Folded, apostrophes dropped ("H'Neng" -> "hneng": its "h" is no type word), trimmed."""
+    return fold(text).translate(_APOSTROPHES).strip().strip(",").strip()
+
+
 def _norm(folded: str) -> str:
     folded = _PUNCT_RE.sub(" ", folded.translate(_APOSTROPHES))
     return _LEADING_ZEROS.sub("", " ".join(folded.split()))
@@ -116,14 +121,13 @@ def core(name: str) -> str:
     "van mieu quoc tu giam", "TP. Hồ Chí Minh" -> "ho chi minh", "P.1" and "P01" -> "1",
     "Xã Cư M’gar" -> "cu mgar" (apostrophes dropped, hyphens a space). Only one leading type
     word is removed ("Phường Quán Thánh" keeps "quan thanh"; "Quảng An" stays whole)."""
-    folded = fold(name).strip().strip(",").strip()
-    return _norm(_split_type(folded)[1])
+    return _norm(_split_type(_prep(name))[1])
 
 
 def _plain(name: str) -> str:
     """The folded name with its type word kept ("phuong phuong liet"): the other reading
     of a typed name whose first word may be a type word or part of the name."""
-    return _norm(fold(name))
+    return _norm(_prep(name))
 
 
 def _canon_type(written: str) -> str:
@@ -133,7 +137,7 @@ def _canon_type(written: str) -> str:
 def _typed_kind(text: str) -> str:
     """The folded type the text starts with ("xa", "phuong", "thi tran", "quan"), "" when
     none is written."""
-    return _canon_type(_split_type(fold(text).strip())[0])
+    return _canon_type(_split_type(_prep(text))[0])
 
 
 def _accented(name: str) -> tuple[str, ...]:
@@ -152,7 +156,7 @@ def name_key(name: str) -> tuple[str, str]:
     """(core(name), its folded type word): ("my hoa hung", "xa") for "Xã Mỹ Hòa Hưng"."""
     found = _NAME_KEYS.get(name)
     if found is None:
-        typed, rest = _split_type(fold(name).strip())
+        typed, rest = _split_type(_prep(name))
         found = _NAME_KEYS[name] = (_norm(rest), _canon_type(typed))
     return found
 
@@ -164,7 +168,7 @@ def _province_key(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Province:
-    code: str  # two digits, the statistics office's ("89" An Giang)
+    code: str  # two digits, the statistics office's ("91" An Giang)
     name: str  # with its type: "Tỉnh An Giang", "Thành phố Hà Nội"
 
     @property
@@ -322,7 +326,7 @@ class AdminUnits:
         narrow the province ("long xuyen an giang", "long xuyen, tinh an giang"). The unit's
         own commune first, then its province's, then by how well the name matches (whole
         name, start of the name, words), then by name."""
-        folded = fold(text).strip()
+        folded = _prep(text)
         typed_type, rest = _split_type(folded)
         stripped = _norm(rest)
         plain = _norm(folded)
@@ -448,11 +452,6 @@ def _same_spelling(typed: tuple[str, ...], name: tuple[str, ...]) -> bool:
         return False
     n = min(len(typed), len(name))
     return typed[-n:] == name[-n:] and len(name) - n <= 2
-
-
-# kept for callers of the first version
-def _same_type(hits: list[Commune], typed: str) -> list[Commune]:
-    return _narrow(hits, typed, lambda c: c.name)
 
 
 def _match(qwords: Sequence[str], e: _Entry) -> int | None:

@@ -149,6 +149,8 @@ def test_a_wrong_format_is_refused() -> None:
         ("Quảng An", "quang an"),  # "quan" is a type word, "quang" is not
         ("Xã Cư M’gar", "cu mgar"),
         ("Huyện Cư M'gar", "cu mgar"),
+        ("H'Neng", "hneng"),  # the apostrophe goes first: this "h" is no type word
+        ("Xã H’Neng", "hneng"),
         ("  Xã  Mỹ Hòa Hưng ", "my hoa hung"),
     ],
 )
