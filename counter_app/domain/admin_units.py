@@ -455,8 +455,10 @@ def _same_spelling(typed: tuple[str, ...], name: tuple[str, ...]) -> bool:
 
 
 def _match(qwords: Sequence[str], e: _Entry) -> int | None:
-    """0 exact name, 1 name starts with the query, 2 words match by prefix, None no match.
-    Words beyond the name's must match the province's (a type word among them is skipped)."""
+    """0 the whole name (or it and the start of its province's: "long xuyen an giang"),
+    1 the name starts with the query, 2 its words start with the typed words, 3 the start of
+    the name's words then the start of its province's ("my hoa an g", "long x, tinh an");
+    None no match."""
     name_words = e.words
     n = len(name_words)
     if len(qwords) <= n:
@@ -467,18 +469,27 @@ def _match(qwords: Sequence[str], e: _Entry) -> int | None:
             return 1
         if _words_prefix(qwords, name_words):
             return 2
+    if len(qwords) < 2:
         return None
-    # more words than the name: the name's words then the province's
-    if tuple(qwords[:n]) != name_words:
-        return None
-    tail = list(qwords[n:])
-    if tail[:2] == ["thanh", "pho"]:
-        tail = tail[2:]
-    elif tail and tail[0] in ("tinh", "tp"):
-        tail = tail[1:]
-    if not tail:
-        return 0
-    return 1 if _words_prefix(tail, e.prov_words) else None
+    for k in range(min(n, len(qwords) - 1), 0, -1):
+        tail = _without_type(qwords[k:])
+        if tail and not _words_prefix(tail, e.prov_words):
+            continue
+        head = qwords[:k]
+        if tuple(head) == name_words:
+            return 0
+        if _words_prefix(head, name_words):
+            return 3
+    return None
+
+
+def _without_type(words: Sequence[str]) -> Sequence[str]:
+    """Province words without a leading "tinh", "tp", "thanh pho"."""
+    if len(words) >= 2 and words[0] == "thanh" and words[1] == "pho":
+        return words[2:]
+    if words and words[0] in ("tinh", "tp"):
+        return words[1:]
+    return words
 
 
 def _words_prefix(qwords: Sequence[str], words: Sequence[str]) -> bool:

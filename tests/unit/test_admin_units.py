@@ -373,6 +373,10 @@ def test_unknown_addresses_stay_as_typed() -> None:
         ("xa my tho", "Xã Mỹ Thọ, tỉnh Đồng Tháp"),
         ("long xuyen an giang", "Phường Long Xuyên, tỉnh An Giang"),
         ("long xuyen, tinh an giang", "Phường Long Xuyên, tỉnh An Giang"),
+        ("my hoa an g", "Xã Mỹ Hòa Hưng, tỉnh An Giang"),
+        ("long x, tinh an", "Phường Long Xuyên, tỉnh An Giang"),
+        ("phu quoc an giang", "Đặc khu Phú Quốc, tỉnh An Giang"),
+        ("dac khu phu quoc", "Đặc khu Phú Quốc, tỉnh An Giang"),
     ],
 )
 def test_complete_finds(typed: str, first: str) -> None:
@@ -386,6 +390,7 @@ def test_complete_province_words_narrow() -> None:
     narrowed = U.complete("tan an tay ninh", limit=50)
     assert narrowed and {c.province.short for c in narrowed} == {"Tây Ninh"}
     assert U.complete("long xuyen ha noi") == []
+    assert {c.province.short for c in U.complete("my an giang", limit=50)} == {"An Giang"}
 
 
 def test_complete_ranks_home_commune_then_province_then_name() -> None:
