@@ -384,7 +384,7 @@ class AdminUnits:
 
     def convert(self, address: str) -> Conversion:
         """The card's address against the 2025 units (see Conversion)."""
-        original = " ".join(address.split())
+        original = address.strip()  # the card's own text, kept as printed
         parts = _parts(original)
         # an old ward, district, province; or an old district without wards (the island
         # districts: "…, Huyện Côn Đảo, Bà Rịa - Vũng Tàu" -> Đặc khu Côn Đảo)

@@ -339,9 +339,10 @@ def test_same_name_twice_in_one_province() -> None:
 
 
 def test_unknown_addresses_stay_as_typed() -> None:
-    conv = U.convert("Ấp 3,  Xã Không Có, Nơi Nào Đó")
+    conv = U.convert(" Ấp 3,  Xã Không Có, Nơi Nào Đó ")
     assert conv.status == "unknown" and conv.candidates == ()
-    assert conv.address() == "Ấp 3, Xã Không Có, Nơi Nào Đó"
+    assert conv.original == conv.address() == "Ấp 3,  Xã Không Có, Nơi Nào Đó"
+    assert conv.street == "Ấp 3, Xã Không Có, Nơi Nào Đó"
     assert U.convert("").status == "unknown"
 
 
