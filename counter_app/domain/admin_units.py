@@ -247,6 +247,9 @@ OldRows = dict[tuple[str, str, str], tuple[tuple[str, str, tuple[str, ...]], ...
 
 @dataclass
 class AdminUnits:
+    """The list: `version` names its data (the asset's sources, "+overrides" when central's
+    list is applied), `provinces` and `communes` by code, and the old -> 2025 mapping."""
+
     version: str
     provinces: dict[str, Province]
     communes: dict[str, Commune]
@@ -322,10 +325,11 @@ class AdminUnits:
         word is the start of a word of the name, in order, the first at the first ("my hoa
         hung", "my h h"; "mhh" is not matched); the type word is optional ("xa my hoa
         hung", "p long xuyen", "p1") and a first word that only looks like one still counts
-        as the name ("phuong liet" finds Phường Phương Liệt); words after the whole name
-        narrow the province ("long xuyen an giang", "long xuyen, tinh an giang"). The unit's
-        own commune first, then its province's, then by how well the name matches (whole
-        name, start of the name, words), then by name."""
+        as the name ("phuong liet" finds Phường Phương Liệt); words after the name (or
+        after the start of its words) narrow the province ("long xuyen an giang", "long
+        xuyen, tinh an giang", "my hoa an g"). The unit's own commune first, then its
+        province's, then by how well the name matches (whole name, start of the name, its
+        words, with the province), then by name; at most `limit`."""
         folded = _prep(text)
         typed_type, rest = _split_type(folded)
         stripped = _norm(rest)
