@@ -42,12 +42,21 @@ def labels(cs: object) -> list[str]:
 
 def test_asset_matches_the_installed_packages() -> None:
     builder = _builder()
-    fresh = builder.render(builder.build())
-    committed = au.asset_path().read_text(encoding="utf-8")
-    assert fresh == committed, (
-        f"{au.asset_path().relative_to(ROOT)} is out of date with the installed "
-        f"vietnam-provinces / vietnam-address-converter: run `{BUILD_CMD}` and commit it"
-    )
+    fresh = builder.render(builder.build()).splitlines()
+    committed = au.asset_path().read_text(encoding="utf-8").splitlines()
+    if fresh != committed:
+        at = next(
+            (i for i, (a, b) in enumerate(zip(fresh, committed, strict=False)) if a != b),
+            min(len(fresh), len(committed)),
+        )
+        got = committed[at] if at < len(committed) else "(end)"
+        want = fresh[at] if at < len(fresh) else "(end)"
+        pytest.fail(
+            f"{au.asset_path().relative_to(ROOT)} is out of date with the installed "
+            f"vietnam-provinces / vietnam-address-converter (line {at + 1}: {got[:120]!r}, "
+            f"the packages give {want[:120]!r}): run `{BUILD_CMD}` and commit the asset",
+            pytrace=False,
+        )
 
 
 def test_every_mapping_row_joins_to_the_gso_list() -> None:
