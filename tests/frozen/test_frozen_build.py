@@ -201,3 +201,13 @@ def test_exit_codes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     assert usage.returncode == 2
     assert usage.stderr.startswith("Lỗi cú pháp lệnh: ")
     assert "Traceback" not in refused.stderr + usage.stderr
+
+
+def test_build_holds_the_2025_units_and_not_their_source_packages(built: Path) -> None:
+    """Issue 16: the app loads the generated asset (domain/admin_units.asset_path looks in
+    <package>/_assets like paths.assets_dir); the two packages it was built from stay out."""
+    pkg = built / "_internal" / "counter_app"
+    asset = pkg / "_assets" / "admin_units" / "units-2025.json"
+    assert asset.is_file()
+    assert json.loads(asset.read_text(encoding="utf-8"))["counts"]["communes"] == 3321
+    assert not [p for p in built.rglob("vietnam_*")]
