@@ -14,6 +14,7 @@ from counter_app.messages_digitise import DIGITISE_MESSAGES
 from counter_app.messages_files import FILE_MESSAGES
 from counter_app.messages_filesync import FILE_SYNC_MESSAGES
 from counter_app.messages_scan import SCAN_MESSAGES
+from counter_app.messages_units import UNIT_PLACE_MESSAGES
 from counter_app.messages_updates import UPDATE_MESSAGES
 
 MESSAGES: dict[str, str] = {
@@ -284,6 +285,7 @@ MESSAGES.update(DEVICE_MESSAGES)  # issue 13 items 2, 3: counter_app/messages_de
 MESSAGES.update(DIGITISE_MESSAGES)  # issue 15 items 2, 3: counter_app/messages_digitise.py
 MESSAGES.update(SCAN_MESSAGES)  # issue 15 item 1: counter_app/messages_scan.py
 MESSAGES.update(FILE_SYNC_MESSAGES)  # issue 15 (sync): counter_app/messages_filesync.py
+MESSAGES.update(UNIT_PLACE_MESSAGES)  # issue 16 §4: counter_app/messages_units.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",

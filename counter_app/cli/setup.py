@@ -18,6 +18,7 @@ from counter_app.cli import receipt as receipt_cli
 from counter_app.cli.output import Result
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.setup_rules import counter_list, number_range
+from counter_app.services import unit_place
 from counter_app.services import unit_setup as svc
 from counter_app.services.context import ServiceContext
 
@@ -67,6 +68,25 @@ def add_unit_parser(cmd: Cmd, common: argparse.ArgumentParser) -> None:
     )
     rating_cli.add_unit_set_options(us)
     receipt_cli.add_unit_set_options(us)
+    place = us.add_mutually_exclusive_group()
+    place.add_argument(
+        "--commune",
+        metavar="CODE_OR_NAME",
+        help="the unit's 2025 commune/ward/special zone: 5-digit code or name (accents optional), "
+        'e.g. 30313 or "my hoa hung"; derives --name, --parent-name, --place-name, '
+        "--receiving-name and --address unless given",
+    )
+    place.add_argument(
+        "--province",
+        metavar="CODE_OR_NAME",
+        help="a province's Trung tâm Phục vụ hành chính công: 2-digit code or name; derives "
+        "the names as --commune does",
+    )
+    us.add_argument(
+        "--address-street",
+        metavar="T",
+        help="the address's street/hamlet part, before the commune and province (e.g. Ấp Mỹ Hòa)",
+    )
     usub.add_parser("show", parents=[common], help="the unit's settings")
 
 
@@ -156,8 +176,12 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         if u is None:
             return None, lambda: "Chưa thiết lập đơn vị (counter-app unit set --agency … --name …)."
         shown = receipt_cli.unit_show(ctx)  # --earliest-receipt / --clock-skew-h
-        data = {**u.as_json(), **shown}
-        return data, lambda: _unit_lines(u) + "\n  " + receipt_cli.unit_set_text(shown)
+        where = unit_place.unit_place(ctx)  # commune {code, label}, province {code, name}
+        data = {**u.as_json(), **shown, **where}
+        return (
+            data,
+            lambda: _unit_lines(u) + _place_line(where) + "\n  " + receipt_cli.unit_set_text(shown),
+        )
     changes: dict[str, Any] = {
         "agency_id": args.agency,
         "name": args.name,
@@ -171,6 +195,9 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         "receiving_name": args.receiving_name,
         "result_place": args.result_place,
         "code_range": number_range(args.code_range) if args.code_range else None,
+        "commune": args.commune,  # issue 16 §4: services/unit_place
+        "province": args.province,
+        "address_street": args.address_street,
     }
     rating_cli.check_unit_set(args)  # --rating-scale / --rating-timeout: cli/ratings.py
     receipt_cli.check_unit_set(ctx, args)  # --earliest-receipt / --clock-skew-h: cli/receipt.py
@@ -183,7 +210,8 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
             lines += [receipt_cli.unit_set_text(bounds_only)] if bounds_only else []
             return only, lambda: "\n".join(lines)
     u, created = svc.set_unit(ctx, changes)
-    data = {**u.as_json(), "unit": u.agency_id, "created": created}
+    where = unit_place.unit_place(ctx)
+    data = {**u.as_json(), "unit": u.agency_id, "created": created, **where}
     rated = rating_cli.unit_set(ctx, args)
     data.update(rated or {})
     bounds = receipt_cli.unit_set(ctx, args)
@@ -191,7 +219,17 @@ def cmd_unit(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     head = "Đã tạo đơn vị." if created else "Đã lưu."
     tail = f"\n{rating_cli.unit_set_text(rated)}" if rated else ""
     tail += f"\n{receipt_cli.unit_set_text(bounds)}" if bounds else ""
-    return data, lambda: head + "\n" + _unit_lines(u) + tail
+    return data, lambda: head + "\n" + _unit_lines(u) + _place_line(where) + tail
+
+
+def _place_line(where: dict[str, Any]) -> str:
+    """The unit's place in the 2025 list, under its settings."""
+    commune, province = where["commune"], where["province"]
+    if commune:
+        return f"\n  Đơn vị hành chính: {commune['label']} (mã {commune['code']})"
+    if province:
+        return f"\n  Đơn vị hành chính: {province['name']} (mã {province['code']})"
+    return "\n  Đơn vị hành chính: chưa chọn trong danh mục 2025 (unit set --commune …)"
 
 
 # --- counters ----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class UnitInfo:
     # Unit settings (DOMAIN.md §3); "" = derived from `name` when printed (printing/wording)
     receiving_name: str = ""  # "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng"
     result_place: str = ""  # Mẫu 01 item 6 "Đăng ký nhận kết quả tại"
+    commune_code: str = ""  # its 2025 commune ("30313"; "" = not set from the list), issue 16
 
 
 FEE_UNITS = ("dossier", "page", "copy")

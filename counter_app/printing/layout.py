@@ -152,6 +152,8 @@ def header(unit: UnitInfo, day: date, form_set: str = "2025") -> Flowable:
     else:
         parent, unit_name = unit.name, receiving_name(unit).upper()
     unit_name = fonts.clip(unit_name, LIMITS["unit"])
+    if form_set != "2018":
+        unit_name = keep_together(unit_name)
     left: list[Flowable] = []
     if parent.strip():
         left.append(para(text(parent, LIMITS["unit"]), "head"))
@@ -167,6 +169,21 @@ def header(unit: UnitInfo, day: date, form_set: str = "2025") -> Flowable:
     table = Table([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
     table.setStyle(_plain_cells(align="CENTER"))
     return table
+
+
+_CENTRE_HEAD = ("TRUNG TÂM PHỤC VỤ ", "HÀNH CHÍNH CÔNG")
+NBSP = "\u00a0"
+
+
+def keep_together(unit_name: str) -> str:
+    """The centre's name wrapped where a reader breaks it: "TRUNG TÂM PHỤC VỤ / HÀNH CHÍNH
+    CÔNG / ĐẶC KHU PHÚ QUỐC", never inside "hành chính công" or inside the place's name
+    (non-breaking spaces there; other names as they are)."""
+    lead, middle = _CENTRE_HEAD
+    if not unit_name.startswith(lead + middle + " "):
+        return unit_name
+    place = unit_name[len(lead + middle) + 1 :]
+    return lead + middle.replace(" ", NBSP) + " " + place.replace(" ", NBSP)
 
 
 def title(spec: FormSpec) -> Flowable:

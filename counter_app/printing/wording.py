@@ -103,10 +103,27 @@ def receiving_name(unit: UnitInfo) -> str:
         if name.upper().startswith(prefix):
             name = name[len(prefix) :]
             break
-    kind, _, place = name.partition(" ")
+    kind, place = _unit_kind(name)
     if not place:
         return f"{CENTRE} {unit.place_name}".strip()
     return f"{CENTRE} {kind.lower()} {place.title() if place.isupper() else place}"
+
+
+# Unit types of one or more words, longest first: "UBND ĐẶC KHU PHÚ QUỐC" is an "đặc khu".
+_UNIT_KINDS = (
+    *("ĐẶC KHU", "THÀNH PHỐ", "THỊ TRẤN", "THỊ XÃ"),
+    *("PHƯỜNG", "HUYỆN", "QUẬN", "TỈNH", "XÃ"),
+)
+
+
+def _unit_kind(name: str) -> tuple[str, str]:
+    """("ĐẶC KHU", "PHÚ QUỐC") of "ĐẶC KHU PHÚ QUỐC"; a type not listed: its first word."""
+    upper = name.upper()
+    for kind in _UNIT_KINDS:
+        if upper.startswith(kind + " "):
+            return name[: len(kind)], name[len(kind) + 1 :].strip()
+    kind, _, place = name.partition(" ")
+    return kind, place
 
 
 def result_place_setting(unit: UnitInfo, form_set: str) -> str:

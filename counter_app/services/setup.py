@@ -108,6 +108,7 @@ def _create_demo_unit(ctx: ServiceContext, agency: str) -> bool:
             place_name="Mỹ Hòa Hưng",
             address="Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang",
             phone="0296 3831 000",
+            commune_code="30313",  # Xã Mỹ Hòa Hưng, tỉnh An Giang in the 2025 list
         )
         s.add(unit)
         s.flush()

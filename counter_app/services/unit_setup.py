@@ -24,6 +24,7 @@ from counter_app.domain.text import clean_text
 from counter_app.services.auth import create_user
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
+from counter_app.services.unit_place import place_changes
 from counter_app.services.units import find_local_unit, local_unit, set_local_unit
 
 SUPERVISING_ROLES = ("supervisor", "admin")
@@ -49,6 +50,7 @@ class UnitSettings:
     code_range: tuple[int, int]
     receiving_name: str
     result_place: str
+    commune_code: str = ""  # the 2025 commune it serves ("" = not set from the list)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -70,6 +72,7 @@ def unit_settings(unit: Unit) -> UnitSettings:
         code_range=(unit.seq_start, unit.seq_end),
         receiving_name=unit.receiving_name,
         result_place=unit.result_place,
+        commune_code=unit.commune_code,
     )
 
 
@@ -99,6 +102,10 @@ def _clean_unit_changes(raw: dict[str, Any]) -> dict[str, Any]:
             )
         elif key in _TIMES:
             out[key] = clock_time(str(value), _TIMES[key])
+        elif key == "commune_code":  # from the list: services/unit_place.place_changes
+            out[key] = str(value).strip()
+            if out[key] and not (len(out[key]) == 5 and out[key].isdigit()):
+                raise ValidationError("unit_commune_unknown", text=out[key])
         elif key == "code_range":
             start, end = value
             out["seq_start"], out["seq_end"] = int(start), int(end)
@@ -116,13 +123,17 @@ def set_unit(
     office_open, office_close, cutoff ("HH:MM"), code_range ((start, end), already checked
     by setup_rules.number_range), receiving_name, result_place. Creating needs agency_id and
     name. The agency id of a unit that has dossiers is never changed (their codes carry it).
+    The unit's place (issue 16 §4): `commune` (code or name) or `province` (a province's
+    centre) sets commune_code and derives name, parent_name, place_name, receiving_name and
+    address (services/unit_place), each unless given too; `address_street` is the address's
+    street part before the commune.
     Returns the settings and whether the unit was created.
     """
-    values = _clean_unit_changes(changes)
-    if not values:
+    if all(v is None for v in changes.values()):
         raise ValidationError("unit_settings_none")
     now = ctx.clock()
     with ctx.uow.write() as s:
+        values = _clean_unit_changes(place_changes(s, changes))
         unit, created = _set_unit_in(s, now, values, username)
         return unit_settings(unit), created
 
@@ -647,11 +658,11 @@ class FirstRun:
 def first_run(ctx: ServiceContext, plan: FirstRun, *, username: str = "system") -> UnitSettings:
     """Unit, first supervisor, counters and queue services in ONE transaction: a refusal
     anywhere leaves the database as empty as it was. Refused once a unit exists."""
-    values = _clean_unit_changes(plan.unit)
     now = ctx.clock()
     with ctx.uow.write() as s:
         if find_local_unit(s) is not None:
             raise Conflict("unit_already_set_up")
+        values = _clean_unit_changes(place_changes(s, plan.unit))
         unit, _created = _set_unit_in(s, now, values, username)
         _add_user_in(
             s, now, unit.id, plan.username, plan.full_name, "supervisor", plan.password, username

@@ -73,6 +73,7 @@ def unit_info(unit: Unit) -> UnitInfo:
         phone=unit.phone,
         receiving_name=unit.receiving_name,
         result_place=unit.result_place,
+        commune_code=unit.commune_code,
     )
 
 

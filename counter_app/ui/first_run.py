@@ -27,13 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.domain.admin_units import Commune
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.setup_rules import counter_list, number_range
+from counter_app.domain.unit_names import commune_names
 from counter_app.messages import describe, field_label, field_message
 from counter_app.services import unit_setup
+from counter_app.services.admin_units import units
 from counter_app.services.catalogue import import_catalogue
 from counter_app.services.context import ServiceContext
 from counter_app.services.setup import load_catalogue_file, sample_catalogue_path
+from counter_app.ui.commune_field import CommuneField
 from counter_app.ui.i18n import tr
 
 # The usual services of a commune's one-stop counter, to start from (edit, clear a code to
@@ -108,6 +112,12 @@ class FirstRunDialog(QDialog):
         unit_box.addWidget(head)
         form = QFormLayout()
         self.agency = Entry(tr("ví dụ 000.20.25.H01"))
+        # the unit's own commune from the 2025 list (issue 16 §4): the names below follow it
+        self.commune = CommuneField(
+            units(ctx), tr("gõ tên không dấu (my hoa hung) hoặc mã 5 số, Enter chọn")
+        )
+        self.commune.chosen_changed.connect(self._commune_chosen)
+        self._derived_address = ""
         self.name = Entry(tr("UBND XÃ …"))
         self.parent_name = Entry(tr("UBND TỈNH …"))
         self.place_name = Entry(tr("địa danh ghi ở ngày tháng trên giấy tờ"))
@@ -122,6 +132,7 @@ class FirstRunDialog(QDialog):
             hours.addWidget(QLabel(label), 0, Qt.AlignmentFlag.AlignTop)
             hours.addWidget(entry, 1, Qt.AlignmentFlag.AlignTop)
         form.addRow(tr("Mã định danh"), self.agency)
+        form.addRow(tr("Xã, phường, đặc khu"), self.commune)
         form.addRow(tr("Tên đơn vị"), self.name)
         form.addRow(tr("Cơ quan cấp trên"), self.parent_name)
         form.addRow(tr("Địa danh"), self.place_name)
@@ -131,6 +142,11 @@ class FirstRunDialog(QDialog):
         form.addRow(tr("Giờ chốt nhận hồ sơ"), self.cutoff)
         form.addRow(tr("Dải số mã hồ sơ của máy này"), self.code_range)
         unit_box.addLayout(form)
+        self.preview = QLabel()
+        self.preview.setObjectName("hint")
+        self.preview.setWordWrap(True)
+        self.preview.setVisible(False)
+        unit_box.addWidget(self.preview)
         note = QLabel(
             tr(
                 "Nhiều máy của một đơn vị chạy riêng (không chung máy chủ): mỗi máy một dải "
@@ -224,8 +240,9 @@ class FirstRunDialog(QDialog):
         root.addLayout(buttons)
         for keys in ("Ctrl+S", "Ctrl+Return"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
-        self._entries = {
+        self._entries: dict[str, Entry | CommuneField] = {
             "agency": self.agency,
+            "commune": self.commune,
             "unit.name": self.name,
             "unit.parent_name": self.parent_name,
             "unit.place_name": self.place_name,
@@ -242,6 +259,37 @@ class FirstRunDialog(QDialog):
         }
         self.setMinimumSize(1100, 640)
         self.agency.edit.setFocus()
+
+    # -- the unit's commune --------------------------------------------------------------------
+    def _commune_chosen(self, commune: Commune | None) -> None:
+        """The names the forms will print, filled in for the supervisor to confirm (or edit)."""
+        if commune is None:
+            self.preview.setVisible(False)
+            return
+        street = self.address.text()
+        if self._derived_address and street.endswith(self._derived_address):
+            street = street[: -len(self._derived_address)].rstrip(" ,")
+        names = commune_names(commune, street)
+        for entry, value in (
+            (self.name, names.name),
+            (self.parent_name, names.parent_name),
+            (self.place_name, names.place_name),
+            (self.address, names.address),
+        ):
+            entry.edit.setText(value)
+            entry.show_error("")
+        self._derived_address = commune.label
+        self.address.edit.setCursorPosition(0)  # the street part goes before the commune
+        self.preview.setText(
+            "\n".join(
+                (
+                    tr("Đầu giấy tờ: ") + f"{names.name} / {names.receiving_name.upper()}",
+                    tr("Dòng ngày tháng: ") + f"{names.place_name}, ngày … tháng … năm …",
+                    tr("Nhận kết quả tại: ") + names.receiving_name,
+                )
+            )
+        )
+        self.preview.setVisible(True)
 
     # -- reading the form ------------------------------------------------------------------
     def _cell(self, r: int, c: int) -> str:
@@ -281,13 +329,20 @@ class FirstRunDialog(QDialog):
         except ValidationError as exc:
             exc.params["field"] = "services"
             raise
+        chosen = self.commune.chosen
+        typed = chosen.code if chosen is not None else self.commune.text()
+
+        def given(entry: Entry) -> str | None:  # a commune derives what is left empty
+            return entry.text() or (None if typed else "")
+
         return unit_setup.FirstRun(
             unit={
                 "agency_id": self.agency.text(),
-                "name": self.name.text(),
-                "parent_name": self.parent_name.text(),
-                "place_name": self.place_name.text(),
-                "address": self.address.text(),
+                "commune": typed or None,
+                "name": given(self.name),
+                "parent_name": given(self.parent_name),
+                "place_name": given(self.place_name),
+                "address": given(self.address),
                 "phone": self.phone.text(),
                 "office_open": self.opens.text(),
                 "office_close": self.closes.text(),
@@ -317,6 +372,8 @@ class FirstRunDialog(QDialog):
             return "services"
         if code == "agency_id_invalid" or code == "unit_agency_taken":
             return "agency"
+        if code in ("unit_commune_unknown", "unit_commune_ambiguous"):
+            return "commune"
         if code in ("hours_reversed", "time_invalid"):
             what = str(exc.params.get("what", ""))
             if "chốt" in what:

@@ -174,3 +174,74 @@ def test_leaving_the_first_run_screen_ends_the_app(
     args = argparse.Namespace(demo=False, window="counter")
     assert ui_main.run(args, lambda: empty_ctx) == 0
     assert unit_setup.current_unit(empty_ctx) is None
+
+
+def test_the_unit_commune_is_chosen_by_typing_and_names_follow_it(
+    qtbot: QtBot, empty_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """Issue 16 §4: Tab from the agency to the commune, a few keys without accents, Down and
+    Enter; the names the forms print appear for the supervisor to confirm, then are saved."""
+    from counter_app.services.unit_place import home_units
+
+    dlg = FirstRunDialog(empty_ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    fill(qtbot, dlg, name="", parent_name="", place_name="", address="")
+    dlg.agency.edit.setFocus()
+    qtbot.keyClick(dlg.agency.edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dlg.commune.edit
+    qtbot.keyClicks(dlg.commune.edit, "phu quoc")
+    assert dlg.commune.list.isVisible()
+    labels = [dlg.commune.list.item(i).text() for i in range(dlg.commune.list.count())]
+    assert labels[0].startswith("Đặc khu Phú Quốc, tỉnh An Giang")
+    shot(dlg, "first-run-commune-typing.png", tmp_path)
+    qtbot.keyClicks(dlg.commune.edit, " an")  # narrows to An Giang's: only one left
+    assert dlg.commune.list.count() == 1
+    qtbot.keyClick(dlg.commune.edit, Qt.Key.Key_Return)
+    assert not dlg.commune.list.isVisible()
+    assert dlg.commune.chosen is not None and dlg.commune.chosen.code == "31078"
+    assert dlg.name.text() == "UBND ĐẶC KHU PHÚ QUỐC"
+    assert dlg.parent_name.text() == "UBND TỈNH AN GIANG"
+    assert dlg.place_name.text() == "Phú Quốc"
+    assert dlg.address.text() == "Đặc khu Phú Quốc, tỉnh An Giang"
+    preview = dlg.preview.text()
+    assert "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG ĐẶC KHU PHÚ QUỐC" in preview
+    assert "Nhận kết quả tại: Trung tâm Phục vụ hành chính công đặc khu Phú Quốc" in preview
+    # the street part typed before the commune (the cursor is already there)
+    dlg.address.edit.setFocus()
+    dlg.address.edit.insert("Số 1 Trần Hưng Đạo, ")
+    shot(dlg, "first-run-commune-chosen.png", tmp_path)
+    save(qtbot, dlg)
+    assert dlg.result() == 1, dlg.error.text()
+    unit = unit_setup.current_unit(empty_ctx)
+    assert unit is not None
+    assert unit.commune_code == "31078"
+    assert unit.receiving_name == "Trung tâm Phục vụ hành chính công đặc khu Phú Quốc"
+    assert unit.address == "Số 1 Trần Hưng Đạo, Đặc khu Phú Quốc, tỉnh An Giang"
+    assert home_units(empty_ctx) == ("31078", "91")
+
+
+def test_a_commune_not_in_the_list_is_refused_by_its_field(
+    qtbot: QtBot, empty_ctx: ServiceContext
+) -> None:
+    dlg = FirstRunDialog(empty_ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    fill(qtbot, dlg)
+    qtbot.keyClicks(dlg.commune.edit, "khong co xa nay")
+    assert not dlg.commune.list.isVisible()
+    save(qtbot, dlg)
+    assert dlg.result() == 0
+    assert "khong co xa nay" in dlg.commune.error.text()
+    assert unit_setup.current_unit(empty_ctx) is None
+    # a code typed whole is taken by Enter too
+    dlg.commune.edit.clear()
+    qtbot.keyClicks(dlg.commune.edit, "30313")
+    qtbot.keyClick(dlg.commune.edit, Qt.Key.Key_Return)
+    assert dlg.commune.chosen is not None and dlg.commune.chosen.name == "Xã Mỹ Hòa Hưng"
+    # choosing a commune fills the names from it (the supervisor may still edit them)
+    assert dlg.name.text() == "UBND XÃ MỸ HÒA HƯNG"
