@@ -6,7 +6,8 @@ address is converted in one key.
   the communes, accents aside, the unit's own commune and province first. The list sits
   under the field inside the window (a child widget that takes no focus, so typing always
   stays in the field): Down/Up move, Enter or Tab accept ("Ấp My Hoa, Xã Mỹ Hòa Hưng, tỉnh
-  An Giang", the commune code remembered), Esc closes the list only.
+  An Giang", the commune code remembered), Esc closes the list only. Right after the comma
+  that ends the street, the list holds the unit's own commune alone (one Enter takes it).
 - The mark under the field: "✓ Xã …, tỉnh …" when the commune is known, else "Chưa xác
   minh đơn vị hành chính" (still saved: it never blocks).
 - After a scan: `card_scanned(text)` converts the card's address. "current" is taken as
@@ -164,9 +165,13 @@ class AddressField(Field):
 
     def _query(self, text: str) -> tuple[str, str, list[Commune]]:
         """(street kept, query, matches) for the text typed: the part after the last comma,
-        else the last two parts ("my hoa hung, an giang"), else the whole text."""
+        else the last two parts ("my hoa hung, an giang"), else the whole text. Right after
+        a comma that ends a street ("Ấp Mỹ Hòa, "), the unit's own commune alone."""
         assert self.units is not None
         parts = text.split(",")
+        home = self.units.commune(self.home_commune)
+        if home is not None and len(parts) >= 2 and not core(parts[-1]) and core(parts[-2]):
+            return ",".join(parts[:-1]), "", [home]
         tries = [(",".join(parts[:-1]), parts[-1])]
         if len(parts) >= 3:
             tries.append((",".join(parts[:-2]), parts[-2] + " " + parts[-1]))

@@ -109,6 +109,27 @@ def test_the_units_own_commune_comes_first(qtbot: QtBot, home: str, window: Coun
     assert all(lbl.endswith("tỉnh An Giang") for lbl in labels[:4])  # then its province
 
 
+def test_after_the_street_and_a_comma_the_units_commune_is_offered(
+    qtbot: QtBot, home: str, window: CounterWindow
+) -> None:
+    field = ready(qtbot, window)
+    qtbot.keyClicks(field.edit, "Ap My Hoa,")
+    assert popup_labels(field) == [HOME_LABEL]
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert field.text() == "Ap My Hoa, " + HOME_LABEL and field.code == HOME
+
+
+def test_without_the_units_commune_a_comma_offers_nothing(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    field = ready(qtbot, window)
+    qtbot.keyClicks(field.edit, "Ap My Hoa, ")
+    assert not field.popup.isVisible()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Enter moves on, nothing added
+    assert field.text() == "Ap My Hoa, " and field.code is None
+    assert focused() is not field.edit
+
+
 def test_esc_closes_only_the_list_not_the_form(
     qtbot: QtBot, home: str, window: CounterWindow
 ) -> None:
