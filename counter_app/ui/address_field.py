@@ -65,6 +65,7 @@ class AddressField(Field):
         self._choices: list[Commune] = []
         self._on_choose: Callable[[Commune], None] = self._complete_with
         self._setting = False
+        self._unavailable = False
         lay = self.layout()
         self.mark = QLabel()
         self.mark.setObjectName("addressMark")
@@ -90,12 +91,18 @@ class AddressField(Field):
     def set_setup(self, setup: AddressSetup) -> None:
         """The list arrived (loaded off the GUI thread): a scan made meanwhile is read now."""
         self.units = setup.units
+        self._unavailable = False
         self.home_commune = setup.home_commune
         self.home_province = setup.home_province
         self._changed(self.edit.text())
         pending, self._pending_card = self._pending_card, None
         if pending is not None and pending == self.edit.text():
             self.card_scanned(pending)
+
+    def set_unavailable(self, _exc: Exception) -> None:
+        """The list could not be read (logged by run_task): the field stays free text."""
+        self._unavailable = True
+        self._show_mark()
 
     # ----- the code and the mark ------------------------------------------------------------
     def set_address(self, text: str, code: str | None = None, card: str = "") -> None:
@@ -147,6 +154,11 @@ class AddressField(Field):
             self.mark.setProperty("verified", True)
         elif self.units is not None and self.edit.text().strip():
             self.mark.setText(unverified_text())
+            self.mark.setProperty("verified", False)
+        elif self.units is None and self._unavailable:
+            self.mark.setText(
+                tr("Chưa tải được danh sách đơn vị hành chính: địa chỉ lưu như đã gõ.")
+            )
             self.mark.setProperty("verified", False)
         else:
             self.mark.setText("")

@@ -107,7 +107,9 @@ class IntakeForm(QWidget):
         self.fields: dict[str, Field] = {}
         self._build()
         # The 2025 list (about a second to load) comes off the GUI thread, once per form.
-        run_task(self, lambda: address_setup(ctx), self.address.set_setup)
+        run_task(
+            self, lambda: address_setup(ctx), self.address.set_setup, self.address.set_unavailable
+        )
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh_due)
         self._timer.start(30_000)

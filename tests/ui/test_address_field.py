@@ -319,3 +319,29 @@ def test_a_split_commune_chosen_from_the_list_by_keys(
     assert field.text() == "Số 5, Phường Ngọc Hà, thành phố Hà Nội"
     assert field.code == "00008" and field.card == old
     assert not field.proposal.isVisible() and not field.popup.isVisible()
+
+
+def test_a_card_scanned_into_the_address_field_while_the_list_is_open(
+    qtbot: QtBot, home: str, window: CounterWindow
+) -> None:
+    old = "Ấp Mỹ Hòa, Xã Mỹ Hòa Hưng, Thành phố Long Xuyên, An Giang"
+    field = ready(qtbot, window)
+    qtbot.keyClicks(field.edit, "my hoa")
+    assert field.popup.isVisible()
+    scan(qtbot, qr("089180900018", "Đặng Thị Mai", old))  # the wedge types into the field
+    qtbot.waitUntil(lambda: window.form.fields["id_number"].text() == "089180900018")
+    assert not field.popup.isVisible()  # the scan's Enter chose nothing from the list
+    assert field.text() == old and field.code is None
+    assert "Địa chỉ mới: Ấp Mỹ Hòa, " + HOME_LABEL in field.proposal.text()
+
+
+def test_the_list_not_loaded_leaves_the_field_free_text(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    field = ready(qtbot, window)
+    field.units = None
+    field.set_unavailable(RuntimeError("disk"))
+    qtbot.keyClicks(field.edit, "Ap My Hoa, my hoa hung")
+    assert not field.popup.isVisible() and field.code is None
+    assert "Chưa tải được danh sách" in field.mark.text()
+    assert window.form.raw()["applicant"]["address"] == "Ap My Hoa, my hoa hung"
