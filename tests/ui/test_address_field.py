@@ -345,3 +345,17 @@ def test_the_list_not_loaded_leaves_the_field_free_text(
     assert not field.popup.isVisible() and field.code is None
     assert "Chưa tải được danh sách" in field.mark.text()
     assert window.form.raw()["applicant"]["address"] == "Ap My Hoa, my hoa hung"
+
+
+def test_an_old_district_typed_is_not_taken_for_a_2025_commune(
+    qtbot: QtBot, home: str, window: CounterWindow
+) -> None:
+    field = ready(qtbot, window)
+    qtbot.keyClicks(field.edit, "Ap 1, Huyen Chau Thanh, An Giang")
+    if field.popup.isVisible():  # whatever the list offers: not taken
+        qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    assert field.code is None and field.mark.text() == unverified_text()
+    field.edit.clear()
+    qtbot.keyClicks(field.edit, "Ap 1, Xa Chau Thanh, An Giang")  # typed in full: verified
+    assert field.code is not None
+    assert field.mark.text() == "✓ Xã Châu Thành, tỉnh An Giang"
