@@ -252,7 +252,9 @@ class AddressField(Field):
         rows = max(1, self.popup.count())
         row_h = self.popup.sizeHintForRow(0) if self.popup.count() else 24
         height = rows * row_h + 2 * self.popup.frameWidth() + 2
-        below = self.edit.mapTo(host, QPoint(0, self.edit.height()))
+        # Under the proposal line when it shows (a split commune's list): both stay readable.
+        anchor = self.proposal if self.proposal.isVisible() else self.edit
+        below = anchor.mapTo(host, QPoint(0, anchor.height()))
         top = below.y()
         if top + height > host.height():
             top = max(0, self.edit.mapTo(host, QPoint(0, 0)).y() - height)
