@@ -50,6 +50,14 @@ def home(ui_ctx: ServiceContext) -> Iterator[str]:
     yield HOME
 
 
+@pytest.fixture
+def no_home(ui_ctx: ServiceContext) -> Iterator[None]:
+    """A unit whose own commune is not set ("" until set up)."""
+    with ui_ctx.uow.write() as s:
+        local_unit(s).commune_code = ""
+    yield None
+
+
 def ready(qtbot: QtBot, win: CounterWindow) -> Any:
     """The list loaded (off the GUI thread), the focus in the address field."""
     field = win.form.address
@@ -120,7 +128,7 @@ def test_after_the_street_and_a_comma_the_units_commune_is_offered(
 
 
 def test_without_the_units_commune_a_comma_offers_nothing(
-    qtbot: QtBot, window: CounterWindow
+    qtbot: QtBot, no_home: None, window: CounterWindow
 ) -> None:
     field = ready(qtbot, window)
     qtbot.keyClicks(field.edit, "Ap My Hoa, ")
