@@ -2,6 +2,7 @@
 
     uv run python bench/bench_keys.py                  # 3 dossiers of each kind
     uv run python bench/bench_keys.py --rounds 5 --screenshots bench/out/keys
+    uv run python bench/bench_keys.py --order address   # issue 16's address flows only
 
 Drives the counter window offscreen (a fresh demo database, the clock pinned to 09:00 on a
 working day and running from there) as a clerk does, with the keys the README's key table
@@ -15,7 +16,15 @@ open popup, else the focused widget):
       F3 ticks the documents; Ctrl+S saves and prints Mẫu 01; F9 prints the folder label.
   (b) returning applicant: the same, but after the scan Ctrl+D takes the saved phone.
 
-A scan counts as 0 keys; each typed character and each shortcut is one key. Machine time is
+  (c) issue 16, "address" order, the unit's own commune set (Xã Mỹ Hòa Hưng): a first-time
+      applicant whose card still carries the old address (Ctrl+Enter takes the 2025 one);
+      one typed by hand (no card QR) with the address completed ("Ấp Mỹ Hòa," Enter: after
+      the street's comma the unit's commune is offered); and the same typed in full, as
+      before issue 16.
+
+A scan counts as 0 keys; each typed character and each shortcut is one key. Vietnamese
+letters typed by hand count as their Telex keys ("Đặng" = D d a w n g j, 7 keys; a capital
+is one key), sent to the widget as the characters an input method would give it. Machine time is
 the wall time from the first key to the label's PDF written (keys are sent at once, so it is
 all the machine's: look-ups, save, Mẫu 01 and label rendered and written). Printers: the
 app's own "no printer set" path (PDFs saved to a folder), as on a counter PC without one.
@@ -73,6 +82,12 @@ RETURNING = (
 ADDRESS = "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang"
 # (procedure code, what the clerk types to find it); every document of both is required, so
 # "F3 ticks all" and "F3 ticks the required ones" (issue 14 item 2) give the same dossier.
+# Issue 16: the unit's own commune, and a card printed before the 2025 arrangement.
+HOME_COMMUNE = "30313"  # Xã Mỹ Hòa Hưng, tỉnh An Giang
+OLD_ADDRESS = "Ấp Mỹ Hòa, Xã Mỹ Hòa Hưng, Thành phố Long Xuyên, An Giang"
+NEW_ADDRESS = "Ấp Mỹ Hòa, Xã Mỹ Hòa Hưng, tỉnh An Giang"
+STREET = "Ấp Mỹ Hòa"
+TYPED_ADDRESS = "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang"  # in full, before issue 16
 FIRST_PROCEDURE = ("2.000884", "chu ky")  # Chứng thực chữ ký
 RETURNING_PROCEDURE = ("2.000815", "ban sao")  # Chứng thực bản sao từ bản chính
 QUEUE_SERVICE = "CT"  # Chứng thực, called at counter 1
@@ -140,6 +155,19 @@ class Clerk:
         QTest.keyClick(self.target(), key, mod)
         self.settle()
 
+    def type_vi(self, text: str) -> None:
+        """Vietnamese typed by the clerk: each character counted as its Telex keys, sent as
+        the character an input method gives the widget."""
+        assert self.run is not None
+        for ch in text:
+            self.run.keys.extend([ch] * telex_keys(ch))
+            w = self.target()
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(
+                    w, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
+                )
+            self.settle()
+
     def type(self, text: str) -> None:
         """Typed by the clerk: one key per character (ASCII, as QTest types it)."""
         assert self.run is not None
@@ -203,8 +231,18 @@ class QKeyEventName:
         return f"Ctrl+{base}" if mod & CTRL else base
 
 
-def qr_payload(idn: str, name: str, birth: str, sex: str) -> str:
-    return f"{idn}||{name}|{birth}|{sex}|{ADDRESS}|15032021"
+def qr_payload(idn: str, name: str, birth: str, sex: str, address: str = ADDRESS) -> str:
+    return f"{idn}||{name}|{birth}|{sex}|{address}|15032021"
+
+
+def telex_keys(ch: str) -> int:
+    """Keys for one character in Telex: the letter, +1 for its hat, breve or horn (â ă ơ ư
+    ê ô, đ), +1 for its tone (s f r x j)."""
+    import unicodedata
+
+    if ch in "đĐ":
+        return 2
+    return 1 + sum(1 for c in unicodedata.normalize("NFD", ch) if unicodedata.combining(c))
 
 
 def first_time_card(i: int) -> tuple[str, str, str, str, str]:
@@ -213,6 +251,8 @@ def first_time_card(i: int) -> tuple[str, str, str, str, str]:
 
 
 ORDERS = {
+    # Issue 16: first-time applicants and the address (see the module's text, (c)).
+    "address": "F1, …: card with the old address (Ctrl+Enter) / by hand, completed / in full",
     # The order of issue 14's "Done when": the card is scanned where the focus is after F1.
     "scan-first": "F1, scan, procedure, phone / Ctrl+D, F3, Ctrl+S, F9",
     # The paper form's order (the procedure field comes first and has the focus).
@@ -329,6 +369,115 @@ def dossier(
     return run
 
 
+ADDRESS_KINDS = ("old-card", "by-hand", "by-hand-full")
+
+
+def dossier_address(
+    clerk: Clerk, kind: str, card: tuple[str, str, str, str, str], files: Path
+) -> Run:
+    """Issue 16: a first-time applicant living in the unit's commune. "old-card": the card
+    scanned first, its old address converted by Ctrl+Enter. "by-hand": no card QR, every
+    field typed, the address's commune completed; "by-hand-full": the address typed whole."""
+    from sqlalchemy import select
+
+    from counter_app.db.models import Dossier
+    from counter_app.services import lookup, queue
+
+    win, form = clerk.win, clerk.win.form
+    idn, name, birth, sex, phone = card
+    proc_code, query = FIRST_PROCEDURE
+    run = clerk.run = Run(kind)
+    ticket = queue.issue(win.ctx, QUEUE_SERVICE)
+    papers_before = len(list(files.glob("*.pdf")))
+    t0 = time.perf_counter()
+    clerk.begin("ticket call (F1)")
+    clerk.key(Qt.Key.Key_F1)
+    clerk.wait(
+        lambda: getattr(win.queue.ticket, "number", None) == ticket.number,
+        f"ticket {ticket.number} to be called at counter 1",
+    )
+    address = form.address
+    if kind == "old-card":
+        clerk.begin("ID card scan")
+        clerk.scan(qr_payload(idn, name, birth, sex, OLD_ADDRESS))
+        clerk.wait(lambda: form.fields["id_number"].text() == idn, "the card to fill the form")
+        clerk.check(address.proposal.isVisibleTo(win), "no 2025 address proposed")
+        run.keys_after_scan = -len(run.keys)
+    clerk.begin("procedure (type, Enter)")
+    clerk.expect_focus(form.picker, "the procedure search")
+    clerk.type(query)
+    clerk.key(Qt.Key.Key_Return)
+    clerk.check(form.entry is not None and form.entry.procedure.code == proc_code, "procedure")
+    if kind == "old-card":
+        clerk.begin("phone")
+        clerk.expect_focus(form.fields["phone"].edit, "the phone field")
+        clerk.type(phone)
+        clerk.shot(f"address-{kind}-1-proposal")
+        clerk.begin("the 2025 address (Ctrl+Enter)")
+        clerk.key(Qt.Key.Key_Return, CTRL)
+    else:
+        clerk.begin("name (Telex)")
+        clerk.expect_focus(form.fields["name"].edit, "the name field")
+        clerk.type_vi(name)
+        clerk.key(Qt.Key.Key_Return)
+        clerk.begin("ID number")
+        clerk.expect_focus(form.fields["id_number"].edit, "the ID field")
+        clerk.type(idn)
+        clerk.key(Qt.Key.Key_Return)
+        clerk.begin("phone")
+        clerk.expect_focus(form.fields["phone"].edit, "the phone field")
+        clerk.type(phone)
+        clerk.key(Qt.Key.Key_Return)
+        clerk.key(Qt.Key.Key_Return)  # past the email (not asked)
+        clerk.begin("address")
+        clerk.expect_focus(address.edit, "the address field")
+        if kind == "by-hand":
+            clerk.type_vi(STREET + ",")  # the comma ending the street lists the unit's commune
+            clerk.check(address.popup.isVisible(), "no completion listed")
+            clerk.shot(f"address-{kind}-1-completion")
+            clerk.key(Qt.Key.Key_Return)
+        else:
+            clerk.type_vi(TYPED_ADDRESS)
+    clerk.check(address.code == HOME_COMMUNE, f"the commune is {address.code}, not the unit's")
+    clerk.begin("documents (F3)")
+    clerk.key(Qt.Key.Key_F3)
+    clerk.shot(f"address-{kind}-2-before-save")
+    clerk.begin("save and print Mẫu 01 (Ctrl+S)")
+    t_save = time.perf_counter()
+    clerk.key(Qt.Key.Key_S, CTRL)
+    clerk.wait(lambda: len(list(files.glob("*.pdf"))) == papers_before + 1, "Mẫu 01 to be written")
+    run.save_to_paper_s = time.perf_counter() - t_save
+    view = win.last
+    clerk.check(view is not None and view.applicant.id_number == idn, "no dossier was saved")
+    clerk.begin("folder label (F9)")
+    clerk.key(Qt.Key.Key_F9)
+    clerk.wait(
+        lambda: len(list(files.glob("*.pdf"))) == papers_before + 2, "the label to be written"
+    )
+    run.seconds = time.perf_counter() - t0
+    saved = lookup.get_dossier(win.ctx, view.code)
+    clerk.step = "the saved dossier"
+    expected = TYPED_ADDRESS if kind == "by-hand-full" else NEW_ADDRESS
+    clerk.check(saved.applicant.address == expected, f"saved {saved.applicant.address!r}")
+    clerk.check(saved.applicant.name == name, f"saved name {saved.applicant.name!r}")
+    clerk.check(saved.applicant.phone == phone, f"saved phone {saved.applicant.phone!r}")
+    clerk.check(saved.status == "accepted", f"status {saved.status}")
+    with win.ctx.uow.read() as s:
+        linked = s.scalar(select(Dossier.ticket_id).where(Dossier.code == view.code))
+    clerk.check(linked == ticket.id, "the dossier is not linked to the ticket being served")
+    run.code = saved.code
+    run.keys_after_scan = len(run.keys) + run.keys_after_scan if kind == "old-card" else 0
+    return run
+
+
+def set_home_commune(ctx: Any) -> None:
+    """The unit's own commune (what 16-unit's set-up writes: Unit.commune_code)."""
+    from counter_app.services.units import local_unit
+
+    with ctx.uow.write() as s:
+        local_unit(s).commune_code = HOME_COMMUNE
+
+
 def build(db_dir: Path, files: Path) -> tuple[QApplication, Any]:
     from counter_app.app import build_context
     from counter_app.printing.spool import FolderSpooler
@@ -346,6 +495,7 @@ def build(db_dir: Path, files: Path) -> tuple[QApplication, Any]:
     t0, start = time.monotonic(), START.astimezone(UTC)
     ctx.clock = lambda: start + timedelta(seconds=time.monotonic() - t0)
     init_database(ctx, demo=True)
+    set_home_commune(ctx)
     scan = ScanDispatcher(app)
     scan.install(app)
     user = login(ctx, "canbo1", "demo")
@@ -361,7 +511,45 @@ def build(db_dir: Path, files: Path) -> tuple[QApplication, Any]:
     return app, win
 
 
+ADDRESS_TITLES = {
+    "old-card": "first-time, card with the old address (Ctrl+Enter)",
+    "by-hand": "first-time by hand, address in the unit's commune, completed",
+    "by-hand-full": "first-time by hand, address typed in full (before issue 16)",
+}
+TARGET_ADDRESS_KEYS = 60  # issue 16: a first-time applicant in the unit's commune
+
+
+def summarise_address(runs: list[Run]) -> list[Row]:
+    rows = []
+    for kind in ADDRESS_KINDS:
+        rs = [r for r in runs if r.kind == kind]
+        if not rs:
+            continue
+        keys = rs[0].keys
+        ends = [start for _name, start in rs[0].steps[1:]] + [len(keys)]
+        steps = ", ".join(
+            f"{name} {end - start}" for (name, start), end in zip(rs[0].steps, ends, strict=True)
+        )
+        secs = [r.seconds for r in rs]
+        target = kind != "by-hand-full"
+        rows.append(
+            Row(
+                f"keys per dossier, {ADDRESS_TITLES[kind]} [address]",
+                f"{len(keys)}"
+                + (f" (after the ID scan {rs[0].keys_after_scan})" if kind == "old-card" else ""),
+                "—",
+                "—",
+                f"≤ {TARGET_ADDRESS_KEYS}" if target else "report",
+                ("pass" if len(keys) <= TARGET_ADDRESS_KEYS else "MISS") if target else "info",
+                f"{steps}; {statistics.median(secs):.2f} s / {max(secs):.2f} s machine time",
+            )
+        )
+    return rows
+
+
 def summarise(order: str, runs: list[Run], reactivations: int) -> list[Row]:
+    if order == "address":
+        return summarise_address(runs)
     rows = []
     for kind, title in (("first", "first-time applicant"), ("returning", "returning applicant")):
         rs = [r for r in runs if r.kind == kind]
@@ -419,7 +607,14 @@ def run_order(order: str, rounds: int, shots: Path | None) -> tuple[list[Run], i
     app, win = build(work, files)
     clerk = Clerk(app, win, shots)  # pictures of the first round only
     try:
-        for i in range(rounds):
+        clerk.step = "loading the 2025 list"
+        clerk.wait(lambda: win.form.address.units is not None, "the 2025 list to load")
+        for i in range(rounds if order == "address" else 0):
+            for j, kind in enumerate(ADDRESS_KINDS):
+                card = first_time_card(10 * (i + 1) + j)
+                runs.append(dossier_address(clerk, kind, card, files))
+            clerk.shots = None
+        for i in range(0 if order == "address" else rounds):
             runs.append(dossier(clerk, "first", order, first_time_card(i + 1), files))
             runs.append(dossier(clerk, "returning", order, RETURNING[i], files))
             clerk.shots = None

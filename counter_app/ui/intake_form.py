@@ -25,6 +25,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.model import RECEIVE_CHANNELS, RETURN_CHANNELS
 from counter_app.domain.text import clean_address, clean_name, fold
 from counter_app.domain.workdays import compute_due
+from counter_app.services.address_entry import address_setup
 from counter_app.services.catalogue import CatalogueEntry
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import (
@@ -34,6 +35,7 @@ from counter_app.services.intake import (
     returning_applicant,
 )
 from counter_app.services.repeats import same_day_dossiers
+from counter_app.ui.address_field import CHOICE_KEYS, PROPOSAL_KEY, AddressField
 from counter_app.ui.document_pages import DocumentPages
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import run_task
@@ -104,6 +106,10 @@ class IntakeForm(QWidget):
         self.ticket_id: str | None = None  # the queue ticket being served, if any
         self.fields: dict[str, Field] = {}
         self._build()
+        # The 2025 list (about a second to load) comes off the GUI thread, once per form.
+        run_task(
+            self, lambda: address_setup(ctx), self.address.set_setup, self.address.set_unavailable
+        )
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh_due)
         self._timer.start(30_000)
@@ -172,7 +178,7 @@ class IntakeForm(QWidget):
             ("address", tr("Địa chỉ"), tr("Số nhà, đường/ấp, xã/phường, tỉnh"), 2, 0),
         ]
         for key, label, hint, row, col in specs:
-            f = Field(hint)
+            f = AddressField(hint) if key == "address" else Field(hint)
             f.edit.setProperty("codeScanTarget", True)
             f.edit.returnPressed.connect(self.focusNextChild)
             f.edit.editingFinished.connect(lambda k=key: self.check_field(k))
@@ -180,6 +186,7 @@ class IntakeForm(QWidget):
             grid.addWidget(QLabel(label), row, col, Qt.AlignmentFlag.AlignTop)
             span = 3 if key == "address" else 1
             grid.addWidget(f, row, col + 1, 1, span)
+        self.address: AddressField = self.fields["address"]  # type: ignore[assignment]
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
         self.fields["id_number"].edit.editingFinished.connect(self._look_up_applicant)
@@ -256,6 +263,11 @@ class IntakeForm(QWidget):
             ("Ctrl+T", self.picker.setFocus),
             ("F11", self.pages.scan_or_stop),
             ("Ctrl+F11", self.pages.choose_files),
+            # Issue 16: the card's old address converted (Ctrl+Enter), a split commune's
+            # candidates (Alt+1..9).
+            (PROPOSAL_KEY, self.address.accept_proposal),
+            ("Ctrl+Enter", self.address.accept_proposal),
+            *((k, lambda n=i: self.address.choose(n)) for i, k in enumerate(CHOICE_KEYS, 1)),
         ):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(ctx)
@@ -404,7 +416,14 @@ class IntakeForm(QWidget):
             return
         for key in ("name", "phone", "address", "email"):
             if self.offer.get(key) and not self.fields[key].text().strip():
-                self.fields[key].edit.setText(self.offer[key])
+                if key == "address":  # with its commune, as saved (or as recognised)
+                    self.address.set_address(
+                        self.offer[key],
+                        self.offer.get("commune_code"),
+                        self.offer.get("address_card") or "",
+                    )
+                else:
+                    self.fields[key].edit.setText(self.offer[key])
                 self.fields[key].set_error(None)
         self.offer_frame.setVisible(False)
         self.focus_next_step()
@@ -415,6 +434,7 @@ class IntakeForm(QWidget):
         self.fields["id_number"].edit.setText(data.id_number)
         if data.address:
             self.fields["address"].edit.setText(data.address)
+            self.address.card_scanned(data.address)  # issue 16: old address → 2025 units
         for key in ("name", "id_number", "address"):
             self.check_field(key)
         self.message.emit(tr("Đã đọc CCCD của {name}").format(name=data.name))
@@ -424,7 +444,10 @@ class IntakeForm(QWidget):
     def raw(self) -> dict[str, Any]:
         return {
             "procedure": self.entry.procedure.code if self.entry else "",
-            "applicant": {k: f.text() for k, f in self.fields.items()},
+            "applicant": {
+                **{k: f.text() for k, f in self.fields.items()},
+                **self.address.applicant_extra(),  # commune_code, address_card (issue 16)
+            },
             "documents": self.docs.rows(),
             "sets": self.sets.value(),
             "receive_channel": self.receive.currentData(),
@@ -566,6 +589,7 @@ class IntakeForm(QWidget):
         for f in (*self.fields.values(), self.return_address):
             f.edit.clear()
             f.set_error(None)
+        self.address.reset()
         self.pages.clear()
         self.docs.load(())
         self.sets.setValue(1)

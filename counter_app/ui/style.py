@@ -39,4 +39,10 @@ QPushButton:disabled { color: #9ca3af; border-color: #e5e7eb; }
 QTableWidget, QListWidget { background: #ffffff; border: 1px solid #e5e7eb; }
 QHeaderView::section { background: #f1f5f9; border: none; padding: 4px; font-weight: 600; }
 QStatusBar { background: #e5e7eb; }
+QLabel#addressMark { color: #6b7280; font-size: 13px; }
+QLabel#addressMark[verified="true"] { color: #047857; }
+QLabel#addressProposal {
+    background: #eff6ff; border: 1px solid #60a5fa; border-radius: 4px; padding: 2px 6px;
+}
+QListWidget#addressPopup { border: 1px solid #60a5fa; }
 """

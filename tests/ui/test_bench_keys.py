@@ -42,3 +42,34 @@ def test_bench_keys_completes_the_procedure_first_order(tmp_path: Path) -> None:
     assert "keys after the ID scan, returning applicant [procedure-first]" in done.stdout
     assert "Ctrl+D F3 Ctrl+S F9" in done.stdout
     assert results.exists()
+
+
+def test_bench_keys_measures_issue_16s_address_flows(tmp_path: Path) -> None:
+    """The "address" order (issue 16) completes: the old card's address taken by Ctrl+Enter,
+    the unit's commune completed by hand, and the address typed in full for comparison."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUNTER_APP_")}
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        COUNTER_APP_DATA_DIR=str(tmp_path / "data"),
+        COUNTER_APP_CONFIG=str(tmp_path / "no-config.toml"),
+        PYTHONIOENCODING="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "bench_keys.py"),
+            *("--rounds", "1", "--order", "address"),
+            *("--results", str(tmp_path / "rows.json")),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "card with the old address (Ctrl+Enter) [address] | 22 " in done.stdout
+    assert "the 2025 address (Ctrl+Enter) 1" in done.stdout
+    assert "address in the unit's commune, completed [address]" in done.stdout
+    assert "address 15," in done.stdout  # "Ấp Mỹ Hòa," (13 Telex keys) then Enter
