@@ -400,3 +400,21 @@ def test_a_unit_role_reads_the_override_list_and_cannot_write_it(
         assert c.execute("SELECT code, name FROM central.admin_unit_overrides").fetchall() == [
             ("99999", "Xã D")
         ]
+
+
+def test_a_row_the_packaged_list_cannot_take_is_not_pulled(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    """Written on central by hand (not through `address-units import`): a province that is
+    not one of the 34. The counter skips it; its list keeps working."""
+    with _admin(central_url) as c:
+        c.execute(
+            "INSERT INTO central.admin_unit_overrides (code, name, province_code) "
+            "VALUES ('77777', 'Xã Z', '00'), ('77778', 'Xã Y', '91')"
+        )
+    ctx = counter(A)
+    assert Syncer(ctx, transports(unit_urls[A])).run_once().pulled["admin_unit_overrides"] == 1
+    with ctx.uow.read() as s:
+        assert [o.code for o in s.scalars(select(AdminUnitOverride))] == ["77778"]
+    mine = units(ctx)
+    assert mine.commune("77777") is None and mine.commune("77778") is not None
