@@ -81,12 +81,20 @@ h AS (
            AS apologized
   FROM f
 ),
--- In the same pass, two groupings (issue 16): per unit and procedure (the totals and every
--- other breakdown), and per applicant's commune (`by_commune`; NULL = not matched).
+-- Issue 16, in the same pass: grouped once per unit, procedure and applicant's commune (the
+-- one big aggregate, parallel as before), then those few rows regrouped two ways: per unit and
+-- procedure (the totals and every other breakdown) and per commune (`by_commune`; NULL = not
+-- matched). GROUPING SETS straight over the dossiers ran serially: 1.6x slower at 2,000,000.
+g1 AS (
+  SELECT unit_id, code, commune, received, channel, original_due, ready, ended, end_kind,
+         returned, postal, apologized, count(*) AS n
+  FROM h
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+),
 g AS (
   SELECT unit_id, code, commune, received, channel, original_due, ready, ended, end_kind,
-         returned, postal, apologized, count(*) AS n, GROUPING(commune) = 0 AS communal
-  FROM h
+         returned, postal, apologized, sum(n) AS n, GROUPING(commune) = 0 AS communal
+  FROM g1
   GROUP BY GROUPING SETS (
     (unit_id, code, received, channel, original_due, ready, ended, end_kind, returned,
      postal, apologized),
@@ -231,6 +239,19 @@ def _params(period: Period) -> dict[str, str]:
     }
 
 
+FACT_KEYS = (
+    "received",
+    "channel",
+    "original_due",
+    "ready",
+    "ended",
+    "end_kind",
+    "returned",
+    "postal",
+    "apologized",
+)
+
+
 def province_report(url: str, start: date, end: date) -> dict[str, Any]:
     """{"from", "to", "unit": None, "totals", "by_sector", "by_procedure", "by_unit",
     "by_commune"}: the province's figures, each unit's totals (with its name) in `by_unit`,
@@ -252,12 +273,17 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             days[value] = date.fromisoformat(str(value))
         return days[value]
 
-    groups: dict[str, list[tuple[Line, DossierFacts, int]]] = {}
-    communes: dict[str | None, list[tuple[DossierFacts, int]]] = {}
-    for r in rows:
+    # The same stand-in facts recur in every unit, procedure and commune: made once each.
+    made: dict[tuple[Any, ...], DossierFacts] = {}
+
+    def facts_of(r: dict[str, Any]) -> DossierFacts:
+        key = tuple(r[k] for k in FACT_KEYS)
+        found = made.get(key)
+        if found is not None:
+            return found
         received, due = day(r["received"]), day(r["original_due"])
         assert received is not None and due is not None
-        facts = DossierFacts(
+        found = made[key] = DossierFacts(
             received=received,
             channel=r["channel"],
             original_due=due,
@@ -268,6 +294,12 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             returned_postal=bool(r["postal"]),
             apologized=bool(r["apologized"]),
         )
+        return found
+
+    groups: dict[str, list[tuple[Line, DossierFacts, int]]] = {}
+    communes: dict[str | None, list[tuple[DossierFacts, int]]] = {}
+    for r in rows:
+        facts = facts_of(r)
         if r["communal"]:
             communes.setdefault(r["commune"], []).append((facts, int(r["n"])))
             continue
