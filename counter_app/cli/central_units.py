@@ -16,7 +16,9 @@ CHANGES = {"add": "thêm", "rename": "đổi tên", "retire": "bỏ"}
 def add_parser(sub: Callable[[str, str], argparse.ArgumentParser], common: Any) -> None:
     """`sub` adds --url (cli/main.py _sync_commands)."""
     a = sub("address-units", "central's override list of 2025 communes (pulled by the units)")
-    asub = a.add_subparsers(dest="units_action", required=True, parser_class=type(common))
+    asub = a.add_subparsers(
+        dest="units_action", required=True, parser_class=type(common), metavar="import|list"
+    )
     asub.add_parser(
         "import", parents=[common], help="publish FILE.json as the whole override list"
     ).add_argument("file", type=Path)
