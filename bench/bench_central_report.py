@@ -13,7 +13,9 @@ overdue, the rest get `result_ready` (from 4 days early to 3 days late, day-wise
 those are returned (a tenth by post); 5 % apologised before the result (previous_due_at →
 due_at a week later), 2 % had an intake-stage supplement (due_at reset two days later).
 Dossiers are spread evenly over five years (2021–2025), 07:30 onwards each day; about 3.7
-events a dossier. The dossier rows get the report's facts (c0003) as project_range would
+events a dossier. Issue 16: each applicant has a 2025 commune code (70 % the unit's own, 25 %
+one of 20 neighbours, 5 % none), so the report's `by_commune` has 840 communes. The dossier
+rows get the report's facts (c0003) as project_range would
 have made them from those events. Indexes are dropped during the fill and rebuilt, then
 VACUUM ANALYZE.
 
@@ -37,6 +39,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Row, isolate_env, machine_line, print_rows, save_rows, verdict
 from bench_sync import INDEXES_ADD, INDEXES_DROP, Server, _indexes, _parallel, _sql_job, pg_server
+
+from counter_app.domain.admin_units import default_units
 
 BUDGET_S = 5.0
 FULL = 2_000_000
@@ -71,6 +75,11 @@ DOCS = (
     '"copies": 1}]'
 )
 CLERK = "0190f0c2-7a10-7000-8000-00000000c1e4"
+# Issue 16: the applicant's 2025 commune (c0009). Each unit has its own commune and 20
+# neighbours: 70 % of its applicants live in its commune, 25 % in a neighbour, 5 % matched
+# none (NULL): 840 communes in the province report's `by_commune`.
+PER_UNIT = 21
+COMMUNES = sorted(default_units().communes)[: UNITS * PER_UNIT]
 
 # One chunk of dossiers lo..hi (global numbers; unit = i % UNITS). The session's TimeZone
 # is the province's, so a timestamptz turned into jsonb is written with +07:00 as the app
@@ -87,10 +96,13 @@ WITH g AS MATERIALIZED (
          (lpad(to_hex(ms), 12, '0') || '7' || substr(r, 7, 19))::uuid AS e5,
          agency || '-' || i AS code,
          (%(procs)s::text[])[1 + (i * 7) %% %(nprocs)s] AS proc,
-         (%(names)s::text[])[1 + (i * 7919) %% %(nnames)s] AS name
+         (%(names)s::text[])[1 + (i * 7919) %% %(nnames)s] AS name,
+         CASE WHEN h2 < 950 THEN (%(communes)s::text[])[
+           1 + u * %(per_unit)s + CASE WHEN h2 < 700 THEN 0 ELSE 1 + h2 %% 20 END] END AS commune
   FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS i
   CROSS JOIN LATERAL (SELECT (i %% %(units)s)::int AS u,
-                             abs(hashint8(i)) %% 1000 AS h, md5(i::text) AS r) k
+                             abs(hashint8(i)) %% 1000 AS h, md5(i::text) AS r,
+                             abs(hashint8(i * 31 + 7)) %% 1000 AS h2) k
   CROSS JOIN LATERAL (SELECT '000.21.' || lpad((u + 1)::text, 2, '0') || '.H01' AS agency) a
   CROSS JOIN LATERAL (SELECT ((%(start)s::date + ((i - 1) / %(per_day)s)::int) + time '07:30'
                               + ((i - 1) %% %(per_day)s) * (interval '9 hours' / %(per_day)s))
@@ -119,7 +131,7 @@ WITH g AS MATERIALIZED (
           'name', e.name, 'id_number', '0891' || lpad(((e.i * 104729) %% 100000000)::text, 8, '0'),
           'phone', '09' || lpad(((e.i * 15485863) %% 100000000)::text, 8, '0'),
           'address', 'Tổ ' || (1 + e.i %% 30) || ', ấp Mỹ An, xã Mỹ Hòa Hưng, tỉnh An Giang',
-          'email', ''),
+          'email', '', 'commune_code', e.commune),
        'documents', %(docs)s::jsonb, 'sets', 1,
        'receive_channel', CASE WHEN e.h %% 20 < 14 THEN 'counter'
                                WHEN e.h %% 20 < 19 THEN 'online' ELSE 'postal' END,
@@ -170,7 +182,7 @@ WITH g AS MATERIALIZED (
 INSERT INTO central.dossiers (id, unit_id, code, procedure_code, applicant_name, received_at,
                               due_at, status, status_seq, source_id, event_id, receive_channel,
                               ready_day, ended_day, end_kind, returned_day, returned_postal,
-                              apology_due, resumed_due)
+                              apology_due, resumed_due, commune_code)
 SELECT did, agency, code, proc, name, ts, due,
        CASE WHEN end_kind IS NOT NULL THEN end_kind WHEN returned THEN 'returned'
             WHEN ready THEN 'result_ready' ELSE 'accepted' END, 8 * i + 6, 'pc1-fill',
@@ -187,7 +199,8 @@ SELECT did, agency, code, proc, name, ts, due,
                                        AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END,
        returned AND h %% 10 = 0,
        CASE WHEN apologized THEN to_char(due1 AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END,
-       CASE WHEN supplement THEN to_char(due1 AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END
+       CASE WHEN supplement THEN to_char(due1 AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') END,
+       commune
 FROM e
 """
 
@@ -241,6 +254,8 @@ def fill(server: Server, db: str, dossiers: int) -> dict[str, Any]:
                         "nnames": len(NAMES),
                         "docs": DOCS,
                         "clerk": CLERK,
+                        "communes": COMMUNES,
+                        "per_unit": PER_UNIT,
                     },
                 )
             done[0] += hi - lo + 1
@@ -336,7 +351,7 @@ def run(args: argparse.Namespace) -> list[Row]:
         "  totals: "
         + ", ".join(f"{k} {t[k]:,}" for k in ("carried_over", "received", "resolved"))
         + f", in progress {t['in_progress']:,}, returned {t['returned']:,}; "
-        f"on-time rate {t['on_time_rate']}",
+        f"on-time rate {t['on_time_rate']}; by_commune {len(out['by_commune'])} rows",
         flush=True,
     )
     m, f = statistics.median(report_s), statistics.median(floor_s)

@@ -9,6 +9,7 @@ from typing import Any
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.limits import MAX_DOCUMENT_LINES
 from counter_app.domain.redact import redact_secrets
+from counter_app.messages_central_units import CENTRAL_UNITS_MESSAGES
 from counter_app.messages_devices import DEVICE_MESSAGES
 from counter_app.messages_digitise import DIGITISE_MESSAGES
 from counter_app.messages_files import FILE_MESSAGES
@@ -286,6 +287,7 @@ MESSAGES.update(DIGITISE_MESSAGES)  # issue 15 items 2, 3: counter_app/messages_
 MESSAGES.update(SCAN_MESSAGES)  # issue 15 item 1: counter_app/messages_scan.py
 MESSAGES.update(FILE_SYNC_MESSAGES)  # issue 15 (sync): counter_app/messages_filesync.py
 MESSAGES.update(UNIT_PLACE_MESSAGES)  # issue 16 §4: counter_app/messages_units.py
+MESSAGES.update(CENTRAL_UNITS_MESSAGES)  # issue 16 (central): messages_central_units.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",

@@ -17,7 +17,18 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from counter_app import __version__, filemodes
-from counter_app.cli import actions, books, dayclose, dossiers, queue, ratings, reports, setup, sync
+from counter_app.cli import (
+    actions,
+    books,
+    central_units,
+    dayclose,
+    dossiers,
+    queue,
+    ratings,
+    reports,
+    setup,
+    sync,
+)
 from counter_app.cli import backup as backup_cli
 from counter_app.cli import devices as devices_cli
 from counter_app.cli import file_sync as file_sync_cli
@@ -143,6 +154,7 @@ def _sync_commands(cmd: Callable[[str, str], argparse.ArgumentParser], common: P
     sub("remove-user", "disable an account at every counter").add_argument("username")
     reports.add_range(sub("report", "the province's report, per unit and in total"))
     setup.add_central_parsers(sub)
+    central_units.add_parser(sub, common)  # issue 16: central address-units import|list
 
 
 def build_parser() -> Parser:

@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any
 
+from counter_app.cli.central_units import cmd_address_units
 from counter_app.cli.output import Result
 from counter_app.cli.reports import cmd_central_report
 from counter_app.domain.errors import CounterAppError
@@ -27,6 +28,7 @@ PULLED_LABELS = {
     "users": "tài khoản",
     "service_counters": "quầy",
     "queue_services": "lĩnh vực lấy số",
+    "admin_unit_overrides": "điều chỉnh đơn vị hành chính",
 }
 
 
@@ -154,10 +156,11 @@ def _run_forever(syncer: Syncer, interval_s: int) -> None:
 def cmd_central(args: argparse.Namespace) -> Result:
     url = args.url
     action = args.action
-    if action in ("counter", "service"):
+    if action in ("counter", "service", "address-units"):
         from counter_app.cli.setup import cmd_central_setup
 
-        return cmd_central_setup(args)
+        # issue 16: `central address-units` (cli/central_units.py)
+        return (cmd_address_units if action == "address-units" else cmd_central_setup)(args)
     if action == "init":
         data: Any = central.init_central(url)
         return (

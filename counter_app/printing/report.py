@@ -28,7 +28,7 @@ from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import ORDER as RATING_ORDER
 from counter_app.domain.ratings import WORDS as RATING_WORDS
 from counter_app.domain.report import COUNT_KEYS
-from counter_app.printing import fonts
+from counter_app.printing import fonts, report_communes
 from counter_app.printing import layout as L
 
 UNIT_TITLE = "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ"
@@ -125,6 +125,8 @@ def render_csv(report: dict[str, Any]) -> bytes:
         line("linh_vuc", r["sector"], r["sector"], r)
     for r in report["by_procedure"]:
         line("thu_tuc", r["procedure"], r["name"], r)
+    for scope, key, name, r in report_communes.csv_rows(report):  # issue 16
+        line(scope, key, name, r)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -323,6 +325,12 @@ def render_pdf(
         ("Theo đơn vị", report.get("by_unit", []), lambda r: f"{r['unit']} · {r['name']}"),
         ("Theo lĩnh vực", report["by_sector"], lambda r: r["sector"] or "—"),
         ("Theo thủ tục", report["by_procedure"], lambda r: f"{r['procedure']} · {r['name']}"),
+        # issue 16: the largest 30 communes, the others in one line, the unmatched
+        (
+            report_communes.TITLE,
+            report_communes.pdf_rows(report.get("by_commune", [])),
+            lambda r: r["name"],
+        ),
     ):
         part = _breakdown(f"{n}. {heading}", rows, name)
         if part:

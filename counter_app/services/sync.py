@@ -26,8 +26,17 @@ from typing import Any
 from sqlalchemy import Text, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import CalendarOverride, Meta, OutboxEvent, Procedure, SyncIssue, Unit
+from counter_app.db.models import (
+    AdminUnitOverride,
+    CalendarOverride,
+    Meta,
+    OutboxEvent,
+    Procedure,
+    SyncIssue,
+    Unit,
+)
 from counter_app.db.models import User as UserRow
+from counter_app.domain.admin_overrides import admin_override_ok
 from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.redact import redact_secrets, redact_value
@@ -47,6 +56,7 @@ REFERENCE_TABLES = (
     "users",
     "service_counters",  # before the services that name them
     "queue_services",
+    "admin_unit_overrides",  # issue 16: communes added, renamed or retired by central
 )
 PAGE_ROWS = 2000
 START_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 2000
@@ -525,6 +535,7 @@ class Syncer:
             "users": self._apply_user,
             "service_counters": self._apply_counter,
             "queue_services": self._apply_queue_service,
+            "admin_unit_overrides": self._apply_admin_unit,
         }[table]
         return sum(1 for r in rows if apply(s, r))
 
@@ -597,6 +608,33 @@ class Syncer:
             )
             return True
         if _assign(row, {"is_workday": r["is_workday"], "note": r["note"]}):
+            row.updated_at = now
+            return True
+        return False
+
+    def _apply_admin_unit(self, s: Session, r: dict[str, Any]) -> bool:
+        """Central's override of one commune (as _apply_calendar). A row the packaged list
+        could not take (services/admin_units would fail on it) is skipped, not stored."""
+        code = str(r["code"])
+        row = s.get(AdminUnitOverride, code)
+        if r["deleted_at"] is not None:
+            if row is None:
+                return False
+            s.delete(row)
+            return True
+        values = {
+            "name": "" if r["retired"] else str(r["name"]),
+            "province_code": "" if r["retired"] else str(r["province_code"]),
+            "retired": bool(r["retired"]),
+        }
+        if not admin_override_ok(code, values):
+            log.warning("sync: central's override of commune %s skipped (malformed)", code)
+            return False
+        now = self.ctx.clock()
+        if row is None:
+            s.add(AdminUnitOverride(code=code, updated_at=now, **values))
+            return True
+        if _assign(row, values):
             row.updated_at = now
             return True
         return False

@@ -20,21 +20,31 @@ first ten characters are the local day; the dossier's timestamps are converted w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from counter_app.domain.ratings import add_counts, ratings_row
-from counter_app.domain.report import DossierFacts, Line, Period, Summary, summarize
+from counter_app.domain.report import (
+    DossierFacts,
+    Line,
+    Period,
+    Summary,
+    Tally,
+    classify,
+    summarize,
+)
 from counter_app.sync.central import _require_schema, admin_connection
+from counter_app.sync.central_admin_units import commune_names
 
 ZONE = "Asia/Ho_Chi_Minh"
 
 REPORT_SQL = """
 -- Each dossier's facts, as local days ('YYYY-MM-DD' text), from its row (c0003); a dossier
 -- received before the period that closed before it and has no result, end or return in it
--- counts for nothing (classify), so it is not read further.
+-- counts for nothing (classify), so it is not read further. Only the units that still exist.
 WITH f AS (
-  SELECT d.unit_id, d.procedure_code AS code,
+  SELECT d.unit_id, d.procedure_code AS code, d.commune_code AS commune,
          d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s) AS fresh,
          d.receive_channel AS channel,
          coalesce(d.apology_due, d.resumed_due,
@@ -49,13 +59,14 @@ WITH f AS (
          OR d.ready_day BETWEEN %(s)s AND %(e)s
          OR d.ended_day BETWEEN %(s)s AND %(e)s
          OR d.returned_day BETWEEN %(s)s AND %(e)s)
+    AND d.unit_id IN (SELECT u.agency_id FROM central.units u WHERE u.deleted_at IS NULL)
 ),
 -- Each day replaced by a stand-in that classify() compares with the period's days the same
 -- way (before / in / after it; the result day against the due day): a handful of distinct
 -- facts per procedure instead of one per dossier. s_1 = start - 1, s1 = start + 1,
 -- e1 = end + 1; every day is 'YYYY-MM-DD' text, so text order is day order.
-g AS (
-  SELECT unit_id, code,
+h AS (
+  SELECT unit_id, code, commune,
          CASE WHEN fresh THEN %(s)s ELSE %(s_1)s END AS received,
          CASE WHEN fresh THEN coalesce(channel, 'counter') ELSE 'counter' END AS channel,
          CASE WHEN ready BETWEEN %(s)s AND %(e)s THEN
@@ -67,14 +78,31 @@ g AS (
          CASE WHEN returned BETWEEN %(s)s AND %(e)s THEN %(s)s END AS returned,
          coalesce(returned BETWEEN %(s)s AND %(e)s AND postal, false) AS postal,
          coalesce(ready BETWEEN %(s)s AND %(e)s AND ready > due AND apologized, false)
-           AS apologized,
-         count(*) AS n
+           AS apologized
   FROM f
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+),
+-- Issue 16, in the same pass: grouped once per unit, procedure and applicant's commune (the
+-- one big aggregate, parallel as before), then those few rows regrouped two ways: per unit and
+-- procedure (the totals and every other breakdown) and per commune (`by_commune`; NULL = not
+-- matched). GROUPING SETS straight over the dossiers ran serially: 1.6x slower at 2,000,000.
+g1 AS (
+  SELECT unit_id, code, commune, received, channel, original_due, ready, ended, end_kind,
+         returned, postal, apologized, count(*) AS n
+  FROM h
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+),
+g AS (
+  SELECT unit_id, code, commune, received, channel, original_due, ready, ended, end_kind,
+         returned, postal, apologized, sum(n) AS n, GROUPING(commune) = 0 AS communal
+  FROM g1
+  GROUP BY GROUPING SETS (
+    (unit_id, code, received, channel, original_due, ready, ended, end_kind, returned,
+     postal, apologized),
+    (commune, received, channel, original_due, ready, ended, end_kind, returned, postal,
+     apologized))
 )
 SELECT g.*, coalesce(p.data->>'name', g.code) AS name, coalesce(p.data->>'sector', '') AS sector
 FROM g
-JOIN central.units u ON u.agency_id = g.unit_id AND u.deleted_at IS NULL
 LEFT JOIN central.procedures p ON p.code = g.code
 """
 
@@ -110,7 +138,7 @@ req AS (
   WHERE coalesce(doc->>'required', 'true') <> 'false'
 )
 SELECT d.unit_id, d.procedure_code AS code, coalesce(p.data->>'sector', '') AS sector,
-       count(*) AS n
+       d.commune_code AS commune, count(*) AS n
 FROM central.dossiers d
 JOIN central.units u ON u.agency_id = d.unit_id AND u.deleted_at IS NULL
 LEFT JOIN central.procedures p ON p.code = d.procedure_code
@@ -122,13 +150,14 @@ WHERE d.received_at >= (%(start)s::date::timestamp AT TIME ZONE %(zone)s)
                     AND NOT EXISTS (SELECT 1 FROM dig
                                     WHERE dig.unit_id = d.unit_id AND dig.code = d.code
                                       AND dig.document = req.name))
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3, 4
 """
 
 
 def add_digitised(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     """`digitised` in the totals and each unit's, sector's and procedure's row."""
-    per: dict[str, dict[str, int]] = {"unit": {}, "procedure": {}, "sector": {}}
+    per: dict[str, dict[str | None, int]] = {"unit": {}, "procedure": {}, "sector": {}}
+    per["code"] = {}  # by_commune's key (issue 16): the commune's code, None = not matched
     total = 0
     for r in rows:
         n = int(r["n"])
@@ -137,6 +166,7 @@ def add_digitised(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
             ("unit", r["unit_id"]),
             ("procedure", r["code"]),
             ("sector", r["sector"]),
+            ("code", r.get("commune")),
         ):
             per[key][value] = per[key].get(value, 0) + n
     report["totals"]["digitised"] = total
@@ -144,6 +174,7 @@ def add_digitised(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         ("unit", report["by_unit"]),
         ("procedure", report["by_procedure"]),
         ("sector", report["by_sector"]),
+        ("code", report.get("by_commune", [])),
     ):
         for line in lines:
             line["digitised"] = per[key].get(line[key], 0)
@@ -171,6 +202,28 @@ def add_ratings(report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
             line["ratings"] = ratings_row(per[key].get(line[key], {}))
 
 
+def by_commune(
+    communes: dict[str | None, list[tuple[DossierFacts, int]]],
+    period: Period,
+    names: Callable[[str | None], str],
+) -> list[dict[str, Any]]:
+    """Issue 16: the report's counters per applicant's commune (the same keys as a sector's
+    row), by code, the dossiers with no commune ("Chưa xác định", code None) last; a
+    commune where nothing counts in the period is left out, as in the other breakdowns."""
+    seen: dict[DossierFacts, list[str]] = {}
+    out = []
+    for code in sorted(communes, key=lambda c: (c is None, c or "")):
+        tally = Tally()
+        for facts, n in communes[code]:
+            keys = seen.get(facts)
+            if keys is None:
+                keys = seen[facts] = classify(facts, period)
+            tally.add(keys, n)
+        if tally.counts:
+            out.append({"code": code, "name": names(code), **tally.row()})
+    return out
+
+
 def _params(period: Period) -> dict[str, str]:
     one = timedelta(days=1)
     s, e = period.start, period.end
@@ -186,9 +239,23 @@ def _params(period: Period) -> dict[str, str]:
     }
 
 
+FACT_KEYS = (
+    "received",
+    "channel",
+    "original_due",
+    "ready",
+    "ended",
+    "end_kind",
+    "returned",
+    "postal",
+    "apologized",
+)
+
+
 def province_report(url: str, start: date, end: date) -> dict[str, Any]:
-    """{"from", "to", "unit": None, "totals", "by_sector", "by_procedure", "by_unit"}:
-    the province's figures, and each unit's totals (with its name) in `by_unit`."""
+    """{"from", "to", "unit": None, "totals", "by_sector", "by_procedure", "by_unit",
+    "by_commune"}: the province's figures, each unit's totals (with its name) in `by_unit`,
+    and per applicant's commune (issue 16) in `by_commune`."""
     period = Period(start, end)
     with admin_connection(url) as conn:
         _require_schema(conn)
@@ -198,6 +265,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         rows = conn.execute(REPORT_SQL, _params(period)).fetchall()
         rated = conn.execute(RATINGS_SQL, _params(period)).fetchall()
         digitised = conn.execute(DIGITISED_SQL, _params(period)).fetchall()
+        names = commune_names(conn)
     days: dict[str | None, date | None] = {None: None}
 
     def day(value: str | None) -> date | None:
@@ -205,11 +273,17 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             days[value] = date.fromisoformat(str(value))
         return days[value]
 
-    groups: dict[str, list[tuple[Line, DossierFacts, int]]] = {}
-    for r in rows:
+    # The same stand-in facts recur in every unit, procedure and commune: made once each.
+    made: dict[tuple[Any, ...], DossierFacts] = {}
+
+    def facts_of(r: dict[str, Any]) -> DossierFacts:
+        key = tuple(r[k] for k in FACT_KEYS)
+        found = made.get(key)
+        if found is not None:
+            return found
         received, due = day(r["received"]), day(r["original_due"])
         assert received is not None and due is not None
-        facts = DossierFacts(
+        found = made[key] = DossierFacts(
             received=received,
             channel=r["channel"],
             original_due=due,
@@ -220,6 +294,15 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
             returned_postal=bool(r["postal"]),
             apologized=bool(r["apologized"]),
         )
+        return found
+
+    groups: dict[str, list[tuple[Line, DossierFacts, int]]] = {}
+    communes: dict[str | None, list[tuple[DossierFacts, int]]] = {}
+    for r in rows:
+        facts = facts_of(r)
+        if r["communal"]:
+            communes.setdefault(r["commune"], []).append((facts, int(r["n"])))
+            continue
         line = Line(r["code"], r["name"], r["sector"])
         groups.setdefault(r["unit_id"], []).append((line, facts, int(r["n"])))
     province = summarize((g for mine in groups.values() for g in mine), period)
@@ -235,6 +318,7 @@ def province_report(url: str, start: date, end: date) -> dict[str, Any]:
         "by_sector": province.by_sector,
         "by_procedure": province.by_procedure,
         "by_unit": by_unit,
+        "by_commune": by_commune(communes, period, names),
     }
     add_ratings(report, rated)
     add_digitised(report, digitised)

@@ -71,9 +71,12 @@ class PgTransport:
         "users": "username, unit_id, full_name, role, password_hash, active",
         "service_counters": "unit_id, number, name",
         "queue_services": "unit_id, code, data",
+        "admin_unit_overrides": "code, name, province_code, retired",  # c0009, issue 16
     }
-    # Tables a central older than its revision c0004 does not have: read as empty there.
-    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"service_counters", "queue_services"})
+    # Tables a central older than its revision c0004 (c0009) does not have: read as empty there.
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"service_counters", "queue_services", "admin_unit_overrides"}  # the last: c0009
+    )
 
     def __init__(self, url: str, *, sslmode: str = "prefer", timeout_s: int = 15) -> None:
         self.url = url
