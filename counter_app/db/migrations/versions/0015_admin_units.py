@@ -28,21 +28,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("dossiers") as b:
-        b.add_column(sa.Column("applicant_commune_code", sa.String(5), nullable=True))
-        b.add_column(
-            sa.Column(
-                "applicant_address_card",
-                sa.String(300),
-                nullable=False,
-                server_default=sa.text("''"),
-            )
-        )
+    # plain ALTER TABLE (SQLite >= 3.35 adds and drops columns in place): a batch copy of
+    # `units` would drop a table the dossiers' foreign keys point at
+    op.add_column("dossiers", sa.Column("applicant_commune_code", sa.String(5), nullable=True))
+    op.add_column(
+        "dossiers",
+        sa.Column(
+            "applicant_address_card", sa.String(300), nullable=False, server_default=sa.text("''")
+        ),
+    )
     op.create_index("ix_dossiers_commune", "dossiers", ["applicant_commune_code"])
-    with op.batch_alter_table("units") as b:
-        b.add_column(
-            sa.Column("commune_code", sa.String(5), nullable=False, server_default=sa.text("''"))
-        )
+    op.add_column(
+        "units",
+        sa.Column("commune_code", sa.String(5), nullable=False, server_default=sa.text("''")),
+    )
     op.create_table(
         "admin_unit_overrides",
         sa.Column("code", sa.String(5), primary_key=True),
@@ -55,9 +54,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("admin_unit_overrides")
-    with op.batch_alter_table("units") as b:
-        b.drop_column("commune_code")
+    op.drop_column("units", "commune_code")
     op.drop_index("ix_dossiers_commune", table_name="dossiers")
-    with op.batch_alter_table("dossiers") as b:
-        b.drop_column("applicant_address_card")
-        b.drop_column("applicant_commune_code")
+    op.drop_column("dossiers", "applicant_address_card")
+    op.drop_column("dossiers", "applicant_commune_code")
