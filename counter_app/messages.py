@@ -9,6 +9,7 @@ from typing import Any
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.limits import MAX_DOCUMENT_LINES
 from counter_app.domain.redact import redact_secrets
+from counter_app.messages_addresses import ADDRESS_FIELD_LABELS, ADDRESS_MESSAGES
 from counter_app.messages_devices import DEVICE_MESSAGES
 from counter_app.messages_digitise import DIGITISE_MESSAGES
 from counter_app.messages_files import FILE_MESSAGES
@@ -284,6 +285,7 @@ MESSAGES.update(DEVICE_MESSAGES)  # issue 13 items 2, 3: counter_app/messages_de
 MESSAGES.update(DIGITISE_MESSAGES)  # issue 15 items 2, 3: counter_app/messages_digitise.py
 MESSAGES.update(SCAN_MESSAGES)  # issue 15 item 1: counter_app/messages_scan.py
 MESSAGES.update(FILE_SYNC_MESSAGES)  # issue 15 (sync): counter_app/messages_filesync.py
+MESSAGES.update(ADDRESS_MESSAGES)  # issue 16 (store): counter_app/messages_addresses.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",
@@ -331,6 +333,8 @@ FIELD_LABELS: dict[str, str] = {
     "request_id": "Mã yêu cầu (request_id)",
     "ticket_id": "Số thứ tự (ticket_id)",
 }
+
+FIELD_LABELS.update(ADDRESS_FIELD_LABELS)  # issue 16 (store)
 
 
 class _Default(dict[str, Any]):
