@@ -17,9 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
+from counter_app.db.models import AdminUnitOverride
 from counter_app.domain.admin_units import AdminUnits, Commune, core, format_address
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.text import fold
+from counter_app.services.admin_units import units_in
+from counter_app.services.context import ServiceContext
+from counter_app.services.units import find_local_unit
 
 MAX_ADDRESS = 300  # Dossier.applicant_address
 
@@ -138,3 +144,12 @@ def info(units: AdminUnits, overrides: int) -> dict[str, Any]:
         "communes": len(units.communes),
         "overrides": overrides,
     }
+
+
+def local_list(ctx: ServiceContext) -> tuple[AdminUnits, str, int]:
+    """(this unit's list, the unit's own commune code or "", how many override rows), in one
+    short read; a database without a unit yet has no own commune."""
+    with ctx.uow.read() as s:
+        unit = find_local_unit(s)
+        overrides = int(s.scalar(select(func.count()).select_from(AdminUnitOverride)) or 0)
+        return units_in(s), (unit.commune_code or "") if unit is not None else "", overrides
