@@ -20,9 +20,12 @@ from counter_app.db.models import Dossier, DossierDocument, OutboxEvent, Procedu
 EVENT_KIND = "document_digitised"
 
 
-def digitised_by_procedure(s: Session, opens: datetime, closes: datetime) -> dict[str, int]:
+def digitised_by_procedure(
+    s: Session, opens: datetime, closes: datetime, by: Any = Procedure.code
+) -> dict[Any, int]:
     """Procedure code -> dossiers received in [opens, closes) (naive or aware UTC bounds)
-    whose required documents are all digitised."""
+    whose required documents are all digitised; `by` another dossier column to count by
+    instead (issue 16: Dossier.applicant_commune_code)."""
     done: dict[str, set[str]] = defaultdict(set)
     for (payload,) in s.execute(select(OutboxEvent.payload).where(OutboxEvent.kind == EVENT_KIND)):
         code, doc = payload.get("code"), payload.get("document")
@@ -31,7 +34,7 @@ def digitised_by_procedure(s: Session, opens: datetime, closes: datetime) -> dic
     if not done:
         return {}
     rows = s.execute(
-        select(Dossier.id, Dossier.code, Procedure.code)
+        select(Dossier.id, Dossier.code, by)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .where(Dossier.received_at >= opens, Dossier.received_at < closes)
         .where(Dossier.code.in_(list(done)))
@@ -48,7 +51,7 @@ def digitised_by_procedure(s: Session, opens: datetime, closes: datetime) -> dic
             )
         ):
             required[dossier_id].append(name)
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[Any, int] = defaultdict(int)
     for dossier_id, code, proc in rows:
         if all(name in done[code] for name in required[dossier_id]):
             counts[proc] += 1
