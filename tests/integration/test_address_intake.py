@@ -179,3 +179,30 @@ def test_the_returning_applicant_brings_the_commune(cli, demo_db, write_json, ma
     assert found is not None
     assert found["commune_code"] == MY_HOA_HUNG
     assert found["address"] == "Ấp Mỹ Hòa, Xã Mỹ Hòa Hưng, tỉnh An Giang"
+
+
+def test_a_corrected_address_takes_its_new_commune(cli, demo_db, write_json):
+    code = intake(cli, write_json, with_applicant(address="Ấp Mỹ Hòa, gần chợ"))
+    assert stored(demo_db, code)[1] is None
+    res = cli(
+        "dossier",
+        code,
+        "correct",
+        "--field",
+        "address",
+        "--value",
+        "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang",
+        "--by",
+        "canbo1",
+    )
+    assert res.rc == 0, res.err
+    assert stored(demo_db, code)[1] == MY_HOA_HUNG
+    shown = ok(cli("--json", "show", code))
+    assert shown["applicant"]["address_verified"] is True
+    [ev] = [e for e in shown["events"] if e["kind"] == "corrected"]
+    assert ev["data"]["changes"]["commune_code"] == [None, MY_HOA_HUNG]
+    assert "Mã xã/phường: — → 30313" in cli("show", code).out
+    # back to a text naming no commune: unverified again
+    res = cli("dossier", code, "correct", "--field", "address", "--value", "Ấp 3", "--by", "canbo1")
+    assert res.rc == 0, res.err
+    assert stored(demo_db, code)[1] is None
