@@ -33,7 +33,14 @@ from sqlalchemy import (
 from counter_app.db.models import Dossier, Procedure
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import add_counts, ratings_row
-from counter_app.domain.report import END_KINDS, DossierFacts, Line, Period, Summary, summarize
+from counter_app.domain.report import (
+    END_KINDS,
+    DossierFacts,
+    Line,
+    Period,
+    Summary,
+    summarize,
+)
 from counter_app.services import digitised, ratings, report_communes
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit, unit_info
@@ -192,25 +199,39 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
         }
     end_kinds = {k[0]: k for k in END_KINDS}
 
-    def groups() -> Any:
-        for pid, channel, k, code, n in rows:
-            rdy, ended = k[1], k[3]
-            facts = bucket_facts(
-                period,
-                channel,
-                k[0],
-                None if rdy == "-" else rdy,
-                k[2] == "1",
-                None if ended == "-" else ended,
-                end_kinds.get(k[4], ""),
-                k[5] == "1",
-                k[6] == "1",
-                k[7] == "1",
-            )
-            yield procedures[pid], code, facts, n
+    # The rows carry the commune too (issue 16); each breakdown adds up its own keys first,
+    # so the facts are built once per (procedure | commune, channel, key), not per product.
+    per_procedure: dict[tuple[str, str, str], int] = {}
+    per_commune: dict[tuple[str | None, str, str], int] = {}
+    for pid, channel, k, code, n in rows:
+        per_procedure[pid, channel, k] = per_procedure.get((pid, channel, k), 0) + n
+        per_commune[code, channel, k] = per_commune.get((code, channel, k), 0) + n
+    facts_of: dict[tuple[str, str], DossierFacts] = {}
 
-    grouped = list(groups())
-    summary = summarize(((line, facts, n) for line, _, facts, n in grouped), period)
+    def facts(channel: str, k: str) -> DossierFacts:
+        found = facts_of.get((channel, k))
+        if found is None:
+            found = facts_of[channel, k] = _facts(channel, k)
+        return found
+
+    def _facts(channel: str, k: str) -> DossierFacts:
+        rdy, ended = k[1], k[3]
+        return bucket_facts(
+            period,
+            channel,
+            k[0],
+            None if rdy == "-" else rdy,
+            k[2] == "1",
+            None if ended == "-" else ended,
+            end_kinds.get(k[4], ""),
+            k[5] == "1",
+            k[6] == "1",
+            k[7] == "1",
+        )
+
+    summary = summarize(
+        ((procedures[pid], facts(ch, k), n) for (pid, ch, k), n in per_procedure.items()), period
+    )
     add_ratings(summary, scale, totals_rated, by_procedure_rated)
     with ctx.uow.read() as s:  # issue 15: received with every required document digitised
         counts = digitised.digitised_by_procedure(
@@ -221,7 +242,12 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
         summary.totals, summary.by_sector, summary.by_procedure, counts, sector_of
     )
     by_commune = report_communes.unit_rows(
-        ctx, period, ((code, facts, n) for _, code, facts, n in grouped), scale, opens, closes
+        ctx,
+        period,
+        ((code, facts(ch, k), n) for (code, ch, k), n in per_commune.items()),
+        scale,
+        opens,
+        closes,
     )
     return UnitReport(period, unit, summary, by_commune)
 
