@@ -234,8 +234,12 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
     )
     add_ratings(summary, scale, totals_rated, by_procedure_rated)
     with ctx.uow.read() as s:  # issue 15: received with every required document digitised
-        counts = digitised.digitised_by_procedure(
-            s, opens.replace(tzinfo=UTC), closes.replace(tzinfo=UTC)
+        counts, by_commune_digitised = digitised.digitised_by(
+            s,
+            opens.replace(tzinfo=UTC),
+            closes.replace(tzinfo=UTC),
+            Procedure.code,
+            Dossier.applicant_commune_code,
         )
     sector_of = {line.procedure: line.sector for line in procedures.values()}
     digitised.add_digitised(
@@ -246,8 +250,7 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
         period,
         ((code, facts(ch, k), n) for (code, ch, k), n in per_commune.items()),
         scale,
-        opens,
-        closes,
+        by_commune_digitised,
     )
     return UnitReport(period, unit, summary, by_commune)
 

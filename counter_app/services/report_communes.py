@@ -5,7 +5,6 @@ digitised count of each commune's dossiers, like the sector rows."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +14,6 @@ from counter_app.domain import ratings as rating_rules
 from counter_app.domain.admin_units import default_units
 from counter_app.domain.report import DossierFacts, Period
 from counter_app.domain.report_communes import commune_rows
-from counter_app.services import digitised
 from counter_app.services.admin_units import units_in
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit
@@ -26,11 +24,10 @@ def unit_rows(
     period: Period,
     groups: Iterable[tuple[str | None, DossierFacts, int]],
     scale: int,
-    opens: datetime,
-    closes: datetime,
+    digitised: dict[str | None, int],
 ) -> list[dict[str, Any]]:
     """`report --json` "by_commune" for (commune code, facts, count) groups of the report's
-    query; `opens`/`closes`: the period's bounds as naive UTC."""
+    query; `digitised`: commune code -> dossiers digitised in full (services/digitised)."""
     with ctx.uow.read() as s:
         units = units_in(s)
         unit_id = local_unit(s).id
@@ -44,9 +41,6 @@ def unit_rows(
             )
             .group_by(Dossier.applicant_commune_code, Rating.scale, Rating.level)
         ).all()
-        done = digitised.digitised_by_procedure(
-            s, opens.replace(tzinfo=UTC), closes.replace(tzinfo=UTC), Dossier.applicant_commune_code
-        )
     packaged = default_units()
 
     def label_of(code: str) -> str | None:
@@ -61,5 +55,5 @@ def unit_rows(
         )
     for row in rows:
         row["ratings"] = rating_rules.ratings_row(per_code.get(row["code"], {}), scale)
-        row["digitised"] = done.get(row["code"], 0)
+        row["digitised"] = digitised.get(row["code"], 0)
     return rows

@@ -78,3 +78,26 @@ def test_csv_and_pdf_have_the_commune_block(demo_db, cli, write_json, tmp_path: 
     for name in ("Xã Mỹ Hòa Hưng, tỉnh An Giang", "Phường Long Xuyên, tỉnh An Giang"):
         assert name in " ".join(text.split())
     assert "Chưa xác định" in text
+
+
+def test_digitised_and_ratings_counted_by_commune(demo_db, cli, write_json, tmp_path) -> None:
+    from page_images import text_page
+
+    codes = _month(cli, write_json)
+    first = codes[0]  # Xã Mỹ Hòa Hưng: every required document digitised
+    required = [d["name"] for d in ok(cli("--json", "show", first))["documents"] if d["required"]]
+    for i, name in enumerate(required):
+        page = tmp_path / f"p{i}.png"
+        page.write_bytes(text_page(seed=i))
+        res = cli("attach", first, "--document", name, page, "--no-ocr", "--json")
+        assert res.rc == 0, res.err
+    rows = {r["code"]: r for r in ok(cli("--json", "report", *OCT))["by_commune"]}
+    assert rows["30313"]["digitised"] == 1
+    assert rows["30307"]["digitised"] == 0 and rows[None]["digitised"] == 0
+    assert set(rows["30313"]["ratings"]) == {"rat_hai_long", "hai_long", "khong_hai_long"}
+    res = cli("rate", "--dossier", first, "--level", "3")
+    assert res.rc == 0, res.err
+    wide = ok(cli("--json", "report", "--from", "2026-10-01", "--to", "2026-12-02"))
+    rows = {r["code"]: r for r in wide["by_commune"]}
+    assert rows["30313"]["ratings"]["rat_hai_long"] == 1
+    assert sum(rows["30307"]["ratings"].values()) == 0
