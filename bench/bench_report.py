@@ -15,6 +15,7 @@ sector and procedure included) and prints it beside the budget and the floor: on
 from __future__ import annotations
 
 import argparse
+import random
 import sqlite3
 import time
 from datetime import date, timedelta
@@ -32,6 +33,7 @@ from _common import (
 from make_db import build_or_reuse
 
 BUDGET_S = 2.0
+COMMUNES = 40  # issue 16: the applicants' communes the report groups by
 YEAR_DOSSIERS = 250_000
 PER_DAY = 1_000
 
@@ -105,6 +107,26 @@ def give_history(db: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM dossier_events").fetchone()[0])
 
 
+def give_communes(db: Path, count: int = COMMUNES) -> None:
+    """Issue 16: the applicants' 2025 communes, as a unit sees them — spread over `count`
+    communes of its province (its own and its neighbours'), one in ten unverified (NULL)."""
+    from counter_app.domain.admin_units import default_units
+
+    codes = [c.code for c in default_units().communes_of("91")[:count]]
+    with sqlite3.connect(db) as conn:
+        if conn.execute(
+            "SELECT count(*) FROM dossiers WHERE applicant_commune_code IS NOT NULL"
+        ).fetchone()[0]:
+            return
+        rnd = random.Random(16)
+        ids = [r[0] for r in conn.execute("SELECT id FROM dossiers")]
+        conn.executemany(
+            "UPDATE dossiers SET applicant_commune_code = ? WHERE id = ?",
+            [(None if rnd.random() < 0.1 else rnd.choice(codes), i) for i in ids],
+        )
+        conn.execute("ANALYZE")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_args(p)
@@ -115,6 +137,7 @@ def main() -> None:
     db = args.db or OUT_DIR / f"bench-report-{n}.db"
     build_or_reuse(db, n, per_day=per_day)
     events = give_history(db)
+    give_communes(db)
 
     from counter_app.app import build_context
     from counter_app.services.report import unit_report
@@ -136,7 +159,8 @@ def main() -> None:
     print(
         f"{n:,} dossiers, {events:,} events, {start}–{end}: received {t['received']:,}, "
         f"resolved {t['resolved']:,} (on time {t['on_time_rate']}), in progress "
-        f"{t['in_progress']:,}, {len(rep.summary.by_procedure)} procedures"
+        f"{t['in_progress']:,}, {len(rep.summary.by_procedure)} procedures, "
+        f"{len(rep.by_commune)} commune rows"
     )
     rows = [
         Row(

@@ -9,6 +9,7 @@ from typing import Any
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.limits import MAX_DOCUMENT_LINES
 from counter_app.domain.redact import redact_secrets
+from counter_app.messages_addresses import ADDRESS_FIELD_LABELS, ADDRESS_MESSAGES
 from counter_app.messages_central_units import CENTRAL_UNITS_MESSAGES
 from counter_app.messages_devices import DEVICE_MESSAGES
 from counter_app.messages_digitise import DIGITISE_MESSAGES
@@ -288,6 +289,7 @@ MESSAGES.update(SCAN_MESSAGES)  # issue 15 item 1: counter_app/messages_scan.py
 MESSAGES.update(FILE_SYNC_MESSAGES)  # issue 15 (sync): counter_app/messages_filesync.py
 MESSAGES.update(UNIT_PLACE_MESSAGES)  # issue 16 §4: counter_app/messages_units.py
 MESSAGES.update(CENTRAL_UNITS_MESSAGES)  # issue 16 (central): messages_central_units.py
+MESSAGES.update(ADDRESS_MESSAGES)  # issue 16 (store): counter_app/messages_addresses.py
 
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục",
@@ -335,6 +337,8 @@ FIELD_LABELS: dict[str, str] = {
     "request_id": "Mã yêu cầu (request_id)",
     "ticket_id": "Số thứ tự (ticket_id)",
 }
+
+FIELD_LABELS.update(ADDRESS_FIELD_LABELS)  # issue 16 (store)
 
 
 class _Default(dict[str, Any]):

@@ -62,6 +62,7 @@ CORRECTION_FIELD_LABELS: dict[str, str] = {
     "phone": "Điện thoại",
     "address": "Địa chỉ",
     "email": "Email",
+    "commune_code": "Mã xã/phường",  # issue 16: follows a corrected address
 }
 # The document corrections (`--field document …`): add or change a line, mark one received,
 # remove one; the event records them all as "documents" (the lines before and after).

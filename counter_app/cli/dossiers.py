@@ -15,7 +15,7 @@ from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import STATUS_CODES
 from counter_app.domain.limits import INTAKE_FILE_MAX_BYTES, MAX_DOSSIERS_PER_INTAKE
-from counter_app.domain.model import DossierView
+from counter_app.domain.model import Applicant, DossierView
 from counter_app.inputs import read_limited
 from counter_app.printing.label_spec import label_spec
 from counter_app.printing.labels import render_label
@@ -23,6 +23,7 @@ from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
 from counter_app.services import lookup, unit_setup
+from counter_app.services.addresses import commune_json
 from counter_app.services.context import ServiceContext
 from counter_app.services.papers import record_paper
 from counter_app.services.printjobs import render_form
@@ -180,6 +181,36 @@ def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     )
 
 
+def applicant_json(a: Applicant) -> dict[str, Any]:
+    """The applicant's keys; issue 16: "commune" {code, name, province, label} or null (the
+    address matched no 2025 commune), "address_verified", and "address_card" (the ID card's
+    own address) when a conversion was accepted."""
+    out: dict[str, Any] = {
+        "name": a.name,
+        "id_number": a.id_number,
+        "phone": a.phone,
+        "address": a.address,
+        "email": a.email,
+        "commune": commune_json(a.commune),
+        "address_verified": a.address_verified,
+    }
+    if a.address_card:
+        out["address_card"] = a.address_card
+    return out
+
+
+def address_lines(a: Applicant) -> list[str]:
+    """Issue 16: the address's 2025 commune (or "chưa xác minh"), the card's own address."""
+    lines = []
+    if a.commune is not None:
+        lines.append(f"Xã/phường: {a.commune.label} (mã {a.commune.code})")
+    elif a.address:
+        lines.append("Xã/phường: chưa xác minh (địa chỉ không khớp xã/phường nào năm 2025)")
+    if a.address_card:
+        lines.append(f"Địa chỉ trên thẻ: {a.address_card}")
+    return lines
+
+
 def dossier_json(v: DossierView) -> dict[str, Any]:
     return {
         "code": v.code,
@@ -194,7 +225,7 @@ def dossier_json(v: DossierView) -> dict[str, Any]:
             "fee": v.procedure.fee,
             "version": v.procedure.version,
         },
-        "applicant": v.applicant.__dict__,
+        "applicant": applicant_json(v.applicant),
         "documents": [d.__dict__ for d in v.documents],
         "sets": v.sets,
         "receive_channel": v.receive_channel,
@@ -220,6 +251,7 @@ def _human_dossier(v: DossierView) -> str:
         f"Người nộp: {v.applicant.name}  CCCD {v.applicant.id_number or '—'}  "
         f"ĐT {v.applicant.phone or '—'}",
         f"Địa chỉ:  {v.applicant.address or '—'}",
+        *address_lines(v.applicant),
         f"Nhận lúc: {v.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {v.due_at:%H:%M %d/%m/%Y}",
         f"Cán bộ tiếp nhận: {v.received_by}   Sổ {v.register_book}, số {v.register_no}",
         *([v.certification] if v.cert_book else []),

@@ -29,6 +29,7 @@ from counter_app.cli import (
     setup,
     sync,
 )
+from counter_app.cli import addresses as addresses_cli
 from counter_app.cli import backup as backup_cli
 from counter_app.cli import devices as devices_cli
 from counter_app.cli import file_sync as file_sync_cli
@@ -215,6 +216,7 @@ def build_parser() -> Parser:
     files_cli.add_parsers(cmd, common)
     scanners_cli.add_parser(cmd, common)
     file_sync_cli.add_fetch_to(sub, common)  # `file fetch` beside the store's get / verify
+    addresses_cli.add_parser(cmd, common)  # issue 16: the 2025 communes and wards
     return root
 
 
@@ -269,6 +271,7 @@ COMMANDS: dict[str, Command] = {
     "files": Command(files_cli.cmd_files),
     "file": Command(files_cli.cmd_file, check=files_cli.check_file),
     "scanner": Command(scanners_cli.cmd_scanner),
+    "address": Command(addresses_cli.cmd_address),  # issue 16 (cli/addresses.py)
 }
 # Issue 15 (sync): `file fetch CODE NAME` downloads from central (cli/file_sync.py); the
 # other `file` actions stay the file store's.

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from counter_app.domain.admin_units import Commune
+
 DOCUMENT_KINDS = ("original", "copy", "certified_copy")
 RECEIVE_CHANNELS = ("counter", "online", "postal")
 RETURN_CHANNELS = ("counter", "postal")
@@ -52,6 +54,14 @@ class Applicant:
     phone: str = ""
     address: str = ""
     email: str = ""
+    # Issue 16: the 2025 commune the address names (None: unverified free text), and the ID
+    # card's own (old) address when its 2025 conversion was accepted ("" otherwise).
+    commune: Commune | None = None
+    address_card: str = ""
+
+    @property
+    def address_verified(self) -> bool:
+        return self.commune is not None
 
 
 @dataclass(frozen=True)

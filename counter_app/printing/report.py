@@ -2,8 +2,9 @@
 
 PDF: the unit header of the forms, a title with the period, the totals, a chart (received
 by channel; resolved early / on time / late with the on-time rate), by sector, by
-procedure and — for the province — by unit. CSV: one row per line of every breakdown
-(scope, key, name, then every counter), UTF-8 with a BOM so Excel reads Vietnamese right.
+procedure, by the applicant's commune (issue 16) and — for the province — by unit. CSV:
+one row per line of every breakdown (scope, key, name, then every counter), UTF-8 with a
+BOM so Excel reads Vietnamese right.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import ORDER as RATING_ORDER
 from counter_app.domain.ratings import WORDS as RATING_WORDS
 from counter_app.domain.report import COUNT_KEYS
-from counter_app.printing import fonts, report_communes
+from counter_app.domain.report_communes import rows_for_print
+from counter_app.printing import fonts
 from counter_app.printing import layout as L
 
+COMMUNE_HEADING = "Theo xã/phường của người nộp"
 UNIT_TITLE = "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ"
 PROVINCE_TITLE = "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ TOÀN TỈNH"
 LABELS = {
@@ -125,8 +128,8 @@ def render_csv(report: dict[str, Any]) -> bytes:
         line("linh_vuc", r["sector"], r["sector"], r)
     for r in report["by_procedure"]:
         line("thu_tuc", r["procedure"], r["name"], r)
-    for scope, key, name, r in report_communes.csv_rows(report):  # issue 16
-        line(scope, key, name, r)
+    for r in report.get("by_commune", []):  # issue 16: "" = the address matched no commune
+        line("xa_phuong", r["code"] or "", r["name"], r)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -325,12 +328,8 @@ def render_pdf(
         ("Theo đơn vị", report.get("by_unit", []), lambda r: f"{r['unit']} · {r['name']}"),
         ("Theo lĩnh vực", report["by_sector"], lambda r: r["sector"] or "—"),
         ("Theo thủ tục", report["by_procedure"], lambda r: f"{r['procedure']} · {r['name']}"),
-        # issue 16: the largest 30 communes, the others in one line, the unmatched
-        (
-            report_communes.TITLE,
-            report_communes.pdf_rows(report.get("by_commune", [])),
-            lambda r: r["name"],
-        ),
+        # issue 16: the 30 largest, the rest in one row, then "Chưa xác định"
+        (COMMUNE_HEADING, rows_for_print(report.get("by_commune", [])), lambda r: r["name"]),
     ):
         part = _breakdown(f"{n}. {heading}", rows, name)
         if part:

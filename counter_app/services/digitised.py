@@ -23,21 +23,28 @@ EVENT_KIND = "document_digitised"
 def digitised_by_procedure(s: Session, opens: datetime, closes: datetime) -> dict[str, int]:
     """Procedure code -> dossiers received in [opens, closes) (naive or aware UTC bounds)
     whose required documents are all digitised."""
+    return digitised_by(s, opens, closes, Procedure.code)[0]
+
+
+def digitised_by(
+    s: Session, opens: datetime, closes: datetime, *columns: Any
+) -> list[dict[Any, int]]:
+    """The same count by each of `columns` (dossier or procedure columns) in one pass, e.g.
+    by procedure and by the applicant's commune (issue 16): one dict per column."""
     done: dict[str, set[str]] = defaultdict(set)
     for (payload,) in s.execute(select(OutboxEvent.payload).where(OutboxEvent.kind == EVENT_KIND)):
         code, doc = payload.get("code"), payload.get("document")
         if code:
             done[str(code)].add(str(doc or ""))
+    counts: list[dict[Any, int]] = [defaultdict(int) for _ in columns]
     if not done:
-        return {}
+        return [dict(c) for c in counts]
     rows = s.execute(
-        select(Dossier.id, Dossier.code, Procedure.code)
+        select(Dossier.id, Dossier.code, *columns)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .where(Dossier.received_at >= opens, Dossier.received_at < closes)
         .where(Dossier.code.in_(list(done)))
     ).all()
-    if not rows:
-        return {}
     required: dict[str, list[str]] = defaultdict(list)
     ids = [r[0] for r in rows]
     for i in range(0, len(ids), 500):
@@ -48,11 +55,11 @@ def digitised_by_procedure(s: Session, opens: datetime, closes: datetime) -> dic
             )
         ):
             required[dossier_id].append(name)
-    counts: dict[str, int] = defaultdict(int)
-    for dossier_id, code, proc in rows:
+    for dossier_id, code, *keys in rows:
         if all(name in done[code] for name in required[dossier_id]):
-            counts[proc] += 1
-    return dict(counts)
+            for into, key in zip(counts, keys, strict=True):
+                into[key] += 1
+    return [dict(c) for c in counts]
 
 
 def add_digitised(

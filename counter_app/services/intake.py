@@ -39,7 +39,8 @@ from counter_app.domain.receipt import LATE_ENTRY_ACTION, code_period, is_late_e
 from counter_app.domain.register import cert_book_name
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold, name_keys
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
-from counter_app.services import files, resume
+from counter_app.services import addresses, files, resume
+from counter_app.services.admin_units import units_in
 from counter_app.services.archive import build_archive_pdf
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
@@ -90,10 +91,18 @@ class IntakeRequest:
     # transaction. `scans_source` says how they came: "scan" (the scanner) or "file".
     scans: dict[int, list[bytes]] = field(default_factory=dict)
     scans_source: str = "scan"
+    # Issue 16: the 2025 commune chosen for the address (GSO code; None: read from the text)
+    # and the ID card's own address when its 2025 conversion was accepted.
+    commune_code: str | None = None
+    address_card: str = ""
 
     def fingerprint(self) -> str:
         """The request's content without its id: a repeat must carry the same content."""
         body = {k: v for k, v in asdict(self).items() if k not in ("request_id", "scans")}
+        # Issue 16's keys only when set: a request stored before them keeps its fingerprint.
+        for key in ("commune_code", "address_card"):
+            if not body[key]:
+                del body[key]
         if self.scans:  # the pages by their hashes, not megabytes of bytes in JSON
             body["scans"] = {
                 str(i): [hashlib.sha256(b).hexdigest() for b in pages]
@@ -224,6 +233,14 @@ def parse_intake(raw: Any, today: date | None = None) -> IntakeRequest:
     )
     email = _typed(errors, "applicant.email", ap.get("email"), str, "")
     email = _collect(errors, "applicant.email", validate_email, email, "applicant.email")
+    commune_code = _commune_code(ap.get("commune_code"), errors)
+    address_card = _collect(
+        errors,
+        "applicant.address_card",
+        clean_address,
+        ap.get("address_card") or "",
+        "applicant.address_card",
+    )
     docs_raw = _typed(errors, "documents", raw.get("documents"), list)
     docs: tuple[DocumentIn, ...] | None = None
     if docs_raw is not None and len(docs_raw) > MAX_DOCUMENT_LINES:
@@ -258,7 +275,22 @@ def parse_intake(raw: Any, today: date | None = None) -> IntakeRequest:
         received_at=received_at,
         ticket_id=ticket_id or None,
         request_id=request_id or None,
+        commune_code=commune_code,
+        address_card=address_card or "",
     )
+
+
+def _commune_code(value: Any, errors: dict[str, str]) -> str | None:
+    """Five digits (a GSO commune code) or nothing; whether the list has it is checked at
+    registration, against this unit's list (services/addresses.resolve)."""
+    code: str | None = _typed(errors, "applicant.commune_code", value, str)
+    if code is None or not code.strip():
+        return None
+    code = code.strip()
+    if len(code) != 5 or not code.isascii() or not code.isdigit():
+        errors["applicant.commune_code"] = "commune_unknown"
+        return None
+    return code
 
 
 def resolve_documents(proc: Procedure, given: tuple[DocumentIn, ...] | None) -> list[DocumentIn]:
@@ -303,6 +335,9 @@ def _insert(
     day = at.date()
     check_day_open(s, unit.id, day)
     proc = current_procedure(s, req.procedure)
+    # Issue 16: the address's 2025 commune (refused only for an unknown or contradicting code).
+    address, commune_code = addresses.resolve(units_in(s), req.address, req.commune_code)
+    address_card = req.address_card if req.address_card != address else ""
     plan = compute_due(
         at, proc.processing_days, load_calendar(s), office_hours(unit), time_unit=proc.time_unit
     )
@@ -331,7 +366,9 @@ def _insert(
         applicant_name=req.name,
         applicant_id_number=req.id_number,
         applicant_phone=req.phone,
-        applicant_address=req.address,
+        applicant_address=address,
+        applicant_commune_code=commune_code,
+        applicant_address_card=address_card,
         applicant_email=req.email,
         sets=req.sets,
         receive_channel=req.receive_channel,
@@ -417,6 +454,9 @@ def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
             "phone": d.applicant_phone,
             "address": d.applicant_address,
             "email": d.applicant_email,
+            # issue 16: the 2025 commune (None: unverified text), the card's own address
+            "commune_code": d.applicant_commune_code,
+            **({"address_card": d.applicant_address_card} if d.applicant_address_card else {}),
         },
         "documents": [
             {"name": x.name, "kind": x.kind, "count": x.count, "received": x.received}
@@ -549,6 +589,7 @@ def returning_applicant(ctx: ServiceContext, id_number: str) -> dict[str, str] |
             "phone": d.applicant_phone,
             "address": d.applicant_address,
             "email": d.applicant_email,
+            "commune_code": d.applicant_commune_code or "",  # issue 16; "" = unverified
         }
 
 

@@ -13,7 +13,7 @@ around its changes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -33,8 +33,15 @@ from sqlalchemy import (
 from counter_app.db.models import Dossier, Procedure
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import add_counts, ratings_row
-from counter_app.domain.report import END_KINDS, DossierFacts, Line, Period, Summary, summarize
-from counter_app.services import digitised, ratings
+from counter_app.domain.report import (
+    END_KINDS,
+    DossierFacts,
+    Line,
+    Period,
+    Summary,
+    summarize,
+)
+from counter_app.services import digitised, ratings, report_communes
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit, unit_info
 
@@ -48,13 +55,17 @@ class UnitReport:
     period: Period
     unit: UnitInfo
     summary: Summary
+    # Issue 16: by the applicant's 2025 commune (domain/report_communes.py)
+    by_commune: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return report_json(self.period, self.unit.agency_id, self.summary)
+        data = report_json(self.period, self.unit.agency_id, self.summary)
+        data["by_commune"] = self.by_commune
+        return data
 
 
 def report_json(period: Period, unit: str, summary: Summary) -> dict[str, Any]:
-    """DESIGN.md §4: the keys of `report --json`."""
+    """DESIGN.md §4: the keys of `report --json` (the unit's adds "by_commune")."""
     return {
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
@@ -172,11 +183,12 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
         for part in parts[1:]:
             key = key.op("||")(part)
         key = key.label("key")
+        commune = Dossier.applicant_commune_code  # issue 16: the rows by commune
         q = (
-            select(Dossier.procedure_id, Dossier.receive_channel, key, func.count())
+            select(Dossier.procedure_id, Dossier.receive_channel, key, commune, func.count())
             .where(Dossier.received_at < end_utc)
             # by the label: the expression, repeated here, would be evaluated twice a row
-            .group_by(Dossier.procedure_id, Dossier.receive_channel, literal_column("key"))
+            .group_by(Dossier.procedure_id, Dossier.receive_channel, literal_column("key"), commune)
         )
         rows = s.execute(q).all()
         procedures = {
@@ -187,34 +199,60 @@ def unit_report(ctx: ServiceContext, start: date, end: date) -> UnitReport:
         }
     end_kinds = {k[0]: k for k in END_KINDS}
 
-    def groups() -> Any:
-        for pid, channel, k, n in rows:
-            rdy, ended = k[1], k[3]
-            facts = bucket_facts(
-                period,
-                channel,
-                k[0],
-                None if rdy == "-" else rdy,
-                k[2] == "1",
-                None if ended == "-" else ended,
-                end_kinds.get(k[4], ""),
-                k[5] == "1",
-                k[6] == "1",
-                k[7] == "1",
-            )
-            yield procedures[pid], facts, n
+    # The rows carry the commune too (issue 16); each breakdown adds up its own keys first,
+    # so the facts are built once per (procedure | commune, channel, key), not per product.
+    per_procedure: dict[tuple[str, str, str], int] = {}
+    per_commune: dict[tuple[str | None, str, str], int] = {}
+    for pid, channel, k, code, n in rows:
+        per_procedure[pid, channel, k] = per_procedure.get((pid, channel, k), 0) + n
+        per_commune[code, channel, k] = per_commune.get((code, channel, k), 0) + n
+    facts_of: dict[tuple[str, str], DossierFacts] = {}
 
-    summary = summarize(groups(), period)
+    def facts(channel: str, k: str) -> DossierFacts:
+        found = facts_of.get((channel, k))
+        if found is None:
+            found = facts_of[channel, k] = _facts(channel, k)
+        return found
+
+    def _facts(channel: str, k: str) -> DossierFacts:
+        rdy, ended = k[1], k[3]
+        return bucket_facts(
+            period,
+            channel,
+            k[0],
+            None if rdy == "-" else rdy,
+            k[2] == "1",
+            None if ended == "-" else ended,
+            end_kinds.get(k[4], ""),
+            k[5] == "1",
+            k[6] == "1",
+            k[7] == "1",
+        )
+
+    summary = summarize(
+        ((procedures[pid], facts(ch, k), n) for (pid, ch, k), n in per_procedure.items()), period
+    )
     add_ratings(summary, scale, totals_rated, by_procedure_rated)
     with ctx.uow.read() as s:  # issue 15: received with every required document digitised
-        counts = digitised.digitised_by_procedure(
-            s, opens.replace(tzinfo=UTC), closes.replace(tzinfo=UTC)
+        counts, by_commune_digitised = digitised.digitised_by(
+            s,
+            opens.replace(tzinfo=UTC),
+            closes.replace(tzinfo=UTC),
+            Procedure.code,
+            Dossier.applicant_commune_code,
         )
     sector_of = {line.procedure: line.sector for line in procedures.values()}
     digitised.add_digitised(
         summary.totals, summary.by_sector, summary.by_procedure, counts, sector_of
     )
-    return UnitReport(period, unit, summary)
+    by_commune = report_communes.unit_rows(
+        ctx,
+        period,
+        ((code, facts(ch, k), n) for (code, ch, k), n in per_commune.items()),
+        scale,
+        by_commune_digitised,
+    )
+    return UnitReport(period, unit, summary, by_commune)
 
 
 def add_ratings(

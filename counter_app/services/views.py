@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Dossier, DossierEvent, DossierFile, StoredFile, Unit, User
+from counter_app.domain.admin_units import Commune, default_units
 from counter_app.domain.model import (
     Applicant,
     DigitisedFile,
@@ -15,6 +16,7 @@ from counter_app.domain.model import (
     DossierView,
     EventView,
 )
+from counter_app.services.admin_units import units_in
 from counter_app.services.catalogue import to_info
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import unit_info
@@ -24,6 +26,14 @@ def _names(s: Session, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
     return dict(s.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def _commune(s: Session, code: str | None) -> Commune | None:
+    """The stored commune code's unit: this unit's list, else the packaged one (a commune
+    central retired later still names where the applicant lived)."""
+    if not code:
+        return None
+    return units_in(s).commune(code) or default_units().commune(code)
 
 
 def dossier_view(
@@ -67,6 +77,8 @@ def dossier_view(
             d.applicant_phone,
             d.applicant_address,
             d.applicant_email,
+            commune=_commune(s, d.applicant_commune_code),
+            address_card=d.applicant_address_card or "",
         ),
         documents=tuple(
             DocumentLine(

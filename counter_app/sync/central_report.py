@@ -30,10 +30,9 @@ from counter_app.domain.report import (
     Line,
     Period,
     Summary,
-    Tally,
-    classify,
     summarize,
 )
+from counter_app.domain.report_communes import commune_rows
 from counter_app.sync.central import _require_schema, admin_connection
 from counter_app.sync.central_admin_units import commune_names
 
@@ -207,21 +206,11 @@ def by_commune(
     period: Period,
     names: Callable[[str | None], str],
 ) -> list[dict[str, Any]]:
-    """Issue 16: the report's counters per applicant's commune (the same keys as a sector's
-    row), by code, the dossiers with no commune ("Chưa xác định", code None) last; a
-    commune where nothing counts in the period is left out, as in the other breakdowns."""
-    seen: dict[DossierFacts, list[str]] = {}
-    out = []
-    for code in sorted(communes, key=lambda c: (c is None, c or "")):
-        tally = Tally()
-        for facts, n in communes[code]:
-            keys = seen.get(facts)
-            if keys is None:
-                keys = seen[facts] = classify(facts, period)
-            tally.add(keys, n)
-        if tally.counts:
-            out.append({"code": code, "name": names(code), **tally.row()})
-    return out
+    """Issue 16: the report's counters per applicant's commune, in the local report's shape
+    and order (domain/report_communes.commune_rows: most received first, then by name;
+    "Chưa xác định" for the dossiers with no commune)."""
+    groups = ((code, facts, n) for code, pairs in communes.items() for facts, n in pairs)
+    return commune_rows(groups, period, names)
 
 
 def _params(period: Period) -> dict[str, str]:

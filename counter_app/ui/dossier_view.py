@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.cccd import CccdData, validate_id_number
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.lifecycle import REASON_REQUIRED, is_open
-from counter_app.domain.model import DossierView
+from counter_app.domain.model import Applicant, DossierView
 from counter_app.domain.text import clean_name
 from counter_app.messages import describe, text_for
 from counter_app.services import file_sync, lookup
@@ -114,6 +115,24 @@ def form_message(code: str, **params: object) -> str:
     if code in FORM_MESSAGES:
         return tr(FORM_MESSAGES[code])
     return text_for(code, **params)
+
+
+UNVERIFIED_COLOUR = "#92400e"  # a calm amber: a note, not an error
+
+
+def address_html(a: Applicant) -> str:
+    """Issue 16: the address, its 2025 commune or a calm "chưa xác minh" mark (the text
+    matched no commune: kept as typed), and the ID card's own address when its 2025
+    conversion was accepted."""
+    out = f"{tr('Địa chỉ')}: {escape(a.address) or '—'}"
+    if a.commune is not None:
+        out += f" · {tr('Xã/phường')}: <b>{escape(a.commune.label)}</b>"
+    elif a.address:
+        note = tr("chưa xác minh xã/phường")
+        out += f" · <span style='color:{UNVERIFIED_COLOUR}'>{note}</span>"
+    if a.address_card:
+        out += f"<br>{tr('Địa chỉ trên thẻ')}: {escape(a.address_card)}"
+    return out
 
 
 def history_rows(view: DossierView) -> list[tuple[str, str, str, str]]:
@@ -684,7 +703,7 @@ class DossierDialog(QDialog):
         self.info.setText(
             f"<b>{view.procedure.name}</b> ({view.procedure.code})<br>"
             f"{tr('Người nộp')}: <b>{a.name}</b> · CCCD {a.id_number or '—'} · "
-            f"{tr('ĐT')} {a.phone or '—'} · {tr('Địa chỉ')}: {a.address or '—'}<br>"
+            f"{tr('ĐT')} {a.phone or '—'}<br>{address_html(a)}<br>"
             f"{tr('Nhận lúc')} {view.received_at:%H:%M %d/%m/%Y} · {tr('Hẹn trả')} "
             f"<b>{view.due_at:%H:%M %d/%m/%Y}</b> · {tr('Trả kết quả')} {channel.lower()} · "
             + (tr("Phí, lệ phí {m}").format(m=money(view.fee)) if view.fee else tr("Không thu phí"))

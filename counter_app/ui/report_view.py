@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.ratings import ratings_text
 from counter_app.domain.report import COUNT_KEYS, Period
+from counter_app.domain.report_communes import rows_for_print
 from counter_app.messages import describe
 from counter_app.printing.report import COLUMNS, LABELS, UNIT_TITLE, cell, render_csv, render_pdf
 from counter_app.services import printjobs as pj
@@ -146,6 +147,14 @@ class ReportDialog(QDialog):
         self.sectors.setHorizontalHeaderLabels([tr("Lĩnh vực"), *(tr(h) for h, _ in COLUMNS)])
         self.sectors.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.sectors, 2)
+        # Issue 16: by the applicant's 2025 commune (the 30 largest, the others, unverified).
+        commune = QLabel(tr("THEO XÃ/PHƯỜNG CỦA NGƯỜI NỘP"))
+        commune.setObjectName("section")
+        lay.addWidget(commune)
+        self.communes = _table(1 + len(COLUMNS))
+        self.communes.setHorizontalHeaderLabels([tr("Xã/phường"), *(tr(h) for h, _ in COLUMNS)])
+        self.communes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.communes, 2)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, label, slot in (
@@ -174,7 +183,7 @@ class ReportDialog(QDialog):
         self._period_changed()
         self.kind.currentIndexChanged.connect(lambda _i: self._period_changed(reload=True))
         self._enable(False)
-        self.resize(980, 640)
+        self.resize(980, 720)  # fits a 1366×768 screen
 
     # ----- the period -------------------------------------------------------------------------
     def today(self) -> date:
@@ -249,6 +258,14 @@ class ReportDialog(QDialog):
             self.sectors.setItem(i, 0, _item(r["sector"] or "—"))
             for j, (_h, k) in enumerate(COLUMNS, start=1):
                 self.sectors.setItem(i, j, _item(cell(r, k), right=True))
+        rows = rows_for_print(made.data.get("by_commune", []))
+        self.communes.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            name = _item(r["name"])
+            name.setToolTip(r["name"])  # a long name is cut in the column
+            self.communes.setItem(i, 0, name)
+            for j, (_h, k) in enumerate(COLUMNS, start=1):
+                self.communes.setItem(i, j, _item(cell(r, k), right=True))
         self._enable(True)
 
     def _failed(self, exc: Exception) -> None:

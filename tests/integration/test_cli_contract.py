@@ -301,6 +301,14 @@ def test_show_json_has_applicant_documents_and_events(cli, demo_db, intake, ites
         "phone": "0912345678",
         "address": payload["applicant"]["address"],
         "email": "An.Nguyen@example.vn",
+        # issue 16 (additions): the address's 2025 commune, read from its text
+        "commune": {
+            "code": "30307",
+            "name": "Phường Long Xuyên",
+            "province": "Tỉnh An Giang",
+            "label": "Phường Long Xuyên, tỉnh An Giang",
+        },
+        "address_verified": True,
     }
     assert shown["procedure"]["code"] == itest.PROC_3_DAYS
     assert shown["received_at"] == itest.at_local(thursday, 9, 15)

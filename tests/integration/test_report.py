@@ -93,7 +93,7 @@ EXPECTED = {
 def test_the_hand_counted_month(october, cli) -> None:
     data = ok(cli("--json", "report", *OCT))
     assert (data["from"], data["to"], data["unit"]) == ("2026-10-01", "2026-10-31", "000.20.25.H01")
-    assert set(data) == {"from", "to", "unit", "totals", "by_sector", "by_procedure"}
+    assert set(data) == {"from", "to", "unit", "totals", "by_sector", "by_procedure", "by_commune"}
     assert data["totals"] == EXPECTED
     (proc,) = data["by_procedure"]
     assert proc["procedure"] == "1.004873" and proc["name"] and proc["sector"]
@@ -115,7 +115,7 @@ def test_json_csv_and_pdf_files(october, cli, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [r["pham_vi"] for r in rows] == ["tong", "linh_vuc", "thu_tuc"]
+    assert [r["pham_vi"] for r in rows] == ["tong", "linh_vuc", "thu_tuc", "xa_phuong"]
     assert rows[0]["resolved_late"] == "2" and rows[0]["on_time_rate"] == "0.6"
     assert rows[2]["ma"] == "1.004873" and rows[2]["ten"] == stdout["by_procedure"][0]["name"]
 

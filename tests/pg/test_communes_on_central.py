@@ -244,7 +244,7 @@ def test_the_province_report_by_commune(
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
         (Path(shots) / "central-report-communes.pdf").write_bytes(out.read_bytes())
-    assert "Theo xã, phường của người nộp" in text
+    assert "Theo xã/phường của người nộp" in text
     assert "30313 · Xã Mỹ Hòa Hưng, tỉnh An Giang" in text and "Chưa xác định" in text
 
 

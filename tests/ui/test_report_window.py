@@ -90,6 +90,10 @@ def test_supervisor_reads_this_month_and_saves_the_pdf_and_csv(
     assert total(dialog, "Tỷ lệ giải quyết đúng hạn")
     assert "đúng hạn" in dialog.status.text()
     assert dialog.sectors.rowCount() == len(made.data["by_sector"]) > 0
+    # issue 16: the lines by the applicant's commune, as printed
+    communes = made.data["by_commune"]
+    assert dialog.communes.rowCount() == len(communes) > 0
+    assert dialog.communes.item(0, 0).text() == communes[0]["name"]
     dialog.grab().save("/tmp/repwin.png")
 
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
