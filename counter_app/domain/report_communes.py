@@ -21,7 +21,7 @@ def commune_rows(
 ) -> list[dict[str, Any]]:
     """[{"code", "name", …the report's counters}] for (commune code or None, facts, how many
     dossiers share them); rows where nothing counts are left out; sorted by received (most
-    first), then name. `label_of(code)` names a commune ("Xã Mỹ Hòa Hưng, tỉnh An Giang");
+    first), then name, the unverified row ("Chưa xác định") last. `label_of(code)` names a commune ("Xã Mỹ Hòa Hưng, tỉnh An Giang");
     a code it does not know is shown as the code."""
     tallies: dict[str | None, Tally] = {}
     seen: dict[DossierFacts, list[str]] = {}
@@ -39,7 +39,7 @@ def commune_rows(
         }
         for code, t in tallies.items()
     ]
-    rows.sort(key=lambda r: (-int(r["received"]), r["name"]))
+    rows.sort(key=lambda r: (r["code"] is None, -int(r["received"]), r["name"]))
     return rows
 
 

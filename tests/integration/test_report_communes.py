@@ -46,15 +46,15 @@ def test_rows_by_commune_in_json(demo_db, cli, write_json) -> None:
     data = ok(cli("--json", "report", *OCT))
     rows = data["by_commune"]
     assert [(r["code"], r["name"], r["received"]) for r in rows] == [
-        (None, "Chưa xác định", 2),  # by received, then name
-        ("30313", "Xã Mỹ Hòa Hưng, tỉnh An Giang", 2),
+        ("30313", "Xã Mỹ Hòa Hưng, tỉnh An Giang", 2),  # by received, then name
         ("30307", "Phường Long Xuyên, tỉnh An Giang", 1),
+        (None, "Chưa xác định", 2),  # the unverified last
     ]
     # the sector rows' counters, the same keys
     (sector,) = data["by_sector"]
     for r in rows:
         assert set(r) - {"code", "name"} == set(sector) - {"sector"}
-    assert rows[1]["resolved"] == 1 and rows[1]["in_progress"] == 1
+    assert rows[0]["resolved"] == 1 and rows[0]["in_progress"] == 1
     assert sum(r["received"] for r in rows) == data["totals"]["received"] == 5
 
 
@@ -65,9 +65,9 @@ def test_csv_and_pdf_have_the_commune_block(demo_db, cli, write_json, tmp_path: 
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     block = [(r["ma"], r["ten"], r["received"]) for r in rows if r["pham_vi"] == "xa_phuong"]
     assert block == [
-        ("", "Chưa xác định", "2"),
         ("30313", "Xã Mỹ Hòa Hưng, tỉnh An Giang", "2"),
         ("30307", "Phường Long Xuyên, tỉnh An Giang", "1"),
+        ("", "Chưa xác định", "2"),
     ]
     pdf = tmp_path / "r.pdf"
     assert cli("report", *OCT, "-o", pdf).rc == 0

@@ -34,13 +34,13 @@ def test_rows_count_sort_and_name_the_unverified() -> None:
         NAMES.get,
     )
     assert [(r["code"], r["name"], r["received"]) for r in rows] == [
-        (None, "Chưa xác định", 3),
         ("30307", "Phường Long Xuyên, tỉnh An Giang", 2),
         ("30313", "Xã Mỹ Hòa Hưng, tỉnh An Giang", 2),
         ("99999", "Mã 99999", 1),
+        (None, "Chưa xác định", 3),  # the unverified last, whatever its size
     ]
-    assert rows[2]["resolved"] == 1 and rows[2]["on_time_rate"] == 1.0
-    assert rows[1]["on_time_rate"] is None
+    assert rows[1]["resolved"] == 1 and rows[1]["on_time_rate"] == 1.0
+    assert rows[0]["on_time_rate"] is None
 
 
 def test_the_printed_table_keeps_30_then_the_others_then_unverified() -> None:
