@@ -21,8 +21,8 @@ def commune_rows(
 ) -> list[dict[str, Any]]:
     """[{"code", "name", …the report's counters}] for (commune code or None, facts, how many
     dossiers share them); rows where nothing counts are left out; sorted by received (most
-    first), then name, the unverified row ("Chưa xác định") last. `label_of(code)` names a commune ("Xã Mỹ Hòa Hưng, tỉnh An Giang");
-    a code it does not know is shown as the code."""
+    first), then name, the unverified row ("Chưa xác định") last. `label_of(code)` names a
+    commune ("Xã Mỹ Hòa Hưng, tỉnh An Giang"); a code it does not know is shown as the code."""
     tallies: dict[str | None, Tally] = {}
     seen: dict[DossierFacts, list[str]] = {}
     for code, facts, times in groups:
