@@ -52,7 +52,9 @@ def add_parser(
 def cmd_address(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     units, home, overrides = addresses.local_list(ctx)
     if args.action == "find":
-        rows = addresses.find(units, args.text, home_commune=home, limit=args.limit)
+        rows = addresses.find(
+            units, args.text, home_commune=home[0], home_province=home[1], limit=args.limit
+        )
         return (
             rows,
             lambda: (

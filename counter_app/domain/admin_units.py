@@ -375,16 +375,41 @@ class AdminUnits:
     def recognise(self, address: str) -> tuple[str, Commune | None]:
         """(street part, 2025 commune) when the address ends with a 2025 commune and its
         province ("…, Xã Mỹ Hòa Hưng, tỉnh An Giang", "…, Xã Mỹ Hòa Hưng, An Giang");
-        (address, None) otherwise, and when the name is ambiguous (two communes of the
-        province whose names differ only by accents, typed without them)."""
+        (address, None) otherwise: when the name is ambiguous (two communes of the province
+        whose names differ only by accents, typed without them), written with another type
+        ("Thành phố Long Xuyên" is an old district, not Phường Long Xuyên), or when the last
+        three parts are an old ward, district and province (that address is converted, never
+        taken as it reads)."""
         parts = _parts(address)
         if len(parts) >= 2:
             prov = self.find_province(parts[-1])
             if prov is not None:
                 hits = self._named(prov, parts[-2])
-                if len(hits) == 1:
+                if (
+                    len(hits) == 1
+                    and self._type_fits(prov, parts[-2], hits[0])
+                    and not (len(parts) >= 3 and self._old_codes(*parts[-3:]))
+                ):  # not an old ward, district, province that only reads like one
                     return ", ".join(parts[:-2]), hits[0]
         return ", ".join(parts), None
+
+    def _type_fits(self, prov: Province, typed: str, commune: Commune) -> bool:
+        """The type word written before the name, if any, is the commune's own ("xã", "x.",
+        "phường", "p.", "đặc khu"): "Thành phố Long Xuyên" (an old district) is not Phường
+        Long Xuyên. A first word that is part of the name ("Xã Quan Sơn" written "Quan Sơn")
+        is not a type word: what follows it alone would not name this commune."""
+        folded = fold(typed).strip()
+        for word in _WRITTEN_TYPES:
+            if not folded.startswith(word):
+                continue
+            rest = folded[len(word) :]
+            if rest[:1].isalpha():
+                continue  # "quang…", "phuongx…": the word goes on
+            rest = rest.strip(" .")
+            if rest and commune in self._named(prov, rest):
+                return word in _OWN_TYPES.get(fold(commune.name).split(" ")[0], ())
+            return True  # the word belongs to the name
+        return True
 
     def convert(self, address: str) -> Conversion:
         """The card's address against the 2025 units (see Conversion)."""
@@ -426,6 +451,29 @@ class AdminUnits:
         if len(found) > 1:
             found = _narrow(found, district, lambda r: r[1])
         return tuple(dict.fromkeys(c for _, _, codes in found for c in codes))
+
+
+# Type words as written in addresses (folded, longest first), and which a 2025 commune may
+# carry: the old district-level words and "thị trấn" name no 2025 commune.
+_WRITTEN_TYPES = (
+    "thanh pho",
+    "thi tran",
+    "thi xa",
+    "dac khu",
+    "phuong",
+    "huyen",
+    "quan",
+    "xa",
+    "tp",
+    "tx",
+    "tt",
+    "dk",
+    "p",
+    "x",
+    "q",
+    "h",
+)
+_OWN_TYPES = {"xa": ("xa", "x"), "phuong": ("phuong", "p"), "dac": ("dac khu", "dk")}
 
 
 def _parts(address: str) -> list[str]:

@@ -22,44 +22,18 @@ from sqlalchemy import func, select
 from counter_app.db.models import AdminUnitOverride
 from counter_app.domain.admin_units import AdminUnits, Commune, core, format_address
 from counter_app.domain.errors import ValidationError
-from counter_app.domain.text import fold
 from counter_app.services.admin_units import units_in
 from counter_app.services.context import ServiceContext
-from counter_app.services.units import find_local_unit
+from counter_app.services.unit_place import home_in
 
 MAX_ADDRESS = 300  # Dossier.applicant_address
-
-# What a 2025 commune's name may be written with: the old district-level words ("Thành phố
-# Long Xuyên", "Huyện …", "Quận …", "Thị xã …") and "Thị trấn" name no 2025 commune, so an
-# old address "…, Xã Mỹ Hòa Hưng, Thành phố Long Xuyên, An Giang" is not read as
-# "Phường Long Xuyên, tỉnh An Giang".
-_OLD_TYPE_WORDS = ("thanh pho", "thi tran", "thi xa", "huyen", "quan", "tp", "tx", "tt", "q.", "h.")
-_TYPE_OF = {"xa": ("xa", "x."), "phuong": ("phuong", "p."), "dac": ("dac khu",)}
-
-
-def _written_type_fits(part: str, commune: Commune) -> bool:
-    folded = fold(part).strip()
-    own = _TYPE_OF.get(fold(commune.name).split(" ")[0], ())
-    if any(folded.startswith(w) for w in own):
-        return True
-    for word in _OLD_TYPE_WORDS:
-        if folded.startswith(word) and (
-            len(folded) == len(word) or not folded[len(word)].isalpha()
-        ):
-            return False
-    return True
 
 
 def recognise(units: AdminUnits, address: str) -> tuple[str, Commune | None]:
     """(street part, commune) when the text ends with a 2025 commune and its province, written
-    as a 2025 commune (not an old district: "Thành phố Long Xuyên"); (text, None) otherwise."""
-    street, commune = units.recognise(address)
-    if commune is None:
-        return street, None
-    parts = [p.strip() for p in address.split(",") if p.strip()]
-    if not _written_type_fits(parts[-2], commune):
-        return address.strip(), None
-    return street, commune
+    as a 2025 commune (not an old district: "Thành phố Long Xuyên"); (text, None) otherwise
+    (domain/admin_units.AdminUnits.recognise holds the rule; the window uses it too)."""
+    return units.recognise(address)
 
 
 def resolve(units: AdminUnits, address: str, commune_code: str | None) -> tuple[str, str | None]:
@@ -98,17 +72,18 @@ def _text(text: str) -> str:
 
 
 def find(
-    units: AdminUnits, text: str, *, home_commune: str = "", limit: int = 8
+    units: AdminUnits,
+    text: str,
+    *,
+    home_commune: str | None = None,
+    home_province: str | None = None,
+    limit: int = 8,
 ) -> list[dict[str, str]]:
     """Communes matching the typed text, the unit's own commune and province first."""
     if not 1 <= limit <= 100:
         raise ValidationError("address_limit_invalid", max=100)
-    home = units.commune(home_commune) if home_commune else None
     found = units.complete(
-        _text(text),
-        home_commune=home.code if home else None,
-        home_province=home.province.code if home else None,
-        limit=limit,
+        _text(text), home_commune=home_commune, home_province=home_province, limit=limit
     )
     return [x for x in (commune_json(c) for c in found) if x is not None]
 
@@ -146,10 +121,9 @@ def info(units: AdminUnits, overrides: int) -> dict[str, Any]:
     }
 
 
-def local_list(ctx: ServiceContext) -> tuple[AdminUnits, str, int]:
-    """(this unit's list, the unit's own commune code or "", how many override rows), in one
-    short read; a database without a unit yet has no own commune."""
+def local_list(ctx: ServiceContext) -> tuple[AdminUnits, tuple[str | None, str | None], int]:
+    """(this unit's list, (its own commune code, its province code) as the completion ranks
+    them (services/unit_place.home_in), how many override rows), in one short read."""
     with ctx.uow.read() as s:
-        unit = find_local_unit(s)
         overrides = int(s.scalar(select(func.count()).select_from(AdminUnitOverride)) or 0)
-        return units_in(s), (unit.commune_code or "") if unit is not None else "", overrides
+        return units_in(s), home_in(s), overrides

@@ -33,7 +33,6 @@ from counter_app.domain.admin_units import (
     core,
     format_address,
 )
-from counter_app.domain.text import fold
 from counter_app.services.address_entry import AddressSetup
 from counter_app.ui.i18n import tr
 from counter_app.ui.widgets import Field
@@ -43,18 +42,6 @@ PROPOSAL_KEY = "Ctrl+Return"  # also Ctrl+Enter (keypad): free in the counter wi
 CHOICE_KEYS = tuple(f"Alt+{i}" for i in range(1, 10))  # a split commune's candidates
 _ACCEPT = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
 _NAV = (*_ACCEPT, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down)
-
-
-def type_agrees(typed: str, commune: Commune) -> bool:
-    """The type word typed before a commune's name, if any, is that commune's own ("xã",
-    "x.", "phường", "p."): an old district or town ("huyện", "quận", "thành phố") is not."""
-    folded = " ".join(fold(typed).split())
-    name = core(typed)
-    if not name or folded == name or not folded.endswith(name):
-        return True  # no type word typed
-    said = folded[: -len(name)].strip().rstrip(".").strip()
-    own = fold(commune.name)[: -len(core(commune.name))].strip() if core(commune.name) else ""
-    return bool(said) and own.startswith(said) and (len(said) > 1 or said in ("p", "x"))
 
 
 def unverified_text() -> str:
@@ -155,13 +142,7 @@ class AddressField(Field):
         "Phường Long Xuyên"): that one is converted, never taken as it is."""
         if self.units is None or not text.strip():
             return None
-        found = self.units.recognise(text)[1]
-        if found is not None and self.units.convert(text).status in ("converted", "split"):
-            return None
-        parts = [p for p in text.split(",") if p.strip()]
-        if found is not None and not type_agrees(parts[-2], found):
-            return None  # "Huyện Châu Thành, An Giang" is not "Xã Châu Thành"
-        return found
+        return self.units.recognise(text)[1]  # the rule: AdminUnits.recognise
 
     def _show_mark(self) -> None:
         commune = self.units.commune(self.code) if self.units is not None else None

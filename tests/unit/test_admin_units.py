@@ -458,3 +458,33 @@ def test_with_overrides_marks_the_version_and_keeps_conversion() -> None:
     assert labels(doi_can.candidates) == ["Phường Ngọc Hà, thành phố Hà Nội"]
     # the packaged list is untouched
     assert U.commune("30313").name == "Xã Mỹ Hòa Hưng"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("Khóm 3, Phường Long Xuyên, tỉnh An Giang", "30307"),
+        ("Khóm 3, P. Long Xuyên, An Giang", "30307"),
+        ("Khóm 3, Long Xuyên, An Giang", "30307"),
+        # an old district's type word: the old city of Long Xuyên is not Phường Long Xuyên
+        ("Khóm 3, Thành phố Long Xuyên, An Giang", None),
+        ("Khóm 3, TP Long Xuyên, An Giang", None),
+        ("Thôn 1, Huyện Quan Sơn, Thanh Hóa", None),
+        # a first word that only looks like a type word is part of the name
+        ("Thôn 1, Quan Sơn, Thanh Hóa", "Xã Quan Sơn"),
+        ("Thôn 1, Xã Quan Sơn, Thanh Hóa", "Xã Quan Sơn"),
+        ("số 1, Phú Quốc, An Giang", "Đặc khu Phú Quốc"),
+        ("số 1, Huyện Phú Quốc, An Giang", None),
+        # an old ward, district, province without type words is converted, not read as 2025
+        ("Mỹ Hòa Hưng, Long Xuyên, An Giang", None),
+        ("Ấp Mỹ Hòa, Xã Mỹ Hòa Hưng, Thành phố Long Xuyên, An Giang", None),
+    ],
+)
+def test_recognise_takes_only_a_2025_commune_as_written(address: str, expected: str | None) -> None:
+    _, commune = default_units().recognise(address)
+    if expected is None:
+        assert commune is None
+    elif expected.isdigit():
+        assert commune is not None and commune.code == expected
+    else:
+        assert commune is not None and commune.name == expected
