@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import json
 import os
 import random
@@ -628,6 +629,7 @@ class Generator:
                     reg,
                     form_set,
                     None,
+                    commune_of(addr),
                 )
             )
             for pos, (dname, kind, cnt, received, required) in enumerate(lines):
@@ -673,6 +675,7 @@ class Generator:
                     "phone": phone,
                     "address": addr,
                     "email": email,
+                    "commune_code": commune_of(addr),
                 },
                 "documents": [
                     {"name": x[0], "kind": x[1], "count": x[2], "received": x[3]} for x in lines
@@ -716,12 +719,21 @@ class Generator:
         return out
 
 
+@functools.lru_cache(maxsize=65_536)
+def commune_of(address: str) -> str | None:
+    """The 2025 commune intake would store for this address (issue 16), None = unverified."""
+    from counter_app.domain.admin_units import default_units
+
+    _street, commune = default_units().recognise(address)
+    return commune.code if commune is not None else None
+
+
 INSERTS = {
     "d": "INSERT INTO dossiers (id, unit_id, code, code_day, code_seq, procedure_id, "
     "applicant_name, applicant_id_number, applicant_phone, applicant_address, applicant_email, "
     "sets, receive_channel, return_channel, return_address, fee, received_at, effective_day, "
-    "due_at, status, received_by, register_book, register_no, form_set, ticket_id) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "due_at, status, received_by, register_book, register_no, form_set, ticket_id, "
+    "applicant_commune_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "doc": "INSERT INTO dossier_documents (id, dossier_id, position, name, kind, count, received, "
     "required) VALUES (?,?,?,?,?,?,?,?)",
     "tok": "INSERT INTO dossier_name_tokens (dossier_id, token, received_at) VALUES (?,?,?)",

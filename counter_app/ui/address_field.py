@@ -21,6 +21,7 @@ with that commune and province; typing that changes the commune part drops it.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
@@ -33,7 +34,7 @@ from counter_app.domain.admin_units import (
     core,
     format_address,
 )
-from counter_app.services.address_entry import AddressSetup
+from counter_app.services.address_entry import AddressSetup, Place, match_places
 from counter_app.ui.i18n import tr
 from counter_app.ui.widgets import Field
 
@@ -62,8 +63,8 @@ class AddressField(Field):
         self.conversion: Conversion | None = None  # a card's address awaiting the clerk
         self._code_text: str | None = None  # the text the code was set with
         self._pending_card: str | None = None  # scanned before the list was loaded
-        self._choices: list[Commune] = []
-        self._on_choose: Callable[[Commune], None] = self._complete_with
+        self._entries: list[Callable[[], None]] = []  # what each popup row does when taken
+        self.places: tuple[Place, ...] = ()  # the unit's commune's known places
         self._setting = False
         self._unavailable = False
         lay = self.layout()
@@ -94,6 +95,7 @@ class AddressField(Field):
         self._unavailable = False
         self.home_commune = setup.home_commune
         self.home_province = setup.home_province
+        self.places = setup.places
         self._changed(self.edit.text())
         pending, self._pending_card = self._pending_card, None
         if pending is not None and pending == self.edit.text():
@@ -198,11 +200,19 @@ class AddressField(Field):
         if self.units is None or self.code is not None:
             self.hide_popup()
             return
+        rows: list[tuple[str, Callable[[], None]]] = []
+        home = self.units.commune(self.home_commune)
+        if home is not None and "," not in text:
+            # the first words of a street or hamlet of the unit's commune that others gave
+            for p in match_places(self.places, text, LIMIT):
+                full = format_address(p.street, home)
+                rows.append((full, partial(self.set_address, full, home.code)))
         _street, _q, found = self._query(text)
-        if not found:
+        rows += [(c.label, partial(self._complete_with, c)) for c in found]
+        if not rows:
             self.hide_popup()
             return
-        self._open(found, self._complete_with)
+        self._show_rows(rows[:LIMIT])
 
     def _complete_with(self, commune: Commune) -> None:
         street, _q, _found = self._query(self.edit.text())
@@ -211,11 +221,19 @@ class AddressField(Field):
     def _open(
         self, choices: list[Commune], on_choose: Callable[[Commune], None], numbered: bool = False
     ) -> None:
-        self._choices, self._on_choose = choices, on_choose
-        labels = [
-            f"Alt+{i}  {c.label}" if numbered and i <= 9 else c.label
-            for i, c in enumerate(choices, start=1)
-        ]
+        self._show_rows(
+            [
+                (
+                    f"Alt+{i}  {c.label}" if numbered and i <= 9 else c.label,
+                    partial(on_choose, c),
+                )
+                for i, c in enumerate(choices, start=1)
+            ]
+        )
+
+    def _show_rows(self, rows: list[tuple[str, Callable[[], None]]]) -> None:
+        self._entries = [action for _label, action in rows]
+        labels = [label for label, _action in rows]
         if [self.popup.item(i).text() for i in range(self.popup.count())] != labels:
             self.popup.clear()
             self.popup.addItems(labels)
@@ -249,10 +267,10 @@ class AddressField(Field):
 
     def accept_current(self) -> None:
         row = self.popup.currentRow()
-        choices, on_choose = self._choices, self._on_choose
+        entries = self._entries
         self.hide_popup()
-        if 0 <= row < len(choices):
-            on_choose(choices[row])
+        if 0 <= row < len(entries):
+            entries[row]()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is not self.edit or not self.popup.isVisible():

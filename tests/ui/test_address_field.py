@@ -112,9 +112,26 @@ def test_the_units_own_commune_comes_first(qtbot: QtBot, home: str, window: Coun
     field = ready(qtbot, window)
     assert field.units.complete("my")[0].code != HOME  # by name alone it would not be
     qtbot.keyClicks(field.edit, "my")
-    labels = popup_labels(field)
+    # the communes after the commune's known places (see the places' test below)
+    labels = [lbl for lbl in popup_labels(field) if lbl.count(",") == 1]
     assert labels[0] == HOME_LABEL
     assert all(lbl.endswith("tỉnh An Giang") for lbl in labels[:4])  # then its province
+
+
+def test_a_place_others_gave_completes_the_whole_address(
+    qtbot: QtBot, home: str, window: CounterWindow
+) -> None:
+    # the demo's dossiers: two applicants of Ấp Mỹ Hòa, one each of Ấp Mỹ Long, Mỹ An, Mỹ Thới
+    field = ready(qtbot, window)
+    qtbot.keyClicks(field.edit, "my")
+    labels = popup_labels(field)
+    assert labels[0] == "Ấp Mỹ Hòa, " + HOME_LABEL
+    # a place only one applicant gave (perhaps a household's own) is never offered
+    assert not any(lbl.startswith(("Ấp Mỹ Long", "Ấp Mỹ An", "Ấp Mỹ Thới")) for lbl in labels)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert field.text() == "Ấp Mỹ Hòa, " + HOME_LABEL and field.code == HOME
+    assert not field.popup.isVisible()
+    shot(window, "address-known-place")
 
 
 def test_after_the_street_and_a_comma_the_units_commune_is_offered(

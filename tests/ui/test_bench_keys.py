@@ -46,7 +46,8 @@ def test_bench_keys_completes_the_procedure_first_order(tmp_path: Path) -> None:
 
 def test_bench_keys_measures_issue_16s_address_flows(tmp_path: Path) -> None:
     """The "address" order (issue 16) completes: the old card's address taken by Ctrl+Enter,
-    the unit's commune completed by hand, and the address typed in full for comparison."""
+    a known hamlet taken by its first letters, a new hamlet with the unit's commune
+    completed, and the address typed in full for comparison."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUNTER_APP_")}
     env.update(
         QT_QPA_PLATFORM="offscreen",
@@ -71,5 +72,8 @@ def test_bench_keys_measures_issue_16s_address_flows(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "card with the old address (Ctrl+Enter) [address] | 22 " in done.stdout
     assert "the 2025 address (Ctrl+Enter) 1" in done.stdout
-    assert "address in the unit's commune, completed [address]" in done.stdout
+    assert "a hamlet new to the unit, its commune completed [address]" in done.stdout
     assert "address 15," in done.stdout  # "Ấp Mỹ Hòa," (13 Telex keys) then Enter
+    # a hamlet others gave: "my hoa" then Enter completes the whole address; the target met
+    assert "a hamlet of the unit's commune others gave [address] | 60 " in done.stdout
+    assert "address 7," in done.stdout
