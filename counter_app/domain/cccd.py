@@ -125,13 +125,16 @@ def birth_year(id_number: str) -> int:
 
 
 def validate_id_number(value: str, field: str = "id_number", *, today: date | None = None) -> str:
-    """12 ASCII digits (spaces ignored), a known province code, a plausible birth year."""
+    """12 ASCII digits (spaces ignored), a known province code, a plausible birth year: not
+    after `today` (the app's clock, never the PC's date read here); `today=None` leaves only
+    that last check out (a structural check before the database is open; the caller checks
+    again on the context's clock)."""
     digits = value.replace(" ", "") if isinstance(value, str) else ""
     if not _ID_RE.fullmatch(digits) or digits[:3] not in PROVINCE_CODES:
         raise _id_error(field)
     if int(digits[3]) not in _CENTURY_BY_DIGIT:
         raise _id_error(field)
-    if birth_year(digits) > (today or date.today()).year:
+    if today is not None and birth_year(digits) > today.year:
         raise _id_error(field)
     return digits
 
@@ -172,12 +175,12 @@ def _check_dates(id_number: str, birth: date | None, issue: date | None, today: 
         raise _qr_error("issue_date")
 
 
-def parse_qr(text: str, *, today: date | None = None) -> CccdData:
-    """Parse `ID|old ID|name|DDMMYYYY|Nam/Nữ|address|DDMMYYYY` (extra fields ignored).
+def parse_qr(text: str, *, today: date) -> CccdData:
+    """Parse `ID|old ID|name|DDMMYYYY|Nam/Nữ|address|DDMMYYYY` (extra fields ignored); the
+    dates are checked against `today`, the app's day (ctx.now()).
 
     Raises ValidationError("cccd_qr_invalid", reason=<field>) for anything else.
     """
-    today = today or date.today()
     fields = [f.strip() for f in unicodedata.normalize("NFC", text).strip().split("|")]
     if len(fields) < QR_FIELDS:
         raise _qr_error("field_count")

@@ -327,3 +327,13 @@ def test_validate_email_optional() -> None:
     with pytest.raises(ValidationError) as exc:
         validate_email("", required=True)
     assert field_error(exc, "email") == "required"
+
+
+def test_the_birth_year_is_checked_against_the_given_day_never_the_pcs() -> None:
+    born_2099 = "089299000001"  # century digit 2 (a man born in the 2000s), year 99
+    assert validate_id_number(born_2099, today=date(2099, 1, 1)) == born_2099
+    with pytest.raises(ValidationError):
+        validate_id_number(born_2099, today=date(2098, 12, 31))
+    # no day given: the structural check only (the CLI's check before the database is open;
+    # the intake checks again on the context's clock), never the PC's own date
+    assert validate_id_number(born_2099) == born_2099
