@@ -137,7 +137,7 @@ class _Scope:
                 Ticket.day == self.day,
                 TicketEvent.kind == "transferred",
             )
-            .order_by(TicketEvent.at, TicketEvent.id)
+            .order_by(TicketEvent.id)  # UUIDv7: creation order, even if the clock stepped back
         ).all()
         ids = {svc.code: i for i, svc in self.services.items()}
         out: dict[str, str] = {}
@@ -617,7 +617,7 @@ def recent_calls(ctx: ServiceContext, limit: int = 8) -> list[CallInfo]:
                 Ticket.day == sc.day,
                 TicketEvent.kind.in_(("called", "recalled", "resumed")),
             )
-            .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+            .order_by(TicketEvent.id.desc())  # UUIDv7: newest first, whatever the clock did
             .limit(limit)
         ).all()
     names = {svc.code: svc.name for svc in sc.services.values()}

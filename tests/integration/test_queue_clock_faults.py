@@ -44,6 +44,18 @@ def call_all(ctx: Any, counter: int) -> list[str]:
     return out
 
 
+def test_the_board_shows_the_latest_call_first_when_the_clock_stepped_back(
+    qctx: Any, clock: TestClock
+) -> None:
+    for _ in range(2):
+        queue.issue(qctx, "HT")
+    assert queue.call_next(qctx, 1).number == "1001"
+    clock.advance(minutes=-30)  # the PC clock set back between two calls
+    assert queue.call_next(qctx, 2).number == "1002"
+    # the board: the call made last on top, whatever time the clock gave it
+    assert [c.number for c in queue.recent_calls(qctx)][:2] == ["1002", "1001"]
+
+
 # --- item 5: FIFO by the queue sequence, never by issued_at -----------------------------------
 
 
