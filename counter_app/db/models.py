@@ -156,7 +156,7 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "code_day", "code_seq", name="uq_dossiers_day_seq"),
         Index("ix_dossiers_received_at", "received_at"),
-        Index("ix_dossiers_commune", "applicant_commune_code"),
+        Index("ix_dossiers_commune", "applicant_commune_code", "received_at"),
         Index("ix_dossiers_cert", "cert_book", "cert_no"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)

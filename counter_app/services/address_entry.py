@@ -57,17 +57,14 @@ def known_places(s: Session, units: AdminUnits, home_commune: str | None) -> tup
     )
     people: dict[tuple[str, ...], set[str]] = {}
     shown: dict[tuple[str, ...], str] = {}
+    # an address recurs (a hamlet's hundreds of applicants): each distinct one read once
+    read: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for address, id_number, name in rows:
-        street, commune = units.recognise(address)
-        if commune is None or commune.code != home_commune or not street:
-            continue
+        keys = read.get(address)
+        if keys is None:
+            keys = read[address] = _place_keys(units, address, home_commune)
         who = id_number or fold(name)
-        parts = [p.strip() for p in street.split(",") if p.strip()]
-        for i in range(len(parts)):  # "Tổ 5, ấp Mỹ Hòa" and "ấp Mỹ Hòa"
-            text = ", ".join(parts[i:])
-            key = tuple(search_tokens(text))
-            if not key:
-                continue
+        for key, text in keys:
             people.setdefault(key, set()).add(who)
             shown.setdefault(key, text)
     ranked = sorted(
@@ -75,6 +72,24 @@ def known_places(s: Session, units: AdminUnits, home_commune: str | None) -> tup
         key=lambda p: (-p.people, p.key),
     )
     return tuple(ranked[:PLACES_KEEP])
+
+
+def _place_keys(
+    units: AdminUnits, address: str, home_commune: str
+) -> list[tuple[tuple[str, ...], str]]:
+    """(folded words, text) of each place an address of the home commune names: "Tổ 5, ấp
+    Mỹ Hòa" and "ấp Mỹ Hòa"; none for another commune's or an unverified address."""
+    street, commune = units.recognise(address)
+    if commune is None or commune.code != home_commune or not street:
+        return []
+    parts = [p.strip() for p in street.split(",") if p.strip()]
+    out = []
+    for i in range(len(parts)):
+        text = ", ".join(parts[i:])
+        key = tuple(search_tokens(text))
+        if key:
+            out.append((key, text))
+    return out
 
 
 def match_places(places: Sequence[Place], typed: str, limit: int) -> list[Place]:

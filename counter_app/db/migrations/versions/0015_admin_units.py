@@ -37,7 +37,9 @@ def upgrade() -> None:
             "applicant_address_card", sa.String(300), nullable=False, server_default=sa.text("''")
         ),
     )
-    op.create_index("ix_dossiers_commune", "dossiers", ["applicant_commune_code"])
+    # with received_at: the latest dossiers of a commune (the address field's known places)
+    # are an index range, not a sort of every dossier of the commune
+    op.create_index("ix_dossiers_commune", "dossiers", ["applicant_commune_code", "received_at"])
     op.add_column(
         "units",
         sa.Column("commune_code", sa.String(5), nullable=False, server_default=sa.text("''")),
