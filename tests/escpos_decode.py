@@ -19,19 +19,21 @@ from counter_app.printing.escpos import (
 )
 
 
-def decode(stream: bytes, dots: int) -> Image.Image:
+def decode(stream: bytes, dots: int, nv: dict[bytes, Image.Image] | None = None) -> Image.Image:
     """Draw an ESC/POS stream as the printer would (1-bit, ink black): the subset emitted here.
 
-    ValueError on any other command or byte, a truncated command, a raster or barcode wider
-    than `dots`, or a raster or barcode sent while text waits in the line buffer.
+    `nv` is the printer's NV graphics memory (key → image): GS ( L fn 67 stores into it (it
+    survives between streams, as in the printer), fn 69 prints from it. ValueError on any other
+    command or byte, a truncated command, a raster, barcode or NV graphic wider than `dots`,
+    one sent while text waits in the line buffer, or a key that was never stored.
     """
     with fonts.RENDER_LOCK:  # the glyphs come from a FreeType face
-        return _Decoder(dots, stream).run()
+        return _Decoder(dots, stream, {} if nv is None else nv).run()
 
 
 class _Decoder:
-    def __init__(self, dots: int, stream: bytes) -> None:
-        self.dots, self.stream, self.pos = dots, stream, 0
+    def __init__(self, dots: int, stream: bytes, nv: dict[bytes, Image.Image]) -> None:
+        self.dots, self.stream, self.pos, self.nv = dots, stream, 0, nv
         self.blocks: list[Image.Image] = []
         self.line: list[Image.Image] = []
         self.handlers = {
@@ -49,6 +51,7 @@ class _Decoder:
             GS + b"v": self._raster,
             GS + b"k": self._barcode,
             GS + b"V": self._cut,
+            GS + b"(": self._graphics,
         }
         self._reset()
 
@@ -125,6 +128,27 @@ class _Decoder:
         block = Image.new("1", (self.dots, rows), 1)
         block.paste(_invert(bits), (self.margin, 0))  # raster ignores justification here
         self.blocks.append(block)
+
+    def _graphics(self) -> None:
+        """GS ( L: fn 67 (define NV graphics, raster, one colour) and fn 69 (print, 1×1)."""
+        if self._byte() != ord("L"):
+            raise ValueError(f"GS ( other than L at {self.pos}")
+        body = self._take(int.from_bytes(self._take(2), "little"))
+        if body[:2] == b"0C" and len(body) >= 11 and body[2:3] == b"0" and body[5:6] == b"\x01":
+            width, height = (int.from_bytes(body[i : i + 2], "little") for i in (6, 8))
+            data = body[11:]
+            if body[10:11] != b"1" or len(data) != (width + 7) // 8 * height or width > self.dots:
+                raise ValueError(f"GS ( L fn 67 malformed at {self.pos}")
+            self.nv[body[3:5]] = _invert(Image.frombytes("1", (width, height), data))
+        elif body[:2] == b"0E" and len(body) == 6 and body[4:] == b"\x01\x01":
+            if self.line or body[2:4] not in self.nv:
+                raise ValueError(f"NV graphic {body[2:4]!r} not stored, or text pending")
+            img = self.nv[body[2:4]]
+            block = Image.new("1", (self.dots, img.height), 1)
+            block.paste(img, (self._left(img.width), 0))
+            self.blocks.append(block)
+        else:
+            raise ValueError(f"GS ( L other than fn 67 / 69 at {self.pos}: {body[:2]!r}")
 
     def _barcode(self) -> None:
         kind, length = self._byte(), self._byte()

@@ -93,6 +93,15 @@ def _ticket_commands(p: argparse.ArgumentParser, common: Parser) -> None:
         "--printer", required=True, metavar="URL", help="pyserial URL, usb:VID:PID, winspool:NAME"
     )
     st.add_argument("--dots", type=int, default=None, help="paper width in dots (576 / 384)")
+    sl = tsub.add_parser(
+        "store-logo",
+        parents=[common],
+        help="store the unit's constant ticket lines in the printer (NV graphics), once",
+    )
+    sl.add_argument(
+        "--printer", required=True, metavar="URL", help="pyserial URL, usb:VID:PID, winspool:NAME"
+    )
+    sl.add_argument("--dots", type=int, default=None, help="paper width in dots (576 / 384)")
     for action, help_ in (
         ("call-next", "finish the current ticket and call the next one"),
         ("recall", "call the current ticket again"),

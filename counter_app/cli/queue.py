@@ -10,7 +10,12 @@ from typing import Any
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
-from counter_app.printing.escpos import PrinterProfile, render_self_test
+from counter_app.printing.escpos import (
+    PrinterProfile,
+    constant_lines,
+    render_nv_store,
+    render_self_test,
+)
 from counter_app.services import printjobs, queue
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit
@@ -76,12 +81,32 @@ def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
 
 
 def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    s = ctx.settings
-    profile = PrinterProfile(dots=args.dots or s.ticket_printer_dots)
+    profile = PrinterProfile(dots=args.dots or ctx.settings.ticket_printer_dots)
     data = render_self_test(profile)
     ctx.adapters.ticket_printer(args.printer).send(data)
     out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots}
     return out, lambda: f"Đã gửi trang in thử ({thousands(len(data))} byte) tới {args.printer}"
+
+
+def _ticket_store_logo(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    """Store the unit's constant ticket lines in the printer's NV graphics memory (GS ( L);
+    run again after the unit or a service is renamed, counters change, or the printer is
+    reset: a missing key prints nothing, and the printer cannot say which keys it holds."""
+    with ctx.uow.read() as s:
+        unit = local_unit(s).name
+    services = [(s.name, printjobs.service_counters(s.counters)) for s in queue.list_services(ctx)]
+    lines = constant_lines(unit, printjobs.TICKET_FOOTER, services, printjobs.priority_lines())
+    profile = printjobs.ticket_profile(ctx.settings, args.dots)
+    data = render_nv_store(lines, profile)
+    ctx.adapters.ticket_printer(args.printer).send(data)
+    out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots, "images": len(lines)}
+    return (
+        out,
+        lambda: (
+            f"Đã lưu {len(lines)} dòng cố định vào bộ nhớ máy in {args.printer}"
+            f" ({thousands(len(data))} byte); bật ticket_printer_nv để in vé theo mã lưu."
+        ),
+    )
 
 
 def _ticket_call_next(ctx: ServiceContext, args: argparse.Namespace) -> Result:
@@ -174,6 +199,7 @@ def cmd_ticket(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         "services": _ticket_services,
         "issue": _ticket_issue,
         "self-test": _ticket_self_test,
+        "store-logo": _ticket_store_logo,
         "call-next": _ticket_call_next,
     }.get(args.action, _ticket_action)
     return handler(ctx, args)

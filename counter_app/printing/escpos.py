@@ -1,4 +1,5 @@
-"""Queue tickets as ESC/POS bytes: native number and ASCII, Vietnamese as GS v 0 strips."""
+"""Queue tickets as ESC/POS bytes: native number and ASCII, Vietnamese as GS v 0 strips, or
+the unit's constant lines by reference to NV graphics stored once (GS ( L)."""
 
 # Vietnamese lines are drawn with Liberation Sans Bold into 1-bit strips exactly `dots` wide
 # (printer code pages for Vietnamese are unreliable) and sent as GS v 0 (m=0), at most
@@ -6,11 +7,22 @@
 # inside a strip become ESC J feeds. The number, the time and the barcode are native (GS !,
 # GS k) and cost a few bytes. The tests' decoder (tests/escpos_decode.py) draws exactly that
 # command subset back into an image.
+# Stored lines (profile nv_graphics, DESIGN.md §5): the lines that are the same on every ticket
+# of a unit (unit name, footer) and those drawn from its fixed set (each service's name and
+# counters, the priority labels) are written once into the printer's non-volatile memory by
+# `ticket store-logo` (GS ( L fn 67, full-width raster) and each ticket prints them by key
+# (GS ( L fn 69, 10 bytes). The key is a stamp of the strip's own pixels (nv_key), so a
+# renamed unit or service gets a new key and never prints an old image; printers cannot
+# report reliably which keys they hold, so a reset printer or a new service needs the command
+# run again (README). A strip is stored exactly `dots` wide and printed flush left, so it lands
+# on the same dots as the raster strip whatever the printer does with justification.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -32,6 +44,7 @@ SANS_BOLD = "LiberationSans-Bold.ttf"
 UNIT_PX, SERVICE_PX, COUNTERS_PX, BODY_PX, FOOTER_PX = 24, 44, 30, 24, 22
 MARGIN = 8  # dots kept clear at each side of a strip
 INK = 150  # an anti-aliased pixel darker than this becomes a dot
+BAND_COST = 12  # GS L + GS v 0 heads of one narrowed band of a strip, in bytes
 SKIP_ROWS = 6  # a blank run this long inside a strip is fed (ESC J), not sent as raster
 CELL_W, CELL_H, LINE_H = 12, 24, 30  # Font A cell and the default line feed, in dots
 BAR_H, BAR_MODULE, MAX_SCALE = 56, 2, 4
@@ -73,6 +86,9 @@ class PrinterProfile:
     # Send each Vietnamese strip only as wide as its ink (whole bytes, centred by ESC a 1):
     # about half the bytes. Off for a printer that prints raster images flush left.
     narrow: bool = True
+    # The constant lines were stored by `ticket store-logo` (GS ( L NV graphics): print them
+    # by key. Off: everything is sent as raster strips, as on a printer without NV graphics.
+    nv_graphics: bool = False
 
     def __post_init__(self) -> None:
         bad = (
@@ -93,17 +109,67 @@ def render_ticket(t: TicketData, p: PrinterProfile) -> bytes:
         raise ValueError("issued_at must be aware")
     wait = f"Trước bạn: {t.ahead} người · Dự kiến: {t.estimated_wait_min} phút"
     scale = max(1, min(MAX_SCALE, p.dots // (CELL_W * len(number))))
+    line = _stored if p.nv_graphics else _strip
     with fonts.RENDER_LOCK:
-        out = [_start(p), _strip(t.unit_name, UNIT_PX, p), feed(10)]
-        out += [_strip(t.service_name, SERVICE_PX, p), feed(4), native(number, scale, True)]
-        out += [_strip(t.counters, COUNTERS_PX, p), feed(12), _strip(wait, BODY_PX, p)]
+        out = [_start(p), line(t.unit_name, UNIT_PX, p), feed(10)]
+        out += [line(t.service_name, SERVICE_PX, p), feed(4), native(number, scale, True)]
+        out += [line(t.counters, COUNTERS_PX, p), feed(12), _strip(wait, BODY_PX, p)]
         if t.priority_label.strip():
-            out += [feed(10), _strip(t.priority_label, BODY_PX, p, inverse=True)]
+            out += [feed(10), line(t.priority_label, BODY_PX, p, inverse=True)]
         out += [feed(10), native(t.issued_at.strftime("%H:%M %d/%m/%Y"))]
         if p.native_barcode and _c128_dots(number) <= p.dots:
             out.append(barcode(number))
-        out += [feed(10), _strip(t.footer, FOOTER_PX, p), CUTS[p.cut]]
+        out += [feed(10), line(t.footer, FOOTER_PX, p), CUTS[p.cut]]
     return b"".join(out)
+
+
+def constant_lines(
+    unit_name: str,
+    footer: str,
+    services: Iterable[tuple[str, str]],
+    priority_labels: Iterable[str],
+) -> list[tuple[str, int, bool]]:
+    """(text, size, inverse) of every line a ticket of this unit prints by NV key: the unit
+    name, the footer, each service's name and counters line, each priority label."""
+    out = [(unit_name, UNIT_PX, False), (footer, FOOTER_PX, False)]
+    for name, counters in services:
+        out += [(name, SERVICE_PX, False), (counters, COUNTERS_PX, False)]
+    out += [(label, BODY_PX, True) for label in priority_labels]
+    return list(dict.fromkeys(out))
+
+
+def render_nv_store(lines: Iterable[tuple[str, int, bool]], p: PrinterProfile) -> bytes:
+    """GS ( L fn 67 for each line: its full-width strip stored under nv_key. Sent once (NV
+    memory wears: a few writes a day at most), not with tickets; the same key is replaced."""
+    out = [ESC + b"@"]
+    with fonts.RENDER_LOCK:
+        for text, size, inverse in lines:
+            img = text_strip(text, size, p.dots, inverse=inverse)
+            if img is not None:
+                out.append(nv_define(nv_key(img), img))
+    return b"".join(out)
+
+
+def nv_key(img: Image.Image) -> bytes:
+    """kc1 kc2 (each 33..126): a stamp of the strip's size and pixels; new text, new key."""
+    digest = hashlib.sha256(b"%d,%d," % img.size + img.convert("1").tobytes()).digest()
+    value = int.from_bytes(digest[:4], "big") % (94 * 94)
+    return bytes([33 + value // 94, 33 + value % 94])
+
+
+def nv_define(key: bytes, img: Image.Image) -> bytes:
+    """GS ( L fn 67: define NV graphics `key`, raster, one colour, `img` (black = dot)."""
+    data = _invert(img.convert("1")).tobytes()
+    params = b"0C0" + key + b"\x01" + img.width.to_bytes(2, "little")
+    params += img.height.to_bytes(2, "little") + b"1" + data
+    if len(params) > 0xFFFF:
+        raise ValueError("NV graphic too large for GS ( L")
+    return GS + b"(L" + len(params).to_bytes(2, "little") + params
+
+
+def nv_print(key: bytes) -> bytes:
+    """GS ( L fn 69: print NV graphics `key` at 1×1, flush left (it is `dots` wide)."""
+    return ESC + b"a\x00" + GS + b"(L\x06\x000E" + key + b"\x01\x01" + ESC + b"a\x01"
 
 
 def render_self_test(p: PrinterProfile) -> bytes:
@@ -252,32 +318,52 @@ def _strip(text: str, size: int, p: PrinterProfile, *, inverse: bool = False) ->
         return b""
     if not p.narrow:
         return raster(img, p.chunk_rows)
-    left, narrow = _narrowed(img)
     # Printers differ on whether ESC a centres a raster image; the left margin (GS L) places
     # it the same on all of them: left-justify, set the margin, print, then restore both.
-    return (
-        ESC
-        + b"a\x00"
-        + GS
-        + b"L"
-        + left.to_bytes(2, "little")
-        + raster(narrow, p.chunk_rows)
-        + GS
-        + b"L\x00\x00"
-        + ESC
-        + b"a\x01"
-    )
+    out = [ESC + b"a\x00"]
+    for start, end, left, right in _bands(img):
+        if left == right:  # blank rows: fed
+            out.append(feed(end - start))
+            continue
+        band = img.crop((left * 8, start, min(img.width, right * 8), end))
+        out += [GS + b"L" + (left * 8).to_bytes(2, "little"), raster(band, p.chunk_rows)]
+    return b"".join([*out, GS + b"L\x00\x00" + ESC + b"a\x01"])
 
 
-def _narrowed(img: Image.Image) -> tuple[int, Image.Image]:
-    """(left offset in dots, the strip cut to the whole bytes that hold ink): printed at that
-    offset it is the same as the full-width strip; only the blank margins are not sent."""
-    box = _invert(img).getbbox()
-    if box is None:
-        return 0, img
-    left = box[0] // 8 * 8
-    right = min(img.width, -(-box[2] // 8) * 8)
-    return left, img.crop((left, 0, right, img.height))
+def _bands(img: Image.Image) -> list[tuple[int, int, int, int]]:
+    """(first row, end row, first byte, end byte) of the row bands a strip is sent in, each as
+    narrow as its ink (left == right: blank, fed): the partition with the fewest bytes, a
+    band costing its GS L + GS v 0 heads (BAND_COST) and its bytes, a blank run an ESC J.
+    Printed at their offsets the bands draw exactly the full-width strip."""
+    width = (img.width + 7) // 8
+    packed = _invert(img.convert("1")).tobytes()
+    ink: list[tuple[int, int] | None] = []
+    for y in range(img.height):
+        row = packed[y * width : (y + 1) * width]
+        stripped = row.lstrip(b"\0")
+        ink.append((width - len(stripped), len(row.rstrip(b"\0"))) if stripped else None)
+    best: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)]  # (cost, band start, left, right)
+    for end in range(1, img.height + 1):
+        lo, hi, choice = width, 0, (1 << 60, 0, 0, 0)
+        for start in range(end - 1, -1, -1):
+            if (row_ink := ink[start]) is not None:
+                lo, hi = min(lo, row_ink[0]), max(hi, row_ink[1])
+            cost = best[start][0] + (3 * (-(-(end - start) // 255)) if hi <= lo else BAND_COST)
+            cost += max(0, hi - lo) * (end - start)
+            if cost < choice[0]:
+                choice = (cost, start, lo, hi) if hi > lo else (cost, start, 0, 0)
+        best.append(choice)
+    bands, end = [], img.height
+    while end > 0:
+        _, start, left, right = best[end]
+        bands.append((start, end, left, right))
+        end = start
+    return bands[::-1]
+
+
+def _stored(text: str, size: int, p: PrinterProfile, *, inverse: bool = False) -> bytes:
+    img = text_strip(text, size, p.dots, inverse=inverse)
+    return b"" if img is None else nv_print(nv_key(img))
 
 
 def _ascii(text: str) -> bytes:

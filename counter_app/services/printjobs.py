@@ -17,7 +17,7 @@ from counter_app.printing.spool import FolderSpooler, Spooler
 from counter_app.services.context import Adapters
 
 if TYPE_CHECKING:
-    from counter_app.printing.escpos import TicketData
+    from counter_app.printing.escpos import PrinterProfile, TicketData
     from counter_app.services.context import ServiceContext
     from counter_app.services.queue import TicketInfo
 
@@ -137,12 +137,15 @@ def preview_file(view: DossierView, directory: Path) -> Path:
     return path
 
 
+TICKET_FOOTER = "Vui lòng chờ gọi số. Xin cảm ơn!"
+
+
 def ticket_data(ticket: TicketInfo, unit_name: str, counters: tuple[int, ...]) -> TicketData:
     from counter_app.printing.escpos import TicketData
     from counter_app.ui_text import PRIORITY_LABELS
 
     label = PRIORITY_LABELS.get(ticket.priority, "")
-    priority = f"Ưu tiên: {label.lower()}" if label else ""
+    priority = f"Ưu tiên: {label.lower()}" if label else ""  # as priority_lines()
     return TicketData(
         unit_name=unit_name,
         number=ticket.number,
@@ -151,22 +154,40 @@ def ticket_data(ticket: TicketInfo, unit_name: str, counters: tuple[int, ...]) -
         ahead=ticket.ahead,
         estimated_wait_min=ticket.estimated_wait_min,
         priority_label=priority,
-        counters="Quầy " + ", ".join(str(c) for c in counters) if counters else "",
-        footer="Vui lòng chờ gọi số. Xin cảm ơn!",
+        counters=service_counters(counters),
+        footer=TICKET_FOOTER,
+    )
+
+
+def priority_lines() -> list[str]:
+    """The priority line of each class, as a ticket prints it."""
+    from counter_app.ui_text import PRIORITY_LABELS
+
+    return [f"Ưu tiên: {label.lower()}" for label in PRIORITY_LABELS.values()]
+
+
+def service_counters(counters: tuple[int, ...]) -> str:
+    return "Quầy " + ", ".join(str(c) for c in counters) if counters else ""
+
+
+def ticket_profile(settings: Settings, dots: int | None = None) -> PrinterProfile:
+    from counter_app.printing.escpos import PrinterProfile
+
+    return PrinterProfile(
+        dots=dots or settings.ticket_printer_dots,
+        native_barcode=settings.ticket_printer_barcode,
+        narrow=settings.ticket_printer_narrow,
+        nv_graphics=settings.ticket_printer_nv,
     )
 
 
 def print_ticket(data: TicketData, settings: Settings, adapters: Adapters) -> str:
     """The thermal printer when one is set (ESC/POS over pyserial), else a PDF ticket in the
     print folder. Returns where it went; raises PrintFailed (the ticket stays issued)."""
-    from counter_app.printing.escpos import PrinterProfile, render_ticket, render_ticket_pdf
+    from counter_app.printing.escpos import render_ticket, render_ticket_pdf
 
     if settings.ticket_printer:
-        profile = PrinterProfile(
-            dots=settings.ticket_printer_dots,
-            native_barcode=settings.ticket_printer_barcode,
-            narrow=settings.ticket_printer_narrow,
-        )
+        profile = ticket_profile(settings)
         printer = adapters.ticket_printer(settings.ticket_printer)
         printer.send(render_ticket(data, profile))
         return settings.ticket_printer
