@@ -4,9 +4,13 @@
     uv run python bench/bench_ticket.py --iterations 50
 
 Bytes: render_ticket on 58 mm (384 dots) and 80 mm (576 dots) paper, with and without the
-native GS k barcode, with and without a priority line, against the DESIGN.md §5 budget of
-4 KB a ticket; the notes give the wire time at 9600 and 115200 baud (8N1: 10 bits a byte).
-Time, on 80 mm with a barcode: render_ticket + TicketPrinter.send, measured until the last
+native GS k barcode, with and without a priority line, in both modes: raster strips only
+(DESIGN.md §5 budget 4 KB a ticket) and with the unit's constant lines stored in the printer
+by `ticket store-logo` and printed by key (issue 17: ≤ 2 KB; the one-off store job's size in
+the note); the budget verdict is the plain ticket's; the notes give the wire time at 9600
+and 115200 baud (8N1: 10 bits a byte).
+Time, on 80 mm with a barcode, each ticket its own waiting count (render_ticket keeps the
+strips of the lines that recur): render_ticket + TicketPrinter.send, measured until the last
 byte has been read on the far side: over loop:// (a reader thread drains the port as a
 printer would; loop:// does not pace to the baud rate) and over socket:// to a fake printer
 on 127.0.0.1 (one connection per ticket, as the app sends). Floors: render, a bare PIL draw of
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import queue
 import socket
 import sys
@@ -49,7 +54,9 @@ from counter_app.devices.ticket_printer import TicketPrinter
 from counter_app.printing import escpos
 from counter_app.printing.escpos import PrinterProfile, TicketData, render_ticket
 
-BUDGET_BYTES = 4096
+BUDGET_BYTES = 4096  # raster strips only (DESIGN.md §5)
+BUDGET_STORED = 2048  # constant lines stored in the printer (ticket store-logo, issue 17)
+PRIORITIES = ["Ưu tiên: người cao tuổi", "Ưu tiên: người khuyết tật"]
 
 
 def ticket() -> TicketData:
@@ -70,28 +77,45 @@ def wire_s(n: int, baud: int) -> float:
     return n * 10 / baud
 
 
+def store_job(t: TicketData, prof: PrinterProfile) -> bytes:
+    """What `ticket store-logo` sends for a unit offering this ticket's service."""
+    services = [(t.service_name, t.counters)]
+    lines = escpos.constant_lines(t.unit_name, t.footer, services, PRIORITIES)
+    return escpos.render_nv_store(lines, prof)
+
+
 def byte_rows() -> list[Row]:
+    """Bytes of the plain ticket (the priority line's in the note) in both modes; the budget
+    is the plain ticket's, as in issue 17."""
     plain = ticket()
     priority = replace(plain, priority_label="Ưu tiên: người cao tuổi")
     rows = []
-    for dots, paper in ((576, "80 mm"), (384, "58 mm")):
-        for barcode in (True, False):
-            prof = PrinterProfile(dots=dots, native_barcode=barcode)
-            n, m = len(render_ticket(plain, prof)), len(render_ticket(priority, prof))
-            rows.append(
-                Row(
-                    what=f"ticket bytes: {paper} ({dots} dots), barcode {('off', 'on')[barcode]}",
-                    measured=f"{n:,} B ({m:,} B with a priority line)",
-                    floor="—",
-                    ratio=f"{n / BUDGET_BYTES:.1f}× budget",
-                    budget=f"≤ {BUDGET_BYTES:,} B",
-                    verdict="pass" if m <= BUDGET_BYTES else "MISS",
-                    note=(
-                        f"wire time {wire_s(n, 9600):.1f} s ({wire_s(m, 9600):.1f} s) at 9600 "
-                        f"baud, {wire_s(n, 115200):.2f} s ({wire_s(m, 115200):.2f} s) at 115200"
-                    ),
+    for stored in (False, True):
+        budget = BUDGET_STORED if stored else BUDGET_BYTES
+        mode = "stored lines (NV)" if stored else "raster"
+        for dots, paper in ((576, "80 mm"), (384, "58 mm")):
+            for barcode in (True, False):
+                prof = PrinterProfile(dots=dots, native_barcode=barcode, nv_graphics=stored)
+                n, m = len(render_ticket(plain, prof)), len(render_ticket(priority, prof))
+                once = f"; store-logo once {len(store_job(plain, prof)):,} B" if stored else ""
+                rows.append(
+                    Row(
+                        what=(
+                            f"ticket bytes, {mode}: {paper} ({dots} dots), "
+                            f"barcode {('off', 'on')[barcode]}"
+                        ),
+                        measured=f"{n:,} B ({m:,} B with a priority line)",
+                        floor="—",
+                        ratio=f"{n / budget:.2f}× budget",
+                        budget=f"≤ {budget:,} B",
+                        verdict="pass" if n <= budget else "MISS",
+                        note=(
+                            f"wire time {wire_s(n, 9600):.1f} s ({wire_s(m, 9600):.1f} s) at "
+                            f"9600 baud, {wire_s(n, 115200):.2f} s ({wire_s(m, 115200):.2f} s) "
+                            f"at 115200{once}"
+                        ),
+                    )
                 )
-            )
     return rows
 
 
@@ -170,11 +194,23 @@ def run(args: argparse.Namespace) -> list[Row]:
         (t.footer, escpos.FOOTER_PX),
     ]
     gc.collect()
+    # Each ticket its own waiting count (a new line to draw, as at a real kiosk); the unit,
+    # service, counters and footer lines recur and render_ticket keeps their strips.
+    ahead = itertools.count(1000)
+
+    def fresh() -> TicketData:
+        return replace(t, ahead=next(ahead))
 
     def render_only() -> None:
-        render_ticket(t, prof)
+        render_ticket(fresh(), prof)
+
+    stored_prof = replace(prof, nv_graphics=True)
+
+    def render_stored() -> None:
+        render_ticket(fresh(), stored_prof)
 
     render = timed(render_only, n, 5)
+    render_nv = timed(render_stored, n, 5)
     f_render = render_floor(lines, n)
 
     loop_printer = TicketPrinter("loop://", baudrate=115200)
@@ -185,16 +221,18 @@ def run(args: argparse.Namespace) -> list[Row]:
 
     def via_loop(render: bool) -> Callable[[], None]:
         def go() -> None:
-            target = sink.count + len(data)
-            loop_printer.send(render_ticket(t, prof) if render else data, port)
+            payload = render_ticket(fresh(), prof) if render else data
+            target = sink.count + len(payload)
+            loop_printer.send(payload, port)
             sink.wait(target)
 
         return go
 
     def via_socket(render: bool) -> Callable[[], None]:
         def go() -> None:
-            net_printer.send(render_ticket(t, prof) if render else data)
-            assert fake.jobs.get(timeout=30) == len(data)
+            payload = render_ticket(fresh(), prof) if render else data
+            net_printer.send(payload)
+            assert fake.jobs.get(timeout=30) == len(payload)
 
         return go
 
@@ -212,7 +250,9 @@ def run(args: argparse.Namespace) -> list[Row]:
     send_loop, send_net = timed(via_loop(False), n, 5), timed(via_socket(False), n, 5)
     loop, net = timed(via_loop(True), n, 5), timed(via_socket(True), n, 5)
 
-    def row(what: str, xs: list[float], floor: tuple[float, float], label: str) -> Row:
+    def row(
+        what: str, xs: list[float], floor: tuple[float, float], label: str, size: int = len(data)
+    ) -> Row:
         return Row(
             what=what,
             measured=pair(xs),
@@ -220,7 +260,7 @@ def run(args: argparse.Namespace) -> list[Row]:
             ratio=ratio_pair(p50(xs), p95(xs), *floor),
             budget="—",
             verdict=verdict(p95(xs), None),
-            note=f"{len(data):,} B ticket, {n} runs after 5 warm-up",
+            note=f"{size:,} B ticket, {n} runs after 5 warm-up",
         )
 
     def fl(*xs: list[float]) -> tuple[float, float]:
@@ -229,6 +269,13 @@ def run(args: argparse.Namespace) -> list[Row]:
     rows = [
         *byte_rows(),
         row("ticket: render_ticket 80 mm", render, fl(f_render), "PIL draw of the lines"),
+        row(
+            "ticket: render_ticket 80 mm, stored lines",
+            render_nv,
+            fl(f_render),
+            "PIL draw of the lines",
+            len(render_ticket(t, stored_prof)),
+        ),
         row("ticket: send, loop://", send_loop, fl(f_loop), "bare port.write"),
         row("ticket: send, socket:// (connect … close)", send_net, fl(f_net), "bare sendall"),
         row("ticket: render + send, loop://", loop, fl(f_render, f_loop), "sum of floors"),

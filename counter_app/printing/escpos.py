@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 from reportlab.graphics.barcode.code128 import Code128
@@ -312,6 +312,7 @@ def _start(p: PrinterProfile) -> bytes:
     return ESC + b"@" + page + ESC + b"a\x01"
 
 
+@lru_cache(maxsize=256)  # the unit, service, counters and footer lines recur on every ticket
 def _strip(text: str, size: int, p: PrinterProfile, *, inverse: bool = False) -> bytes:
     img = text_strip(text, size, p.dots, inverse=inverse)
     if img is None:
@@ -361,6 +362,7 @@ def _bands(img: Image.Image) -> list[tuple[int, int, int, int]]:
     return bands[::-1]
 
 
+@lru_cache(maxsize=256)
 def _stored(text: str, size: int, p: PrinterProfile, *, inverse: bool = False) -> bytes:
     img = text_strip(text, size, p.dots, inverse=inverse)
     return b"" if img is None else nv_print(nv_key(img))

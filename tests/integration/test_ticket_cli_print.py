@@ -46,3 +46,45 @@ def test_self_test_page(cli, demo_db, fake_printer) -> None:
     assert res.rc == 0, res.err
     assert json.loads(res.out)["dots"] == 384
     assert decode(received(printer), 384).width == 384
+
+
+def wait_jobs(printer, n: int) -> list[bytes]:
+    for _ in range(100):
+        if len(printer.jobs) >= n:
+            return printer.jobs
+        printer.job_done.wait(0.1)
+        printer.job_done.clear()
+    raise AssertionError(f"{len(printer.jobs)} of {n} jobs arrived")
+
+
+def test_store_logo_then_tickets_by_key_over_socket(
+    cli, demo_db, fake_printer, monkeypatch
+) -> None:
+    from counter_app.printing import escpos
+
+    printer = fake_printer()
+    res = cli("--json", "ticket", "store-logo", "--printer", printer.url)
+    assert res.rc == 0, res.err
+    info = json.loads(res.out)
+    assert info["images"] >= 2 + 4  # unit, footer, the priority labels, and the services
+    raster_only = json.loads(
+        cli("--json", "ticket", "issue", "--service", "HT", "--printer", printer.url).out
+    )
+    monkeypatch.setenv("COUNTER_APP_TICKET_PRINTER_NV", "1")
+    stored = json.loads(
+        cli("--json", "ticket", "issue", "--service", "HT", "--printer", printer.url).out
+    )
+    assert raster_only["printed"] and stored["printed"]
+    store, plain, by_key = wait_jobs(printer, 3)[:3]
+    assert len(store) == info["bytes"]
+    assert len(plain) <= 4096 and len(by_key) <= 2048  # on the wire, as the printer got them
+    nv: dict = {}
+    decode(store, 576, nv)
+    with_keys = decode(by_key, 576, nv)  # every key the ticket names was stored
+    without = decode(plain, 576)
+    assert with_keys.width == without.width == 576
+    assert abs(with_keys.height - without.height) <= 2  # 1001 vs 1002: same layout
+    footer = escpos.text_strip("Vui lòng chờ gọi số. Xin cảm ơn!", escpos.FOOTER_PX, 576)
+    assert footer is not None
+    rows = footer.convert("1").tobytes()
+    assert rows in with_keys.convert("1").tobytes()  # the stored footer printed whole
