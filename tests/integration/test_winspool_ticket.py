@@ -249,6 +249,22 @@ def test_issue_and_self_test_print_through_the_windows_printer(
     assert decode(fake_spooler.jobs[1][2], 384).width == 384
 
 
+def test_store_logo_and_tickets_by_key_through_the_windows_printer(
+    cli: Any, demo_db: Any, fake_spooler: FakeWin32Print, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    res = cli("--json", "ticket", "store-logo", "--printer", f"winspool:{NAME}")
+    assert res.rc == 0, res.err
+    stored_bytes = json.loads(res.out)["bytes"]
+    monkeypatch.setenv("COUNTER_APP_TICKET_PRINTER_NV", "1")
+    res = cli("--json", "ticket", "issue", "--service", "HT", "--printer", f"winspool:{NAME}")
+    assert json.loads(res.out)["printed"] is True
+    [(_, store_doc, store), (_, doc, sent)] = fake_spooler.jobs
+    assert store_doc[2] == doc[2] == "RAW" and len(store) == stored_bytes
+    nv: dict[bytes, Any] = {}
+    decode(store, 576, nv)
+    assert len(sent) <= 2048 and decode(sent, 576, nv).width == 576  # every key was stored
+
+
 def test_an_offline_windows_printer_keeps_the_ticket_and_the_next_number(
     cli: Any, demo_db: Any, fake_spooler: FakeWin32Print
 ) -> None:
