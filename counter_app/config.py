@@ -48,7 +48,7 @@ class Settings:
     ticket_printer_barcode: bool = True  # the printer understands GS k
     ticket_printer_narrow: bool = True  # send raster strips only as wide as their ink
     # the printer keeps NV graphics (GS ( L) and `ticket store-logo` has stored the unit's
-    # constant lines: tickets print them by key (~1.5 KB instead of ~4.6 KB)
+    # constant lines: tickets print them by key (~1.4 KB instead of ~4.0 KB)
     ticket_printer_nv: bool = False
     board_voice: bool = True  # speak calls on the board when the system has a voice
     led_board: str = ""  # pyserial URL or usb:VID:PID[:SERIAL] of an EDI LED board, "" = none
