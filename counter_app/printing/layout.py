@@ -68,6 +68,21 @@ class Copy:
     story: list[Flowable] = field(default_factory=list)
 
 
+class Para(Paragraph):  # type: ignore[misc]
+    """A Paragraph that breaks its lines once per width: a table wraps each cell to size its
+    rows and again to draw it, with the same width, and reportlab breaks the lines anew."""
+
+    _wrapped: tuple[float, float, float] | None = None  # (width asked, width, height)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        done = self._wrapped
+        if done is not None and done[0] == avail_width:
+            return done[1], done[2]
+        width, height = super().wrap(avail_width, avail_height)
+        self._wrapped = (avail_width, width, height)
+        return width, height
+
+
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     fonts.register_fonts()
@@ -111,7 +126,7 @@ def text(value: str, limit: int = LIMITS["procedure"]) -> str:
 
 
 def para(markup: str, style: str = "body") -> Flowable:
-    return Paragraph(markup, styles()[style])
+    return Para(markup, styles()[style])
 
 
 def field_line(
@@ -250,11 +265,11 @@ def grid(
     head_style, plain, centre = (
         ("small_head", "small", "small_centre") if small else ("cell_head", "cell", "cell_centre")
     )
-    data = [[Paragraph(escape(h), st[head_style]) for h in head]]
+    data = [[Para(escape(h), st[head_style]) for h in head]]
     for row in rows:
         data.append(
             [
-                Paragraph(escape(value), st[centre if c else plain])
+                Para(escape(value), st[centre if c else plain])
                 for value, c in zip(row, centred, strict=True)
             ]
         )
