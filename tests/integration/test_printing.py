@@ -425,3 +425,20 @@ def test_paragraph_wrapped_again_at_another_width_breaks_anew() -> None:
 
 def _lines(para: object) -> list[list[tuple[str, str]]]:
     return [[(w.fontName, w.text) for w in line.words] for line in para.blPara.lines]  # type: ignore[attr-defined]
+
+
+def test_shared_header_follows_the_unit_and_the_day(dossier: DossierView) -> None:
+    """The header, note, title and signature blocks are built once per unit, day and clerk and
+    shared between documents: each receipt still prints its own day and its own clerk."""
+    later = dataclasses.replace(
+        dossier, received_at=datetime(2026, 11, 30, 14, 5), received_by="Lê Thị Ngọc Hân"
+    )
+    for d, day, clerk in (
+        (dossier, "ngày 28 tháng 11 năm 2026", "Trần Văn Hậu"),
+        (later, "ngày 30 tháng 11 năm 2026", "Lê Thị Ngọc Hân"),
+        (dossier, "ngày 28 tháng 11 năm 2026", "Trần Văn Hậu"),
+    ):
+        for page in page_texts(render_receipt(d)):
+            assert f"Mỹ Hòa Hưng, {day}" in page
+            assert clerk in page
+            assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in page
