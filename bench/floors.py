@@ -18,6 +18,7 @@ import random
 import sqlite3
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import OUT_DIR, time_calls
@@ -76,6 +77,15 @@ def _floor_db(rows: int) -> Path:
 
 def sqlite_insert_floor(rows: int, n: int = 200) -> list[float]:
     """ms per INSERT committed in its own fsync'd WAL transaction, table of `rows` rows."""
+    one, conn = sqlite_inserter(rows)
+    out = time_calls(one, n, warmup=10)
+    conn.close()
+    return out
+
+
+def sqlite_inserter(rows: int) -> tuple[Callable[[], None], sqlite3.Connection]:
+    """The floor's one fsync'd INSERT as a call, for benches that interleave it with their
+    own steps (close the connection after)."""
     path = _floor_db(rows)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -97,9 +107,7 @@ def sqlite_insert_floor(rows: int, n: int = 200) -> list[float]:
         )
         conn.execute("COMMIT")
 
-    out = time_calls(one, n, warmup=10)
-    conn.close()
-    return out
+    return one, conn
 
 
 def sqlite_code_lookup_floor(db: Path, codes: list[str], n: int = 500) -> list[float]:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from functools import cache
+import zlib
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
 
 from counter_app.paths import assets_dir
 
@@ -34,6 +43,109 @@ _lock = threading.Lock()
 RENDER_LOCK = threading.RLock()
 
 
+# Every Vietnamese letter (both cases, NFC) and the typographic marks the forms print. Each
+# document's first subset of a face is seeded with them in this fixed order, after reportlab's
+# printable ASCII (codes 32-126): 143 of the 159 free codes, so the subset of an ordinary form
+# is the same for every document, and its font program is made and compressed once per process
+# (reportlab re-reads the TTF's glyphs and compresses them for every document otherwise).
+_VI_LOWER = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+SEED = "".join(sorted(set(_VI_LOWER + _VI_LOWER.upper() + "…–—“”‘’°×")))
+
+
+class SeededTTFont(TTFont):  # type: ignore[misc]
+    """A TTFont whose per-document subsets start from SEED and whose subset font programs
+    (FontFile2 streams, Flate-compressed) are cached by their exact list of characters; the
+    descriptor around them is the one reportlab's TTFontFace.addSubsetObjects writes."""
+
+    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> Any:
+        if doc not in self.state:  # a new document: assign the seed's codes first
+            super().splitString(self._seed, doc, encoding)
+        return super().splitString(text, doc, encoding)
+
+    def addObjects(self, doc: Any) -> None:
+        """reportlab's TTFont.addObjects (one Font, ToUnicode CMap and FontDescriptor per
+        subset), with the subset's font program, CMap and widths array taken from the cache."""
+        if not doc.compression:
+            return super().addObjects(doc)  # type: ignore[no-any-return]
+        state = self._assignState(doc)
+        state.frozen = 1
+        for n, subset in enumerate(state.subsets):
+            internal = self.getSubsetInternalName(n, doc)[1:]
+            base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))
+            base_name = base.decode("pdfdoc")
+            parts = self._subset_parts(base_name, tuple(subset))
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {n}"
+            font.Name = internal
+            font.BaseFont = base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = parts.widths
+            font.ToUnicode = doc.Reference(_packed(parts.cmap), "toUnicodeCMap:" + base_name)
+            program = _packed(parts.program, Length1=parts.program_len)
+            program_ref = doc.Reference(program, f"fontFile:{self.face.filename}({base_name})")
+            font.FontDescriptor = doc.Reference(
+                self._descriptor(base_name, program_ref), "fontDescriptor:" + base_name
+            )
+            doc.Reference(font, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = font
+        del self.state[doc]
+        return None
+
+    @property
+    def _seed(self) -> str:
+        seed: str | None = getattr(self, "_seed_text", None)
+        if seed is None:  # the letters this face has, once
+            seed = self._seed_text = "".join(ch for ch in SEED if ord(ch) in self.face.charToGlyph)
+        return seed
+
+    @lru_cache(maxsize=32)  # noqa: B019 - four instances, one per face, for the process's life
+    def _subset_parts(self, base_name: str, subset: tuple[int, ...]) -> _SubsetParts:
+        program = self.face.makeSubset(list(subset))
+        return _SubsetParts(
+            widths=pdfdoc.PDFArray([self.face.getCharWidth(c) for c in subset]).format(None),
+            cmap=zlib.compress(makeToUnicodeCMap(base_name, list(subset)).encode("utf8")),
+            program=zlib.compress(program),
+            program_len=len(program),
+        )
+
+    def _descriptor(self, fontname: str, font_file: Any) -> Any:
+        face = self.face
+        return pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": font_file,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class _SubsetParts:
+    widths: bytes  # the formatted /Widths array
+    cmap: bytes  # the ToUnicode CMap, Flate-compressed
+    program: bytes  # the TrueType subset (FontFile2), Flate-compressed
+    program_len: int  # its length before compression (/Length1)
+
+
+def _packed(content: bytes, **entries: Any) -> Any:
+    """A stream of already Flate-compressed bytes (PDFStream must not compress it again)."""
+    stream = pdfdoc.PDFStream(content=content)
+    stream.filters = []
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    for key, value in entries.items():
+        stream.dictionary[key] = value
+    return stream
+
+
 def font_path(face: str = REGULAR) -> Path:
     """The TTF file behind a face name (REGULAR, BOLD, ITALIC or BOLD_ITALIC)."""
     return assets_dir() / "fonts" / _FILES[face]
@@ -43,7 +155,7 @@ def font_path(face: str = REGULAR) -> Path:
 def _register() -> None:
     for face, filename in _FILES.items():
         # TTFont embeds a subset of the glyphs used, with a ToUnicode map, so text extracts back.
-        pdfmetrics.registerFont(TTFont(face, str(assets_dir() / "fonts" / filename)))
+        pdfmetrics.registerFont(SeededTTFont(face, str(assets_dir() / "fonts" / filename)))
     # the family lets <b> and <i> inside Paragraph markup pick the right face
     pdfmetrics.registerFontFamily(
         FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC

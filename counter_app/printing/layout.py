@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -68,6 +68,21 @@ class Copy:
     story: list[Flowable] = field(default_factory=list)
 
 
+class Para(Paragraph):  # type: ignore[misc]
+    """A Paragraph that breaks its lines once per width: a table wraps each cell to size its
+    rows and again to draw it, with the same width, and reportlab breaks the lines anew."""
+
+    _wrapped: tuple[float, float, float] | None = None  # (width asked, width, height)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        done = self._wrapped
+        if done is not None and done[0] == avail_width:
+            return done[1], done[2]
+        width, height = super().wrap(avail_width, avail_height)
+        self._wrapped = (avail_width, width, height)
+        return width, height
+
+
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     fonts.register_fonts()
@@ -111,7 +126,7 @@ def text(value: str, limit: int = LIMITS["procedure"]) -> str:
 
 
 def para(markup: str, style: str = "body") -> Flowable:
-    return Paragraph(markup, styles()[style])
+    return Para(markup, styles()[style])
 
 
 def field_line(
@@ -136,12 +151,21 @@ def pair_line(
     return table
 
 
+# The blocks that are the same for every form of a unit on a day (note, header, title, the
+# signature table) are built once and shared: a Para keeps its line breaks, so a shared block
+# is parsed and laid out once and only drawn into each document. Flowables are laid out and
+# drawn under fonts.RENDER_LOCK only, one document at a time, so sharing them is safe.
+_SHARED = 256  # blocks kept (units × days × form sets): a unit's day needs a handful
+
+
+@lru_cache(maxsize=_SHARED)
 def form_note(spec: FormSpec) -> Flowable:
     """Top right: "Mẫu số 01" and the circular that defines it."""
     number, circular = escape(spec.number), escape(spec.circular)
     return para(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", "note")
 
 
+@lru_cache(maxsize=_SHARED)
 def header(unit: UnitInfo, day: date, form_set: str = "2025") -> Flowable:
     """Common header: issuing body on the left, national motto and place-date on the right.
 
@@ -186,6 +210,7 @@ def keep_together(unit_name: str) -> str:
     return lead + middle.replace(" ", NBSP) + " " + place.replace(" ", NBSP)
 
 
+@lru_cache(maxsize=_SHARED)
 def title(spec: FormSpec) -> Flowable:
     return para(escape(spec.title), "title")
 
@@ -250,11 +275,11 @@ def grid(
     head_style, plain, centre = (
         ("small_head", "small", "small_centre") if small else ("cell_head", "cell", "cell_centre")
     )
-    data = [[Paragraph(escape(h), st[head_style]) for h in head]]
+    data = [[Para(escape(h), st[head_style]) for h in head]]
     for row in rows:
         data.append(
             [
-                Paragraph(escape(value), st[centre if c else plain])
+                Para(escape(value), st[centre if c else plain])
                 for value, c in zip(row, centred, strict=True)
             ]
         )
@@ -286,6 +311,11 @@ def grid(
 def signatures(left: Signer, right: Signer, *, lead: Sequence[Flowable] = ()) -> Flowable:
     """Two signature blocks side by side, kept on one page together with the `lead` lines."""
 
+    return KeepTogether([*lead, Spacer(1, 3 * mm), _signature_pair(left, right)])
+
+
+@lru_cache(maxsize=_SHARED)
+def _signature_pair(left: Signer, right: Signer) -> Flowable:
     def block(signer: Signer) -> list[Flowable]:
         cells = [para(escape(signer.role), "sign_role"), para(SIGN_NOTE, "sign_note")]
         cells.append(Spacer(1, SIGN_SPACE))
@@ -295,7 +325,7 @@ def signatures(left: Signer, right: Signer, *, lead: Sequence[Flowable] = ()) ->
 
     table = Table([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
     table.setStyle(_plain_cells(align="CENTER"))
-    return KeepTogether([*lead, Spacer(1, 3 * mm), table])
+    return table
 
 
 def signature(signer: Signer, *, note: str = SIGN_NOTE, lead: Sequence[Flowable] = ()) -> Flowable:

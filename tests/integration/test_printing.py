@@ -376,3 +376,69 @@ def test_a4_forms_barcode_decodes_at_laser_resolutions(
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(pdf)
         assert decode_page(path, 1, dpi=dpi) == [CODE], (name, dpi)
+
+
+def test_receipts_share_the_cached_font_subsets_and_extract_back(dossier: DossierView) -> None:
+    """Issue 17: each face's first subset starts with every Vietnamese letter, so ordinary
+    receipts embed the same subsets (made once, from the cache); a name with letters outside
+    that seed gets its own subset, and every text still extracts back exactly, in any order."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from counter_app.printing.fonts import REGULAR, SeededTTFont, register_fonts
+
+    register_fonts()
+    face = pdfmetrics.getFont(REGULAR)
+    assert isinstance(face, SeededTTFont)
+    foreign = dataclasses.replace(
+        dossier, applicant=dataclasses.replace(dossier.applicant, name="Müller Ñguyễn Øyvind")
+    )
+    other = dataclasses.replace(
+        dossier, applicant=dataclasses.replace(dossier.applicant, name="Lê Thị Ỹ Đặng")
+    )
+    render_receipt(dossier)
+    before = face._subset_parts.cache_info()
+    texts = {d.applicant.name: page_texts(render_receipt(d)) for d in (other, foreign, dossier)}
+    after = face._subset_parts.cache_info()
+
+    assert after.hits >= before.hits + 2  # the two Vietnamese names: the cached subset
+    assert after.misses == before.misses + 1  # only the foreign name made a new one
+    for name, pages in texts.items():
+        assert len(pages) == 2
+        for page in pages:
+            assert f"Tiếp nhận hồ sơ của: {name}" in page
+            assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
+
+
+def test_paragraph_wrapped_again_at_another_width_breaks_anew() -> None:
+    """layout.Para keeps its line breaks for a repeated width only."""
+    from reportlab.platypus import Paragraph
+
+    from counter_app.printing import layout as L
+
+    markup = "Nội dung yêu cầu giải quyết: <b>" + "Chứng thực bản sao từ bản chính " * 4 + "</b>"
+    para = L.para(markup)
+    for width in (200.0, 400.0, 200.0, 120.0, 400.0):
+        fresh = Paragraph(markup, L.styles()["body"])
+        assert para.wrap(width, 1000.0) == fresh.wrap(width, 1000.0)
+        assert _lines(para) == _lines(fresh)
+
+
+def _lines(para: object) -> list[list[tuple[str, str]]]:
+    return [[(w.fontName, w.text) for w in line.words] for line in para.blPara.lines]  # type: ignore[attr-defined]
+
+
+def test_shared_header_follows_the_unit_and_the_day(dossier: DossierView) -> None:
+    """The header, note, title and signature blocks are built once per unit, day and clerk and
+    shared between documents: each receipt still prints its own day and its own clerk."""
+    later = dataclasses.replace(
+        dossier, received_at=datetime(2026, 11, 30, 14, 5), received_by="Lê Thị Ngọc Hân"
+    )
+    for d, day, clerk in (
+        (dossier, "ngày 28 tháng 11 năm 2026", "Trần Văn Hậu"),
+        (later, "ngày 30 tháng 11 năm 2026", "Lê Thị Ngọc Hân"),
+        (dossier, "ngày 28 tháng 11 năm 2026", "Trần Văn Hậu"),
+    ):
+        for page in page_texts(render_receipt(d)):
+            assert f"Mỹ Hòa Hưng, {day}" in page
+            assert clerk in page
+            assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in page
