@@ -17,13 +17,36 @@ _lock = threading.Lock()
 _cache: dict[tuple[int, str], AdminUnits] = {}
 
 
+_STAMP = select(func.count(), func.max(AdminUnitOverride.updated_at))  # built once
+
+
 def _stamp(s: Session) -> tuple[int, str]:
-    count, latest = s.execute(select(func.count(), func.max(AdminUnitOverride.updated_at))).one()
+    count, latest = s.execute(_STAMP).one()
     return int(count or 0), str(latest or "")
 
 
+_SESSION_KEY = "admin_units"
+
+
+def forget_in(s: Session) -> None:
+    """Drop the session's memo (sync calls it after writing an override)."""
+    s.info.pop(_SESSION_KEY, None)
+
+
 def units_in(s: Session) -> AdminUnits:
-    """The list with this database's overrides, inside an open session."""
+    """The list with this database's overrides, inside an open session. Read once per
+    session (one session is one transaction in db/uow): a save asks for it twice (the
+    address, then the view's commune), and the override list cannot change under a
+    transaction except through sync, which calls forget_in."""
+    memo = s.info.get(_SESSION_KEY)
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    built = _units_in(s)
+    s.info[_SESSION_KEY] = built
+    return built
+
+
+def _units_in(s: Session) -> AdminUnits:
     stamp = _stamp(s)
     if stamp[0] == 0:
         return default_units()

@@ -343,6 +343,7 @@ def _insert(
     )
     docs = resolve_documents(proc, req.documents)
     missing = [d for d in docs if d.required and not d.received]
+    status = "supplement_requested" if missing else "accepted"
     # The unit's range, a recovery range after a restore, or a refusal until the check ran.
     kind, lo, hi = resume.code_range(s, unit)
     # Keyed by exactly what the code shows (yymmdd): two dates with one code never share it.
@@ -379,7 +380,9 @@ def _insert(
         effective_day=plan.effective_day,
         due_at=plan.due_at,
         original_due_at=plan.due_at,  # the report's: an apology moves due_at only
-        status="new",
+        # The status its first event gives it (append_event sets the same value): no INSERT
+        # "new" then UPDATE in one transaction; nothing outside it could ever see "new".
+        status=status,
         received_by=clerk.id,
         register_book=f"01/{day.year}",
         register_no=reg_no,
@@ -407,7 +410,6 @@ def _insert(
     s.flush()
     now = ctx.now()
     emit(s, unit.id, "dossier", _payload(d, proc), now)
-    status = "supplement_requested" if missing else "accepted"
     reason = "; ".join(m.name for m in missing)
     ev = append_event(
         s,
@@ -518,12 +520,12 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
     with ctx.uow.write() as s:
         user = get_user(s, clerk)
         unit = local_unit(s)
-        rows: list[tuple[Dossier, DossierEvent | None]] = []
+        rows: list[tuple[Dossier, DossierEvent | None, bool]] = []
         clock_checked = False
         for r, made in zip(requests, digitised, strict=True):
             first = _earlier(s, unit, r)
             if first is not None:
-                rows.append((first, None))  # a repeat: the first result, nothing written
+                rows.append((first, None, True))  # a repeat: the first result, nothing written
                 continue
             if not clock_checked:  # a clock far off would date the dossier wrongly
                 check_clock(s, ctx, unit)
@@ -548,10 +550,19 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
                 files.add_file_row(
                     s, ctx, d, doc, m.sha256, m.size, m.pages, m.ocr, m.source, unit.id
                 )
-            rows.append((d, ev))
+            rows.append((d, ev, bool(made)))
         names = {user.id: user.full_name}
+        # A dossier saved now holds the files just added (none: no query); a repeat is read.
         views = [
-            dossier_view(s, ctx, d, events=[ev] if ev else None, names=names) for d, ev in rows
+            dossier_view(
+                s,
+                ctx,
+                d,
+                events=[ev] if ev else None,
+                names=names,
+                files=None if ev is None or has_files else (),
+            )
+            for d, ev, has_files in rows
         ]
     return views
 

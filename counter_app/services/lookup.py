@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -73,13 +73,18 @@ def count_name_words(s: Session, words: list[str]) -> None:
     if not words:
         return
     dialect = s.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NameWord)
-    stmt = ins.values([{"token": w, "dossiers": 1} for w in words])
-    s.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[NameWord.token], set_={"dossiers": NameWord.dossiers + 1}
+    stmt = _NAME_WORD_UPSERTS.get(dialect)
+    if stmt is None:  # built once: one row's upsert, run for each word (executemany)
+        table = cast(Table, NameWord.__table__)
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        stmt = ins.values(token=bindparam("token"), dossiers=1).on_conflict_do_update(
+            index_elements=[table.c.token], set_={"dossiers": table.c.dossiers + 1}
         )
-    )
+        _NAME_WORD_UPSERTS[dialect] = stmt
+    s.execute(stmt, [{"token": w} for w in words])
+
+
+_NAME_WORD_UPSERTS: dict[str, Any] = {}
 
 
 def reindex_name(

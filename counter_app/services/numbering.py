@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,17 +22,36 @@ def next_number(
     PostgreSQL the upsert's row lock serialises concurrent writers until commit. A number
     past `end` is refused, and the rollback undoes the bump: nothing is ever skipped.
     """
-    dialect = s.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
-    stmt = (
-        ins.values(unit_id=unit_id, kind=kind, period=period, last=start)
-        .on_conflict_do_update(
-            index_elements=[Counter.unit_id, Counter.kind, Counter.period],
-            set_={"last": case((Counter.last >= start - 1, Counter.last + 1), else_=start)},
-        )
-        .returning(Counter.last)
-    )
-    value = int(s.execute(stmt).scalar_one())
+    stmt = _upsert(s.get_bind().dialect.name)
+    params = {"unit_id": unit_id, "kind": kind, "period": period, "start": start}
+    value = int(s.execute(stmt, params).scalar_one())
     if value > end:
         raise ValidationError("sequence_exhausted", kind=kind, period=period, end=end)
     return value
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """The counter's upsert, built once per dialect (a save draws four numbers; building
+    and hashing the statement each time cost more than running it)."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        start = bindparam("start", type_=Integer)
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
+        stmt = (
+            ins.values(
+                unit_id=bindparam("unit_id"),
+                kind=bindparam("kind"),
+                period=bindparam("period"),
+                last=start,
+            )
+            .on_conflict_do_update(
+                index_elements=[Counter.unit_id, Counter.kind, Counter.period],
+                set_={"last": case((Counter.last >= start - 1, Counter.last + 1), else_=start)},
+            )
+            .returning(Counter.last)
+        )
+        _UPSERTS[dialect] = stmt
+    return stmt

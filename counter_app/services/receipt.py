@@ -77,11 +77,16 @@ def set_settings(
         return ReceiptSettings(unit.earliest_receipt, unit.clock_skew_h)
 
 
+# Built once: every save runs them (building a statement costs more than running it).
+_LAST_OUTBOX = select(OutboxEvent.created_at).order_by(OutboxEvent.seq.desc()).limit(1)
+_LAST_AUDIT = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
+
+
 def check_clock(s: Session, ctx: ServiceContext, unit: Unit) -> None:
     """Refuse (ValidationError) while the PC's clock cannot be trusted; see the module doc."""
     now = ctx.clock()
-    last_out = s.scalar(select(OutboxEvent.created_at).order_by(OutboxEvent.seq.desc()).limit(1))
-    last_audit = s.scalar(select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1))
+    last_out = s.scalar(_LAST_OUTBOX)
+    last_audit = s.scalar(_LAST_AUDIT)
     newest = max((t for t in (last_out, last_audit) if t is not None), default=None)
     if newest is not None and now < newest - rules.CLOCK_BEHIND_TOLERANCE:
         raise ValidationError(

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import AuditEntry, DayClose, Dossier, DossierEvent, OutboxEvent
@@ -57,6 +57,10 @@ def verify_audit_chain(s: Session) -> int | None:
     return None
 
 
+_OUTBOX_COUNTED = "outbox_counter_checked"
+_MAX_OUTBOX_SEQ = select(func.max(OutboxEvent.seq))  # built once: every save runs it
+
+
 def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
     """Queue an event for central in the caller's transaction, numbered without gaps.
 
@@ -64,8 +68,11 @@ def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datet
     autoincrement: a PostgreSQL sequence skips numbers on rollback and commits out of
     order, and central acknowledges only the highest sequence it holds without a gap.
     """
-    start = (s.scalar(select(func.max(OutboxEvent.seq))) or 0) + 1
+    # The counter never below the table's highest number: read once per transaction (a
+    # save emits two or more events; after the first the counter is known to be past it).
+    start = 1 if s.info.get(_OUTBOX_COUNTED) else (s.scalar(_MAX_OUTBOX_SEQ) or 0) + 1
     seq = next_number(s, unit_id, "outbox", "-", start=start, end=2**31 - 1)
+    s.info[_OUTBOX_COUNTED] = True
     s.add(
         OutboxEvent(
             seq=seq, event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at
@@ -74,12 +81,15 @@ def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datet
 
 
 def last_closed_day(s: Session, unit_id: str) -> date | None:
-    return s.scalar(
-        select(DayClose.day)
-        .where(DayClose.unit_id == unit_id)
-        .order_by(DayClose.day.desc())
-        .limit(1)
-    )
+    return s.scalar(_LAST_CLOSED, {"unit_id": unit_id})
+
+
+_LAST_CLOSED = (  # built once: every save runs it
+    select(DayClose.day)
+    .where(DayClose.unit_id == bindparam("unit_id"))
+    .order_by(DayClose.day.desc())
+    .limit(1)
+)
 
 
 def check_day_open(s: Session, unit_id: str, business_day: date) -> None:

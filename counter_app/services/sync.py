@@ -41,6 +41,7 @@ from counter_app.domain.catalogue import validate_procedure
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.redact import redact_secrets, redact_value
 from counter_app.services import file_sync, resume, unit_setup
+from counter_app.services.admin_units import forget_in
 from counter_app.services.catalogue import apply_procedure
 from counter_app.services.context import ServiceContext
 from counter_app.services.records import append_audit
@@ -616,6 +617,7 @@ class Syncer:
         """Central's override of one commune (as _apply_calendar). A row the packaged list
         could not take (services/admin_units would fail on it) is skipped, not stored."""
         code = str(r["code"])
+        forget_in(s)  # this transaction's list is read again after the change
         row = s.get(AdminUnitOverride, code)
         if r["deleted_at"] is not None:
             if row is None:

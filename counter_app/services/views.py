@@ -43,9 +43,10 @@ def dossier_view(
     *,
     events: Sequence[DossierEvent] | None = None,
     names: dict[str, str] | None = None,
+    files: Sequence[tuple[DossierFile, StoredFile]] | None = None,
 ) -> DossierView:
-    """`events` and `names` may be handed in by a caller that already holds them (a new
-    dossier), which saves the queries; otherwise they are read."""
+    """`events`, `names` and `files` (its digitised files) may be handed in by a caller that
+    already holds them (a new dossier), which saves the queries; otherwise they are read."""
     if events is None:
         # The history and who did each step, in one query.
         rows = s.execute(
@@ -62,7 +63,7 @@ def dossier_view(
     if names is None or not wanted <= names.keys():
         names = {**(names or {}), **_names(s, wanted - (names or {}).keys())}
     presented = {x["name"] for x in d.procedure.documents if x.get("presented")}
-    stored = digitised_files(s, d.id)
+    stored = digitised_files(s, d.id) if files is None else files
     digitised = {f.document_id for f, _ in stored}
     unit = s.get(Unit, d.unit_id)
     assert unit is not None
