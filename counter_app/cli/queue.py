@@ -10,8 +10,7 @@ from typing import Any
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
-from counter_app.printing.escpos import PrinterProfile, render_self_test
-from counter_app.services import printjobs, queue
+from counter_app.services import queue
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit
 from counter_app.ui_text import thousands
@@ -68,6 +67,8 @@ def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
         unit = local_unit(s).name
     counters = next((s.counters for s in queue.list_services(ctx) if s.code == t.service_code), ())
     settings = dataclasses.replace(ctx.settings, ticket_printer=url)
+    from counter_app.services import printjobs  # PIL, reportlab: only to print
+
     try:
         printjobs.print_ticket(printjobs.ticket_data(t, unit, counters), settings, ctx.adapters)
     except CounterAppError as exc:
@@ -77,6 +78,8 @@ def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
 
 def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     s = ctx.settings
+    from counter_app.printing.escpos import PrinterProfile, render_self_test
+
     profile = PrinterProfile(dots=args.dots or s.ticket_printer_dots)
     data = render_self_test(profile)
     ctx.adapters.ticket_printer(args.printer).send(data)
