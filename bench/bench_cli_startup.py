@@ -29,9 +29,10 @@ RUNS = 7
 LAUNCH = "import sys; from counter_app.app import main; sys.argv[0] = 'counter-app'; main()"
 
 
-def _spawn(argv: list[str], env: dict[str, str]) -> float:
+def _spawn(argv: list[str], env: dict[str, str], cwd: str) -> float:
     t0 = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    # cwd: `python -c` puts the working directory first on sys.path, before PYTHONPATH.
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
     elapsed = (time.perf_counter() - t0) * 1000.0
     if done.returncode != 0:
         raise SystemExit(f"{argv[2:]} failed ({done.returncode}): {done.stderr.strip()}")
@@ -84,11 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[tuple[str, str], list[float]] = {}
         floor: list[float] = []
         for _ in range(args.runs):
-            floor.append(_spawn([py, "-c", "pass"], env))
+            floor.append(_spawn([py, "-c", "pass"], env, tmp))
             for tree, tenv in trees.items():
                 for what, cmd in commands.items():
                     times.setdefault((tree, what), []).append(
-                        _spawn([py, "-c", LAUNCH, *cmd], tenv)
+                        _spawn([py, "-c", LAUNCH, *cmd], tenv, tmp)
                     )
     f50, f95 = p50(floor), p95(floor)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
