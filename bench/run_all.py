@@ -47,6 +47,7 @@ BENCHES = (
     "bench_keys.py",  # the counter window by real key events, on its own demo database
     "bench_file_sync.py",  # digitised files to central (issue 15); its own PostgreSQL
     "bench_address.py",  # the 2025 units (issue 16): load, completion, conversion; no database
+    "bench_cli_startup.py",  # one process per CLI command (issue 17), on its own demo database
 )
 # bench_sync.py starts its own PostgreSQL and pre-fills a central database; the default here
 # is a reduced central (about 3 minutes of filling); --sync-central-dossiers 8000000 is the

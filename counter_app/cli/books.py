@@ -11,7 +11,6 @@ from pathlib import Path
 from counter_app.cli.output import Result, check_pdf_output, write_atomically
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.register import parse_book_option
-from counter_app.printing.register import render_cert_book, render_register
 from counter_app.services import register as register_svc
 from counter_app.services.context import ServiceContext
 from counter_app.ui_text import thousands
@@ -42,6 +41,8 @@ def cmd_register(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if args.book:
         return _cert_book(ctx, args)
     book = register_svc.register_book(ctx, args.start, args.end)
+    from counter_app.printing.register import render_register  # reportlab: only here
+
     pdf = render_register(book)
     write_atomically(args.output, pdf)
     rows = sum(len(s.rows) for s in book.sections)
@@ -59,6 +60,8 @@ def cmd_register(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 def _cert_book(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     book = register_svc.certification_book(ctx, args.cert_kind, args.start, args.end)
+    from counter_app.printing.register import render_cert_book
+
     pdf = render_cert_book(book)
     write_atomically(args.output, pdf)
     data = {

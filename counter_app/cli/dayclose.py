@@ -13,7 +13,6 @@ from typing import Any
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.cli.reports import day
 from counter_app.domain.dayclose import COLUMNS, anomaly_text
-from counter_app.printing.day_sheet import cell, render_day_sheet
 from counter_app.services import dayclose as svc
 from counter_app.services.context import ServiceContext
 
@@ -42,6 +41,8 @@ def cmd_close_day(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     data = summary.as_json()
     data["output"] = None
     if args.output is not None:
+        from counter_app.printing.day_sheet import render_day_sheet  # reportlab
+
         write_atomically(args.output, render_day_sheet(summary))
         data["output"] = str(args.output)
     return data, lambda: human(data)
@@ -57,9 +58,11 @@ def human(data: dict[str, Any]) -> str:
         ]
     else:
         lines = [f"Ngày {d}: CHƯA khóa sổ (xem trước)."]
+    from counter_app.printing import day_sheet  # reportlab: with the text it shares
+
     for r in [*data["per_clerk"], {**data["totals"], "name": "Tổng cộng", "username": ""}]:
         who = f"{r['name']} ({r['username']})" if r["username"] else r["name"]
-        figures = ", ".join(f"{h.lower()} {cell(r, k)}" for k, h in COLUMNS)
+        figures = ", ".join(f"{h.lower()} {day_sheet.cell(r, k)}" for k, h in COLUMNS)
         lines.append(f"  {who}: {figures}")
     n = len(data["anomalies"])
     lines.append(f"Điểm bất thường: {n}" + (" (đã xác nhận khi khóa sổ)" if data["closed"] else ""))

@@ -18,15 +18,12 @@ from counter_app.domain.limits import INTAKE_FILE_MAX_BYTES, MAX_DOSSIERS_PER_IN
 from counter_app.domain.model import Applicant, DossierView
 from counter_app.inputs import read_limited
 from counter_app.printing.label_spec import label_spec
-from counter_app.printing.labels import render_label
 from counter_app.services import calendar as cal_svc
 from counter_app.services import catalogue as cat_svc
 from counter_app.services import intake as intake_svc
 from counter_app.services import lookup, unit_setup
 from counter_app.services.addresses import commune_json
 from counter_app.services.context import ServiceContext
-from counter_app.services.papers import record_paper
-from counter_app.services.printjobs import render_form
 from counter_app.services.repeats import same_day_dossiers
 from counter_app.services.setup import init_database, load_catalogue_file
 from counter_app.ui_text import STATUS_LABELS, document_kind_label, money, thousands
@@ -286,6 +283,9 @@ def check_form(args: argparse.Namespace) -> None:
 
 
 def cmd_form(ctx: ServiceContext, args: argparse.Namespace) -> Result:
+    from counter_app.services.papers import record_paper
+    from counter_app.services.printjobs import render_form  # reportlab: only here
+
     v, pdf = render_form(ctx, args.code, args.kind)
     write_atomically(args.output, pdf)
     record_paper(ctx, v.code, args.kind, "cli")  # Mẫu 01 / 02 out: the day close reads it
@@ -308,6 +308,8 @@ def cmd_label(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         args.size or ctx.settings.label_size, args.symbology or ctx.settings.label_symbology
     )
     v = lookup.get_dossier(ctx, args.code)
+    from counter_app.printing.labels import render_label  # segno, PIL: only here
+
     data_bytes = render_label(v, fmt, spec)
     write_atomically(args.output, data_bytes)
     data = {

@@ -10,13 +10,7 @@ from typing import Any
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
-from counter_app.printing.escpos import (
-    PrinterProfile,
-    constant_lines,
-    render_nv_store,
-    render_self_test,
-)
-from counter_app.services import printjobs, queue
+from counter_app.services import queue
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import local_unit
 from counter_app.ui_text import thousands
@@ -73,6 +67,8 @@ def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
         unit = local_unit(s).name
     counters = next((s.counters for s in queue.list_services(ctx) if s.code == t.service_code), ())
     settings = dataclasses.replace(ctx.settings, ticket_printer=url)
+    from counter_app.services import printjobs  # PIL, reportlab: only to print
+
     try:
         printjobs.print_ticket(printjobs.ticket_data(t, unit, counters), settings, ctx.adapters)
     except CounterAppError as exc:
@@ -81,7 +77,10 @@ def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
 
 
 def _ticket_self_test(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    profile = PrinterProfile(dots=args.dots or ctx.settings.ticket_printer_dots)
+    s = ctx.settings
+    from counter_app.printing.escpos import PrinterProfile, render_self_test
+
+    profile = PrinterProfile(dots=args.dots or s.ticket_printer_dots)
     data = render_self_test(profile)
     ctx.adapters.ticket_printer(args.printer).send(data)
     out = {"printer": args.printer, "bytes": len(data), "dots": profile.dots}
@@ -92,6 +91,9 @@ def _ticket_store_logo(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     """Store the unit's constant ticket lines in the printer's NV graphics memory (GS ( L);
     run again after the unit or a service is renamed, counters change, or the printer is
     reset: a missing key prints nothing, and the printer cannot say which keys it holds."""
+    from counter_app.printing.escpos import constant_lines, render_nv_store
+    from counter_app.services import printjobs  # PIL, reportlab: only to print
+
     with ctx.uow.read() as s:
         unit = local_unit(s).name
     services = [(s.name, printjobs.service_counters(s.counters)) for s in queue.list_services(ctx)]

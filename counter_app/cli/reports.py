@@ -14,18 +14,11 @@ from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import WORDS as RATING_WORDS
 from counter_app.domain.report import Period
-from counter_app.printing.report import (
-    LABELS,
-    PROVINCE_TITLE,
-    UNIT_TITLE,
-    cell,
-    number,
-    render_csv,
-    render_pdf,
-)
 from counter_app.services.context import ServiceContext
 from counter_app.services.report import unit_report
-from counter_app.sync.central_report import province_report
+
+# reportlab (printing.report) and psycopg (sync.central_report) load inside the handlers
+# that use them: every command is one process (issue 17).
 
 FORMATS = ("pdf", "csv", "json")
 _SHOWN: tuple[str, ...] = ("carried_over", "received", "resolved", "resolved_early")
@@ -62,6 +55,8 @@ def _write(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], byt
     if args.format == "json":
         body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":
+        from counter_app.printing.report import render_csv
+
         body = render_csv(data)
     else:
         body = pdf()
@@ -69,6 +64,8 @@ def _write(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], byt
 
 
 def _human(data: dict[str, Any], args: argparse.Namespace) -> str:
+    from counter_app.printing.report import LABELS, cell, number
+
     t = data["totals"]
     lines = [
         f"Báo cáo {data['unit'] or 'toàn tỉnh'} từ {args.start:%d/%m/%Y} đến {args.end:%d/%m/%Y}:"
@@ -104,10 +101,15 @@ def cmd_report(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     rep = unit_report(ctx, args.start, args.end)
     data = rep.as_json()
     unit: UnitInfo = rep.unit
+    from counter_app.printing.report import UNIT_TITLE, render_pdf
+
     return _result(args, data, lambda: render_pdf(data, unit, ctx.now().date(), UNIT_TITLE))
 
 
 def cmd_central_report(args: argparse.Namespace) -> Result:
+    from counter_app.printing.report import PROVINCE_TITLE, render_pdf
+    from counter_app.sync.central_report import province_report
+
     data = province_report(args.url, args.start, args.end)
     return _result(args, data, lambda: render_pdf(data, None, None, PROVINCE_TITLE))
 

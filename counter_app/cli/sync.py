@@ -17,7 +17,6 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.file_sync import size_text
 from counter_app.services.setup import load_catalogue_file
 from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
-from counter_app.sync import central
 from counter_app.sync.transport import Offline
 from counter_app.ui_text import INSECURE_LINK_TEXT
 
@@ -154,6 +153,8 @@ def _run_forever(syncer: Syncer, interval_s: int) -> None:
 
 
 def cmd_central(args: argparse.Namespace) -> Result:
+    from counter_app.sync import central  # alembic, psycopg: only for `central …` (issue 17)
+
     url = args.url
     action = args.action
     if action in ("counter", "service", "address-units"):

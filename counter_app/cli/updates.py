@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app import filemodes
 from counter_app.cli.output import Result
@@ -16,7 +16,9 @@ from counter_app.config import Settings, config_path, data_dir, load_settings
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import redact_secrets
 from counter_app.messages import describe
-from counter_app.services import updates as svc
+
+if TYPE_CHECKING:  # cryptography loads only for `update …` (issue 17)
+    from counter_app.services import updates as svc
 
 
 def add_parser(
@@ -64,6 +66,8 @@ def _clock() -> Callable[[], datetime]:
 
 
 def updater(settings: Settings, url: str | None = None) -> svc.Updater:
+    from counter_app.services import updates as svc
+
     return svc.Updater(
         url or settings.update_url,
         settings.update_public_key,
@@ -157,6 +161,8 @@ def _status(up: svc.Updater) -> Result:
 def _keygen(path: Path) -> Result:
     if path.exists():
         raise ValidationError("update_key_exists", path=str(path))
+    from counter_app.services import updates as svc
+
     pem, public = svc.generate_key()
     try:
         filemodes.create_private_file(path)
@@ -180,6 +186,8 @@ def _publish(args: argparse.Namespace) -> Result:
         pem = args.key.read_bytes()
     except OSError:
         raise ValidationError("update_key_invalid") from None
+    from counter_app.services import updates as svc
+
     m = svc.publish(args.package, args.pkg_version, pem, args.to)
     return (
         {**m, "folder": str(args.to)},

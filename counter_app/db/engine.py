@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
@@ -17,8 +16,20 @@ from counter_app import filemodes
 from counter_app.db import faults
 from counter_app.domain.errors import DatabaseRefused
 
+if TYPE_CHECKING:  # Alembic (with Mako, Pygments) loads only when a migration runs (issue 17)
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def __getattr__(name: str) -> Any:
+    """`engine.command` (alembic.command, as tests patch it), imported on first use."""
+    if name == "command":
+        from alembic import command
+
+        return command
+    raise AttributeError(name)
 
 
 def sqlite_url(path: Path) -> str:
@@ -26,6 +37,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def _alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -105,15 +118,39 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(u, pool_pre_ping=True, hide_parameters=True)
 
 
+@functools.cache
+def _revision_links() -> dict[str, Any]:
+    """Each migration's `revision` -> its `down_revision`, read from the files' text: the
+    check at every open needs no Alembic runtime (~0.4 s of imports). The test
+    test_revisions_read_like_alembic holds it to Alembic's own reading."""
+    links: dict[str, Any] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        found: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                found[target.id] = ast.literal_eval(value)
+        if "revision" in found:
+            links[str(found["revision"])] = found.get("down_revision")
+    return links
+
+
 def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(_revision_links())
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    links = _revision_links()
+    downs = {d for v in links.values() for d in ((v,) if isinstance(v, str) else v or ())}
+    heads = set(links) - downs
+    assert len(heads) == 1, heads
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -153,6 +190,8 @@ def migrate(engine: Engine, before: BeforeMigrate | None = None) -> None:
         return
     if before is not None and current is not None:
         before(engine, current)
+    from alembic import command
+
     command.upgrade(_alembic_config(engine), "head")
 
 

@@ -26,16 +26,19 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import serial
+if TYPE_CHECKING:  # pyserial loads when a port is listed or opened (issue 17)
+    import serial
 
 from counter_app.domain.errors import CounterAppError, ValidationError
 
 USB_PREFIX = "usb:"
 _USB = re.compile(r"^usb:([0-9a-f]{4}):([0-9a-f]{4})(?::(.+))?$", re.IGNORECASE)
 # loop:// reports a full buffer with queue.Full; real ports raise SerialException or OSError.
-PORT_ERRORS = (serial.SerialException, OSError, queue.Full)
+# pyserial's SerialException (and its timeout) derive from OSError: caught here without
+# importing pyserial (tests/unit/test_cli_imports.py holds that).
+PORT_ERRORS = (OSError, queue.Full)
 DEVICE_NAMES = {"scanner": "Máy quét", "ticket_printer": "Máy in vé", "led_board": "Bảng LED"}
 
 Comports = Callable[[], Iterable[Any]]  # ListPortInfo-like: device, vid, pid, serial_number, …

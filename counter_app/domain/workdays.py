@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
-import holidays
-
 from counter_app.domain.errors import ValidationError
 
 WEEKEND_NAMES = {5: "Thứ Bảy", 6: "Chủ nhật"}
@@ -29,6 +27,8 @@ class _YearData:
 @functools.cache
 def _load_year(year: int) -> _YearData:
     """One year of the package's calendar, cached for the process (shared by calendars)."""
+    import holidays  # ~0.2 s: only when a year's calendar is built (issue 17)
+
     vn = holidays.country_holidays("VN", years=year, language="vi")
     # `weekend_workdays` holds the Saturdays swapped for a day off ("Ngày nghỉ (thay
     # cho ngày 22/08/2026)" makes 22/08/2026 a working day). Swaps that cross a year

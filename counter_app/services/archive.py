@@ -26,9 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:  # PIL and pypdfium2 load when a file is checked or built (issue 17)
+    from PIL import Image
 
 from counter_app.domain.errors import ValidationError
 
@@ -118,6 +119,8 @@ def tesseract_vie() -> str | None:
 
 def check_pdf(data: bytes) -> int:
     """The page count of a PDF given as input; ValidationError when encrypted or broken."""
+    import pypdfium2 as pdfium
+
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -135,6 +138,8 @@ def check_pdf(data: bytes) -> int:
 
 def prepare_page(data: bytes, rotation: int = 0) -> Image.Image:
     """The page oriented, grey, at most A4 at DPI; bilevel ("1") when it is text."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if rotation % 90:
         raise ValidationError("file_bad_rotation", rotation=rotation)
     try:
@@ -220,6 +225,8 @@ def _ocr_pdf(exe: str, images: list[Image.Image]) -> bytes | None:
 def _concat(parts: list[bytes]) -> bytes:
     if len(parts) == 1:
         return parts[0]
+    import pypdfium2 as pdfium
+
     out = pdfium.PdfDocument.new()
     try:
         for part in parts:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
 from counter_app.config import Settings
 from counter_app.db.uow import UnitOfWork
-from counter_app.devices.led_board import LedBoard
 from counter_app.domain.scanning import DocumentScanner
 from counter_app.printing.spool import Spooler
-from counter_app.sync.transport import Transport
+
+if TYPE_CHECKING:  # psycopg and the sync code load only when a link opens (issue 17)
+    from counter_app.devices.led_board import LedBoard  # pyserial
+    from counter_app.sync.transport import Transport
 
 
 def _utcnow() -> datetime:

@@ -41,7 +41,6 @@ from counter_app.domain.text import clean_address, clean_name, clean_text, fold,
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
 from counter_app.services import addresses, files, resume
 from counter_app.services.admin_units import units_in
-from counter_app.services.archive import build_archive_pdf
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
 from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
@@ -497,6 +496,8 @@ def _digitise(ctx: ServiceContext, req: IntakeRequest) -> list[_Digitised]:
         if not sources:
             continue
         read = [files.read_source(ctx, src) for src in sources]
+        from counter_app.services.archive import build_archive_pdf  # PIL, pypdfium2
+
         made = build_archive_pdf(read, ocr=None if ctx.settings.ocr else False)
         sha = files.write_blob_file(ctx, made.pdf)
         out.append(_Digitised(i, sha, len(made.pdf), made.pages, made.ocr, source))

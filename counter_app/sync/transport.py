@@ -7,14 +7,13 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
-
-import psycopg
-from psycopg.rows import dict_row
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from counter_app.domain.errors import CounterAppError, ValidationError
 from counter_app.domain.redact import known_secrets, redact_secrets, url_userinfo
-from counter_app.sync.central import libpq_url
+
+if TYPE_CHECKING:  # psycopg loads when a link first connects, not with the CLI (issue 17)
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +86,11 @@ class PgTransport:
         self.unencrypted: bool | None = None
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
+        import psycopg
+        from psycopg.rows import dict_row
+
+        from counter_app.sync.central import libpq_url
+
         if self._conn is not None and not self._conn.closed:
             return self._conn
         kw: dict[str, Any] = {
@@ -119,6 +123,8 @@ class PgTransport:
         return self._conn
 
     def _call(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        import psycopg
+
         conn = self._connect()
         try:
             return conn.execute(sql, params).fetchall()
