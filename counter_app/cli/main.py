@@ -300,7 +300,14 @@ def dispatch(args: argparse.Namespace, open_context: OpenContext) -> Result:
     if command.standalone is not None:
         return command.standalone(args)
     assert command.local is not None
-    return command.local(open_context(args), args)
+    ctx = open_context(args)
+    try:
+        return command.local(ctx, args)
+    finally:
+        # Closed when the command ends, not whenever the garbage collector gets to it: the
+        # last close checkpoints SQLite's -wal into the main file (in a test's process, or a
+        # window that runs a command, that would happen at some later, random moment).
+        ctx.uow.engine.dispose()
 
 
 def run(argv: Sequence[str] | None = None, *, open_context: OpenContext, open_gui: OpenGui) -> int:
