@@ -98,8 +98,11 @@ _PROVINCE_ALIASES = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _prep(text: str) -> str:
-    """Folded, apostrophes dropped ("H'Neng" -> "hneng": its "h" is no type word), trimmed."""
+    """Folded, apostrophes dropped ("H'Neng" -> "hneng": its "h" is no type word), trimmed.
+    Memoised: one recognise() folds the same few parts and unit names a dozen times, and a
+    save recognises its address (0.45 ms a call before, most of it here)."""
     return fold(text).translate(_APOSTROPHES).strip().strip(",").strip()
 
 
@@ -116,6 +119,7 @@ def _split_type(name: str) -> tuple[str, str]:
     return m.group(0).strip(), name[m.end() :]
 
 
+@lru_cache(maxsize=4096)
 def core(name: str) -> str:
     """A unit's name without its type word, folded: "Phường Văn Miếu - Quốc Tử Giám" ->
     "van mieu quoc tu giam", "TP. Hồ Chí Minh" -> "ho chi minh", "P.1" and "P01" -> "1",
@@ -124,6 +128,7 @@ def core(name: str) -> str:
     return _norm(_split_type(_prep(name))[1])
 
 
+@lru_cache(maxsize=4096)
 def _plain(name: str) -> str:
     """The folded name with its type word kept ("phuong phuong liet"): the other reading
     of a typed name whose first word may be a type word or part of the name."""

@@ -32,7 +32,6 @@ from counter_app.domain.model import DOCUMENT_KINDS, DossierView, EventView
 from counter_app.domain.report import END_KINDS
 from counter_app.domain.text import clean_address, clean_name, clean_text, fold
 from counter_app.domain.workdays import compute_due
-from counter_app.services import addresses
 from counter_app.services.admin_units import units_in
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import load_calendar
@@ -482,7 +481,7 @@ def _correct(s: Session, d: Dossier, checked: _Checked, facts: HistoryFacts) -> 
         if key in CORRECTABLE:
             setattr(d, CORRECTABLE[key], pair[1])
     if "address" in diff:  # issue 16: the corrected text's 2025 commune (None: unverified)
-        _, commune = addresses.recognise(units_in(s), d.applicant_address)
+        _, commune = units_in(s).recognise(d.applicant_address)
         code = commune.code if commune is not None else None
         if code != d.applicant_commune_code:
             diff["commune_code"] = [d.applicant_commune_code, code]

@@ -2,9 +2,10 @@
 `address` commands' look-ups.
 
 Rules at intake (`resolve`):
-- no commune code given: the text is read (`recognise`): when it ends with a 2025 commune and
-  its province ("…, Xã Mỹ Hòa Hưng, tỉnh An Giang") that commune's code is stored; otherwise
-  the text is stored as typed with no code ("unverified"), never refused;
+- no commune code given: the text is read (`AdminUnits.recognise`, the window's rule too):
+  when it ends with a 2025 commune and its province ("…, Xã Mỹ Hòa Hưng, tỉnh An Giang")
+  that commune's code is stored; otherwise the text is stored as typed with no code
+  ("unverified"), never refused;
 - a code given: it must name a commune of the list (else `commune_unknown`); a text that
   already ends with that commune is kept as typed; a text naming no 2025 commune gets the
   commune's label appended ("Ấp Mỹ Hòa" + 30313 -> "Ấp Mỹ Hòa, Xã Mỹ Hòa Hưng, tỉnh An
@@ -29,22 +30,15 @@ from counter_app.services.unit_place import home_in
 MAX_ADDRESS = 300  # Dossier.applicant_address
 
 
-def recognise(units: AdminUnits, address: str) -> tuple[str, Commune | None]:
-    """(street part, commune) when the text ends with a 2025 commune and its province, written
-    as a 2025 commune (not an old district: "Thành phố Long Xuyên"); (text, None) otherwise
-    (domain/admin_units.AdminUnits.recognise holds the rule; the window uses it too)."""
-    return units.recognise(address)
-
-
 def resolve(units: AdminUnits, address: str, commune_code: str | None) -> tuple[str, str | None]:
     """(the address text to store, the commune code or None = unverified): see the module."""
     if not commune_code:
-        _, found = recognise(units, address)
+        _, found = units.recognise(address)
         return address, found.code if found is not None else None
     commune = units.commune(commune_code)
     if commune is None:
         raise ValidationError("invalid", field_errors={"applicant.commune_code": "commune_unknown"})
-    _, named = recognise(units, address)
+    _, named = units.recognise(address)
     if named is None:
         composed = format_address(address, commune)
         if len(composed) > MAX_ADDRESS:

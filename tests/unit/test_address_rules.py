@@ -27,7 +27,7 @@ from counter_app.services import addresses
     ],
 )
 def test_recognise(text: str, code: str | None) -> None:
-    _, found = addresses.recognise(default_units(), text)
+    _, found = default_units().recognise(text)
     assert (found.code if found else None) == code
 
 
