@@ -23,9 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from counter_app.domain.admin_units import (
     AdminUnits,
@@ -36,13 +35,11 @@ from counter_app.domain.admin_units import (
 )
 from counter_app.services.address_entry import AddressSetup, Place, match_places
 from counter_app.ui.i18n import tr
-from counter_app.ui.widgets import Field
+from counter_app.ui.widgets import ENTER_KEYS, CompletionList, Field, Row
 
 LIMIT = 8  # communes listed at once
 PROPOSAL_KEY = "Ctrl+Return"  # also Ctrl+Enter (keypad): free in the counter window
 CHOICE_KEYS = tuple(f"Alt+{i}" for i in range(1, 10))  # a split commune's candidates
-_ACCEPT = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
-_NAV = (*_ACCEPT, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
 
 def unverified_text() -> str:
@@ -63,7 +60,6 @@ class AddressField(Field):
         self.conversion: Conversion | None = None  # a card's address awaiting the clerk
         self._code_text: str | None = None  # the text the code was set with
         self._pending_card: str | None = None  # scanned before the list was loaded
-        self._entries: list[Callable[[], None]] = []  # what each popup row does when taken
         self.places: tuple[Place, ...] = ()  # the unit's commune's known places
         self._setting = False
         self._unavailable = False
@@ -77,14 +73,14 @@ class AddressField(Field):
         self.proposal.setVisible(False)
         lay.addWidget(self.mark)
         lay.addWidget(self.proposal)
-        self.popup = QListWidget(self)
-        self.popup.setObjectName("addressPopup")
-        self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing stays in the field
-        self.popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.popup.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.popup.itemClicked.connect(lambda _i: self.accept_current())
-        self.popup.hide()
-        self.edit.installEventFilter(self)
+        # Tab takes the highlighted row too; the list hangs under the proposal line while it
+        # shows (a split commune's candidates): both stay readable
+        self.popup = CompletionList(
+            self.edit,
+            self,
+            accept=(*ENTER_KEYS, Qt.Key.Key_Tab),
+            anchor=lambda: self.proposal if self.proposal.isVisible() else self.edit,
+        )
         self.edit.textEdited.connect(self._edited)
         self.edit.textChanged.connect(self._changed)
 
@@ -200,7 +196,7 @@ class AddressField(Field):
         if self.units is None or self.code is not None:
             self.hide_popup()
             return
-        rows: list[tuple[str, Callable[[], None]]] = []
+        rows: list[Row] = []
         home = self.units.commune(self.home_commune)
         if home is not None and "," not in text:
             # the first words of a street or hamlet of the unit's commune that others gave
@@ -212,7 +208,7 @@ class AddressField(Field):
         if not rows:
             self.hide_popup()
             return
-        self._show_rows(rows[:LIMIT])
+        self.popup.show_rows(rows[:LIMIT])
 
     def _complete_with(self, commune: Commune) -> None:
         street, _q, _found = self._query(self.edit.text())
@@ -221,7 +217,7 @@ class AddressField(Field):
     def _open(
         self, choices: list[Commune], on_choose: Callable[[Commune], None], numbered: bool = False
     ) -> None:
-        self._show_rows(
+        self.popup.show_rows(
             [
                 (
                     f"Alt+{i}  {c.label}" if numbered and i <= 9 else c.label,
@@ -231,73 +227,11 @@ class AddressField(Field):
             ]
         )
 
-    def _show_rows(self, rows: list[tuple[str, Callable[[], None]]]) -> None:
-        self._entries = [action for _label, action in rows]
-        labels = [label for label, _action in rows]
-        if [self.popup.item(i).text() for i in range(self.popup.count())] != labels:
-            self.popup.clear()
-            self.popup.addItems(labels)
-        self.popup.setCurrentRow(0)
-        self._place()
-        self.popup.show()
-        self.popup.raise_()
-
-    def _place(self) -> None:
-        """Under the field, inside the window (above it when there is no room below)."""
-        host = self.window()
-        if self.popup.parentWidget() is not host:
-            self.popup.setParent(host)
-            self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        rows = max(1, self.popup.count())
-        row_h = self.popup.sizeHintForRow(0) if self.popup.count() else 24
-        height = rows * row_h + 2 * self.popup.frameWidth() + 2
-        # Under the proposal line when it shows (a split commune's list): both stay readable.
-        anchor = self.proposal if self.proposal.isVisible() else self.edit
-        below = anchor.mapTo(host, QPoint(0, anchor.height()))
-        top = below.y()
-        if top + height > host.height():
-            top = max(0, self.edit.mapTo(host, QPoint(0, 0)).y() - height)
-        self.popup.setGeometry(below.x(), top, max(self.edit.width(), 360), height)
-
     def popup_open(self) -> bool:
         return self.popup.isVisible()
 
     def hide_popup(self) -> None:
         self.popup.hide()
-
-    def accept_current(self) -> None:
-        row = self.popup.currentRow()
-        entries = self._entries
-        self.hide_popup()
-        if 0 <= row < len(entries):
-            entries[row]()
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is not self.edit or not self.popup.isVisible():
-            if obj is self.edit and event.type() == QEvent.Type.FocusOut:
-                self.hide_popup()
-            return False
-        kind = event.type()
-        if kind == QEvent.Type.FocusOut:
-            self.hide_popup()
-            return False
-        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-            return False
-        assert isinstance(event, QKeyEvent)
-        if event.key() not in _NAV or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        if kind == QEvent.Type.ShortcutOverride:
-            event.accept()  # the window's Esc (clear the form) waits: the list is open
-            return True
-        key = event.key()
-        if key == Qt.Key.Key_Escape:
-            self.hide_popup()
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            step = 1 if key == Qt.Key.Key_Down else -1
-            self.popup.setCurrentRow((self.popup.currentRow() + step) % self.popup.count())
-        else:
-            self.accept_current()
-        return True
 
     # ----- the card's address ---------------------------------------------------------------
     def card_scanned(self, text: str) -> None:

@@ -39,6 +39,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.setup import load_catalogue_file, sample_catalogue_path
 from counter_app.ui.commune_field import CommuneField
 from counter_app.ui.i18n import tr
+from counter_app.ui.widgets import Field
 
 # The usual services of a commune's one-stop counter, to start from (edit, clear a code to
 # drop a row).
@@ -51,34 +52,21 @@ DEFAULT_SERVICES = (
 SERVICE_COLUMNS = ("Mã", "Tên lĩnh vực", "Tiền tố", "Quầy", "Giờ phát số")
 
 
-class Entry(QWidget):
+class Entry(Field):
     """A line edit with a red sentence under it when refused (what was typed stays)."""
 
     def __init__(self, placeholder: str = "", text: str = "", *, secret: bool = False) -> None:
-        super().__init__()
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(1)
-        self.edit = QLineEdit(text)
-        self.edit.setPlaceholderText(placeholder)
+        super().__init__(placeholder)
+        self.edit.setText(text)
         if secret:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
-        self.error.setObjectName("error")
         self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        lay.addWidget(self.edit)
-        lay.addWidget(self.error)
 
     def text(self) -> str:
         return self.edit.text().strip()
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-        self.edit.setProperty("invalid", bool(text))
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        super().show_error(text)
         self.adjustSize()  # give back the room a hidden error line took
 
 

@@ -44,5 +44,5 @@ QLabel#addressMark[verified="true"] { color: #047857; }
 QLabel#addressProposal {
     background: #eff6ff; border: 1px solid #60a5fa; border-radius: 4px; padding: 2px 6px;
 }
-QListWidget#addressPopup { border: 1px solid #60a5fa; }
+QListWidget#completions { border: 1px solid #60a5fa; }
 """

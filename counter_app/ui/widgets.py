@@ -1,10 +1,12 @@
-"""Form building blocks: a field with its error line, procedure picker, document checklist."""
+"""Form building blocks: a field with its error line, a completion list under a field, the
+procedure picker, the document checklist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -49,11 +52,120 @@ class Field(QWidget):
         return self.edit.text()
 
     def set_error(self, code: str | None) -> None:
-        self.error.setText(field_message(code) if code else "")
-        self.error.setVisible(bool(code))
-        self.edit.setProperty("invalid", bool(code))
+        self.show_error(field_message(code) if code else "")
+
+    def show_error(self, text: str) -> None:
+        """The sentence under the field ("" hides it); the field is marked while it shows."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.edit.setProperty("invalid", bool(text))
         self.edit.style().unpolish(self.edit)
         self.edit.style().polish(self.edit)
+
+
+Row = tuple[str, Callable[[], None]]  # a completion's label, and what taking it does
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class CompletionList(QListWidget):
+    """The choices under a line edit, drawn inside its window over the widgets below (above the
+    field when there is no room below), never taking the focus: typing goes on in the field.
+    Down/Up move, Enter (and any other `accept` key) takes the highlighted row, Esc closes the
+    list alone (the window's own Esc waits while it is open), leaving the field closes it.
+
+    `anchor` names the widget the list hangs under (the field by default; the address field
+    puts it under its proposal line while that shows)."""
+
+    def __init__(
+        self,
+        edit: QLineEdit,
+        parent: QWidget,
+        *,
+        accept: Sequence[Qt.Key] = ENTER_KEYS,
+        min_width: int = 360,
+        anchor: Callable[[], QWidget] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.line = edit  # not `edit`: QAbstractItemView.edit() is a method
+        self._accept = tuple(accept)
+        self._nav = (*self._accept, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down)
+        self._min_width = min_width
+        self._anchor = anchor or (lambda: edit)
+        self._actions: list[Callable[[], None]] = []
+        self.setObjectName("completions")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.itemClicked.connect(lambda _item: self.accept_current())
+        self.hide()
+        edit.installEventFilter(self)
+
+    def labels(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]
+
+    def show_rows(self, rows: Sequence[Row]) -> None:
+        """These rows, the first highlighted; no rows closes the list."""
+        if not rows:
+            self.hide()
+            return
+        self._actions = [action for _label, action in rows]
+        labels = [label for label, _action in rows]
+        if self.labels() != labels:
+            self.clear()
+            self.addItems(labels)
+        self.setCurrentRow(0)
+        self._place()
+        self.show()
+        self.raise_()
+
+    def _place(self) -> None:
+        host = self.line.window()
+        if self.parentWidget() is not host:
+            self.setParent(host)
+            self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row_h = self.sizeHintForRow(0) if self.count() else 24
+        height = max(1, self.count()) * row_h + 2 * self.frameWidth() + 2
+        anchor = self._anchor()
+        below = anchor.mapTo(host, QPoint(0, anchor.height()))
+        top = below.y()
+        if top + height > host.height():
+            top = max(0, self.line.mapTo(host, QPoint(0, 0)).y() - height)
+        self.setGeometry(below.x(), top, max(self.line.width(), self._min_width), height)
+
+    def accept_current(self) -> None:
+        row = self.currentRow()
+        actions = self._actions
+        self.hide()
+        if 0 <= row < len(actions):
+            actions[row]()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is not self.line:
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.FocusOut:
+            self.hide()
+            return False
+        if not self.isVisible() or kind not in (
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.KeyPress,
+        ):
+            return False
+        assert isinstance(event, QKeyEvent)
+        if event.key() not in self._nav or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # the window's own shortcut (Esc clears the form) waits
+            return True
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            self.hide()
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            step = 1 if key == Qt.Key.Key_Down else -1
+            self.setCurrentRow((self.currentRow() + step) % max(1, self.count()))
+        else:
+            self.accept_current()
+        return True
 
 
 class ProcedurePicker(QLineEdit):

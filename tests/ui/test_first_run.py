@@ -193,14 +193,14 @@ def test_the_unit_commune_is_chosen_by_typing_and_names_follow_it(
     qtbot.keyClick(dlg.agency.edit, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dlg.commune.edit
     qtbot.keyClicks(dlg.commune.edit, "phu quoc")
-    assert dlg.commune.list.isVisible()
-    labels = [dlg.commune.list.item(i).text() for i in range(dlg.commune.list.count())]
+    assert dlg.commune.popup.isVisible()
+    labels = [dlg.commune.popup.item(i).text() for i in range(dlg.commune.popup.count())]
     assert labels[0].startswith("Đặc khu Phú Quốc, tỉnh An Giang")
     shot(dlg, "first-run-commune-typing.png", tmp_path)
     qtbot.keyClicks(dlg.commune.edit, " an")  # narrows to An Giang's: only one left
-    assert dlg.commune.list.count() == 1
+    assert dlg.commune.popup.count() == 1
     qtbot.keyClick(dlg.commune.edit, Qt.Key.Key_Return)
-    assert not dlg.commune.list.isVisible()
+    assert not dlg.commune.popup.isVisible()
     assert dlg.commune.chosen is not None and dlg.commune.chosen.code == "31078"
     assert dlg.name.text() == "UBND ĐẶC KHU PHÚ QUỐC"
     assert dlg.parent_name.text() == "UBND TỈNH AN GIANG"
@@ -233,7 +233,7 @@ def test_a_commune_not_in_the_list_is_refused_by_its_field(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
     fill(qtbot, dlg)
     qtbot.keyClicks(dlg.commune.edit, "khong co xa nay")
-    assert not dlg.commune.list.isVisible()
+    assert not dlg.commune.popup.isVisible()
     save(qtbot, dlg)
     assert dlg.result() == 0
     assert "khong co xa nay" in dlg.commune.error.text()
