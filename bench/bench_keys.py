@@ -261,6 +261,26 @@ ORDERS = {
 }
 
 
+def save_and_label(
+    clerk: Any, win: Any, files: Path, papers_before: int, idn: str, run: Any
+) -> Any:
+    """Ctrl+S (the dossier saved, Mẫu 01 written) then F9 (the folder label written): the
+    saved dossier's view. `run.save_to_paper_s` is the time from Ctrl+S to the paper."""
+    clerk.begin("save and print Mẫu 01 (Ctrl+S)")
+    t_save = time.perf_counter()
+    clerk.key(Qt.Key.Key_S, CTRL)
+    clerk.wait(lambda: len(list(files.glob("*.pdf"))) == papers_before + 1, "Mẫu 01 to be written")
+    run.save_to_paper_s = time.perf_counter() - t_save
+    view = win.last
+    clerk.check(view is not None and view.applicant.id_number == idn, "no dossier was saved")
+    clerk.begin("folder label (F9)")
+    clerk.key(Qt.Key.Key_F9)
+    clerk.wait(
+        lambda: len(list(files.glob("*.pdf"))) == papers_before + 2, "the label to be written"
+    )
+    return view
+
+
 def dossier(
     clerk: Clerk, kind: str, order: str, card: tuple[str, str, str, str, str], files: Path
 ) -> Run:
@@ -331,18 +351,7 @@ def dossier(
     clerk.check(all(r.get("received") for r in rows), f"F3 left documents unticked: {rows}")
     clerk.shot(f"{order}-{kind}-2-before-save")
 
-    clerk.begin("save and print Mẫu 01 (Ctrl+S)")
-    t_save = time.perf_counter()
-    clerk.key(Qt.Key.Key_S, CTRL)
-    clerk.wait(lambda: len(list(files.glob("*.pdf"))) == papers_before + 1, "Mẫu 01 to be written")
-    run.save_to_paper_s = time.perf_counter() - t_save
-    view = win.last
-    clerk.check(view is not None and view.applicant.id_number == idn, "no dossier was saved")
-    clerk.begin("folder label (F9)")
-    clerk.key(Qt.Key.Key_F9)
-    clerk.wait(
-        lambda: len(list(files.glob("*.pdf"))) == papers_before + 2, "the label to be written"
-    )
+    view = save_and_label(clerk, win, files, papers_before, idn, run)
     run.seconds = time.perf_counter() - t0
     clerk.shot(f"{order}-{kind}-3-saved")
 
@@ -452,18 +461,7 @@ def dossier_address(
     clerk.begin("documents (F3)")
     clerk.key(Qt.Key.Key_F3)
     clerk.shot(f"address-{kind}-2-before-save")
-    clerk.begin("save and print Mẫu 01 (Ctrl+S)")
-    t_save = time.perf_counter()
-    clerk.key(Qt.Key.Key_S, CTRL)
-    clerk.wait(lambda: len(list(files.glob("*.pdf"))) == papers_before + 1, "Mẫu 01 to be written")
-    run.save_to_paper_s = time.perf_counter() - t_save
-    view = win.last
-    clerk.check(view is not None and view.applicant.id_number == idn, "no dossier was saved")
-    clerk.begin("folder label (F9)")
-    clerk.key(Qt.Key.Key_F9)
-    clerk.wait(
-        lambda: len(list(files.glob("*.pdf"))) == papers_before + 2, "the label to be written"
-    )
+    view = save_and_label(clerk, win, files, papers_before, idn, run)
     run.seconds = time.perf_counter() - t0
     saved = lookup.get_dossier(win.ctx, view.code)
     clerk.step = "the saved dossier"
