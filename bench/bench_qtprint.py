@@ -20,67 +20,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Row, fmt_ms, machine_line, print_rows, save_rows, verdict
+from _common import ROOT, Row, fmt_ms, machine_line, print_rows, save_rows, verdict
 
-from counter_app.domain.model import Applicant, DocumentLine, DossierView, ProcedureInfo, UnitInfo
+sys.path.insert(0, str(ROOT / "tests"))
+from tests_sample import sample_dossier
+
 from counter_app.printing.forms import render_receipt
 from counter_app.printing.qtprint import PDF_DPI, QtSpooler, ensure_qt
 
 BUDGET_S_PER_PAGE = 0.5
-ICT = timezone(timedelta(hours=7))
-
-
-def sample() -> DossierView:
-    unit = UnitInfo(
-        unit_id="u-bench",
-        agency_id="000.00.25.H01",
-        name="UBND XÃ MỸ HÒA HƯNG",
-        parent_name="UBND TỈNH AN GIANG",
-        place_name="Mỹ Hòa Hưng",
-        address="Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, tỉnh An Giang",
-        phone="0296 3831 234",
-    )
-    procedure = ProcedureInfo(
-        code="1.001193.000.00.00.H01",
-        name="Đăng ký khai sinh kết hợp đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em",
-        sector="Hộ tịch",
-        level="commune",
-        processing_days=3,
-        fee=8000,
-    )
-    applicant = Applicant(
-        name="Nguyễn Thị Ánh Tuyết",
-        id_number="089185001234",
-        phone="0918 123 456",
-        address="Số 12, đường Nguyễn Huệ, tổ 7, ấp Mỹ Thạnh, xã Mỹ Hòa Hưng, tỉnh An Giang",
-        email="",
-    )
-    return DossierView(
-        id="0193f7a2-0000-7000-8000-000000000007",
-        code="000.00.25.H01-261128-0007",
-        unit=unit,
-        procedure=procedure,
-        applicant=applicant,
-        documents=(
-            DocumentLine("Tờ khai đăng ký khai sinh (theo mẫu)", "original", 1),
-            DocumentLine("Giấy chứng sinh do cơ sở y tế cấp", "original", 1),
-        ),
-        sets=1,
-        receive_channel="counter",
-        return_channel="counter",
-        return_address="",
-        received_at=datetime(2026, 11, 28, 9, 15, tzinfo=ICT),
-        due_at=datetime(2026, 12, 3, 9, 15, tzinfo=ICT),
-        status="accepted",
-        received_by="Trần Văn Hậu",
-        register_book="01/2026",
-        register_no=1234,
-        form_set="2025",
-    )
 
 
 def wait_idle(printer: str, timeout_s: float = 120) -> None:
@@ -105,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     runs = 3 if args.quick else args.runs
     ensure_qt()
-    pdf = render_receipt(sample())
+    pdf = render_receipt(sample_dossier())  # the Mẫu 01 sample of the printing tests
     out_dir = Path(tempfile.mkdtemp(prefix="bench-qtprint-"))
     import pypdfium2 as pdfium
 
