@@ -151,3 +151,29 @@ def _check_values(s: Settings) -> None:
 
     for key in ("scanner_port", "ticket_printer", "led_board"):
         parse_usb(str(getattr(s, key)))
+
+
+def with_stored(settings: Settings, stored: dict[str, str], fields: dict[str, str]) -> Settings:
+    """The settings a process runs with: what the config file (or the environment) names wins;
+    where it names nothing, what a supervisor stored in the database (`printer set`, `device
+    set`: `stored` by kind, `fields` the Settings field of each kind)."""
+    over: dict[str, Any] = {
+        fields[kind]: value
+        for kind, value in stored.items()
+        if kind in fields and value and not getattr(settings, fields[kind])
+    }
+    return replace(settings, **over) if over else settings
+
+
+def stored_sources(
+    settings: Settings, stored: dict[str, str], fields: dict[str, str]
+) -> list[tuple[str, str, str, str, str]]:
+    """Each kind's (kind, stored, config, effective, source: config | database | default),
+    by the rule of `with_stored`."""
+    out = []
+    for kind, name in fields.items():
+        config = str(getattr(settings, name))
+        mine = stored.get(kind, "")
+        source = "config" if config else "database" if mine else "default"
+        out.append((kind, mine, config, config or mine, source))
+    return out

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from counter_app.config import Settings
+from counter_app.config import Settings, stored_sources, with_stored
 from counter_app.devices.ports import (
     DEVICE_NAMES,
     Comports,
@@ -190,6 +190,7 @@ def live_states(
 # --- the scanner and the LED board set by a supervisor (the ticket printer: printer set) ------
 
 STORED_KINDS = ("scanner", "led_board")
+_STORED_FIELDS = {kind: DEVICE_SETTINGS[kind] for kind in STORED_KINDS}
 
 
 def _key(kind: str) -> str:
@@ -227,26 +228,13 @@ def stored_devices(ctx: ServiceContext) -> dict[str, str]:
 def effective_device_settings(settings: Settings, stored: Mapping[str, str]) -> Settings:
     """A device named in the config file (or environment) wins; otherwise the one a
     supervisor set in the database (`device set`), as for the printers."""
-    from dataclasses import replace
-
-    over: dict[str, Any] = {
-        DEVICE_SETTINGS[kind]: value
-        for kind, value in stored.items()
-        if kind in STORED_KINDS and value and not getattr(settings, DEVICE_SETTINGS[kind])
-    }
-    return replace(settings, **over) if over else settings
+    return with_stored(settings, dict(stored), _STORED_FIELDS)
 
 
 def device_settings(ctx: ServiceContext) -> list[DeviceSetting]:
-    settings = ctx.configured or ctx.settings
     stored = stored_devices(ctx)
-    out = []
-    for kind in STORED_KINDS:
-        config = str(getattr(settings, DEVICE_SETTINGS[kind]))
-        mine = stored.get(kind, "")
-        source = "config" if config else "database" if mine else "default"
-        out.append(DeviceSetting(kind, mine, config, config or mine, source))
-    return out
+    rows = stored_sources(ctx.configured or ctx.settings, stored, _STORED_FIELDS)
+    return [DeviceSetting(*row) for row in rows]
 
 
 def set_device(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from counter_app.config import Settings
+from counter_app.config import Settings, stored_sources, with_stored
 from counter_app.db.models import Dossier, Meta, QueueService, ServiceCounter, Unit, User
 from counter_app.domain.accounts import check_account, hash_password
 from counter_app.domain.codes import validate_agency_id
@@ -563,27 +563,13 @@ def stored_printers(ctx: ServiceContext) -> dict[str, str]:
 def effective_settings(settings: Settings, stored: dict[str, str]) -> Settings:
     """The settings a process runs with: a printer named in the config file (or environment)
     wins; otherwise the one a supervisor set in the database (`printer set`)."""
-    from dataclasses import replace
-
-    over: dict[str, Any] = {
-        PRINTER_FIELDS[kind]: value
-        for kind, value in stored.items()
-        if kind in PRINTER_FIELDS and value and not getattr(settings, PRINTER_FIELDS[kind])
-    }
-    return replace(settings, **over) if over else settings
+    return with_stored(settings, stored, PRINTER_FIELDS)
 
 
 def list_printers(ctx: ServiceContext) -> list[PrinterInfo]:
     """Each printer: what the config file says, what the database holds, which one is used."""
-    settings = ctx.configured or ctx.settings
-    stored = stored_printers(ctx)
-    out = []
-    for kind in PRINTER_KINDS:
-        config = str(getattr(settings, PRINTER_FIELDS[kind]))
-        mine = stored.get(kind, "")
-        source = "config" if config else "database" if mine else "default"
-        out.append(PrinterInfo(kind, mine, config, config or mine, source))
-    return out
+    rows = stored_sources(ctx.configured or ctx.settings, stored_printers(ctx), PRINTER_FIELDS)
+    return [PrinterInfo(*row) for row in rows]
 
 
 def _check_os_printer(name: str, known: Callable[[], list[str]] | None) -> None:
