@@ -65,6 +65,16 @@ class RegisterBook:
     start: date
     end: date
     sections: tuple[RegisterSection, ...]  # one per book; an empty range has one, without rows
+    # The 2025 set's heading under the unit (Decree 118/2025): "Trung tâm Phục vụ hành chính
+    # công xã …"; "" prints the 2018 heading (the parent body above the unit) for every book.
+    centre_name: str = ""
+
+    def heading(self, form_set: str) -> tuple[str, str]:
+        """(the line above, the unit's line in bold) of a book in this form set, as Mẫu 01's
+        header: the 2025 set names the UBND above its centre, the 2018 set the parent body."""
+        if form_set == "2018" or not self.centre_name:
+            return self.parent_name, self.unit_name
+        return self.unit_name, self.centre_name.upper()
 
 
 @dataclass(frozen=True)

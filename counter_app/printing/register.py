@@ -92,7 +92,8 @@ def render_register(book: RegisterBook) -> bytes:
         if i:
             story.append(PageBreak())
         book_line = f"Quyển số: {section.book}"
-        top = _top(book.parent_name, book.unit_name, spec, book_line, book.start, book.end)
+        above, unit = book.heading(section.form_set)
+        top = _top(above, unit, spec, book_line, book.start, book.end)
         story += top
         if section.rows:
             story += _register_table(section, _height(top))
@@ -119,7 +120,10 @@ def _top(
     parent: str, unit: str, spec: FormSpec, book_line: str, start: date, end: date
 ) -> list[Flowable]:
     s = L.styles()
-    left = [Paragraph(L.text(parent, 120), s["head"]), Paragraph(L.text(unit, 120), s["head_bold"])]
+    # a 2025 centre's name breaks where a reader would (never inside "hành chính công" or the
+    # place's name), as in Mẫu 01's header
+    unit_line = escape(L.keep_together(fonts.clip(unit, 120)))
+    left = [Paragraph(L.text(parent, 120), s["head"]), Paragraph(unit_line, s["head_bold"])]
     right = (
         [
             Paragraph(

@@ -23,8 +23,9 @@ from counter_app.domain.register import (
     RegisterSection,
     cert_book_name,
 )
+from counter_app.printing.wording import receiving_name
 from counter_app.services.context import ServiceContext
-from counter_app.services.units import local_unit
+from counter_app.services.units import local_unit, unit_info
 
 MAX_DAYS = 366 * 5  # a register is printed for a month, a quarter, a year: not a decade
 
@@ -91,6 +92,7 @@ def register_book(ctx: ServiceContext, start: date, end: date) -> RegisterBook:
         events = _events(s, [d.id for d in rows], lo, hi)
         lines = [_row(ctx, d, events.get(d.id, ())) for d in rows]
         unit_name, parent = unit.name, unit.parent_name
+        centre = receiving_name(unit_info(unit))
     by_book: dict[str, list[RegisterRow]] = defaultdict(list)
     for line in lines:
         by_book[line.book].append(line)
@@ -102,7 +104,7 @@ def register_book(ctx: ServiceContext, start: date, end: date) -> RegisterBook:
         sections.append(RegisterSection(book, form_set_on(first), tuple(book_rows)))
     if not sections:  # an empty range still prints its page, saying there is nothing
         sections.append(RegisterSection(f"01/{start.year}", form_set_on(start), ()))
-    return RegisterBook(unit_name, parent, start, end, tuple(sections))
+    return RegisterBook(unit_name, parent, start, end, tuple(sections), centre)
 
 
 def _events(

@@ -75,6 +75,10 @@ def test_register_prints_the_columns_and_the_numbers_the_receipts_cite(
     text = " ".join(pages(out))
     assert "Mẫu số 07" in text and "Thông tư số 03/2025/TT-VPCP" in text
     assert "SỔ THEO DÕI HỒ SƠ" in text
+    # the 2025 heading, as Mẫu 01's: the UBND above its centre, no parent body (no districts)
+    head = text[: text.index("Mẫu số")]
+    assert "UBND XÃ MỸ HÒA HƯNG TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ MỸ HÒA HƯNG" in head
+    assert "UBND TỈNH" not in head
     assert "Quyển số: 01/2026" in text
     assert "Từ ngày 01 tháng 12 năm 2026 đến ngày 31 tháng 12 năm 2026" in text
     for heading, _, _ in REGISTER_COLUMNS:  # every official column, headed
@@ -122,6 +126,8 @@ def test_the_2018_set_prints_mau_06(
     assert cli("register", "--from", "2025-06-01", "--to", "2025-06-30", "-o", out).rc == 0
     text = " ".join(pages(out))
     assert "Mẫu số 06" in text and "01/2018/TT-VPCP" in text
+    head = text[: text.index("Mẫu số")]
+    assert "UBND TỈNH AN GIANG UBND XÃ MỸ HÒA HƯNG" in head and "TRUNG TÂM" not in head
     assert "Quyển số: 01/2025" in text and code.partition("-")[2] in text
     assert "Từ ngày 01 tháng 6 năm 2025 đến ngày 30 tháng 6 năm 2025" in text
 
