@@ -4,7 +4,8 @@ and transports that fail the way links and servers fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from counter_app.db.models import Dossier, DossierEvent, OutboxEvent, Ticket, TicketEvent
 from counter_app.services.intake import IntakeRequest, register
+from counter_app.sync import central
 from counter_app.sync.transport import Offline, PgTransport, PushReply, Transport
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -177,3 +179,31 @@ def batch_events(events_json: str) -> list[dict[str, Any]]:
 
 MakeCounter = Callable[..., Any]
 __all__ = ["Path", "PgTransport"]
+
+
+def admin(url: str) -> psycopg.Connection[Any]:
+    """The test server's superuser on `url`'s database, autocommitting."""
+    return psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
+
+
+@contextmanager
+def as_unit(url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A unit's own login (its `url` from `central add-unit`), autocommitting."""
+    with psycopg.connect(url, autocommit=True, sslmode="disable") as c:
+        yield c
+
+
+def central_at(url: str, revision: str) -> None:
+    """A central schema as an older release left it: migrated up to `revision` only."""
+    from alembic import command
+
+    with admin(url) as c:
+        c.execute("CREATE SCHEMA IF NOT EXISTS central")
+    engine = create_engine(central.sqlalchemy_url(url))
+    try:
+        with engine.begin() as connection:
+            cfg = central._alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()

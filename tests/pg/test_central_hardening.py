@@ -9,19 +9,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from alembic import command
-from sqlalchemy import create_engine
 from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
-from sync_support import assert_in_step, central_counts, take_dossiers
+from sync_support import admin, as_unit, assert_in_step, central_at, central_counts, take_dossiers
 
 from counter_app.domain.errors import CounterAppError
 from counter_app.services.sync import Syncer
@@ -31,18 +27,8 @@ from counter_app.sync.transport import Offline, PgTransport
 OLD_ADVISORY_KEY = 7306983115417841729  # the reference writers' lock before c0002
 
 
-def _admin(url: str) -> psycopg.Connection[Any]:
-    return psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
-
-
-@contextmanager
-def _as_unit(url: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(url, autocommit=True, sslmode="disable") as c:
-        yield c
-
-
 def _role_flags(admin_url: str, role: str) -> tuple[Any, ...]:
-    with _admin(admin_url) as c:
+    with admin(admin_url) as c:
         row = c.execute(
             "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication "
             "FROM pg_roles WHERE rolname = %s",
@@ -89,7 +75,7 @@ FORBIDDEN = [
 
 def _forget_source(admin_url: str, source: str) -> None:
     """Drop what a test pushed on a side stream, so the counter's stream compares alone."""
-    with _admin(admin_url) as c:
+    with admin(admin_url) as c:
         for table in ("rejections", "tickets", "events", "sources"):
             c.execute(f"DELETE FROM central.{table} WHERE source_id = %s", (source,))
 
@@ -98,7 +84,7 @@ def _plant_and_call(unit_url: str) -> list[str]:
     """Try every plant, then call every function the role may execute; returns what
     the server let through (should be nothing)."""
     let_through = []
-    with _as_unit(unit_url) as c:
+    with as_unit(unit_url) as c:
         for sql in PLANTS + FORBIDDEN:
             try:
                 c.execute(sql)
@@ -119,7 +105,7 @@ def test_security_definer_functions_run_as_a_plain_role_with_a_pinned_search_pat
     central_url: str, unit_urls: dict[str, str]
 ) -> None:
     role = urlsplit(unit_urls[A]).username
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         rows = c.execute(
             """
             SELECT p.proname, p.prosecdef, p.proconfig, o.rolname, o.rolsuper,
@@ -160,7 +146,7 @@ def test_planted_objects_never_raise_a_units_rights(
     assert role
     assert _plant_and_call(unit_urls[A]) == []
     assert _role_flags(central_url, role) == (False,) * 5
-    with _as_unit(unit_urls[A]) as c:
+    with as_unit(unit_urls[A]) as c:
         for table in ("dossiers", "events", "tickets", "sources", "rejections", "users"):
             units = {r[0] for r in c.execute(f"SELECT DISTINCT unit_id FROM central.{table}")}
             assert units <= {A}, table
@@ -174,21 +160,12 @@ def test_planted_objects_never_raise_a_units_rights(
 
 def _old_central(url: str) -> None:
     """A central as `central init` made it before c0002."""
-    with _admin(url) as c:
-        c.execute("CREATE SCHEMA IF NOT EXISTS central")
-    engine = create_engine(central.sqlalchemy_url(url))
-    try:
-        with engine.begin() as connection:
-            cfg = central._alembic_config()
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "c0001")
-    finally:
-        engine.dispose()
+    central_at(url, "c0001")
 
 
 def _exploit(unit_url: str, unit: str) -> None:
     """The review's attack, verbatim: plant batch_in with a trigger, call push_batch."""
-    with _as_unit(unit_url) as c:
+    with as_unit(unit_url) as c:
         c.execute(PLANTS[0] + " ON COMMIT DELETE ROWS")
         c.execute(PLANTS[1])
         c.execute(
@@ -215,7 +192,7 @@ def test_an_old_central_is_upgraded_in_place_and_the_attack_stops_working(
     # Under the first schema the attack works: this is what the upgrade must stop.
     _exploit(urls[A], A)
     assert _role_flags(pg_url, role)[0] is True
-    with _admin(pg_url) as c:
+    with admin(pg_url) as c:
         c.execute(f'ALTER ROLE "{role}" NOSUPERUSER')
     _forget_source(pg_url, "x")  # the attack's own pushed ticket
 
@@ -263,7 +240,7 @@ def test_a_unit_pushing_another_units_codes_is_rejected_and_the_other_unit_lands
         for i, p in enumerate(genuine)
     ]
     assert len(forged) >= 3 and all(f["payload"]["code"].startswith(B + "-") for f in forged)
-    with _as_unit(unit_urls[A]) as c:
+    with as_unit(unit_urls[A]) as c:
         reply = c.execute(
             "SELECT central.push_batch(%s, 'evil', %s::jsonb)", (A, json.dumps(forged))
         ).fetchone()
@@ -274,7 +251,7 @@ def test_a_unit_pushing_another_units_codes_is_rejected_and_the_other_unit_lands
 
     Syncer(b, transports(unit_urls[B])).run_once()
     assert_in_step(b, central_url, B)  # every code B's, no rejection, no clash
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         assert c.execute("SELECT count(*) FROM central.code_clashes").fetchone() == (0,)
 
 
@@ -287,19 +264,19 @@ def test_a_ticket_id_held_by_another_unit_is_rejected(
         "display": "1001",
         "service": "HT",
     }
-    with _as_unit(unit_urls[B]) as c:
+    with as_unit(unit_urls[B]) as c:
         c.execute(
             "SELECT central.push_batch(%s, 'b1', %s::jsonb)",
             (B, json.dumps([_event(1, "ticket", ticket, 1)])),
         )
-    with _as_unit(unit_urls[A]) as c:
+    with as_unit(unit_urls[A]) as c:
         reply = c.execute(
             "SELECT central.push_batch(%s, 'a1', %s::jsonb)",
             (A, json.dumps([_event(1, "ticket", ticket, 2)])),
         ).fetchone()
     assert reply is not None
     assert [r["reason"] for r in reply[0]["rejected"]] == ["ticket_id_taken"]
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         assert c.execute("SELECT unit_id FROM central.tickets").fetchall() == [(B,)]
 
 
@@ -369,7 +346,7 @@ def test_an_administrator_command_blocked_by_a_lock_fails_in_seconds_with_a_mess
     central_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(central, "ADMIN_LOCK_TIMEOUT", "1s")
-    other = _admin(central_url)  # another administrator's open transaction
+    other = admin(central_url)  # another administrator's open transaction
     try:
         other.autocommit = False
         other.execute("SELECT * FROM central.version_lock FOR UPDATE")
@@ -450,7 +427,7 @@ def test_concurrent_admin_writes_each_get_their_own_version(central_url: str) ->
     for th in threads:
         th.join(60)
     assert not errors
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         versions = [r[0] for r in c.execute("SELECT row_version FROM central.calendar_overrides")]
     assert len(set(versions)) == 8
 

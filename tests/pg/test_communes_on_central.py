@@ -9,8 +9,6 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,8 @@ from typing import Any
 import psycopg
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import create_engine, select
-from sync_support import NINE, take_dossiers
+from sqlalchemy import select
+from sync_support import NINE, admin, as_unit, central_at, take_dossiers
 from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
 
@@ -33,16 +31,6 @@ from counter_app.sync.central_report import province_report
 
 NOV = ("2026-11-01", "2026-11-30")
 ABSENT = object()  # the key left out of the payload (an event from before issue 16)
-
-
-def _admin(url: str) -> psycopg.Connection[Any]:
-    return psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
-
-
-@contextmanager
-def _as_unit(url: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(url, autocommit=True, sslmode="disable") as c:
-        yield c
 
 
 def _codes(ctx: Any) -> list[str]:
@@ -76,7 +64,7 @@ def _send_communes(ctx: Any, codes: list[str], values: list[object]) -> list[str
 
 
 def _central_communes(url: str) -> dict[str, str | None]:
-    with _admin(url) as c:
+    with admin(url) as c:
         return dict(c.execute("SELECT code, commune_code FROM central.dossiers").fetchall())
 
 
@@ -106,12 +94,12 @@ def test_the_commune_is_projected_and_anything_else_becomes_null(
     assert report.waiting == 0 and report.rejected == 0 and report.new_rejections == 0
     got = _central_communes(central_url)
     assert [got[c] for c in codes] == [want for _, want in HOSTILE]
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         assert c.execute("SELECT count(*) FROM central.rejections").fetchone() == (0,)
     # The unit reads its own dossiers' commune back (row policy as before), nobody else's.
-    with _as_unit(unit_urls[B]) as c:
+    with as_unit(unit_urls[B]) as c:
         assert c.execute("SELECT count(*) FROM central.dossiers").fetchone() == (0,)
-    with _as_unit(unit_urls[A]) as c:
+    with as_unit(unit_urls[A]) as c:
         seen = c.execute(
             "SELECT count(commune_code) FROM central.dossiers WHERE code = ANY(%s)", (codes,)
         ).fetchone()
@@ -122,23 +110,12 @@ def test_an_upgraded_central_fills_the_commune_of_the_dossiers_it_holds(
     pg_url: str, counter: Any, transports: Any
 ) -> None:
     # A central as c0008 left it, with dossiers pushed by a counter that already sends codes.
-    with _admin(pg_url) as c:
-        c.execute("CREATE SCHEMA IF NOT EXISTS central")
-    from alembic import command
-
-    engine = create_engine(central.sqlalchemy_url(pg_url))
-    try:
-        with engine.begin() as connection:
-            cfg = central._alembic_config()
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "c0008")
-    finally:
-        engine.dispose()
+    central_at(pg_url, "c0008")
     url = central.add_unit(pg_url, central.UnitSpec(A, "UBND XÃ H01"))["url"]
     a = counter(A)
     codes = _send_communes(a, _take(a, 4), ["30313", "30307", "bad", ABSENT])
     assert Syncer(a, transports(url)).run_once().waiting == 0
-    with _admin(pg_url) as c:
+    with admin(pg_url) as c:
         column = c.execute(
             "SELECT 1 FROM information_schema.columns "
             "WHERE table_schema = 'central' AND table_name = 'dossiers' "
@@ -399,7 +376,7 @@ def test_a_unit_role_reads_the_override_list_and_cannot_write_it(
     assert cli("central", "address-units", "--url", central_url, "import", path, db=None).rc == 0
     # init again (SECURE_SQL revokes every table, later grants give this one back)
     central.init_central(central_url)
-    with _as_unit(unit_urls[A]) as c:
+    with as_unit(unit_urls[A]) as c:
         rows = c.execute("SELECT code, name FROM central.admin_unit_overrides").fetchall()
         assert rows == [("99999", "Xã D")]
     for sql in (
@@ -409,9 +386,9 @@ def test_a_unit_role_reads_the_override_list_and_cannot_write_it(
         "DELETE FROM central.admin_unit_overrides",
         "TRUNCATE central.admin_unit_overrides",
     ):
-        with _as_unit(unit_urls[A]) as c, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with as_unit(unit_urls[A]) as c, pytest.raises(psycopg.errors.InsufficientPrivilege):
             c.execute(sql)
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         assert c.execute("SELECT code, name FROM central.admin_unit_overrides").fetchall() == [
             ("99999", "Xã D")
         ]
@@ -422,7 +399,7 @@ def test_a_row_the_packaged_list_cannot_take_is_not_pulled(
 ) -> None:
     """Written on central by hand (not through `address-units import`): a province that is
     not one of the 34. The counter skips it; its list keeps working."""
-    with _admin(central_url) as c:
+    with admin(central_url) as c:
         c.execute(
             "INSERT INTO central.admin_unit_overrides (code, name, province_code) "
             "VALUES ('77777', 'Xã Z', '00'), ('77778', 'Xã Y', '91')"
