@@ -18,7 +18,7 @@ from counter_app.domain.lifecycle import STATUS_CODES, is_open
 from counter_app.domain.model import DossierView
 from counter_app.domain.text import KEY_MAX, name_keys, pair_key, search_tokens
 from counter_app.services.context import ServiceContext
-from counter_app.services.views import dossier_view
+from counter_app.services.views import read_view
 
 MAX_RESULTS = 50
 MAX_WORDS = 6  # a full Vietnamese name has 2-5 words
@@ -56,16 +56,17 @@ def _timeliness(status: str, due_at: datetime, now: datetime) -> str:
 def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
     """By its code; also the short forms a clerk reads off a paper (`show 261202-0001`,
     `show 0001` for today's number 1) when they name exactly one dossier."""
+    text = code.strip()
     with ctx.uow.read() as s:
-        d = s.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
-        text = code.strip()
-        if d is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
+        view = read_view(s, ctx, text.upper())
+        if view is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
             q = _search_query(text, ctx.now().date())
-            found = list(s.scalars(q.limit(2))) if q is not None else []
-            d = found[0] if len(found) == 1 else None
-        if d is None:
-            raise NotFound("dossier_unknown", code=code.strip())
-        return dossier_view(s, ctx, d)
+            codes = q.with_only_columns(Dossier.code).limit(2) if q is not None else None
+            found = list(s.scalars(codes)) if codes is not None else []
+            view = read_view(s, ctx, found[0]) if len(found) == 1 else None
+        if view is None:
+            raise NotFound("dossier_unknown", code=text)
+        return view
 
 
 def count_name_words(s: Session, words: list[str]) -> None:
