@@ -91,6 +91,10 @@ def p95(values: Sequence[float]) -> float:
     return pct(values, 95)
 
 
+def p99(values: Sequence[float]) -> float:
+    return pct(values, 99)
+
+
 def ms(seconds: float) -> float:
     return seconds * 1000.0
 
@@ -148,6 +152,11 @@ def ratio_text(value: float, floor: float | None) -> str:
 def pair(xs: Sequence[float]) -> str:
     """ "p50 / p95" of samples in ms."""
     return f"{fmt_ms(p50(xs))} / {fmt_ms(p95(xs))}"
+
+
+def triple(xs: Sequence[float]) -> str:
+    """ "p50 / p95 / p99" of samples in ms."""
+    return f"{pair(xs)} / {fmt_ms(p99(xs))}"
 
 
 def ratio_pair(m50: float, m95: float, f50: float, f95: float) -> str:

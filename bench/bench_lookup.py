@@ -6,14 +6,15 @@
 Each kind runs `--queries` (500) look-ups with varied inputs drawn from the database
 (codes, real applicant names, ID and phone numbers) or from the common Vietnamese names,
 after a short warm-up (the OS page cache is warm: a counter PC looks up all day long).
-Budgets (DESIGN.md §8): p95 < 1 ms by code, < 10 ms by applicant name. ID and phone have
-no budget of their own and are shown for information. Floor: a bare sqlite3 indexed
-SELECT by code on the same file.
+Budgets (DESIGN.md §8): p95 < 1 ms by code, < 10 ms by applicant name, and (issue 17) no
+name search pattern over 25 ms at p99. Rows show p50 / p95 / p99. ID and phone have no
+budget of their own and are shown for information. Floor: a bare sqlite3 indexed SELECT by
+code on the same file.
 
 A kind stops early after --cap-seconds (90 s) so that a slow search does not hold the
 run for many minutes; the row says how many queries ran. When a name search misses its
-budget (or with --force-explain) the script prints the SQL the service ran, its EXPLAIN
-QUERY PLAN and how many index entries it visits.
+budget (or with --force-explain) the script prints, for each kind's slowest query, the SQL
+the service ran, its EXPLAIN QUERY PLAN and how many index entries it visits.
 """
 
 from __future__ import annotations
@@ -37,16 +38,18 @@ from _common import (
     machine_line,
     p50,
     p95,
-    pair,
+    p99,
     print_rows,
     ratio_pair,
     resolve_size,
     save_rows,
+    triple,
     verdict,
 )
 
 BUDGET_CODE_MS = 1.0
 BUDGET_NAME_MS = 10.0
+BUDGET_NAME_P99_MS = 25.0  # issue 17: no name search pattern slower than this at p99
 COMMON_FAMILIES = ["nguyen", "tran", "le", "pham", "huynh", "phan", "vo", "dang", "bui", "do"]
 COMMON_GIVEN = [
     "lan",
@@ -205,6 +208,13 @@ def explain(db: Path, query: str, ctx: Any) -> None:
     conn.close()
 
 
+def _verdict(xs: list[float], budget: float | None, tail: bool) -> str:
+    at_p95 = verdict(p95(xs), budget)
+    if tail and at_p95 == "pass":
+        return verdict(p99(xs), BUDGET_NAME_P99_MS)
+    return at_p95
+
+
 def run(args: argparse.Namespace) -> list[Row]:
     n_dossiers = resolve_size(args)
     db = ensure_db(args)
@@ -265,34 +275,42 @@ def run(args: argparse.Namespace) -> list[Row]:
         ("search by phone", search, "phone", None, "10 digits, indexed"),
     ]
     rows: list[Row] = []
+    slowest: list[str] = []  # each name kind's slowest query, to EXPLAIN
     fl, fl95 = p50(floor), p95(floor)
-    floor_txt = f"{pair(floor)} (bare indexed SELECT by code)"
+    floor_txt = f"{triple(floor)} (bare indexed SELECT by code)"
     for label, fn, key, budget, note in kinds:
         print(f"  {label} …", flush=True)
         xs, counts = timed(fn, inputs[key][:n], cap_s=args.cap_seconds)
         capped = f" (stopped at the {args.cap_seconds:g} s cap)" if len(xs) < n else ""
+        tail = budget == BUDGET_NAME_MS  # a name search: its p99 has a budget too
+        if tail:
+            slowest.append(inputs[key][max(range(len(xs)), key=xs.__getitem__)])
         rows.append(
             Row(
                 what=f"lookup: {label} @ {at}",
-                measured=pair(xs),
+                measured=triple(xs),
                 floor=floor_txt,
                 ratio=ratio_pair(p50(xs), p95(xs), fl, fl95),
-                budget=f"p95 < {budget:g} ms" if budget else "—",
-                verdict=verdict(p95(xs), budget),
+                budget=(f"p95 < {budget:g} ms" if budget else "—")
+                + (f", p99 < {BUDGET_NAME_P99_MS:g} ms" if tail else ""),
+                verdict=_verdict(xs, budget, tail),
                 note=f"{len(xs)} queries{capped}; mean hits {sum(counts) / len(counts):.1f}; "
                 f"max {fmt_ms(max(xs))}; {note}",
             )
         )
     print(f"\nmachine: {machine_line()}")
     print(f"database: {db}")
-    print(f"floor: bare sqlite3 SELECT by code p50 {fmt_ms(p50(floor))} / p95 {fmt_ms(p95(floor))}")
+    print(
+        f"floor: bare sqlite3 SELECT by code p50 {fmt_ms(p50(floor))} / p95 {fmt_ms(p95(floor))}"
+        f" / p99 {fmt_ms(p99(floor))}"
+    )
     print_rows("lookup", rows)
 
     name_missed = any(
         r.verdict == "MISS" and "search by" in r.what and "code" not in r.what for r in rows
     )
     if (name_missed or args.force_explain) and not args.no_explain:
-        for q in ("nguyen thi lan", "tuyet"):
+        for q in dict.fromkeys(slowest):
             explain(db, q, ctx)
     ctx.uow.engine.dispose()
     return rows

@@ -5,6 +5,7 @@ sync) applied on top. Cached per process, rebuilt when the override list changes
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,11 +18,22 @@ _lock = threading.Lock()
 _cache: dict[tuple[int, str], AdminUnits] = {}
 
 
-_STAMP = select(func.count(), func.max(AdminUnitOverride.updated_at))  # built once
+Stamp = tuple[int, Any]  # how many overrides, and when the latest changed
+# The stamp as two scalar subqueries, for a caller to add to a select it runs anyway.
+STAMP_COLUMNS = (
+    select(func.count()).select_from(AdminUnitOverride).scalar_subquery().label("au_count"),
+    select(func.max(AdminUnitOverride.updated_at)).scalar_subquery().label("au_latest"),
+)
+_STAMP = select(*STAMP_COLUMNS)  # built once
 
 
 def _stamp(s: Session) -> tuple[int, str]:
     count, latest = s.execute(_STAMP).one()
+    return _normal((count, latest))
+
+
+def _normal(stamp: Stamp) -> tuple[int, str]:
+    count, latest = stamp
     return int(count or 0), str(latest or "")
 
 
@@ -33,21 +45,22 @@ def forget_in(s: Session) -> None:
     s.info.pop(_SESSION_KEY, None)
 
 
-def units_in(s: Session) -> AdminUnits:
+def units_in(s: Session, stamp: Stamp | None = None) -> AdminUnits:
     """The list with this database's overrides, inside an open session. Read once per
     session (one session is one transaction in db/uow): a save asks for it twice (the
     address, then the view's commune), and the override list cannot change under a
-    transaction except through sync, which calls forget_in."""
+    transaction except through sync, which calls forget_in. `stamp`: the STAMP_COLUMNS a
+    caller already read in this transaction (saves the query)."""
     memo = s.info.get(_SESSION_KEY)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    built = _units_in(s)
+    built = _units_in(s, None if stamp is None else _normal(stamp))
     s.info[_SESSION_KEY] = built
     return built
 
 
-def _units_in(s: Session) -> AdminUnits:
-    stamp = _stamp(s)
+def _units_in(s: Session, stamp: tuple[int, str] | None) -> AdminUnits:
+    stamp = stamp or _stamp(s)
     if stamp[0] == 0:
         return default_units()
     with _lock:

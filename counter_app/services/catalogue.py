@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Dossier, Procedure
@@ -73,7 +73,8 @@ def import_catalogue(ctx: ServiceContext, data: Any, username: str = "system") -
     return ImportResult(**counts)
 
 
-def to_info(p: Procedure) -> ProcedureInfo:
+def to_info(p: Procedure | Row[Any]) -> ProcedureInfo:
+    """A procedure version as the domain sees it (from its ORM object or a plain row)."""
     return ProcedureInfo(
         p.code,
         p.name,

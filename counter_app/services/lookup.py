@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -18,7 +32,7 @@ from counter_app.domain.lifecycle import STATUS_CODES, is_open
 from counter_app.domain.model import DossierView
 from counter_app.domain.text import KEY_MAX, name_keys, pair_key, search_tokens
 from counter_app.services.context import ServiceContext
-from counter_app.services.views import dossier_view
+from counter_app.services.views import read_view
 
 MAX_RESULTS = 50
 MAX_WORDS = 6  # a full Vietnamese name has 2-5 words
@@ -56,16 +70,17 @@ def _timeliness(status: str, due_at: datetime, now: datetime) -> str:
 def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
     """By its code; also the short forms a clerk reads off a paper (`show 261202-0001`,
     `show 0001` for today's number 1) when they name exactly one dossier."""
+    text = code.strip()
     with ctx.uow.read() as s:
-        d = s.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
-        text = code.strip()
-        if d is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
+        view = read_view(s, ctx, text.upper())
+        if view is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
             q = _search_query(text, ctx.now().date())
-            found = list(s.scalars(q.limit(2))) if q is not None else []
-            d = found[0] if len(found) == 1 else None
-        if d is None:
-            raise NotFound("dossier_unknown", code=code.strip())
-        return dossier_view(s, ctx, d)
+            codes = q.with_only_columns(Dossier.code).limit(2) if q is not None else None
+            found = list(s.scalars(codes)) if codes is not None else []
+            view = read_view(s, ctx, found[0]) if len(found) == 1 else None
+        if view is None:
+            raise NotFound("dossier_unknown", code=text)
+        return view
 
 
 def count_name_words(s: Session, words: list[str]) -> None:
@@ -111,12 +126,8 @@ def reindex_name(
         count_name_words(s, added)
 
 
-def _dialect(s: Session) -> str:
-    return s.get_bind().dialect.name
-
-
-def _prefix(column: Any, word: str, dialect: str) -> Any:
-    """`column` starts with `word` (folded ASCII), as an index-friendly range.
+def _prefix(column: Any, lo: Any, hi: Any, dialect: str) -> Any:
+    """`column` starts with a word (folded ASCII): the index-friendly range [word, word+"\x7f").
 
     The range needs byte order: under a language collation (a PostgreSQL server set up
     with vi_VN / en_US, or ICU) "\x7f" is ignored and punctuation and spaces hardly weigh,
@@ -125,40 +136,116 @@ def _prefix(column: Any, word: str, dialect: str) -> Any:
     """
     if dialect == "postgresql":
         column = column.collate("C")
-    return (column >= word) & (column < word + "\x7f")
+    return (column >= lo) & (column < hi)
 
 
-def _expand(s: Session, word: str) -> list[tuple[str, int]]:
+def _range(word: str) -> tuple[str, str]:
+    return word, word + "\x7f"
+
+
+# The name search's statements, built once per shape (dialect, how many keys, which other
+# words are whole and which typed prefixes) and run on the read's connection with bound
+# values: building them per call, and the ORM's execution layer, were most of its time.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_WORDS = cast(Table, NameWord.__table__)
+_COUNTS = select(_WORDS.c.token, _WORDS.c.dossiers).where(
+    _WORDS.c.token.in_(bindparam("keys", expanding=True))
+)
+
+
+def _statement(key: tuple[Any, ...], build: Any) -> Any:
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _expand(conn: Connection, word: str) -> list[tuple[str, int]]:
     """The name words starting with `word`, most common first (at most MAX_EXPANSIONS)."""
-    starts = _prefix(NameWord.token, word, _dialect(s))
-    rows = s.execute(
-        select(NameWord.token, NameWord.dossiers)
-        .where(starts, NameWord.token.not_like("% %"))  # words, not pairs
-        .order_by(NameWord.dossiers.desc())
-        .limit(MAX_EXPANSIONS)
-    ).all()
+    dialect = conn.dialect.name
+
+    def build() -> Any:
+        starts = _prefix(_WORDS.c.token, bindparam("lo"), bindparam("hi"), dialect)
+        return (
+            select(_WORDS.c.token, _WORDS.c.dossiers)
+            .where(starts, _WORDS.c.token.not_like("% %"))  # words, not pairs
+            .order_by(_WORDS.c.dossiers.desc())
+            .limit(MAX_EXPANSIONS)
+        )
+
+    lo, hi = _range(word)
+    rows = conn.execute(_statement(("expand", dialect), build), {"lo": lo, "hi": hi})
     return [(r[0], int(r[1])) for r in rows]
 
 
-def _newest_with_word(
-    s: Session, token: str, others: list[Any], limit: int, since: datetime | None
-) -> list[tuple[str, datetime]]:
-    """Newest dossiers (received at or after `since`) whose name has `token` and a word
-    matching each of `others` (a whole word, or a prefix range for the word being typed).
+def _counts(conn: Connection, keys: set[str]) -> dict[str, int]:
+    keys = {k for k in keys if len(k) <= KEY_MAX}
+    if not keys:
+        return {}
+    return {r[0]: int(r[1]) for r in conn.execute(_COUNTS, {"keys": sorted(keys)})}
 
-    Walks the (token, received_at) index from the newest end and probes the primary key
-    (dossier_id, token) for the other words, so it stops as soon as `limit` are found.
+
+def _walk(dialect: str, n_keys: int, others: tuple[bool, ...]) -> Any:
+    """Up to MAX_RESULTS (dossier_id, received_at), newest first, of the dossiers received
+    at or after `since` holding any of the keys k0..kN-1 and a word matching each of
+    `others` (True: the whole word o<j>; False: a word in the range lo<j>..hi<j>, the word
+    being typed).
+
+    Each key's arm walks the (token, received_at) index from the newest end and probes the
+    primary key (dossier_id, token) for the other words. On SQLite the arms are one
+    compound SELECT that SQLite merges in received_at order, each arm read only as far as
+    the merge needs, and it stops at the MAX_RESULTS-th row: the LIMIT-driven walk, one
+    statement whatever the number of keys; UNION drops a dossier found under two keys.
+    PostgreSQL would hash a UNION whole, so there each arm stops at MAX_RESULTS and the
+    outer query merges and deduplicates them.
     """
-    dialect = _dialect(s)
-    t = aliased(NameToken)
-    q = select(t.dossier_id, t.received_at).where(t.token == token)
-    if since is not None:
-        q = q.where(t.received_at >= since)
-    for word in others:
-        o = aliased(NameToken)
-        match = o.token == word if isinstance(word, str) else _prefix(o.token, word[0], dialect)
-        q = q.where(select(o.token).where(o.dossier_id == t.dossier_id, match).exists())
-    return [(r[0], r[1]) for r in s.execute(q.order_by(t.received_at.desc()).limit(limit))]
+
+    def arm(i: int) -> Any:
+        t = aliased(NameToken)
+        q = select(t.dossier_id, t.received_at).where(
+            t.token == bindparam(f"k{i}"), t.received_at >= bindparam("since")
+        )
+        for j, whole in enumerate(others):
+            o = aliased(NameToken)
+            if whole:
+                match = o.token == bindparam(f"o{j}")
+            else:
+                match = _prefix(o.token, bindparam(f"lo{j}"), bindparam(f"hi{j}"), dialect)
+            q = q.where(select(o.token).where(o.dossier_id == t.dossier_id, match).exists())
+        return q
+
+    if dialect == "sqlite" or n_keys == 1:
+        arms = [arm(i) for i in range(n_keys)]
+        if n_keys == 1:
+            one = arms[0]
+            return one.order_by(one.selected_columns.received_at.desc()).limit(MAX_RESULTS)
+        merged = union(*arms)
+        return merged.order_by(merged.selected_columns.received_at.desc()).limit(MAX_RESULTS)
+    limited = []
+    for i in range(n_keys):
+        a = arm(i)
+        sub = a.order_by(a.selected_columns.received_at.desc()).limit(MAX_RESULTS).subquery()
+        limited.append(select(sub.c.dossier_id, sub.c.received_at))
+    every = union_all(*limited).subquery()
+    at = func.max(every.c.received_at).label("received_at")
+    return (
+        select(every.c.dossier_id, at)
+        .group_by(every.c.dossier_id)
+        .order_by(at.desc())
+        .limit(MAX_RESULTS)
+    )
+
+
+def _summary_of_hits(walk: Any) -> Any:
+    """The look-up rows of the dossiers a walk finds, newest first."""
+    hits = walk.subquery()
+    return (
+        select(*_SUMMARY_COLUMNS)
+        .select_from(hits)
+        .join(Dossier, Dossier.id == hits.c.dossier_id)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .order_by(hits.c.received_at.desc())
+    )
 
 
 @dataclass(frozen=True)
@@ -172,14 +259,6 @@ class _Start:
     @property
     def cost(self) -> int:
         return sum(c for _, c in self.keys)
-
-
-def _counts(s: Session, keys: set[str]) -> dict[str, int]:
-    keys = {k for k in keys if len(k) <= KEY_MAX}
-    if not keys:
-        return {}
-    rows = s.execute(select(NameWord.token, NameWord.dossiers).where(NameWord.token.in_(keys)))
-    return {r[0]: int(r[1]) for r in rows}
 
 
 def _starts(
@@ -205,36 +284,71 @@ def _starts(
     return out
 
 
-def _name_ids(s: Session, words: list[str]) -> list[str]:
-    """Ids of the newest dossiers (≤ MAX_RESULTS) whose name has each query word: a whole
-    word, except the last one typed (and abbreviations) which may be the start of a word.
+def _name_rows(conn: Connection, words: list[str]) -> list[Row[Any]]:
+    """The look-up rows of the newest dossiers (≤ MAX_RESULTS) whose name has each query
+    word: a whole word, except the last one typed (and abbreviations) which may be the
+    start of a word.
 
-    The search starts from the rarest word or pair of words (the index keeps both), walks
-    its keys newest first, and checks the remaining words per dossier; once MAX_RESULTS are
-    in hand it looks only at dossiers newer than the oldest of them.
+    The search starts from the rarest word or pair of words (the index keeps both, and the
+    vocabulary counts them), walks its keys newest first checking the remaining words per
+    dossier, and stops once MAX_RESULTS are found (_walk): one statement with the rows.
     """
     last = len(words) - 1
-    exact = _counts(s, set(words[:last]))
+    exact = _counts(conn, set(words[:last]))
     whole = {i: exact[w] for i, w in enumerate(words[:last]) if w in exact}
-    groups = {i: _expand(s, w) for i, w in enumerate(words) if i not in whole}
+    groups = {i: _expand(conn, w) for i, w in enumerate(words) if i not in whole}
     if not all(groups.values()):
         return []  # some word starts no name at all
     pairs = {pair_key(words[i], words[j]) for i in whole for j in whole if i < j}
     pairs |= {pair_key(words[i], t) for i in whole for g in groups.values() for t, _ in g}
-    start = min(_starts(words, whole, groups, _counts(s, pairs)), key=lambda st: st.cost)
-    others: list[Any] = [
-        words[i] if i in whole else (words[i],) for i in range(len(words)) if i not in start.covers
-    ]
-    found: dict[str, datetime] = {}
-    since: datetime | None = None
-    for key, _count in sorted(start.keys, key=lambda kc: -kc[1]):
-        for dossier_id, at in _newest_with_word(s, key, others, MAX_RESULTS, since):
-            found[dossier_id] = at
-        if len(found) >= MAX_RESULTS:
-            newest = sorted(found.items(), key=lambda kv: kv[1], reverse=True)[:MAX_RESULTS]
-            found, since = dict(newest), newest[-1][1]
-    newest = sorted(found.items(), key=lambda kv: kv[1], reverse=True)[:MAX_RESULTS]
-    return [dossier_id for dossier_id, _ in newest]
+    start = min(_starts(words, whole, groups, _counts(conn, pairs)), key=lambda st: st.cost)
+    if not start.keys:
+        return []
+    rest = [i for i in range(len(words)) if i not in start.covers]
+    params: dict[str, str] = {f"k{n}": key for n, (key, _) in enumerate(start.keys)}
+    for j, i in enumerate(rest):
+        if i in whole:
+            params[f"o{j}"] = words[i]
+        else:
+            params[f"lo{j}"], params[f"hi{j}"] = _range(words[i])
+    shape = (conn.dialect.name, len(start.keys), tuple(i in whole for i in rest))
+    stmt = _statement(("name", *shape), lambda: _summary_of_hits(_walk(*shape)))
+    # Windows pay only where a key may be walked past the page the others filled.
+    return _in_windows(conn, stmt, params, start.cost if rest and len(start.keys) > 1 else 0)
+
+
+# Receipt times before any dossier: the walk's lower bound when it is not windowed.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+WINDOW_ROWS = 2 * MAX_RESULTS  # the first window holds about this many of the start's rows
+WINDOW_GROWTH = 4
+_SPAN = select(
+    select(func.min(Dossier.received_at)).scalar_subquery(),  # two index seeks: one
+    select(func.max(Dossier.received_at)).scalar_subquery(),  # min() AND max() scans it
+)
+
+
+def _in_windows(conn: Connection, stmt: Any, params: dict[str, Any], cost: int) -> list[Row[Any]]:
+    """Run a walk of several keys that checks other words per dossier (`cost`: its keys'
+    rows; 0 runs it once, unbounded) over growing windows of the newest receipts.
+
+    A key whose dossiers rarely (or never) have the other words would be walked to its
+    oldest row for want of matches, even when the other keys found the page long before
+    ("nguyen thi hoa" starting from "hoang thi": no Nguyễn Thị Hoàng among 5,600). So the
+    walk first looks only at receipts since a moment chosen to hold about WINDOW_ROWS of
+    the keys' rows (dossiers spread evenly over the years assumed); a full page there is
+    the answer, every dossier outside being older. Otherwise the window grows fourfold,
+    and at last covers everything: the result is the same, only the work differs.
+    """
+    if cost <= WINDOW_GROWTH * WINDOW_ROWS:
+        return list(conn.execute(stmt, {**params, "since": EARLIEST}))
+    oldest, newest = conn.execute(_SPAN).one()
+    share = WINDOW_ROWS / cost
+    while True:
+        since = EARLIEST if share >= 1 else newest - (newest - oldest) * share
+        rows = list(conn.execute(stmt, {**params, "since": since}))
+        if len(rows) >= MAX_RESULTS or since is EARLIEST:
+            return rows
+        share *= WINDOW_GROWTH
 
 
 def _search_query(query: str, today: date) -> Select[Any] | None:
@@ -262,6 +376,18 @@ def _search_query(query: str, today: date) -> Select[Any] | None:
     return None
 
 
+_SUMMARY_COLUMNS = (
+    Dossier.code,
+    Dossier.applicant_name,
+    Dossier.applicant_id_number,
+    Dossier.applicant_phone,
+    Procedure.name,
+    Dossier.received_at,
+    Dossier.due_at,
+    Dossier.status,
+)
+
+
 def _summaries(
     s: Session,
     ctx: ServiceContext,
@@ -271,22 +397,17 @@ def _summaries(
     limit: int = MAX_RESULTS,
 ) -> list[DossierSummary]:
     """The look-up rows of the dossiers `q` selects: newest first unless told otherwise."""
-    now = ctx.clock()
-    rows = s.execute(
-        q.with_only_columns(
-            Dossier.code,
-            Dossier.applicant_name,
-            Dossier.applicant_id_number,
-            Dossier.applicant_phone,
-            Procedure.name,
-            Dossier.received_at,
-            Dossier.due_at,
-            Dossier.status,
-        )
+    rows = s.connection().execute(
+        q.with_only_columns(*_SUMMARY_COLUMNS)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .order_by(*order_by)
         .limit(limit)
-    ).all()
+    )
+    return _to_summaries(ctx, rows)
+
+
+def _to_summaries(ctx: ServiceContext, rows: Iterable[Any]) -> list[DossierSummary]:
+    now = ctx.clock()
     return [
         DossierSummary(
             r[0],
@@ -314,10 +435,7 @@ def search(ctx: ServiceContext, query: str) -> list[DossierSummary]:
         words = list(dict.fromkeys(w[:40] for w in search_tokens(query)))[:MAX_WORDS]
         if not words:
             return []
-        ids = _name_ids(s, words)
-        if not ids:
-            return []
-        return _summaries(s, ctx, select(Dossier).where(Dossier.id.in_(ids)))
+        return _to_summaries(ctx, _name_rows(s.connection(), words))
 
 
 def received_on_day(ctx: ServiceContext, day: datetime | None = None) -> list[DossierSummary]:

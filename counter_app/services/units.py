@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import socket
 from datetime import time
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Meta, Unit
@@ -62,7 +64,8 @@ def office_hours(unit: Unit) -> OfficeHours:
     )
 
 
-def unit_info(unit: Unit) -> UnitInfo:
+def unit_info(unit: Unit | Row[Any]) -> UnitInfo:
+    """The unit as forms and views see it (from its ORM object or a plain row)."""
     return UnitInfo(
         unit_id=unit.id,
         agency_id=unit.agency_id,

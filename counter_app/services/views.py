@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from counter_app.db.models import Dossier, DossierEvent, DossierFile, StoredFile, Unit, User
+from counter_app.db.models import (
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierFile,
+    Procedure,
+    StoredFile,
+    Unit,
+    User,
+)
 from counter_app.domain.admin_units import Commune, default_units
 from counter_app.domain.model import (
     Applicant,
@@ -15,11 +25,65 @@ from counter_app.domain.model import (
     DocumentLine,
     DossierView,
     EventView,
+    ProcedureInfo,
 )
-from counter_app.services.admin_units import units_in
+from counter_app.services.admin_units import STAMP_COLUMNS, Stamp, units_in
 from counter_app.services.catalogue import to_info
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import unit_info
+
+# A read of the view is a handful of plain Core selects built once: rows, not ORM objects
+# (no identity map, no lazy loads), one query per table. The user names come joined to
+# the rows that name them, so a clerk renamed anywhere shows at once.
+_DOSSIER = (
+    select(Dossier.__table__, User.full_name.label("received_by_name"), *STAMP_COLUMNS)
+    .outerjoin(User, User.id == Dossier.received_by)
+    .where(Dossier.code == bindparam("code"))
+)
+_PROCEDURE = select(Procedure.__table__).where(Procedure.id == bindparam("id"))
+_UNIT = select(Unit.__table__).where(Unit.id == bindparam("id"))
+# Plain columns in the order _build unpacks (a Row's .count is tuple.count, not the column).
+_DOCUMENTS = (
+    select(
+        DossierDocument.id,
+        DossierDocument.name,
+        DossierDocument.kind,
+        DossierDocument.count,
+        DossierDocument.received,
+        DossierDocument.required,
+    )
+    .where(DossierDocument.dossier_id == bindparam("id"))
+    .order_by(DossierDocument.position)
+)
+# The history and who did each step, in one query.
+_EVENTS = (
+    select(DossierEvent.__table__, User.full_name.label("by_name"))
+    .join(User, User.id == DossierEvent.by_user_id)
+    .where(DossierEvent.dossier_id == bindparam("id"))
+    .order_by(DossierEvent.recorded_at, DossierEvent.id)
+)
+_FILES = (
+    select(
+        DossierFile.name,
+        DossierFile.document_id,
+        DossierFile.pages,
+        DossierFile.sha256,
+        DossierFile.source,
+        StoredFile.size,
+        StoredFile.ocr,
+    )
+    .join(StoredFile, StoredFile.sha256 == DossierFile.sha256)
+    .where(DossierFile.dossier_id == bindparam("id"))
+    .order_by(DossierFile.name)
+)
+
+# A procedure version is never changed once stored (an import adds a new version and only
+# flips is_current), so its info is kept per process, by database and id: the view's
+# commonest query saved, and its documents' JSON parsed once.
+_PROCEDURES: dict[tuple[str, str], tuple[ProcedureInfo, frozenset[str]]] = {}
+_PROCEDURES_MAX = 4096
+
+Reader = Session | Connection  # a Session flushes pending changes first; a Connection does not
 
 
 def _names(s: Session, ids: set[str]) -> dict[str, str]:
@@ -28,12 +92,49 @@ def _names(s: Session, ids: set[str]) -> dict[str, str]:
     return dict(s.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
-def _commune(s: Session, code: str | None) -> Commune | None:
+def _commune(s: Session, code: str | None, stamp: Stamp | None = None) -> Commune | None:
     """The stored commune code's unit: this unit's list, else the packaged one (a commune
     central retired later still names where the applicant lived)."""
     if not code:
         return None
-    return units_in(s).commune(code) or default_units().commune(code)
+    return units_in(s, stamp).commune(code) or default_units().commune(code)
+
+
+def read_view(s: Session, ctx: ServiceContext, code: str) -> DossierView | None:
+    """The dossier with this exact code as a view, or None: one select per table through
+    the session's connection (a read: nothing pending to flush)."""
+    conn = s.connection()
+    d = conn.execute(_DOSSIER, {"code": code}).first()
+    if d is None:
+        return None
+    unit = conn.execute(_UNIT, {"id": d.unit_id}).one()
+    return _build(
+        ctx,
+        d,
+        _procedure(conn, d.procedure_id),
+        unit,
+        conn.execute(_DOCUMENTS, {"id": d.id}).all(),
+        [(e, e.by_name) for e in conn.execute(_EVENTS, {"id": d.id})],
+        d.received_by_name or "",
+        digitised_files(conn, d.id),
+        _commune(s, d.applicant_commune_code, (d.au_count, d.au_latest)),
+    )
+
+
+def _procedure(conn: Connection, procedure_id: str) -> tuple[ProcedureInfo, frozenset[str]]:
+    """The procedure version's info and the names of its documents only presented."""
+    key = (str(conn.engine.url), procedure_id)
+    found = _PROCEDURES.get(key)
+    if found is None:
+        found = _procedure_parts(conn.execute(_PROCEDURE, {"id": procedure_id}).one())
+        if len(_PROCEDURES) >= _PROCEDURES_MAX:
+            _PROCEDURES.clear()
+        _PROCEDURES[key] = found
+    return found
+
+
+def _procedure_parts(p: Procedure | Row[Any]) -> tuple[ProcedureInfo, frozenset[str]]:
+    return to_info(p), frozenset(x["name"] for x in p.documents if x.get("presented"))
 
 
 def dossier_view(
@@ -43,55 +144,75 @@ def dossier_view(
     *,
     events: Sequence[DossierEvent] | None = None,
     names: dict[str, str] | None = None,
-    files: Sequence[tuple[DossierFile, StoredFile]] | None = None,
+    files: Sequence[Any] | None = None,
 ) -> DossierView:
-    """`events`, `names` and `files` (its digitised files) may be handed in by a caller that
-    already holds them (a new dossier), which saves the queries; otherwise they are read."""
+    """The view of a dossier the session holds (one just saved or changed). `events`,
+    `names` and `files` (its digitised files) may be handed in by a caller that already
+    holds them (a new dossier), which saves the queries; otherwise they are read."""
     if events is None:
-        # The history and who did each step, in one query.
-        rows = s.execute(
-            select(DossierEvent, User.full_name)
-            .join(User, User.id == DossierEvent.by_user_id)
-            .where(DossierEvent.dossier_id == d.id)
-            .order_by(DossierEvent.recorded_at, DossierEvent.id)
-        ).all()
-        evs: Sequence[DossierEvent] = [r[0] for r in rows]
-        names = {**(names or {}), **{r[0].by_user_id: r[1] for r in rows}}
+        rows = s.execute(_EVENTS, {"id": d.id}).all()
+        evs: Sequence[Any] = rows
+        names = {**(names or {}), **{r.by_user_id: r.by_name for r in rows}}
     else:
         evs = events
     wanted = {d.received_by} | {e.by_user_id for e in evs}
     if names is None or not wanted <= names.keys():
         names = {**(names or {}), **_names(s, wanted - (names or {}).keys())}
-    presented = {x["name"] for x in d.procedure.documents if x.get("presented")}
-    stored = digitised_files(s, d.id) if files is None else files
-    digitised = {f.document_id for f, _ in stored}
     unit = s.get(Unit, d.unit_id)
     assert unit is not None
+    return _build(
+        ctx,
+        d,
+        _procedure_parts(d.procedure),
+        unit,
+        [(x.id, x.name, x.kind, x.count, x.received, x.required) for x in d.documents],
+        [(e, names.get(e.by_user_id, "")) for e in evs],
+        names.get(d.received_by, ""),
+        digitised_files(s, d.id) if files is None else files,
+        _commune(s, d.applicant_commune_code),
+    )
+
+
+def _build(
+    ctx: ServiceContext,
+    d: Dossier | Row[Any],
+    procedure: tuple[ProcedureInfo, frozenset[str]],
+    unit: Unit | Row[Any],
+    documents: Sequence[Any],  # (id, name, kind, count, received, required)
+    events: Sequence[tuple[DossierEvent | Row[Any], str]],
+    received_by: str,
+    files: Sequence[Any],
+    commune: Commune | None,
+) -> DossierView:
+    """The view from a dossier's parts: ORM objects or plain rows with the same names."""
+    info, presented = procedure
+    digitised = {f.document_id for f in files}
+    doc_names = {x[0]: x[1] for x in documents}
     return DossierView(
         id=d.id,
         code=d.code,
         unit=unit_info(unit),
-        procedure=to_info(d.procedure),
+        procedure=info,
         applicant=Applicant(
             d.applicant_name,
             d.applicant_id_number,
             d.applicant_phone,
             d.applicant_address,
             d.applicant_email,
-            commune=_commune(s, d.applicant_commune_code),
+            commune=commune,
             address_card=d.applicant_address_card or "",
         ),
         documents=tuple(
             DocumentLine(
-                x.name,
-                x.kind,
-                x.count,
-                x.received,
-                x.required,
-                presented=x.name in presented,
-                digitised=x.id in digitised,
+                name,
+                kind,
+                count,
+                received,
+                required,
+                presented=name in presented,
+                digitised=doc_id in digitised,
             )
-            for x in d.documents
+            for doc_id, name, kind, count, received, required in documents
         ),
         sets=d.sets,
         receive_channel=d.receive_channel,
@@ -100,45 +221,33 @@ def dossier_view(
         received_at=ctx.local(d.received_at),
         due_at=ctx.local(d.due_at),
         status=d.status,
-        received_by=names.get(d.received_by, ""),
+        received_by=received_by,
         register_book=d.register_book,
         register_no=d.register_no,
         form_set=d.form_set,
         cert_book=d.cert_book or "",
         cert_no=d.cert_no or 0,
         events=tuple(
-            EventView(
-                ctx.local(e.at),
-                e.kind,
-                e.status,
-                names.get(e.by_user_id, ""),
-                e.reason,
-                dict(e.data or {}),
-            )
-            for e in evs
+            EventView(ctx.local(e.at), e.kind, e.status, by, e.reason, dict(e.data or {}))
+            for e, by in events
         ),
         fee=d.fee,
         files=tuple(
             DigitisedFile(
                 f.name,
-                next((x.name for x in d.documents if x.id == f.document_id), ""),
+                doc_names.get(f.document_id, ""),
                 f.pages,
-                blob.size,
+                f.size,
                 f.sha256,
-                blob.ocr,
+                f.ocr,
                 f.source,
             )
-            for f, blob in stored
+            for f in files
         ),
     )
 
 
-def digitised_files(s: Session, dossier_id: str) -> list[tuple[DossierFile, StoredFile]]:
-    """A dossier's stored archive PDFs with their blobs' rows, by name."""
-    rows = s.execute(
-        select(DossierFile, StoredFile)
-        .join(StoredFile, StoredFile.sha256 == DossierFile.sha256)
-        .where(DossierFile.dossier_id == dossier_id)
-        .order_by(DossierFile.name)
-    ).all()
-    return [(f, blob) for f, blob in rows]
+def digitised_files(s: Reader, dossier_id: str) -> Sequence[Any]:
+    """A dossier's stored archive PDFs (name, document_id, pages, sha256, source, and the
+    blob's size and ocr), by name."""
+    return s.execute(_FILES, {"id": dossier_id}).all()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from counter_app.db.engine import _alembic_config, create_db_engine
 from counter_app.db.models import Dossier
@@ -67,29 +67,57 @@ def reference(people: list[tuple[str, str, datetime]], query: str) -> list[str]:
     return [code for _, code in sorted(hits, reverse=True)[:50]]
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "lan",
-        "nguyen thi lan",
-        "NGUYỄN THỊ LAN",
-        "tuy",
-        "tuyet",
-        "t",
-        "thi anh",
-        "vo ng",
-        "ha",
-        "hai",
-        "tran van binh",
-        "le hoang an",
-        "an",
-        "zzz",
-        "nguyen zz",
-    ],
-)
+QUERIES = [
+    "lan",
+    "nguyen thi lan",
+    "NGUYỄN THỊ LAN",
+    "tuy",
+    "tuyet",
+    "t",
+    "thi anh",
+    "vo ng",
+    "ha",
+    "hai",
+    "tran van binh",
+    "le hoang an",
+    "an",
+    "zzz",
+    "nguyen zz",
+    "ng thi anh t",
+    "nguyen thi t",
+    "th",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
 def test_search_matches_the_brute_force_reference(populated, query: str) -> None:
     ctx, people = populated
     assert [s.code for s in lookup.search(ctx, query)] == reference(people, query)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_walks_in_growing_windows_find_the_same(
+    populated, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows of the newest receipts (lookup._in_windows) from the first row on: a window
+    short of a full page grows until one is full or it covers everything."""
+    ctx, people = populated
+    monkeypatch.setattr(lookup, "WINDOW_ROWS", 1)
+    monkeypatch.setattr(lookup, "WINDOW_GROWTH", 2)
+    walks: list[str] = []
+
+    def hook(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "dossier_name_tokens" in statement:
+            walks.append(statement)
+
+    event.listen(ctx.uow.engine, "before_cursor_execute", hook)
+    try:
+        found = [s.code for s in lookup.search(ctx, query)]
+    finally:
+        event.remove(ctx.uow.engine, "before_cursor_execute", hook)
+    assert found == reference(people, query)
+    if query == "ng thi anh t":
+        assert len(walks) > 1  # the first windows held fewer than a page
 
 
 def test_results_are_newest_first_and_capped(populated) -> None:
