@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable as _Flowable
 from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import FormSpec
@@ -129,12 +130,49 @@ def para(markup: str, style: str = "body") -> Flowable:
     return Para(markup, styles()[style])
 
 
+# A form's paragraphs are a few fixed markups ("Địa chỉ: {}", a table cell "{}") each filled
+# with a dossier's plain text: the markup is parsed once per process and the text put into a
+# copy of its fragments, where reportlab's parser (an HTMLParser) would run for every string.
+HOLE = "\ue000"  # a private-use character: where the value goes in a markup
+
+
+def filled(markup: str, value: str, style: str = "body") -> Flowable:
+    """`markup` (one HOLE, in one run of text) with the plain text `value` in the hole: the
+    paragraph para(markup with escape(value)) would make, without parsing the value."""
+    parsed = _parsed(markup, style)
+    # the parser first strips the text and joins its lines and runs of blanks, and splits a
+    # run of text at each entity: a value that would change so, or holds one of "&<>" (rare),
+    # or none, takes the parser's way
+    shown = escape(value)
+    if parsed is None or shown != value or cleanBlockQuotedText(value) != value:
+        return para(markup.replace(HOLE, shown), style)
+    before, frag, after = parsed
+    if value:
+        frags = [*before, frag.clone(text=frag.text.replace(HOLE, value)), *after]
+    elif markup == HOLE:  # an empty cell: the parser makes no fragment
+        frags = []
+    else:
+        return para(markup.replace(HOLE, ""), style)
+    return Para(markup.replace(HOLE, value), styles()[style], frags=frags)
+
+
+@lru_cache(maxsize=512)  # the markups of the forms' code: a few dozen
+def _parsed(markup: str, style: str) -> tuple[list[Any], Any, list[Any]] | None:
+    """The fragments of `markup` before its hole, the one holding it, and those after."""
+    frags = Para(markup, styles()[style]).frags
+    holders = [n for n, f in enumerate(frags) if HOLE in f.text]
+    if len(holders) != 1 or frags[holders[0]].text.count(HOLE) != 1:
+        return None
+    n = holders[0]
+    return frags[:n], frags[n], frags[n + 1 :]
+
+
 def field_line(
     label: str, value: str, *, limit: int = LIMITS["procedure"], bold: bool = False
 ) -> Flowable:
     """One "Label: value" line, the value clipped to `limit`, dotted when empty."""
-    shown = escape(or_blank(fonts.clip(value, limit)))
-    return para(f"{escape(label)}: <b>{shown}</b>" if bold else f"{escape(label)}: {shown}")
+    shown = or_blank(fonts.clip(value, limit))
+    return filled(f"{escape(label)}: <b>{HOLE}</b>" if bold else f"{escape(label)}: {HOLE}", shown)
 
 
 def pair_line(
@@ -252,7 +290,7 @@ class LabelSlot(_Flowable):  # type: ignore[misc]
 
 def code_block(code: str, copy_label: str | LabelSlot = "") -> list[Flowable]:
     """Barcode, "Mã hồ sơ: …" under it, and "(Liên …)" when the form has copies."""
-    items = [Spacer(1, 2 * mm), barcode(code), para(f"Mã hồ sơ: <b>{escape(code)}</b>", "centre")]
+    items = [Spacer(1, 2 * mm), barcode(code), filled(f"Mã hồ sơ: <b>{HOLE}</b>", code, "centre")]
     if isinstance(copy_label, LabelSlot):
         items.append(copy_label)
     elif copy_label:
@@ -271,18 +309,13 @@ def grid(
 ) -> Flowable:
     """A bordered table of plain text; the heading row repeats when the table runs over a page.
     `small`: 10 pt cells for a table of many narrow columns."""
-    st = styles()
     head_style, plain, centre = (
         ("small_head", "small", "small_centre") if small else ("cell_head", "cell", "cell_centre")
     )
-    data = [[Para(escape(h), st[head_style]) for h in head]]
+    data = [[filled(HOLE, h, head_style) for h in head]]
     for row in rows:
-        data.append(
-            [
-                Para(escape(value), st[centre if c else plain])
-                for value, c in zip(row, centred, strict=True)
-            ]
-        )
+        styled = zip(row, centred, strict=True)
+        data.append([filled(HOLE, value, centre if c else plain) for value, c in styled])
     # an all-blank row is a row to write in by hand: give it room (it holds no text to overflow)
     heights = [None] + [None if any(v.strip() for v in row) else 9 * mm for row in rows]
     table = Table(
