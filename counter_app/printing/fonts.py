@@ -89,6 +89,20 @@ class SeededTTFont(TTFont):  # type: ignore[misc]
         self._seeded_chars = frozenset(map(chr, seeded))
         self._seeded = seeded
 
+    def only_seeded(self, doc: Any) -> bool:
+        """Whether `doc` gave codes to no letter beyond the seed's in this face."""
+        state = self.state.get(doc)
+        if state is None:
+            return True
+        return len(state.subsets) == 1 and len(state.assignments) == len(self._seeded) - 1
+
+    def internal_name(self, doc: Any) -> str | None:
+        """The name of this face's first subset in `doc` ("/F2+0"), once it has one."""
+        state = self.state.get(doc)
+        if state is None or state.internalName is None:
+            return None
+        return f"/{state.internalName}+0"
+
     def addObjects(self, doc: Any) -> None:
         """reportlab's TTFont.addObjects (one Font, ToUnicode CMap and FontDescriptor per
         subset), with the subset's font program, CMap and widths array taken from the cache."""

@@ -37,6 +37,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import FormSpec
 from counter_app.domain.model import UnitInfo
 from counter_app.printing import fonts
+from counter_app.printing.replay import Replayed
 from counter_app.printing.wording import LIMITS, or_blank, place_date, receiving_name
 
 Flowable = Any  # reportlab ships no type hints
@@ -82,6 +83,14 @@ class Para(Paragraph):  # type: ignore[misc]
         width, height = super().wrap(avail_width, avail_height)
         self._wrapped = (avail_width, width, height)
         return width, height
+
+
+class SharedPara(Replayed, Para):
+    """A paragraph shared by every form of a unit on a day (the note, the title)."""
+
+
+class SharedTable(Replayed, Table):  # type: ignore[misc]
+    """A table shared by every form of a unit on a day (the header, the signatures)."""
 
 
 @cache
@@ -200,7 +209,7 @@ _SHARED = 256  # blocks kept (units × days × form sets): a unit's day needs a 
 def form_note(spec: FormSpec) -> Flowable:
     """Top right: "Mẫu số 01" and the circular that defines it."""
     number, circular = escape(spec.number), escape(spec.circular)
-    return para(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", "note")
+    return SharedPara(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", styles()["note"])
 
 
 @lru_cache(maxsize=_SHARED)
@@ -228,7 +237,7 @@ def header(unit: UnitInfo, day: date, form_set: str = "2025") -> Flowable:
         Spacer(1, 2.5 * mm),
         para(text(place_date(unit.place_name, day)), "dateline"),
     ]
-    table = Table([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
+    table = SharedTable([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
     table.setStyle(_plain_cells(align="CENTER"))
     return table
 
@@ -250,7 +259,7 @@ def keep_together(unit_name: str) -> str:
 
 @lru_cache(maxsize=_SHARED)
 def title(spec: FormSpec) -> Flowable:
-    return para(escape(spec.title), "title")
+    return SharedPara(escape(spec.title), styles()["title"])
 
 
 def barcode(code: str) -> Flowable:
@@ -356,7 +365,7 @@ def _signature_pair(left: Signer, right: Signer) -> Flowable:
             cells.append(para(text(signer.name, LIMITS["clerk"]), "sign_name"))
         return cells
 
-    table = Table([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
+    table = SharedTable([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
     table.setStyle(_plain_cells(align="CENTER"))
     return table
 
