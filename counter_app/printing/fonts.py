@@ -57,10 +57,51 @@ class SeededTTFont(TTFont):  # type: ignore[misc]
     (FontFile2 streams, Flate-compressed) are cached by their exact list of characters; the
     descriptor around them is the one reportlab's TTFontFace.addSubsetObjects writes."""
 
+    # The seed's codes are the same in every document: a new document's state is a copy of
+    # the first one's after the seed, and a text made only of seeded letters (nearly every
+    # text of a form) maps to subset 0 by one str.translate, without reportlab's loop over each
+    # character; other texts take reportlab's way and get codes after the seed's.
+    _seeded: dict[int, int] = {}  # noqa: RUF012 - character -> code in subset 0; set once per face
+    _seeded_chars: frozenset[str] = frozenset()
+    _seeded_state: tuple[list[int], int] = ([], 0)  # subset 0 and the next free code
+
     def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> Any:
         if doc not in self.state:  # a new document: assign the seed's codes first
-            super().splitString(self._seed, doc, encoding)
+            self._seed_state(doc, encoding)
+        elif text and self._seeded_chars.issuperset(text):
+            return [(0, text.translate(self._seeded).encode("latin-1"))]
         return super().splitString(text, doc, encoding)
+
+    def _seed_state(self, doc: Any, encoding: str) -> None:
+        if self._seeded:
+            state = self._assignState(doc)
+            state.assignments = dict(self._seeded)
+            del state.assignments[0xA0]  # reportlab maps it to a space as it goes
+            subset, state.nextCode = self._seeded_state
+            state.subsets = [list(subset)]
+            return
+        super().splitString(self._seed, doc, encoding)
+        state = self.state[doc]
+        seeded = dict(state.assignments)
+        seeded[0xA0] = seeded[0x20]
+        assert len(state.subsets) == 1, "the seed overflows subset 0"
+        self._seeded_state = (list(state.subsets[0]), state.nextCode)
+        self._seeded_chars = frozenset(map(chr, seeded))
+        self._seeded = seeded
+
+    def only_seeded(self, doc: Any) -> bool:
+        """Whether `doc` gave codes to no letter beyond the seed's in this face."""
+        state = self.state.get(doc)
+        if state is None:
+            return True
+        return len(state.subsets) == 1 and len(state.assignments) == len(self._seeded) - 1
+
+    def internal_name(self, doc: Any) -> str | None:
+        """The name of this face's first subset in `doc` ("/F2+0"), once it has one."""
+        state = self.state.get(doc)
+        if state is None or state.internalName is None:
+            return None
+        return f"/{state.internalName}+0"
 
     def addObjects(self, doc: Any) -> None:
         """reportlab's TTFont.addObjects (one Font, ToUnicode CMap and FontDescriptor per

@@ -18,7 +18,7 @@ applicant, due date."""
 from __future__ import annotations
 
 import io
-import itertools
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
@@ -180,15 +180,12 @@ def _module_dots(modules: int, width: int = WIDTH, spec: LabelSpec | None = None
     raise ValidationError("label_code_too_long", modules=modules, size=spec.size_text)
 
 
+_DARK_RUN = re.compile("1+")
+
+
 def _runs(pattern: str) -> list[tuple[int, str]]:
     """(start, run) of each maximal run of "1"."""
-    out, pos = [], 0
-    for bit, group in itertools.groupby(pattern):
-        run = "".join(group)
-        if bit == "1":
-            out.append((pos, run))
-        pos += len(run)
-    return out
+    return [(m.start(), m.group()) for m in _DARK_RUN.finditer(pattern)]
 
 
 @cache
@@ -211,7 +208,9 @@ def _png(lay: LabelLayout) -> bytes:
             anchor="ms",
         )
     out = io.BytesIO()
-    img.save(out, "PNG", dpi=(DPI, DPI))  # pHYs 8000 dots per metre: exactly the stock in mm
+    # pHYs 8000 dots per metre: exactly the stock in mm. zlib level 1: half the time of the
+    # default level 6 for ~20% more bytes (~2 KB a label)
+    img.save(out, "PNG", dpi=(DPI, DPI), compress_level=1)
     return out.getvalue()
 
 

@@ -31,11 +31,13 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable as _Flowable
 from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.formsets import FormSpec
 from counter_app.domain.model import UnitInfo
 from counter_app.printing import fonts
+from counter_app.printing.replay import Replayed
 from counter_app.printing.wording import LIMITS, or_blank, place_date, receiving_name
 
 Flowable = Any  # reportlab ships no type hints
@@ -81,6 +83,14 @@ class Para(Paragraph):  # type: ignore[misc]
         width, height = super().wrap(avail_width, avail_height)
         self._wrapped = (avail_width, width, height)
         return width, height
+
+
+class SharedPara(Replayed, Para):
+    """A paragraph shared by every form of a unit on a day (the note, the title)."""
+
+
+class SharedTable(Replayed, Table):  # type: ignore[misc]
+    """A table shared by every form of a unit on a day (the header, the signatures)."""
 
 
 @cache
@@ -129,12 +139,49 @@ def para(markup: str, style: str = "body") -> Flowable:
     return Para(markup, styles()[style])
 
 
+# A form's paragraphs are a few fixed markups ("Địa chỉ: {}", a table cell "{}") each filled
+# with a dossier's plain text: the markup is parsed once per process and the text put into a
+# copy of its fragments, where reportlab's parser (an HTMLParser) would run for every string.
+HOLE = "\ue000"  # a private-use character: where the value goes in a markup
+
+
+def filled(markup: str, value: str, style: str = "body") -> Flowable:
+    """`markup` (one HOLE, in one run of text) with the plain text `value` in the hole: the
+    paragraph para(markup with escape(value)) would make, without parsing the value."""
+    parsed = _parsed(markup, style)
+    # the parser first strips the text and joins its lines and runs of blanks, and splits a
+    # run of text at each entity: a value that would change so, or holds one of "&<>" (rare),
+    # or none, takes the parser's way
+    shown = escape(value)
+    if parsed is None or shown != value or cleanBlockQuotedText(value) != value:
+        return para(markup.replace(HOLE, shown), style)
+    before, frag, after = parsed
+    if value:
+        frags = [*before, frag.clone(text=frag.text.replace(HOLE, value)), *after]
+    elif markup == HOLE:  # an empty cell: the parser makes no fragment
+        frags = []
+    else:
+        return para(markup.replace(HOLE, ""), style)
+    return Para(markup.replace(HOLE, value), styles()[style], frags=frags)
+
+
+@lru_cache(maxsize=512)  # the markups of the forms' code: a few dozen
+def _parsed(markup: str, style: str) -> tuple[list[Any], Any, list[Any]] | None:
+    """The fragments of `markup` before its hole, the one holding it, and those after."""
+    frags = Para(markup, styles()[style]).frags
+    holders = [n for n, f in enumerate(frags) if HOLE in f.text]
+    if len(holders) != 1 or frags[holders[0]].text.count(HOLE) != 1:
+        return None
+    n = holders[0]
+    return frags[:n], frags[n], frags[n + 1 :]
+
+
 def field_line(
     label: str, value: str, *, limit: int = LIMITS["procedure"], bold: bool = False
 ) -> Flowable:
     """One "Label: value" line, the value clipped to `limit`, dotted when empty."""
-    shown = escape(or_blank(fonts.clip(value, limit)))
-    return para(f"{escape(label)}: <b>{shown}</b>" if bold else f"{escape(label)}: {shown}")
+    shown = or_blank(fonts.clip(value, limit))
+    return filled(f"{escape(label)}: <b>{HOLE}</b>" if bold else f"{escape(label)}: {HOLE}", shown)
 
 
 def pair_line(
@@ -162,7 +209,7 @@ _SHARED = 256  # blocks kept (units × days × form sets): a unit's day needs a 
 def form_note(spec: FormSpec) -> Flowable:
     """Top right: "Mẫu số 01" and the circular that defines it."""
     number, circular = escape(spec.number), escape(spec.circular)
-    return para(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", "note")
+    return SharedPara(f"<b>Mẫu số {number}</b><br/><i>(Kèm theo {circular})</i>", styles()["note"])
 
 
 @lru_cache(maxsize=_SHARED)
@@ -190,7 +237,7 @@ def header(unit: UnitInfo, day: date, form_set: str = "2025") -> Flowable:
         Spacer(1, 2.5 * mm),
         para(text(place_date(unit.place_name, day)), "dateline"),
     ]
-    table = Table([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
+    table = SharedTable([[left, right]], colWidths=[HEADER_LEFT_W, BODY_W - HEADER_LEFT_W])
     table.setStyle(_plain_cells(align="CENTER"))
     return table
 
@@ -212,7 +259,7 @@ def keep_together(unit_name: str) -> str:
 
 @lru_cache(maxsize=_SHARED)
 def title(spec: FormSpec) -> Flowable:
-    return para(escape(spec.title), "title")
+    return SharedPara(escape(spec.title), styles()["title"])
 
 
 def barcode(code: str) -> Flowable:
@@ -252,7 +299,7 @@ class LabelSlot(_Flowable):  # type: ignore[misc]
 
 def code_block(code: str, copy_label: str | LabelSlot = "") -> list[Flowable]:
     """Barcode, "Mã hồ sơ: …" under it, and "(Liên …)" when the form has copies."""
-    items = [Spacer(1, 2 * mm), barcode(code), para(f"Mã hồ sơ: <b>{escape(code)}</b>", "centre")]
+    items = [Spacer(1, 2 * mm), barcode(code), filled(f"Mã hồ sơ: <b>{HOLE}</b>", code, "centre")]
     if isinstance(copy_label, LabelSlot):
         items.append(copy_label)
     elif copy_label:
@@ -271,18 +318,13 @@ def grid(
 ) -> Flowable:
     """A bordered table of plain text; the heading row repeats when the table runs over a page.
     `small`: 10 pt cells for a table of many narrow columns."""
-    st = styles()
     head_style, plain, centre = (
         ("small_head", "small", "small_centre") if small else ("cell_head", "cell", "cell_centre")
     )
-    data = [[Para(escape(h), st[head_style]) for h in head]]
+    data = [[filled(HOLE, h, head_style) for h in head]]
     for row in rows:
-        data.append(
-            [
-                Para(escape(value), st[centre if c else plain])
-                for value, c in zip(row, centred, strict=True)
-            ]
-        )
+        styled = zip(row, centred, strict=True)
+        data.append([filled(HOLE, value, centre if c else plain) for value, c in styled])
     # an all-blank row is a row to write in by hand: give it room (it holds no text to overflow)
     heights = [None] + [None if any(v.strip() for v in row) else 9 * mm for row in rows]
     table = Table(
@@ -323,7 +365,7 @@ def _signature_pair(left: Signer, right: Signer) -> Flowable:
             cells.append(para(text(signer.name, LIMITS["clerk"]), "sign_name"))
         return cells
 
-    table = Table([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
+    table = SharedTable([[block(left), block(right)]], colWidths=[BODY_W / 2, BODY_W / 2])
     table.setStyle(_plain_cells(align="CENTER"))
     return table
 

@@ -1,0 +1,58 @@
+"""The seeded TTF faces: the same subset codes as reportlab's own splitting, in every document."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from counter_app.printing import fonts
+
+# seeded letters, ASCII, the no-break space, and letters the face has but the seed lacks
+# (Greek, Cyrillic, Latin Extended-A: enough of them to open a second subset)
+_OTHERS = "".join(map(chr, [*range(0x391, 0x3C9), *range(0x410, 0x44F), *range(0x100, 0x17F)]))
+_ALPHABET = fonts.SEED + "".join(map(chr, range(32, 127))) + "\u00a0" + _OTHERS + "漢"
+
+
+class _Doc:
+    """A stand-in for a reportlab document: the faces key their per-document state by it."""
+
+
+def _reportlab_split(face: fonts.SeededTTFont, texts: list[str]) -> list[object]:
+    """reportlab's own splitting, after the seed, in a document of its own."""
+    doc = _Doc()
+    TTFont.splitString(face, face._seed, doc)
+    return [TTFont.splitString(face, t, doc) for t in texts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=_ALPHABET, max_size=80), min_size=1, max_size=12))
+def test_split_matches_reportlab(texts: list[str]) -> None:
+    fonts.register_fonts()
+    face = pdfmetrics.getFont(fonts.REGULAR)
+    for _ in range(2):  # the first document seeds the face, the second copies the seed
+        doc = _Doc()
+        assert [face.splitString(t, doc) for t in texts] == _reportlab_split(face, texts)
+
+
+def _page() -> bytes:
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=True, initialFontName=fonts.REGULAR)
+    for i, text in enumerate(["Cộng hòa xã hội", _OTHERS, "Độc lập\u00a0- Tự do", _OTHERS[::-1]]):
+        canvas.setFont(fonts.BOLD if i % 2 else fonts.REGULAR, 8)
+        canvas.drawString(10, 800 - 10 * i, text)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def test_every_document_gets_the_same_bytes() -> None:
+    fonts.register_fonts()
+    first = _page()
+    assert _page() == first
+    assert re.search(rb"/F\d+\+1 ", first)  # the letters outside the seed opened a 2nd subset
