@@ -17,12 +17,17 @@ _lock = threading.Lock()
 _cache: dict[tuple[int, str], AdminUnits] = {}
 
 
+# What tells the list changed: its row count and newest change (every write sets updated_at).
 _STAMP = select(func.count(), func.max(AdminUnitOverride.updated_at))  # built once
 
 
-def _stamp(s: Session) -> tuple[int, str]:
-    count, latest = s.execute(_STAMP).one()
+def stamp_of(count: int | None, latest: object) -> tuple[int, str]:
+    """The list's stamp from its row count and newest updated_at (read by the caller)."""
     return int(count or 0), str(latest or "")
+
+
+def _stamp(s: Session) -> tuple[int, str]:
+    return stamp_of(*s.execute(_STAMP).one())
 
 
 _SESSION_KEY = "admin_units"
@@ -33,21 +38,21 @@ def forget_in(s: Session) -> None:
     s.info.pop(_SESSION_KEY, None)
 
 
-def units_in(s: Session) -> AdminUnits:
+def units_in(s: Session, stamp: tuple[int, str] | None = None) -> AdminUnits:
     """The list with this database's overrides, inside an open session. Read once per
     session (one session is one transaction in db/uow): a save asks for it twice (the
     address, then the view's commune), and the override list cannot change under a
-    transaction except through sync, which calls forget_in."""
+    transaction except through sync, which calls forget_in. `stamp`: the list's stamp
+    (STAMP_COLUMNS) when the caller already read it in this transaction."""
     memo = s.info.get(_SESSION_KEY)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    built = _units_in(s)
+    built = _units_in(s, stamp or _stamp(s))
     s.info[_SESSION_KEY] = built
     return built
 
 
-def _units_in(s: Session) -> AdminUnits:
-    stamp = _stamp(s)
+def _units_in(s: Session, stamp: tuple[int, str]) -> AdminUnits:
     if stamp[0] == 0:
         return default_units()
     with _lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,25 @@ class OverrideInfo:
 def load_calendar(s: Session) -> WorkCalendar:
     rows = s.scalars(select(CalendarOverride)).all()
     return WorkCalendar({r.day: (r.is_workday, r.note) for r in rows})
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[int, str], WorkCalendar] = {}
+
+
+def calendar_for(s: Session, stamp: tuple[int, str]) -> WorkCalendar:
+    """load_calendar, kept per process while the overrides' stamp (their row count and
+    newest updated_at, which every write sets: set_override, sync) read in this
+    transaction stays the same; another process's change moves the stamp."""
+    with _lock:
+        found = _cache.get(stamp)
+    if found is not None:
+        return found
+    built = load_calendar(s)
+    with _lock:
+        _cache.clear()
+        _cache[stamp] = built
+    return built
 
 
 def set_override(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, bindparam, case
+from sqlalchemy import Integer, Table, bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,14 @@ from counter_app.domain.errors import ValidationError
 
 
 def next_number(
-    s: Session, unit_id: str, kind: str, period: str, *, start: int = 1, end: int = 99_999
+    s: Session,
+    unit_id: str,
+    kind: str,
+    period: str,
+    *,
+    start: int = 1,
+    end: int = 99_999,
+    count: int = 1,
 ) -> int:
     """Next number in (unit, kind, period); the caller's transaction owns it until commit.
 
@@ -21,10 +28,14 @@ def next_number(
     `start`). On SQLite the transaction began with BEGIN IMMEDIATE, so this is serial; on
     PostgreSQL the upsert's row lock serialises concurrent writers until commit. A number
     past `end` is refused, and the rollback undoes the bump: nothing is ever skipped.
+    `count` > 1 draws that many consecutive numbers in the one statement and returns the
+    last (a save's outbox rows: value - count + 1 … value).
     """
     stmt = _upsert(s.get_bind().dialect.name)
-    params = {"unit_id": unit_id, "kind": kind, "period": period, "start": start}
-    value = int(s.execute(stmt, params).scalar_one())
+    params = {"unit_id": unit_id, "kind": kind, "period": period, "start": start, "n": count}
+    # On the session's connection: a Core statement on the table, no ORM bulk-insert path
+    # and no autoflush (the counter row is nothing the session holds).
+    value = int(s.connection().execute(stmt, params).scalar_one())
     if value > end:
         raise ValidationError("sequence_exhausted", kind=kind, period=period, end=end)
     return value
@@ -39,19 +50,22 @@ def _upsert(dialect: str) -> Any:
     stmt = _UPSERTS.get(dialect)
     if stmt is None:
         start = bindparam("start", type_=Integer)
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
+        n = bindparam("n", type_=Integer)
+        table = cast(Table, Counter.__table__)
+        c = table.c
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
         stmt = (
             ins.values(
                 unit_id=bindparam("unit_id"),
                 kind=bindparam("kind"),
                 period=bindparam("period"),
-                last=start,
+                last=start + n - 1,
             )
             .on_conflict_do_update(
-                index_elements=[Counter.unit_id, Counter.kind, Counter.period],
-                set_={"last": case((Counter.last >= start - 1, Counter.last + 1), else_=start)},
+                index_elements=[c.unit_id, c.kind, c.period],
+                set_={"last": case((c.last >= start - 1, c.last + n), else_=start + n - 1)},
             )
-            .returning(Counter.last)
+            .returning(c.last)
         )
         _UPSERTS[dialect] = stmt
     return stmt
