@@ -40,11 +40,16 @@ from counter_app.domain.text import clean_address, clean_name, clean_text, fold,
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
 from counter_app.services import addresses, files, resume
 from counter_app.services.admin_units import units_in
-from counter_app.services.auth import get_user
 from counter_app.services.calendar import calendar_for, load_calendar
-from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
+from counter_app.services.catalogue import CatalogueEntry, list_catalogue
 from counter_app.services.context import ServiceContext
-from counter_app.services.intake_rows import SaveFacts, read_facts, write_dossier, write_request
+from counter_app.services.intake_rows import (
+    SaveFacts,
+    read_context,
+    read_procedure,
+    write_dossier,
+    write_request,
+)
 from counter_app.services.lookup import count_name_words
 from counter_app.services.numbering import next_number
 from counter_app.services.queue import link_dossier
@@ -335,7 +340,7 @@ def _insert(
     at, backdated = _received_at(ctx, req, unit)
     day = at.date()
     refuse_closed_day(facts.closed_day, day)
-    proc = current_procedure(s, req.procedure)
+    proc = read_procedure(s, req.procedure)
     # Issue 16: the address's 2025 commune (refused only for an unknown or contradicting code).
     communes = units_in(s, facts.communes_stamp)
     address, commune_code = addresses.resolve(communes, req.address, req.commune_code)
@@ -529,9 +534,8 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
     digitised at intake (`scans`, documents' `files`) are stored with their dossier."""
     digitised = [_digitise(ctx, r) for r in requests]
     with ctx.uow.write() as s:
-        user = get_user(s, clerk)
-        unit = local_unit(s)
-        facts = read_facts(s, unit.id)  # every guard value in one statement
+        # the clerk, the unit and every guard value in one statement
+        user, unit, facts = read_context(s, clerk)
         rows: list[tuple[Dossier, DossierEvent | None, bool]] = []
         clock_checked = False
         for r, made in zip(requests, digitised, strict=True):
@@ -575,6 +579,7 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
                 events=[ev] if ev else None,
                 names=names,
                 files=None if ev is None or has_files else (),
+                unit=unit,
             )
             for d, ev, has_files in rows
         ]

@@ -8,23 +8,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import (
     AdminUnitOverride,
     CalendarOverride,
+    DayClose,
     Dossier,
     DossierDocument,
     DossierEvent,
     IntakeRequestRow,
     Meta,
     NameToken,
+    Procedure,
+    Unit,
+    User,
 )
 from counter_app.services.admin_units import stamp_of
+from counter_app.services.auth import get_user
+from counter_app.services.catalogue import current_procedure
 from counter_app.services.receipt import _LAST_AUDIT, _LAST_OUTBOX, OFFSET_KEY
 from counter_app.services.records import _LAST_CLOSED, _MAX_OUTBOX_SEQ
 from counter_app.services.resume import FRESH_KEY, PENDING_KEY
+from counter_app.services.units import LOCAL_UNIT_KEY, local_unit
 
 
 @dataclass(frozen=True)
@@ -46,23 +53,33 @@ def _meta(key: str) -> Any:
     return select(Meta.value).where(Meta.key == key).scalar_subquery()
 
 
-_FACTS = select(  # built once: every save runs it
-    _LAST_CLOSED.scalar_subquery(),
-    _LAST_OUTBOX.scalar_subquery(),
-    _LAST_AUDIT.scalar_subquery(),
-    _meta(OFFSET_KEY),
-    _meta(FRESH_KEY),
-    _meta(PENDING_KEY),
-    _MAX_OUTBOX_SEQ.scalar_subquery(),
-    select(func.count()).select_from(CalendarOverride).scalar_subquery(),
-    select(func.max(CalendarOverride.updated_at)).scalar_subquery(),
-    select(func.count()).select_from(AdminUnitOverride).scalar_subquery(),
-    select(func.max(AdminUnitOverride.updated_at)).scalar_subquery(),
-)
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
-def read_facts(s: Session, unit_id: str) -> SaveFacts:
-    r = s.execute(_FACTS, {"unit_id": unit_id}).one()
+_UNITS = _table(Unit)
+_USERS = _table(User)
+_PROCEDURES = _table(Procedure)
+_USER_COLUMNS = ("id", "unit_id", "username", "full_name", "role", "active")
+
+
+def _facts(closed_day: Any) -> tuple[Any, ...]:
+    return (
+        closed_day,
+        _LAST_OUTBOX.scalar_subquery(),
+        _LAST_AUDIT.scalar_subquery(),
+        _meta(OFFSET_KEY),
+        _meta(FRESH_KEY),
+        _meta(PENDING_KEY),
+        _MAX_OUTBOX_SEQ.scalar_subquery(),
+        select(func.count()).select_from(CalendarOverride).scalar_subquery(),
+        select(func.max(CalendarOverride.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(AdminUnitOverride).scalar_subquery(),
+        select(func.max(AdminUnitOverride.updated_at)).scalar_subquery(),
+    )
+
+
+def _to_facts(r: Any) -> SaveFacts:
     return SaveFacts(
         closed_day=r[0],
         last_outbox_at=r[1],
@@ -74,6 +91,60 @@ def read_facts(s: Session, unit_id: str) -> SaveFacts:
         calendar_stamp=(int(r[7] or 0), str(r[8] or "")),
         communes_stamp=stamp_of(r[9], r[10]),
     )
+
+
+_FACTS = select(*_facts(_LAST_CLOSED.scalar_subquery()))  # built once: every save runs it
+# The clerk, this install's unit and the facts in one statement (built once). Rows, not ORM
+# entities: the identity map and loading machinery cost more than the query; nothing is cached,
+# so a change by another process is seen by the next save.
+_CLOSED_OF_UNIT = (
+    select(DayClose.day)
+    .where(DayClose.unit_id == _UNITS.c.id)
+    .order_by(DayClose.day.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_CONTEXT = (
+    select(
+        *(_USERS.c[name] for name in _USER_COLUMNS),
+        *_UNITS.c,
+        *_facts(_CLOSED_OF_UNIT),
+    )
+    .select_from(_USERS)
+    .join(_UNITS, _UNITS.c.id == _meta(LOCAL_UNIT_KEY))
+    .where(_USERS.c.username == bindparam("username"))
+)
+_PROCEDURE = select(_PROCEDURES).where(
+    _PROCEDURES.c.code == bindparam("code"), _PROCEDURES.c.is_current
+)
+
+
+def read_facts(s: Session, unit_id: str) -> SaveFacts:
+    return _to_facts(s.execute(_FACTS, {"unit_id": unit_id}).one())
+
+
+def read_context(s: Session, username: str) -> tuple[User, Unit, SaveFacts]:
+    """The clerk (active), the local unit and the save's facts, as this transaction sees
+    them. The User and Unit are built from the row and never added to the session; an
+    unknown or inactive clerk or a missing unit is refused by get_user and local_unit."""
+    row = s.connection().execute(_CONTEXT, {"username": username.strip().lower()}).first()
+    if row is None or not row[_USER_COLUMNS.index("active")]:
+        user, unit = get_user(s, username), local_unit(s)
+        return user, unit, read_facts(s, unit.id)
+    n_user, n_unit = len(_USER_COLUMNS), len(_UNITS.c)
+    user = User(**dict(zip(_USER_COLUMNS, row[:n_user], strict=True)))
+    unit_values = row[n_user : n_user + n_unit]
+    unit = Unit(**dict(zip(_UNITS.c.keys(), unit_values, strict=True)))
+    return user, unit, _to_facts(row[n_user + n_unit :])
+
+
+def read_procedure(s: Session, code: str) -> Procedure:
+    """The current version of a procedure, built from its row (never added to the
+    session); an unknown code is refused by current_procedure."""
+    row = s.connection().execute(_PROCEDURE, {"code": code.strip()}).first()
+    if row is None:
+        return current_procedure(s, code)
+    return Procedure(**row._asdict())
 
 
 def _insert(model: type[Any]) -> Any:

@@ -44,9 +44,11 @@ def dossier_view(
     events: Sequence[DossierEvent] | None = None,
     names: dict[str, str] | None = None,
     files: Sequence[tuple[DossierFile, StoredFile]] | None = None,
+    unit: Unit | None = None,
 ) -> DossierView:
-    """`events`, `names` and `files` (its digitised files) may be handed in by a caller that
-    already holds them (a new dossier), which saves the queries; otherwise they are read."""
+    """`events`, `names`, `files` (its digitised files) and `unit` (the dossier's) may be
+    handed in by a caller that already holds them (a new dossier), which saves the queries;
+    otherwise they are read."""
     if events is None:
         # The history and who did each step, in one query.
         rows = s.execute(
@@ -65,7 +67,8 @@ def dossier_view(
     presented = {x["name"] for x in d.procedure.documents if x.get("presented")}
     stored = digitised_files(s, d.id) if files is None else files
     digitised = {f.document_id for f, _ in stored}
-    unit = s.get(Unit, d.unit_id)
+    if unit is None or unit.id != d.unit_id:
+        unit = s.get(Unit, d.unit_id)
     assert unit is not None
     return DossierView(
         id=d.id,
