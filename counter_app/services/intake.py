@@ -345,7 +345,7 @@ def _insert(
     communes = units_in(s, facts.communes_stamp)
     address, commune_code = addresses.resolve(communes, req.address, req.commune_code)
     address_card = req.address_card if req.address_card != address else ""
-    calendar = calendar_for(s, facts.calendar_stamp)
+    calendar = calendar_for(s, facts.calendar_key)
     hours = office_hours(unit)
     plan = compute_due(at, proc.processing_days, calendar, hours, time_unit=proc.time_unit)
     docs = resolve_documents(proc, req.documents)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.models import (
     AdminUnitOverride,
-    CalendarOverride,
     DayClose,
     Dossier,
     DossierDocument,
@@ -27,6 +26,7 @@ from counter_app.db.models import (
 )
 from counter_app.services.admin_units import stamp_of
 from counter_app.services.auth import get_user
+from counter_app.services.calendar import CALENDAR_KEY
 from counter_app.services.catalogue import current_procedure
 from counter_app.services.receipt import _LAST_AUDIT, _LAST_OUTBOX, OFFSET_KEY
 from counter_app.services.records import _LAST_CLOSED, _MAX_OUTBOX_SEQ
@@ -45,7 +45,7 @@ class SaveFacts:
     fresh_range: str | None  # app_meta: a recovery code range after a restore
     restore_pending: str | None  # app_meta: a restore waiting for its check
     outbox_max: int | None  # the outbox's highest seq (the counter never goes below it)
-    calendar_stamp: tuple[int, str]  # the calendar overrides' (count, newest change)
+    calendar_key: str | None  # the calendar overrides' content (services/calendar)
     communes_stamp: tuple[int, str]  # the commune list overrides' (count, newest change)
 
 
@@ -72,8 +72,7 @@ def _facts(closed_day: Any) -> tuple[Any, ...]:
         _meta(FRESH_KEY),
         _meta(PENDING_KEY),
         _MAX_OUTBOX_SEQ.scalar_subquery(),
-        select(func.count()).select_from(CalendarOverride).scalar_subquery(),
-        select(func.max(CalendarOverride.updated_at)).scalar_subquery(),
+        CALENDAR_KEY,
         select(func.count()).select_from(AdminUnitOverride).scalar_subquery(),
         select(func.max(AdminUnitOverride.updated_at)).scalar_subquery(),
     )
@@ -88,8 +87,8 @@ def _to_facts(r: Any) -> SaveFacts:
         fresh_range=r[4],
         restore_pending=r[5],
         outbox_max=r[6],
-        calendar_stamp=(int(r[7] or 0), str(r[8] or "")),
-        communes_stamp=stamp_of(r[9], r[10]),
+        calendar_key=r[7],
+        communes_stamp=stamp_of(r[8], r[9]),
     )
 
 
