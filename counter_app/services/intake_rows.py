@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, Text, bindparam, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import (
@@ -24,6 +24,7 @@ from counter_app.db.models import (
     Unit,
     User,
 )
+from counter_app.db.types import JSONText
 from counter_app.services.admin_units import stamp_of
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import CALENDAR_KEY
@@ -61,6 +62,7 @@ _UNITS = _table(Unit)
 _USERS = _table(User)
 _PROCEDURES = _table(Procedure)
 _USER_COLUMNS = ("id", "unit_id", "username", "full_name", "role", "active")
+_UNIT_COLUMNS = tuple(_UNITS.c.keys())
 
 
 def _facts(closed_day: Any) -> tuple[Any, ...]:
@@ -113,9 +115,34 @@ _CONTEXT = (
     .join(_UNITS, _UNITS.c.id == _meta(LOCAL_UNIT_KEY))
     .where(_USERS.c.username == bindparam("username"))
 )
-_PROCEDURE = select(_PROCEDURES).where(
-    _PROCEDURES.c.code == bindparam("code"), _PROCEDURES.c.is_current
-)
+# The procedure's document list as stored text: with the other columns it keys _built.
+_PROCEDURE_COLUMNS = tuple(_PROCEDURES.c.keys())
+_PROCEDURE = select(
+    *(type_coerce(c, Text).label(c.key) if c.key == "documents" else c for c in _PROCEDURES.c)
+).where(_PROCEDURES.c.code == bindparam("code"), _PROCEDURES.c.is_current)
+_JSON = JSONText()
+
+# Objects built from a row, by the row's whole content: a row another process changed is
+# another key, so nothing here can be stale; it only spares rebuilding the same User, Unit
+# and Procedure at every save. Never added to a session, never changed after building.
+_BUILT: dict[tuple[Any, ...], Any] = {}
+_BUILT_MAX = 256
+
+
+def _built(
+    model: type[Any], names: tuple[str, ...], values: tuple[Any, ...], dialect: Any = None
+) -> Any:
+    key = (model, *values)
+    found = _BUILT.get(key)
+    if found is None:
+        fields = dict(zip(names, values, strict=True))
+        if "documents" in fields:
+            fields["documents"] = _JSON.process_result_value(fields["documents"], dialect)
+        found = model(**fields)
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        _BUILT[key] = found
+    return found
 
 
 def read_facts(s: Session, unit_id: str) -> SaveFacts:
@@ -130,20 +157,21 @@ def read_context(s: Session, username: str) -> tuple[User, Unit, SaveFacts]:
     if row is None or not row[_USER_COLUMNS.index("active")]:
         user, unit = get_user(s, username), local_unit(s)
         return user, unit, read_facts(s, unit.id)
-    n_user, n_unit = len(_USER_COLUMNS), len(_UNITS.c)
-    user = User(**dict(zip(_USER_COLUMNS, row[:n_user], strict=True)))
-    unit_values = row[n_user : n_user + n_unit]
-    unit = Unit(**dict(zip(_UNITS.c.keys(), unit_values, strict=True)))
+    n_user, n_unit = len(_USER_COLUMNS), len(_UNIT_COLUMNS)
+    user = _built(User, _USER_COLUMNS, tuple(row[:n_user]))
+    unit = _built(Unit, _UNIT_COLUMNS, tuple(row[n_user : n_user + n_unit]))
     return user, unit, _to_facts(row[n_user + n_unit :])
 
 
 def read_procedure(s: Session, code: str) -> Procedure:
     """The current version of a procedure, built from its row (never added to the
     session); an unknown code is refused by current_procedure."""
-    row = s.connection().execute(_PROCEDURE, {"code": code.strip()}).first()
+    conn = s.connection()
+    row = conn.execute(_PROCEDURE, {"code": code.strip()}).first()
     if row is None:
         return current_procedure(s, code)
-    return Procedure(**row._asdict())
+    proc: Procedure = _built(Procedure, _PROCEDURE_COLUMNS, tuple(row), conn.dialect)
+    return proc
 
 
 def _insert(model: type[Any]) -> Any:
