@@ -51,7 +51,7 @@ from counter_app.services.intake_rows import (
     write_request,
 )
 from counter_app.services.lookup import count_name_words
-from counter_app.services.numbering import next_number
+from counter_app.services.numbering import Draw, next_numbers
 from counter_app.services.queue import link_dossier
 from counter_app.services.receipt import judge_clock
 from counter_app.services.records import append_audit, emit_many, event_record, refuse_closed_day
@@ -353,16 +353,19 @@ def _insert(
     status = "supplement_requested" if missing else "accepted"
     # The unit's range, a recovery range after a restore, or a refusal until the check ran.
     kind, lo, hi = resume.range_from(unit, facts.fresh_range, facts.restore_pending)
-    # Keyed by exactly what the code shows (yymmdd): two dates with one code never share it.
-    seq = next_number(s, unit.id, kind, code_period(day), start=lo, end=hi)
-    # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
-    reg_no = next_number(s, unit.id, "register", str(day.year), end=2**31 - 1)
+    draws = [
+        # Keyed by exactly what the code shows (yymmdd): two dates with one code never share it.
+        Draw(kind, code_period(day), start=lo, end=hi),
+        # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
+        Draw("register", str(day.year), end=2**31 - 1),
+    ]
     # A certification also enters the year's sổ chứng thực, numbered from 1 (DOMAIN.md §7).
-    cert_book, cert_no = None, None
-    if proc.certification_book:
-        kind = proc.certification_book
-        cert_no = next_number(s, unit.id, f"cert-{kind}", str(day.year), end=2**31 - 1)
-        cert_book = cert_book_name(kind, day.year)
+    book = proc.certification_book
+    if book:
+        draws.append(Draw(f"cert-{book}", str(day.year), end=2**31 - 1))
+    seq, reg_no, *cert = next_numbers(s, unit.id, draws)  # one statement
+    cert_no = cert[0] if cert else None
+    cert_book = cert_book_name(book, day.year) if book else None
     row: dict[str, Any] = {
         "id": new_id(),
         "unit_id": unit.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, case
@@ -41,7 +43,7 @@ def next_number(
     return value
 
 
-_UPSERTS: dict[str, Any] = {}
+_UPSERTS: dict[Any, Any] = {}  # by dialect (one counter) or (dialect, n counters)
 
 
 def _upsert(dialect: str) -> Any:
@@ -68,4 +70,64 @@ def _upsert(dialect: str) -> Any:
             .returning(c.last)
         )
         _UPSERTS[dialect] = stmt
+    return stmt
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One number wanted from the counter (kind, period), as next_number's arguments."""
+
+    kind: str
+    period: str
+    start: int = 1
+    end: int = 99_999
+
+
+def next_numbers(s: Session, unit_id: str, draws: Sequence[Draw]) -> list[int]:
+    """next_number for several different counters in ONE upsert (a save's dossier code,
+    register number and certification number), same rules, in the order asked."""
+    if len(draws) == 1:
+        d = draws[0]
+        return [next_number(s, unit_id, d.kind, d.period, start=d.start, end=d.end)]
+    conn = s.connection()
+    params: dict[str, Any] = {"unit_id": unit_id}
+    for i, d in enumerate(draws):
+        params.update({f"kind{i}": d.kind, f"period{i}": d.period, f"start{i}": d.start})
+    rows = conn.execute(_multi(conn.dialect.name, len(draws)), params)
+    got = {(k, p): int(v) for k, p, v in rows}
+    out = []
+    for d in draws:
+        value = got[(d.kind, d.period)]
+        if value > d.end:
+            raise ValidationError("sequence_exhausted", kind=d.kind, period=d.period, end=d.end)
+        out.append(value)
+    return out
+
+
+def _multi(dialect: str, n: int) -> Any:
+    """The upsert of n counters with RETURNING (kind, period, last), built once per shape:
+    each row's `start` is the value it is inserted with, so the update reads it back as
+    excluded.last."""
+    stmt = _UPSERTS.get((dialect, n))
+    if stmt is None:
+        table = cast(Table, Counter.__table__)
+        c = table.c
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        ins = ins.values(
+            [
+                {
+                    "unit_id": bindparam("unit_id"),
+                    "kind": bindparam(f"kind{i}"),
+                    "period": bindparam(f"period{i}"),
+                    "last": bindparam(f"start{i}", type_=Integer),
+                }
+                for i in range(n)
+            ]
+        )
+        start = ins.excluded.last
+        stmt = ins.on_conflict_do_update(
+            index_elements=[c.unit_id, c.kind, c.period],
+            set_={"last": case((c.last >= start - 1, c.last + 1), else_=start)},
+        ).returning(c.kind, c.period, c.last)
+        _UPSERTS[(dialect, n)] = stmt
     return stmt
