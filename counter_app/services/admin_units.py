@@ -18,7 +18,7 @@ _lock = threading.Lock()
 _cache: dict[tuple[int, str], AdminUnits] = {}
 
 
-Stamp = tuple[int, Any]  # how many overrides, and when the latest changed
+Stamp = tuple[int | None, Any]  # how many overrides, and when the latest changed
 # The stamp as two scalar subqueries, for a caller to add to a select it runs anyway.
 STAMP_COLUMNS = (
     select(func.count()).select_from(AdminUnitOverride).scalar_subquery().label("au_count"),
@@ -29,6 +29,11 @@ _STAMP = select(*STAMP_COLUMNS)  # built once
 
 def _stamp(s: Session) -> tuple[int, str]:
     count, latest = s.execute(_STAMP).one()
+    return _normal((count, latest))
+
+
+def stamp_of(count: int | None, latest: object) -> tuple[int, str]:
+    """The list's stamp from its row count and newest updated_at (read by the caller)."""
     return _normal((count, latest))
 
 

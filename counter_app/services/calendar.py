@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import extract, select
+from sqlalchemy import String, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import CalendarOverride
@@ -25,6 +26,34 @@ class OverrideInfo:
 def load_calendar(s: Session) -> WorkCalendar:
     rows = s.scalars(select(CalendarOverride)).all()
     return WorkCalendar({r.day: (r.is_workday, r.note) for r in rows})
+
+
+_lock = threading.Lock()
+_cache: dict[str, WorkCalendar] = {}
+_row = CalendarOverride.__table__.c
+# The overrides' whole content in one string (a few dozen short rows a year): read inside a
+# save's transaction it tells exactly whether the calendar kept per process still holds,
+# whoever changed it (this process, another, sync), whatever the clock said at the time.
+CALENDAR_KEY = select(
+    func.aggregate_strings(
+        cast(_row.day, String) + "|" + cast(_row.is_workday, String) + "|" + _row.note, ";"
+    )
+).scalar_subquery()
+
+
+def calendar_for(s: Session, key: str | None) -> WorkCalendar:
+    """load_calendar, kept per process while CALENDAR_KEY, read in this transaction, is
+    the same."""
+    key = key or ""
+    with _lock:
+        found = _cache.get(key)
+    if found is not None:
+        return found
+    built = load_calendar(s)
+    with _lock:
+        _cache.clear()
+        _cache[key] = built
+    return built
 
 
 def set_override(

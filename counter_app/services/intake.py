@@ -17,7 +17,6 @@ from counter_app.db.models import (
     DossierDocument,
     DossierEvent,
     IntakeRequestRow,
-    NameToken,
     Procedure,
     Unit,
     User,
@@ -41,15 +40,21 @@ from counter_app.domain.text import clean_address, clean_name, clean_text, fold,
 from counter_app.domain.workdays import OfficeHours, WorkCalendar, compute_due
 from counter_app.services import addresses, files, resume
 from counter_app.services.admin_units import units_in
-from counter_app.services.auth import get_user
-from counter_app.services.calendar import load_calendar
-from counter_app.services.catalogue import CatalogueEntry, current_procedure, list_catalogue
+from counter_app.services.calendar import calendar_for, load_calendar
+from counter_app.services.catalogue import CatalogueEntry, list_catalogue
 from counter_app.services.context import ServiceContext
+from counter_app.services.intake_rows import (
+    SaveFacts,
+    read_context,
+    read_procedure,
+    write_dossier,
+    write_request,
+)
 from counter_app.services.lookup import count_name_words
-from counter_app.services.numbering import next_number
+from counter_app.services.numbering import Draw, next_numbers
 from counter_app.services.queue import link_dossier
-from counter_app.services.receipt import check_clock
-from counter_app.services.records import append_audit, append_event, check_day_open, emit
+from counter_app.services.receipt import judge_clock
+from counter_app.services.records import append_audit, emit_many, event_record, refuse_closed_day
 from counter_app.services.units import local_unit, office_hours, unit_info
 from counter_app.services.views import dossier_view
 
@@ -328,100 +333,113 @@ def _received_at(ctx: ServiceContext, req: IntakeRequest, unit: Unit) -> tuple[d
 
 
 def _insert(
-    s: Session, ctx: ServiceContext, req: IntakeRequest, clerk: User, unit: Unit
+    s: Session, ctx: ServiceContext, req: IntakeRequest, clerk: User, unit: Unit, facts: SaveFacts
 ) -> tuple[Dossier, DossierEvent]:
+    """Write one dossier's rows (Core inserts, intake_rows); the Dossier and DossierEvent
+    returned are built from the same values for the view, never added to the session."""
     at, backdated = _received_at(ctx, req, unit)
     day = at.date()
-    check_day_open(s, unit.id, day)
-    proc = current_procedure(s, req.procedure)
+    refuse_closed_day(facts.closed_day, day)
+    proc = read_procedure(s, req.procedure)
     # Issue 16: the address's 2025 commune (refused only for an unknown or contradicting code).
-    address, commune_code = addresses.resolve(units_in(s), req.address, req.commune_code)
+    communes = units_in(s, facts.communes_stamp)
+    address, commune_code = addresses.resolve(communes, req.address, req.commune_code)
     address_card = req.address_card if req.address_card != address else ""
-    plan = compute_due(
-        at, proc.processing_days, load_calendar(s), office_hours(unit), time_unit=proc.time_unit
-    )
+    calendar = calendar_for(s, facts.calendar_key)
+    hours = office_hours(unit)
+    plan = compute_due(at, proc.processing_days, calendar, hours, time_unit=proc.time_unit)
     docs = resolve_documents(proc, req.documents)
     missing = [d for d in docs if d.required and not d.received]
     status = "supplement_requested" if missing else "accepted"
     # The unit's range, a recovery range after a restore, or a refusal until the check ran.
-    kind, lo, hi = resume.code_range(s, unit)
-    # Keyed by exactly what the code shows (yymmdd): two dates with one code never share it.
-    seq = next_number(s, unit.id, kind, code_period(day), start=lo, end=hi)
-    # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
-    reg_no = next_number(s, unit.id, "register", str(day.year), end=2**31 - 1)
+    kind, lo, hi = resume.range_from(unit, facts.fresh_range, facts.restore_pending)
+    draws = [
+        # Keyed by exactly what the code shows (yymmdd): two dates with one code never share it.
+        Draw(kind, code_period(day), start=lo, end=hi),
+        # The register book numbers on for the whole year: no cap (DOMAIN.md §3, Số thứ tự).
+        Draw("register", str(day.year), end=2**31 - 1),
+    ]
     # A certification also enters the year's sổ chứng thực, numbered from 1 (DOMAIN.md §7).
-    cert_book, cert_no = None, None
-    if proc.certification_book:
-        kind = proc.certification_book
-        cert_no = next_number(s, unit.id, f"cert-{kind}", str(day.year), end=2**31 - 1)
-        cert_book = cert_book_name(kind, day.year)
-    d = Dossier(
-        id=new_id(),
-        unit_id=unit.id,
-        code=format_code(unit.agency_id, day, seq),
-        code_day=day,
-        code_seq=seq,
-        procedure_id=proc.id,
-        procedure=proc,
-        applicant_name=req.name,
-        applicant_id_number=req.id_number,
-        applicant_phone=req.phone,
-        applicant_address=address,
-        applicant_commune_code=commune_code,
-        applicant_address_card=address_card,
-        applicant_email=req.email,
-        sets=req.sets,
-        receive_channel=req.receive_channel,
-        return_channel=req.return_channel,
-        return_address=req.return_address,
-        fee=proc.fee,
-        received_at=at,
-        effective_day=plan.effective_day,
-        due_at=plan.due_at,
-        original_due_at=plan.due_at,  # the report's: an apology moves due_at only
-        # The status its first event gives it (append_event sets the same value): no INSERT
-        # "new" then UPDATE in one transaction; nothing outside it could ever see "new".
-        status=status,
-        received_by=clerk.id,
-        register_book=f"01/{day.year}",
-        register_no=reg_no,
-        form_set=form_set_on(day),
-        cert_book=cert_book,
-        cert_no=cert_no,
-    )
+    book = proc.certification_book
+    if book:
+        draws.append(Draw(f"cert-{book}", str(day.year), end=2**31 - 1))
+    seq, reg_no, *cert = next_numbers(s, unit.id, draws)  # one statement
+    cert_no = cert[0] if cert else None
+    cert_book = cert_book_name(book, day.year) if book else None
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "unit_id": unit.id,
+        "code": format_code(unit.agency_id, day, seq),
+        "code_day": day,
+        "code_seq": seq,
+        "procedure_id": proc.id,
+        "applicant_name": req.name,
+        "applicant_id_number": req.id_number,
+        "applicant_phone": req.phone,
+        "applicant_address": address,
+        "applicant_commune_code": commune_code,
+        "applicant_address_card": address_card,
+        "applicant_email": req.email,
+        "sets": req.sets,
+        "receive_channel": req.receive_channel,
+        "return_channel": req.return_channel,
+        "return_address": req.return_address,
+        "fee": proc.fee,
+        "received_at": at,
+        "effective_day": plan.effective_day,
+        "due_at": plan.due_at,
+        "original_due_at": plan.due_at,  # the report's: an apology moves due_at only
+        # The status its first event gives it: no INSERT "new" then UPDATE in one
+        # transaction; nothing outside it could ever see "new".
+        "status": status,
+        "received_by": clerk.id,
+        "register_book": f"01/{day.year}",
+        "register_no": reg_no,
+        "form_set": form_set_on(day),
+        "ticket_id": None,
+        "cert_book": cert_book,
+        "cert_no": cert_no,
+        "returned_postal": False,
+        "apologized": False,
+    }
+    d = Dossier(**row, procedure=proc)
     if req.ticket_id:
         link_dossier(s, req.ticket_id, d)  # an unknown ticket refuses the save: nothing half-linked
-    d.documents = [
-        DossierDocument(
-            position=i,
-            name=x.name,
-            kind=x.kind,
-            count=x.count,
-            received=x.received,
-            required=x.required,
-        )
+        row["ticket_id"] = d.ticket_id
+    lines = [
+        {
+            "id": new_id(),
+            "dossier_id": d.id,
+            "position": i,
+            "name": x.name,
+            "kind": x.kind,
+            "count": x.count,
+            "received": x.received,
+            "required": x.required,
+        }
         for i, x in enumerate(docs)
     ]
+    d.documents = [DossierDocument(**x) for x in lines]
     keys = name_keys(req.name)
-    d.name_tokens = [NameToken(token=k, received_at=at) for k in keys]
-    s.add(d)
-    count_name_words(s, keys)
-    s.flush()
+    tokens = [{"dossier_id": d.id, "token": k, "received_at": at} for k in keys]
     now = ctx.now()
-    emit(s, unit.id, "dossier", _payload(d, proc), now)
-    reason = "; ".join(m.name for m in missing)
-    ev = append_event(
-        s,
-        d,
+    event, event_payload = event_record(
+        unit_id=unit.id,
+        dossier_id=d.id,
+        code=d.code,
         kind="received" if not missing else "supplement_requested",
         status=status,
         at=at,
         business_day=day,
         by_user_id=clerk.id,
         recorded_at=now,
-        reason=reason,
-        day_checked=True,
+        reason="; ".join(m.name for m in missing),
     )
+    write_dossier(s, row, lines, tokens, event)
+    count_name_words(s, keys)
+    # central learns of the dossier first, then of its first event
+    outbox = [("dossier", _payload(d, proc)), ("dossier_event", event_payload)]
+    emit_many(s, unit.id, outbox, now, table_max=facts.outbox_max)
     if backdated:
         append_audit(
             s,
@@ -440,7 +458,7 @@ def _insert(
             LATE_ENTRY_ACTION,
             {"code": d.code, "received_at": at.isoformat(), "recorded_at": now.isoformat()},
         )
-    return d, ev
+    return d, DossierEvent(**event)
 
 
 def _payload(d: Dossier, proc: Procedure) -> dict[str, Any]:
@@ -519,8 +537,8 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
     digitised at intake (`scans`, documents' `files`) are stored with their dossier."""
     digitised = [_digitise(ctx, r) for r in requests]
     with ctx.uow.write() as s:
-        user = get_user(s, clerk)
-        unit = local_unit(s)
+        # the clerk, the unit and every guard value in one statement
+        user, unit, facts = read_context(s, clerk)
         rows: list[tuple[Dossier, DossierEvent | None, bool]] = []
         clock_checked = False
         for r, made in zip(requests, digitised, strict=True):
@@ -529,20 +547,22 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
                 rows.append((first, None, True))  # a repeat: the first result, nothing written
                 continue
             if not clock_checked:  # a clock far off would date the dossier wrongly
-                check_clock(s, ctx, unit)
-                clock_checked = True
-            d, ev = _insert(s, ctx, r, user, unit)
-            if r.request_id:
-                s.add(
-                    IntakeRequestRow(
-                        unit_id=unit.id,
-                        request_id=r.request_id,
-                        fingerprint=r.fingerprint(),
-                        dossier_id=d.id,
-                        created_at=ctx.clock(),
-                    )
+                judge_clock(
+                    ctx, unit, facts.last_outbox_at, facts.last_audit_at, facts.clock_offset
                 )
-                s.flush()
+                clock_checked = True
+            d, ev = _insert(s, ctx, r, user, unit, facts)
+            if r.request_id:
+                write_request(
+                    s,
+                    {
+                        "unit_id": unit.id,
+                        "request_id": r.request_id,
+                        "fingerprint": r.fingerprint(),
+                        "dossier_id": d.id,
+                        "created_at": ctx.clock(),
+                    },
+                )
             by_position = {x.position: x for x in d.documents}
             for m in made:  # after the dossier's own event: central learns of it first
                 doc = by_position.get(m.index)
@@ -562,6 +582,7 @@ def register(ctx: ServiceContext, requests: list[IntakeRequest], clerk: str) -> 
                 events=[ev] if ev else None,
                 names=names,
                 files=None if ev is None or has_files else (),
+                unit=unit,
             )
             for d, ev, has_files in rows
         ]

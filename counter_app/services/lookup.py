@@ -96,7 +96,7 @@ def count_name_words(s: Session, words: list[str]) -> None:
             index_elements=[table.c.token], set_={"dossiers": table.c.dossiers + 1}
         )
         _NAME_WORD_UPSERTS[dialect] = stmt
-    s.execute(stmt, [{"token": w} for w in words])
+    s.connection().execute(stmt, [{"token": w} for w in words])  # Core: no autoflush needed
 
 
 _NAME_WORD_UPSERTS: dict[str, Any] = {}

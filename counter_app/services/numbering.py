@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Integer, bindparam, case
+from sqlalchemy import Integer, Table, bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,14 @@ from counter_app.domain.errors import ValidationError
 
 
 def next_number(
-    s: Session, unit_id: str, kind: str, period: str, *, start: int = 1, end: int = 99_999
+    s: Session,
+    unit_id: str,
+    kind: str,
+    period: str,
+    *,
+    start: int = 1,
+    end: int = 99_999,
+    count: int = 1,
 ) -> int:
     """Next number in (unit, kind, period); the caller's transaction owns it until commit.
 
@@ -21,16 +30,20 @@ def next_number(
     `start`). On SQLite the transaction began with BEGIN IMMEDIATE, so this is serial; on
     PostgreSQL the upsert's row lock serialises concurrent writers until commit. A number
     past `end` is refused, and the rollback undoes the bump: nothing is ever skipped.
+    `count` > 1 draws that many consecutive numbers in the one statement and returns the
+    last (a save's outbox rows: value - count + 1 … value).
     """
     stmt = _upsert(s.get_bind().dialect.name)
-    params = {"unit_id": unit_id, "kind": kind, "period": period, "start": start}
-    value = int(s.execute(stmt, params).scalar_one())
+    params = {"unit_id": unit_id, "kind": kind, "period": period, "start": start, "n": count}
+    # On the session's connection: a Core statement on the table, no ORM bulk-insert path
+    # and no autoflush (the counter row is nothing the session holds).
+    value = int(s.connection().execute(stmt, params).scalar_one())
     if value > end:
         raise ValidationError("sequence_exhausted", kind=kind, period=period, end=end)
     return value
 
 
-_UPSERTS: dict[str, Any] = {}
+_UPSERTS: dict[Any, Any] = {}  # by dialect (one counter) or (dialect, n counters)
 
 
 def _upsert(dialect: str) -> Any:
@@ -39,19 +52,82 @@ def _upsert(dialect: str) -> Any:
     stmt = _UPSERTS.get(dialect)
     if stmt is None:
         start = bindparam("start", type_=Integer)
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
+        n = bindparam("n", type_=Integer)
+        table = cast(Table, Counter.__table__)
+        c = table.c
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
         stmt = (
             ins.values(
                 unit_id=bindparam("unit_id"),
                 kind=bindparam("kind"),
                 period=bindparam("period"),
-                last=start,
+                last=start + n - 1,
             )
             .on_conflict_do_update(
-                index_elements=[Counter.unit_id, Counter.kind, Counter.period],
-                set_={"last": case((Counter.last >= start - 1, Counter.last + 1), else_=start)},
+                index_elements=[c.unit_id, c.kind, c.period],
+                set_={"last": case((c.last >= start - 1, c.last + n), else_=start + n - 1)},
             )
-            .returning(Counter.last)
+            .returning(c.last)
         )
         _UPSERTS[dialect] = stmt
+    return stmt
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One number wanted from the counter (kind, period), as next_number's arguments."""
+
+    kind: str
+    period: str
+    start: int = 1
+    end: int = 99_999
+
+
+def next_numbers(s: Session, unit_id: str, draws: Sequence[Draw]) -> list[int]:
+    """next_number for several different counters in ONE upsert (a save's dossier code,
+    register number and certification number), same rules, in the order asked."""
+    if len(draws) == 1:
+        d = draws[0]
+        return [next_number(s, unit_id, d.kind, d.period, start=d.start, end=d.end)]
+    conn = s.connection()
+    params: dict[str, Any] = {"unit_id": unit_id}
+    for i, d in enumerate(draws):
+        params.update({f"kind{i}": d.kind, f"period{i}": d.period, f"start{i}": d.start})
+    rows = conn.execute(_multi(conn.dialect.name, len(draws)), params)
+    got = {(k, p): int(v) for k, p, v in rows}
+    out = []
+    for d in draws:
+        value = got[(d.kind, d.period)]
+        if value > d.end:
+            raise ValidationError("sequence_exhausted", kind=d.kind, period=d.period, end=d.end)
+        out.append(value)
+    return out
+
+
+def _multi(dialect: str, n: int) -> Any:
+    """The upsert of n counters with RETURNING (kind, period, last), built once per shape:
+    each row's `start` is the value it is inserted with, so the update reads it back as
+    excluded.last."""
+    stmt = _UPSERTS.get((dialect, n))
+    if stmt is None:
+        table = cast(Table, Counter.__table__)
+        c = table.c
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        ins = ins.values(
+            [
+                {
+                    "unit_id": bindparam("unit_id"),
+                    "kind": bindparam(f"kind{i}"),
+                    "period": bindparam(f"period{i}"),
+                    "last": bindparam(f"start{i}", type_=Integer),
+                }
+                for i in range(n)
+            ]
+        )
+        start = ins.excluded.last
+        stmt = ins.on_conflict_do_update(
+            index_elements=[c.unit_id, c.kind, c.period],
+            set_={"last": case((c.last >= start - 1, c.last + 1), else_=start)},
+        ).returning(c.kind, c.period, c.last)
+        _UPSERTS[(dialect, n)] = stmt
     return stmt

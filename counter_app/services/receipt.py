@@ -11,7 +11,7 @@ last sync (services/sync, app_meta `sync.clock_offset_s`) is beyond the unit's l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -84,9 +84,21 @@ _LAST_AUDIT = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
 
 def check_clock(s: Session, ctx: ServiceContext, unit: Unit) -> None:
     """Refuse (ValidationError) while the PC's clock cannot be trusted; see the module doc."""
+    row = s.get(Meta, OFFSET_KEY)
+    offset = row.value if row else None
+    judge_clock(ctx, unit, s.scalar(_LAST_OUTBOX), s.scalar(_LAST_AUDIT), offset)
+
+
+def judge_clock(
+    ctx: ServiceContext,
+    unit: Unit,
+    last_out: datetime | None,
+    last_audit: datetime | None,
+    offset_value: str | None,
+) -> None:
+    """check_clock on values already read: the newest outbox entry's and audit entry's
+    times and the offset to central's clock that sync recorded (app_meta, as text)."""
     now = ctx.clock()
-    last_out = s.scalar(_LAST_OUTBOX)
-    last_audit = s.scalar(_LAST_AUDIT)
     newest = max((t for t in (last_out, last_audit) if t is not None), default=None)
     if newest is not None and now < newest - rules.CLOCK_BEHIND_TOLERANCE:
         raise ValidationError(
@@ -94,9 +106,8 @@ def check_clock(s: Session, ctx: ServiceContext, unit: Unit) -> None:
             now=f"{ctx.local(now):%d/%m/%Y %H:%M}",
             newest=f"{ctx.local(newest):%d/%m/%Y %H:%M}",
         )
-    row = s.get(Meta, OFFSET_KEY)
     try:
-        offset = abs(float(row.value)) if row else 0.0
+        offset = abs(float(offset_value)) if offset_value is not None else 0.0
     except ValueError:
         offset = 0.0
     if offset > unit.clock_skew_h * 3600:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import AuditEntry, DayClose, Dossier, DossierEvent, OutboxEvent
@@ -59,6 +59,18 @@ def verify_audit_chain(s: Session) -> int | None:
 
 _OUTBOX_COUNTED = "outbox_counter_checked"
 _MAX_OUTBOX_SEQ = select(func.max(OutboxEvent.seq))  # built once: every save runs it
+_INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
+
+
+def _outbox_start(s: Session, table_max: int | None) -> int:
+    """The counter never below the table's highest number: read once per transaction (a
+    save emits two or more events; after the first the counter is known to be past it).
+    `table_max`: that highest number when the caller already read it in this transaction."""
+    if s.info.get(_OUTBOX_COUNTED):
+        return 1
+    if table_max is None:
+        table_max = s.scalar(_MAX_OUTBOX_SEQ)
+    return (table_max or 0) + 1
 
 
 def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
@@ -68,16 +80,43 @@ def emit(s: Session, unit_id: str, kind: str, payload: dict[str, Any], at: datet
     autoincrement: a PostgreSQL sequence skips numbers on rollback and commits out of
     order, and central acknowledges only the highest sequence it holds without a gap.
     """
-    # The counter never below the table's highest number: read once per transaction (a
-    # save emits two or more events; after the first the counter is known to be past it).
-    start = 1 if s.info.get(_OUTBOX_COUNTED) else (s.scalar(_MAX_OUTBOX_SEQ) or 0) + 1
-    seq = next_number(s, unit_id, "outbox", "-", start=start, end=2**31 - 1)
+    seq = next_number(s, unit_id, "outbox", "-", start=_outbox_start(s, None), end=2**31 - 1)
     s.info[_OUTBOX_COUNTED] = True
     s.add(
         OutboxEvent(
             seq=seq, event_id=new_id(), unit_id=unit_id, kind=kind, payload=payload, created_at=at
         )
     )
+
+
+def emit_many(
+    s: Session,
+    unit_id: str,
+    events: list[tuple[str, dict[str, Any]]],
+    at: datetime,
+    *,
+    table_max: int | None = None,
+) -> None:
+    """Queue several events as `emit` does, in order, with one bump of the counter and one
+    INSERT for all of them (a new dossier and its first event)."""
+    if not events:
+        return
+    start = _outbox_start(s, table_max)
+    last = next_number(s, unit_id, "outbox", "-", start=start, end=2**31 - 1, count=len(events))
+    s.info[_OUTBOX_COUNTED] = True
+    first = last - len(events) + 1
+    rows = [
+        {
+            "seq": first + i,
+            "event_id": new_id(),
+            "unit_id": unit_id,
+            "kind": kind,
+            "payload": payload,
+            "created_at": at,
+        }
+        for i, (kind, payload) in enumerate(events)
+    ]
+    s.connection().execute(_INSERT_OUTBOX, rows)
 
 
 def last_closed_day(s: Session, unit_id: str) -> date | None:
@@ -93,9 +132,56 @@ _LAST_CLOSED = (  # built once: every save runs it
 
 
 def check_day_open(s: Session, unit_id: str, business_day: date) -> None:
-    closed = last_closed_day(s, unit_id)
+    refuse_closed_day(last_closed_day(s, unit_id), business_day)
+
+
+def refuse_closed_day(closed: date | None, business_day: date) -> None:
+    """Refuse a business day at or before the unit's last closed day `closed`."""
     if closed is not None and business_day <= closed:
         raise ValidationError("day_closed", day=business_day.isoformat(), closed=closed.isoformat())
+
+
+def event_record(
+    *,
+    unit_id: str,
+    dossier_id: str,
+    code: str,
+    kind: str,
+    status: str,
+    at: datetime,
+    business_day: date,
+    by_user_id: str,
+    recorded_at: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A status change's event row (column values) and its outbox payload for central."""
+    values = {
+        "id": new_id(),
+        "unit_id": unit_id,
+        "dossier_id": dossier_id,
+        "kind": kind,
+        "status": status,
+        "at": at,
+        "business_day": business_day,
+        "by_user_id": by_user_id,
+        "reason": reason,
+        "data": data or {},
+        "recorded_at": recorded_at,
+    }
+    payload = {
+        "id": values["id"],
+        "dossier_id": dossier_id,
+        "code": code,
+        "kind": kind,
+        "status": status,
+        "at": at.isoformat(),
+        "business_day": business_day.isoformat(),
+        "by": by_user_id,
+        "reason": reason,
+        "data": data or {},
+    }
+    return values, payload
 
 
 def append_event(
@@ -118,37 +204,21 @@ def append_event(
     """
     if not day_checked:
         check_day_open(s, dossier.unit_id, business_day)
-    ev = DossierEvent(
-        id=new_id(),
+    values, payload = event_record(
         unit_id=dossier.unit_id,
         dossier_id=dossier.id,
+        code=dossier.code,
         kind=kind,
         status=status,
         at=at,
         business_day=business_day,
         by_user_id=by_user_id,
-        reason=reason,
-        data=data or {},
         recorded_at=recorded_at,
+        reason=reason,
+        data=data,
     )
+    ev = DossierEvent(**values)
     s.add(ev)
     dossier.status = status
-    emit(
-        s,
-        dossier.unit_id,
-        "dossier_event",
-        {
-            "id": ev.id,
-            "dossier_id": dossier.id,
-            "code": dossier.code,
-            "kind": kind,
-            "status": status,
-            "at": at.isoformat(),
-            "business_day": business_day.isoformat(),
-            "by": by_user_id,
-            "reason": reason,
-            "data": data or {},
-        },
-        recorded_at,
-    )
+    emit(s, dossier.unit_id, "dossier_event", payload, recorded_at)
     return ev

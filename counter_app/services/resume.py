@@ -101,10 +101,15 @@ def normal_range(unit: Unit) -> tuple[int, int]:
 def code_range(s: Session, unit: Unit) -> tuple[str, int, int]:
     """The counter kind and range intake draws the next dossier code from; refuses while a
     restore waits for its check (unless a recovery range was chosen)."""
-    fresh = fresh_range(s)
+    return range_from(unit, _get(s, FRESH_KEY), _get(s, PENDING_KEY))
+
+
+def range_from(unit: Unit, fresh_raw: str | None, pending_raw: str | None) -> tuple[str, int, int]:
+    """code_range on the app_meta values already read (the recovery range, the pending check)."""
+    fresh = json.loads(fresh_raw) if fresh_raw else None
     if fresh:
         return str(fresh["kind"]), int(fresh["start"]), int(fresh["end"])
-    if _get(s, PENDING_KEY):
+    if pending_raw:
         raise ValidationError("restore_check_pending")
     lo, hi = normal_range(unit)
     return "dossier", lo, hi

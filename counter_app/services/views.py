@@ -145,10 +145,12 @@ def dossier_view(
     events: Sequence[DossierEvent] | None = None,
     names: dict[str, str] | None = None,
     files: Sequence[Any] | None = None,
+    unit: Unit | None = None,
 ) -> DossierView:
     """The view of a dossier the session holds (one just saved or changed). `events`,
-    `names` and `files` (its digitised files) may be handed in by a caller that already
-    holds them (a new dossier), which saves the queries; otherwise they are read."""
+    `names`, `files` (its digitised files) and `unit` (the dossier's) may be handed in by a
+    caller that already holds them (a new dossier), which saves the queries; otherwise they
+    are read."""
     if events is None:
         rows = s.execute(_EVENTS, {"id": d.id}).all()
         evs: Sequence[Any] = rows
@@ -158,7 +160,8 @@ def dossier_view(
     wanted = {d.received_by} | {e.by_user_id for e in evs}
     if names is None or not wanted <= names.keys():
         names = {**(names or {}), **_names(s, wanted - (names or {}).keys())}
-    unit = s.get(Unit, d.unit_id)
+    if unit is None or unit.id != d.unit_id:
+        unit = s.get(Unit, d.unit_id)
     assert unit is not None
     return _build(
         ctx,
