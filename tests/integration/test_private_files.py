@@ -127,16 +127,21 @@ def test_a_db_given_with_db_is_tightened_but_not_its_folder(
     assert mode(db_path) == 0o600
     tmp_path.chmod(0o755)
     db_path.chmod(0o664)
-    # init's engine is still open in this process: SQLite's -wal and -shm are there
-    companions = [db_path.with_name(db_path.name + s) for s in ("-wal", "-shm")]
-    assert all(c.exists() for c in companions)
-    for c in companions:
-        c.chmod(0o644)
-    res = cli("catalogue", "list")
-    assert res.rc == 0 and "Cảnh báo" in res.err
-    assert mode(db_path) == 0o600
-    assert [mode(c) for c in companions] == [0o600, 0o600]
-    assert mode(tmp_path) == 0o755  # the user's folder is theirs
+    # another process (the window) holds the database open: SQLite's -wal and -shm are there
+    holder = sqlite3.connect(db_path)
+    try:
+        holder.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        companions = [db_path.with_name(db_path.name + s) for s in ("-wal", "-shm")]
+        assert all(c.exists() for c in companions)
+        for c in companions:
+            c.chmod(0o644)
+        res = cli("catalogue", "list")
+        assert res.rc == 0 and "Cảnh báo" in res.err
+        assert mode(db_path) == 0o600
+        assert [mode(c) for c in companions] == [0o600, 0o600]
+        assert mode(tmp_path) == 0o755  # the user's folder is theirs
+    finally:
+        holder.close()
 
 
 @posix_only
