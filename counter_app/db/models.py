@@ -226,12 +226,14 @@ class DossierDocument(Base):
 class NameToken(Base):
     """Folded words of applicant names, each with the dossier's receipt time.
 
-    (token, received_at) hands out the newest dossiers bearing a word straight off the index;
-    the primary key (dossier_id, token) answers "does this dossier's name have that word?".
+    (token, received_at, dossier_id) hands out the newest dossiers bearing a word straight off
+    the index; the primary key (dossier_id, token) answers "does this dossier's name have
+    that word?".
     """
 
     __tablename__ = "dossier_name_tokens"
-    __table_args__ = (Index("ix_name_tokens_token_received", "token", "received_at"),)
+    # dossier_id too: a walk reads the index alone, never the table (migration 0016)
+    __table_args__ = (Index("ix_name_tokens_token_received", "token", "received_at", "dossier_id"),)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
     token: Mapped[str] = mapped_column(String(40), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
