@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 from datetime import time
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row
@@ -64,8 +65,9 @@ def office_hours(unit: Unit) -> OfficeHours:
     )
 
 
-def unit_info(unit: Unit | Row[Any]) -> UnitInfo:
-    """The unit as forms and views see it (from its ORM object or a plain row)."""
+def unit_info(unit: Unit | Row[Any] | SimpleNamespace) -> UnitInfo:
+    """The unit as forms and views see it (from its ORM object, a plain row or the same
+    names in a namespace)."""
     return UnitInfo(
         unit_id=unit.id,
         agency_id=unit.agency_id,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import (
@@ -35,13 +36,27 @@ from counter_app.services.units import unit_info
 # A read of the view is a handful of plain Core selects built once: rows, not ORM objects
 # (no identity map, no lazy loads), one query per table. The user names come joined to
 # the rows that name them, so a clerk renamed anywhere shows at once.
+# The dossier's unit rides on its select (columns "unit__<name>"), and so does how many
+# digitised files it has: most have none, and then their query is not run.
+_UNIT_PREFIX = "unit__"
+_UNIT_COLUMNS = tuple(Unit.__table__.c.keys())
 _DOSSIER = (
-    select(Dossier.__table__, User.full_name.label("received_by_name"), *STAMP_COLUMNS)
+    select(
+        Dossier.__table__,
+        User.full_name.label("received_by_name"),
+        *STAMP_COLUMNS,
+        *(c.label(_UNIT_PREFIX + c.key) for c in Unit.__table__.c),
+        select(func.count())
+        .select_from(DossierFile)
+        .where(DossierFile.dossier_id == Dossier.id)
+        .scalar_subquery()
+        .label("file_count"),
+    )
+    .join(Unit, Unit.id == Dossier.unit_id)
     .outerjoin(User, User.id == Dossier.received_by)
     .where(Dossier.code == bindparam("code"))
 )
 _PROCEDURE = select(Procedure.__table__).where(Procedure.id == bindparam("id"))
-_UNIT = select(Unit.__table__).where(Unit.id == bindparam("id"))
 # Plain columns in the order _build unpacks (a Row's .count is tuple.count, not the column).
 _DOCUMENTS = (
     select(
@@ -107,7 +122,7 @@ def read_view(s: Session, ctx: ServiceContext, code: str) -> DossierView | None:
     d = conn.execute(_DOSSIER, {"code": code}).first()
     if d is None:
         return None
-    unit = conn.execute(_UNIT, {"id": d.unit_id}).one()
+    unit = SimpleNamespace(**{k: getattr(d, _UNIT_PREFIX + k) for k in _UNIT_COLUMNS})
     return _build(
         ctx,
         d,
@@ -116,7 +131,7 @@ def read_view(s: Session, ctx: ServiceContext, code: str) -> DossierView | None:
         conn.execute(_DOCUMENTS, {"id": d.id}).all(),
         [(e, e.by_name) for e in conn.execute(_EVENTS, {"id": d.id})],
         d.received_by_name or "",
-        digitised_files(conn, d.id),
+        digitised_files(conn, d.id) if d.file_count else (),
         _commune(s, d.applicant_commune_code, (d.au_count, d.au_latest)),
     )
 
@@ -180,7 +195,7 @@ def _build(
     ctx: ServiceContext,
     d: Dossier | Row[Any],
     procedure: tuple[ProcedureInfo, frozenset[str]],
-    unit: Unit | Row[Any],
+    unit: Unit | Row[Any] | SimpleNamespace,
     documents: Sequence[Any],  # (id, name, kind, count, received, required)
     events: Sequence[tuple[DossierEvent | Row[Any], str]],
     received_by: str,
