@@ -12,7 +12,7 @@ from typing import Any
 
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.cli.reports import day
-from counter_app.domain.dayclose import COLUMNS, anomaly_text
+from counter_app.domain.dayclose import COLUMNS, anomaly_text, cell
 from counter_app.services import dayclose as svc
 from counter_app.services.context import ServiceContext
 
@@ -58,11 +58,9 @@ def human(data: dict[str, Any]) -> str:
         ]
     else:
         lines = [f"Ngày {d}: CHƯA khóa sổ (xem trước)."]
-    from counter_app.printing import day_sheet  # reportlab: with the text it shares
-
     for r in [*data["per_clerk"], {**data["totals"], "name": "Tổng cộng", "username": ""}]:
         who = f"{r['name']} ({r['username']})" if r["username"] else r["name"]
-        figures = ", ".join(f"{h.lower()} {day_sheet.cell(r, k)}" for k, h in COLUMNS)
+        figures = ", ".join(f"{h.lower()} {cell(r, k)}" for k, h in COLUMNS)
         lines.append(f"  {who}: {figures}")
     n = len(data["anomalies"])
     lines.append(f"Điểm bất thường: {n}" + (" (đã xác nhận khi khóa sổ)" if data["closed"] else ""))

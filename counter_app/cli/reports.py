@@ -55,7 +55,7 @@ def _write(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], byt
     if args.format == "json":
         body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":
-        from counter_app.printing.report import render_csv
+        from counter_app.printing.report_text import render_csv
 
         body = render_csv(data)
     else:
@@ -64,7 +64,7 @@ def _write(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], byt
 
 
 def _human(data: dict[str, Any], args: argparse.Namespace) -> str:
-    from counter_app.printing.report import LABELS, cell, number
+    from counter_app.printing.report_text import LABELS, cell, number
 
     t = data["totals"]
     lines = [
@@ -101,13 +101,15 @@ def cmd_report(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     rep = unit_report(ctx, args.start, args.end)
     data = rep.as_json()
     unit: UnitInfo = rep.unit
-    from counter_app.printing.report import UNIT_TITLE, render_pdf
+    from counter_app.printing.report import render_pdf
+    from counter_app.printing.report_text import UNIT_TITLE
 
     return _result(args, data, lambda: render_pdf(data, unit, ctx.now().date(), UNIT_TITLE))
 
 
 def cmd_central_report(args: argparse.Namespace) -> Result:
-    from counter_app.printing.report import PROVINCE_TITLE, render_pdf
+    from counter_app.printing.report import render_pdf
+    from counter_app.printing.report_text import PROVINCE_TITLE
     from counter_app.sync.central_report import province_report
 
     data = province_report(args.url, args.start, args.end)

@@ -84,6 +84,16 @@ def ratings_text(ratings: dict[str, int]) -> str:
     return " · ".join(f"{rating_rules.WORDS[k]} {n}" for k, n in given.items())
 
 
+def cell(row: dict[str, Any], key: str) -> str:
+    """A figure of the per-clerk table as printed on the day sheet and shown in the window."""
+    value = row.get(key)
+    if key in ("avg_wait_s", "avg_service_s"):
+        return duration(value)
+    if key == "ratings":
+        return ratings_text(value or {})
+    return f"{int(value or 0):,}".replace(",", ".")  # 8000 -> "8.000"
+
+
 def _canonical(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 

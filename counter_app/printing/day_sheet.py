@@ -17,27 +17,15 @@ from counter_app.domain.dayclose import (
     ANOMALY_TITLES,
     COLUMNS,
     anomaly_text,
-    duration,
-    ratings_text,
+    cell,
 )
 from counter_app.printing import fonts
 from counter_app.printing import layout as L
 from counter_app.printing.report import build_a4
-from counter_app.printing.wording import money
 
 TITLE = "PHIẾU KHÓA SỔ NGÀY"
 HASH_SHOWN = 16  # characters of the hash printed (the whole one is in the database)
 Summary = Any  # services.dayclose.DaySummary (printing does not import services)
-
-
-def cell(row: dict[str, Any], key: str) -> str:
-    """A figure of the per-clerk table as printed (and shown in the window)."""
-    value = row.get(key)
-    if key in ("avg_wait_s", "avg_service_s"):
-        return duration(value)
-    if key == "ratings":
-        return ratings_text(value or {})
-    return money(int(value or 0))
 
 
 def _styles() -> dict[str, ParagraphStyle]:

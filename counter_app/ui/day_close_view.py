@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.dayclose import COLUMNS, anomaly_text
+from counter_app.domain.dayclose import COLUMNS, anomaly_text, cell
 from counter_app.domain.errors import CounterAppError
 from counter_app.messages import describe
-from counter_app.printing.day_sheet import cell, render_day_sheet
 from counter_app.services import dayclose as svc
 from counter_app.services import printjobs as pj
 from counter_app.services.context import ServiceContext
@@ -291,7 +290,9 @@ class DayCloseDialog(QDialog):
         if s is None or s.closed is None:
             return
 
-        def send() -> None:
+        def send() -> None:  # on the worker thread; reportlab loads with the first sheet
+            from counter_app.printing.day_sheet import render_day_sheet
+
             self.printers.a4.send(render_day_sheet(s), copies=1, title=f"khoa so {s.day:%d%m%Y}")
 
         def done(_r: object) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -160,6 +160,9 @@ class CounterWindow(QMainWindow):
         self.backups.start()
         self.refresh_today()
         self.form.picker.setFocus()
+        # the printing code loads once the window is up, not before it (issue 17 start-up);
+        # a failure here is logged and shows again, in words, when something is printed
+        QTimer.singleShot(0, lambda: run_task(self, pj.preload, lambda _r: None, lambda _e: None))
 
     def _build(self, counter: int) -> None:
         left = QWidget()

@@ -35,7 +35,7 @@ from counter_app.domain.ratings import ratings_text
 from counter_app.domain.report import COUNT_KEYS, Period
 from counter_app.domain.report_communes import rows_for_print
 from counter_app.messages import describe
-from counter_app.printing.report import COLUMNS, LABELS, UNIT_TITLE, cell, render_csv, render_pdf
+from counter_app.printing.report_text import COLUMNS, LABELS, UNIT_TITLE, cell, render_csv
 from counter_app.services import printjobs as pj
 from counter_app.services.context import ServiceContext
 from counter_app.services.report import UnitReport, unit_report
@@ -277,6 +277,8 @@ class ReportDialog(QDialog):
 
     # ----- saving and printing ---------------------------------------------------------------
     def _pdf(self, made: Made) -> bytes:
+        from counter_app.printing.report import render_pdf  # reportlab, loaded when needed
+
         return render_pdf(made.data, made.report.unit, self.today(), UNIT_TITLE)
 
     def folder(self) -> Path:

@@ -396,7 +396,8 @@ def test_reports_count_dossiers_with_every_required_document_digitised(
         r["sector"]: r["digitised"] for r in local["by_sector"]
     }
     # In the PDF: a line under the totals, a column in the breakdowns.
-    from counter_app.printing.report import UNIT_TITLE, render_pdf
+    from counter_app.printing.report import render_pdf
+    from counter_app.printing.report_text import UNIT_TITLE
 
     pdf = render_pdf(local, None, None, UNIT_TITLE)
     out = tmp_path / "report.pdf"
