@@ -75,8 +75,11 @@ def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
         view = read_view(s, ctx, text.upper())
         if view is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
             q = _search_query(text, ctx.now().date())
-            codes = q.with_only_columns(Dossier.code).limit(2) if q is not None else None
-            found = list(s.scalars(codes)) if codes is not None else []
+            found: list[str] = []
+            if q is not None:
+                column, like, value = q
+                codes = select(Dossier.code).where(_matching(column, like)).limit(2)
+                found = list(s.scalars(codes, {"v": value}))
             view = read_view(s, ctx, found[0]) if len(found) == 1 else None
         if view is None:
             raise NotFound("dossier_unknown", code=text)
@@ -351,29 +354,47 @@ def _in_windows(conn: Connection, stmt: Any, params: dict[str, Any], cost: int) 
         share *= WINDOW_GROWTH
 
 
-def _search_query(query: str, today: date) -> Select[Any] | None:
+# What a typed query that is not a name looks for: (column, how it compares, the value).
+_CODE, _ID, _PHONE = "code", "id", "phone"
+
+
+def _search_query(query: str, today: date) -> tuple[str, bool, str] | None:
+    """(column, `LIKE` rather than `=`, value) for a code, short code, today's number,
+    citizen ID, phone or a code's last digits; None for a name."""
     q = query.strip()
-    base = select(Dossier)
     if looks_like_code(q):
-        return base.where(Dossier.code == q.upper())
+        return _CODE, False, q.upper()
     short = SHORT_CODE_RE.match(q.replace(" ", ""))
     if short:
-        return base.where(Dossier.code.like(f"%-{short[1]}-{short[2]}"))
+        return _CODE, True, f"%-{short[1]}-{short[2]}"
     if SEQUENCE_RE.match(q) and int(q) > 0:
         n = int(q)
-        return base.where(Dossier.code.like(f"%-{today:%y%m%d}-{n:0{4 if n <= 9999 else 5}d}"))
+        return _CODE, True, f"%-{today:%y%m%d}-{n:0{4 if n <= 9999 else 5}d}"
     digits = re.sub(r"[\s.\-]", "", q)
     if digits.isdigit() and len(digits) == 12:
-        return base.where(Dossier.applicant_id_number == digits)
+        return _ID, False, digits
     if digits.isdigit() and 9 <= len(digits) <= 11:
         phone = "0" + digits.removeprefix("84") if digits.startswith("84") else digits
-        return base.where(Dossier.applicant_phone == phone)
+        return _PHONE, False, phone
     m = CODE_SEARCH_RE.search(q.upper())
     if m:
-        return base.where(Dossier.code == m.group(0))
+        return _CODE, False, m.group(0)
     if digits.isdigit() and len(digits) >= 4:
-        return base.where(Dossier.code.like(f"%-{digits[-4:]}"))
+        return _CODE, True, f"%-{digits[-4:]}"
     return None
+
+
+_SEARCHED = {
+    _CODE: Dossier.code,
+    _ID: Dossier.applicant_id_number,
+    _PHONE: Dossier.applicant_phone,
+}
+
+
+def _matching(column: str, like: bool) -> Any:
+    """The condition of a search by `column`, its value bound as `v`."""
+    c = _SEARCHED[column]
+    return c.like(bindparam("v")) if like else c == bindparam("v")
 
 
 _SUMMARY_COLUMNS = (
@@ -397,13 +418,21 @@ def _summaries(
     limit: int = MAX_RESULTS,
 ) -> list[DossierSummary]:
     """The look-up rows of the dossiers `q` selects: newest first unless told otherwise."""
-    rows = s.connection().execute(
+    return _to_summaries(ctx, s.connection().execute(_summary_select(q, order_by, limit)))
+
+
+def _summary_select(
+    q: Select[Any],
+    order_by: tuple[Any, ...] = (Dossier.received_at.desc(),),
+    limit: int = MAX_RESULTS,
+) -> Any:
+    """The look-up row's columns of what `q` selects, in order, at most `limit`."""
+    return (
         q.with_only_columns(*_SUMMARY_COLUMNS)
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .order_by(*order_by)
         .limit(limit)
     )
-    return _to_summaries(ctx, rows)
 
 
 def _to_summaries(ctx: ServiceContext, rows: Iterable[Any]) -> list[DossierSummary]:
@@ -430,8 +459,13 @@ def search(ctx: ServiceContext, query: str) -> list[DossierSummary]:
     name typed without accents (every word a prefix: "ng thi lan", "tuyet")."""
     q = _search_query(query, ctx.now().date())
     with ctx.uow.read() as s:
-        if q is not None:
-            return _summaries(s, ctx, q)
+        if q is not None:  # one statement per kind, built once, the value bound
+            column, like, value = q
+            stmt = _statement(
+                ("by", column, like),
+                lambda: _summary_select(select(Dossier).where(_matching(column, like))),
+            )
+            return _to_summaries(ctx, s.connection().execute(stmt, {"v": value}))
         words = list(dict.fromkeys(w[:40] for w in search_tokens(query)))[:MAX_WORDS]
         if not words:
             return []
