@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import AdminUnitOverride
@@ -27,7 +27,7 @@ STAMP_COLUMNS = (
 _STAMP = select(*STAMP_COLUMNS)  # built once
 
 
-def _stamp(s: Session) -> tuple[int, str]:
+def _stamp(s: Session | Connection) -> tuple[int, str]:
     count, latest = s.execute(_STAMP).one()
     return _normal((count, latest))
 
@@ -64,7 +64,13 @@ def units_in(s: Session, stamp: Stamp | None = None) -> AdminUnits:
     return built
 
 
-def _units_in(s: Session, stamp: tuple[int, str] | None) -> AdminUnits:
+def units_at(conn: Connection, stamp: Stamp) -> AdminUnits:
+    """The list with this database's overrides for a Core read that has read the STAMP_COLUMNS
+    itself (opening a dossier): no session to keep it in, the process cache by stamp."""
+    return _units_in(conn, _normal(stamp))
+
+
+def _units_in(s: Session | Connection, stamp: tuple[int, str] | None) -> AdminUnits:
     stamp = stamp or _stamp(s)
     if stamp[0] == 0:
         return default_units()
@@ -72,14 +78,17 @@ def _units_in(s: Session, stamp: tuple[int, str] | None) -> AdminUnits:
         found = _cache.get(stamp)
     if found is not None:
         return found
+    o = AdminUnitOverride
     rows = [
         {
-            "code": o.code,
-            "name": o.name,
-            "province_code": o.province_code,
-            **({"retired": "1"} if o.retired else {}),
+            "code": code,
+            "name": name,
+            "province_code": province_code,
+            **({"retired": "1"} if retired else {}),
         }
-        for o in s.scalars(select(AdminUnitOverride).order_by(AdminUnitOverride.code))
+        for code, name, province_code, retired in s.execute(
+            select(o.code, o.name, o.province_code, o.retired).order_by(o.code)
+        )
     ]
     built = with_overrides(default_units(), rows)
     with _lock:

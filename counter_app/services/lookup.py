@@ -71,16 +71,16 @@ def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
     """By its code; also the short forms a clerk reads off a paper (`show 261202-0001`,
     `show 0001` for today's number 1) when they name exactly one dossier."""
     text = code.strip()
-    with ctx.uow.read() as s:
-        view = read_view(s, ctx, text.upper())
+    with ctx.uow.read_rows() as conn:
+        view = read_view(conn, ctx, text.upper())
         if view is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
             q = _search_query(text, ctx.now().date())
             found: list[str] = []
             if q is not None:
                 column, like, value = q
                 codes = select(Dossier.code).where(_matching(column, like)).limit(2)
-                found = list(s.scalars(codes, {"v": value}))
-            view = read_view(s, ctx, found[0]) if len(found) == 1 else None
+                found = list(conn.scalars(codes, {"v": value}))
+            view = read_view(conn, ctx, found[0]) if len(found) == 1 else None
         if view is None:
             raise NotFound("dossier_unknown", code=text)
         return view

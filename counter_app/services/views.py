@@ -28,7 +28,7 @@ from counter_app.domain.model import (
     EventView,
     ProcedureInfo,
 )
-from counter_app.services.admin_units import STAMP_COLUMNS, Stamp, units_in
+from counter_app.services.admin_units import STAMP_COLUMNS, Stamp, units_at, units_in
 from counter_app.services.catalogue import to_info
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import unit_info
@@ -115,10 +115,16 @@ def _commune(s: Session, code: str | None, stamp: Stamp | None = None) -> Commun
     return units_in(s, stamp).commune(code) or default_units().commune(code)
 
 
-def read_view(s: Session, ctx: ServiceContext, code: str) -> DossierView | None:
-    """The dossier with this exact code as a view, or None: one select per table through
-    the session's connection (a read: nothing pending to flush)."""
-    conn = s.connection()
+def _stored_commune(conn: Connection, code: str | None, stamp: Stamp) -> Commune | None:
+    """_commune for a Core read, which has read the list's stamp with the dossier."""
+    if not code:
+        return None
+    return units_at(conn, stamp).commune(code) or default_units().commune(code)
+
+
+def read_view(conn: Connection, ctx: ServiceContext, code: str) -> DossierView | None:
+    """The dossier with this exact code as a view, or None: one select per table, Core rows
+    on the read's connection (uow.read_rows)."""
     d = conn.execute(_DOSSIER, {"code": code}).first()
     if d is None:
         return None
@@ -132,7 +138,7 @@ def read_view(s: Session, ctx: ServiceContext, code: str) -> DossierView | None:
         [(e, e.by_name) for e in conn.execute(_EVENTS, {"id": d.id})],
         d.received_by_name or "",
         digitised_files(conn, d.id) if d.file_count else (),
-        _commune(s, d.applicant_commune_code, (d.au_count, d.au_latest)),
+        _stored_commune(conn, d.applicant_commune_code, (d.au_count, d.au_latest)),
     )
 
 

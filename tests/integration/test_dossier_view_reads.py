@@ -135,3 +135,35 @@ def test_opening_a_dossier_is_a_few_plain_selects(db: Path, clock: TestClock) ->
         event.remove(ctx.uow.engine, "before_cursor_execute", hook)
     assert len(seen) == 3
     assert first <= 4
+
+
+def test_a_commune_renamed_by_central_shows_in_the_view_read_by_code(
+    db: Path, clock: TestClock
+) -> None:
+    """The view reads the override list's stamp with the dossier (no session to keep the
+    list in): a rename pulled from central shows at once, and so does a second one."""
+    from datetime import timedelta
+
+    from counter_app.db.models import AdminUnitOverride
+
+    ctx = _context(db, clock)
+    saved = register(ctx, _requests()[:1], "canbo1")[0]
+    commune = saved.applicant.commune
+    assert commune is not None
+    assert lookup.get_dossier(ctx, saved.code).applicant.commune == commune
+    other = _context(db, clock)  # the pull, as another process would write it
+    with other.uow.write() as s:
+        s.add(
+            AdminUnitOverride(
+                code=commune.code,
+                name="Xã Mỹ Hòa Hưng Mới",
+                province_code=commune.province.code,
+                updated_at=clock(),
+            )
+        )
+    assert lookup.get_dossier(ctx, saved.code).applicant.commune.name == "Xã Mỹ Hòa Hưng Mới"
+    with other.uow.write() as s:
+        row = s.get(AdminUnitOverride, commune.code)
+        assert row is not None
+        row.name, row.updated_at = "Xã Hòa Hưng", clock() + timedelta(seconds=1)
+    assert lookup.get_dossier(ctx, saved.code).applicant.commune.name == "Xã Hòa Hưng"
