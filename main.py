@@ -1,4 +1,4 @@
-from counter_app.app import main
+from counter_app.start import main
 
 if __name__ == "__main__":
     main()

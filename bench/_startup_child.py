@@ -42,12 +42,15 @@ def main() -> int:
         print("READY " + json.dumps(marks), flush=True)
         return 0
 
-    from counter_app.ui import main as ui_main
+    from counter_app.gc_pause import gc_paused
+
+    with gc_paused():  # as `counter-app gui` does (counter_app/start.py, app.run_gui)
+        from counter_app.app import build_context
+        from counter_app.ui import main as ui_main
 
     mark("import")
     from PySide6.QtCore import QTimer
 
-    from counter_app.app import build_context
     from counter_app.services.auth import login
 
     app = ui_main.application()

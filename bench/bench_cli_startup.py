@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Row, fmt_ms, isolate_env, p50, p95, print_rows, save_rows
 
 RUNS = 7
-LAUNCH = "import sys; from counter_app.app import main; sys.argv[0] = 'counter-app'; main()"
+LAUNCH = "import sys; from counter_app.start import main; sys.argv[0] = 'counter-app'; main()"
 
 
 def _spawn(argv: list[str], env: dict[str, str], cwd: str) -> float:

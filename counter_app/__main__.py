@@ -1,5 +1,5 @@
 """`python -m counter_app` runs the same command line as `counter-app`."""
 
-from counter_app.app import main
+from counter_app.start import main
 
 main()

@@ -291,7 +291,10 @@ def run_gui(args: argparse.Namespace) -> int:
         if start_updates(settings) == "installing":
             return 0  # the installer starts the app again when it is done
     # Qt is loaded only when a window opens: the command line never pays for it.
-    from counter_app.ui.main import run
+    from counter_app.gc_pause import gc_paused
+
+    with gc_paused():
+        from counter_app.ui.main import run
 
     return run(args, lambda: open_context(args))
 

@@ -19,8 +19,8 @@ import pytest
 from pinned_clock import DEFAULT_TIME, MOMENTS, NOW_ENV, PINNED_DAY, VN, TestClock
 
 APP_ENV_PREFIX = "COUNTER_APP_"
-# There is no counter_app/__main__.py; this runs the same entry point as `counter-app`.
-APP_COMMAND = (sys.executable, "-c", "from counter_app.app import main; main()")
+# The same entry point as `counter-app` (pyproject's script, main.py, python -m counter_app).
+APP_COMMAND = (sys.executable, "-c", "from counter_app.start import main; main()")
 
 
 def _clear_app_env(mp: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from counter_app.domain.errors import CounterAppError
+from counter_app.gc_pause import gc_paused
 from counter_app.messages import describe
 from counter_app.services.auth import UserInfo
 from counter_app.services.context import ServiceContext
@@ -48,9 +49,10 @@ def build_main_window(
 ) -> CounterWindow:
     """The counter window for a logged-in user (used by run() and by tests and benchmarks)."""
     application()
-    return CounterWindow(
-        ctx, user, intake_setup(ctx), Printers.attached(ctx.adapters, ctx.settings), scan
-    )
+    with gc_paused():  # thousands of widgets and signal connections, no garbage
+        return CounterWindow(
+            ctx, user, intake_setup(ctx), Printers.attached(ctx.adapters, ctx.settings), scan
+        )
 
 
 def _fail(message: str) -> int:
