@@ -74,3 +74,16 @@ def test_port_errors_still_catch_pyserial() -> None:
     """PORT_ERRORS names OSError instead of importing pyserial: its exceptions derive from it."""
     assert issubclass(serial.SerialException, PORT_ERRORS)
     assert issubclass(serial.SerialTimeoutException, PORT_ERRORS)
+
+
+def test_revision_lines_are_read_in_the_forms_alembic_writes() -> None:
+    text = (
+        '"""Add a column\n\nRevision ID: 0099\nRevises: 0098\n"""\n'
+        'revision: str = "0099"  # the id\n'
+        "down_revision: str | Sequence[str] | None = ('0097', '0098')\n"
+        "branch_labels = None\n"
+    )
+    found = {
+        m["name"]: engine.ast.literal_eval(m["value"]) for m in engine._REVISION_LINE.finditer(text)
+    }
+    assert found == {"revision": "0099", "down_revision": ("0097", "0098")}
