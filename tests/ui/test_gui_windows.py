@@ -71,3 +71,47 @@ def test_the_counter_window_asks_for_a_login_first(
     args = argparse.Namespace(command="gui", demo=False, window="counter", db=None, config=None)
     assert ui_main.run(args, lambda: ui_ctx) == 0
     assert asked == ["Refused"] and loop.shown == []
+
+
+def test_the_counter_window_after_a_login_and_the_start_up_frozen(
+    qapp: Any, ui_ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the window shows, what start-up made is moved out of the collector's way
+    (gc.freeze), as bench_intake measures the save; the counter window is what opens."""
+    from counter_app.services.auth import login
+    from counter_app.ui.main_window import CounterWindow
+
+    class Loop(NoEventLoop):  # the scanner's key filter goes on the real application
+        def __init__(self, qapp: Any) -> None:
+            super().__init__(qapp)
+            self.filters: list[Any] = []
+
+        def installEventFilter(self, obj: Any) -> None:
+            self.filters.append(obj)
+            self.qapp.installEventFilter(obj)
+
+    loop = Loop(qapp)
+    monkeypatch.setattr(ui_main, "application", lambda: loop)
+    real_dispatcher = ui_main.ScanDispatcher
+    monkeypatch.setattr(ui_main, "ScanDispatcher", lambda _app: real_dispatcher(qapp))
+    frozen: list[bool] = []
+    monkeypatch.setattr(
+        ui_main.gc,
+        "freeze",
+        lambda: frozen.append(any(isinstance(w, CounterWindow) for w in qapp.topLevelWidgets())),
+    )
+
+    class Accepted(LoginDialog):
+        def exec(self) -> int:
+            self.user = login(ui_ctx, "canbo1", "demo")
+            return 1
+
+    monkeypatch.setattr(ui_main, "LoginDialog", Accepted)
+    args = argparse.Namespace(command="gui", demo=False, window="counter", db=None, config=None)
+    try:
+        assert ui_main.run(args, lambda: ui_ctx) == 0
+    finally:
+        for f in loop.filters:  # later tests type into windows of their own
+            qapp.removeEventFilter(f)
+    assert [type(w) for w in loop.shown] == [CounterWindow]
+    assert frozen == [True]
