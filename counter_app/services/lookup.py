@@ -458,18 +458,18 @@ def search(ctx: ServiceContext, query: str) -> list[DossierSummary]:
     today's sequence number (0001 or 1), citizen ID, phone, the last digits of a code, or a
     name typed without accents (every word a prefix: "ng thi lan", "tuyet")."""
     q = _search_query(query, ctx.now().date())
-    with ctx.uow.read() as s:
+    words = [] if q is not None else list(dict.fromkeys(w[:40] for w in search_tokens(query)))
+    if q is None and not words:
+        return []
+    with ctx.uow.read_rows() as conn:  # Core rows only: no ORM session
         if q is not None:  # one statement per kind, built once, the value bound
             column, like, value = q
             stmt = _statement(
                 ("by", column, like),
                 lambda: _summary_select(select(Dossier).where(_matching(column, like))),
             )
-            return _to_summaries(ctx, s.connection().execute(stmt, {"v": value}))
-        words = list(dict.fromkeys(w[:40] for w in search_tokens(query)))[:MAX_WORDS]
-        if not words:
-            return []
-        return _to_summaries(ctx, _name_rows(s.connection(), words))
+            return _to_summaries(ctx, conn.execute(stmt, {"v": value}))
+        return _to_summaries(ctx, _name_rows(conn, words[:MAX_WORDS]))
 
 
 def received_on_day(ctx: ServiceContext, day: datetime | None = None) -> list[DossierSummary]:
