@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from counter_app.db.models import FileUpload, Meta, OutboxEvent
 from counter_app.domain.errors import ValidationError
 from counter_app.services.context import ServiceContext
-from counter_app.services.files import _file_sha, blob_path, files_dir, write_blob_at
+from counter_app.services.files import blob_path, file_sha, files_dir, write_blob_at
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def _checked_blob(ctx: ServiceContext, sha: str, size: int) -> Path | None:
     if not path.is_file():
         _save(ctx, sha, last_error="blob_missing")
         return None
-    if path.stat().st_size != size or _file_sha(path) != sha:
+    if path.stat().st_size != size or file_sha(path) != sha:
         # Never send bytes that are not the file the event names.
         log.warning("stored file %s… changed on disk; not uploaded", sha[:12])
         _save(ctx, sha, last_error="local_hash_mismatch")
@@ -337,7 +337,7 @@ def fetch(
         raise ValidationError("file_not_uploaded_yet", code=code, name=name)
     path = blob_path(ctx, sha)
     result = FetchedFile(code, name, sha, size, int(info.get("pages") or 0), path, False)
-    if path.is_file() and _file_sha(path) == sha:
+    if path.is_file() and file_sha(path) == sha:
         return result
     parts: list[bytes] = []
     got = 0

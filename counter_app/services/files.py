@@ -105,7 +105,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _file_sha(path: Path) -> str:
+def file_sha(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
@@ -123,7 +123,7 @@ def write_blob_at(folder: Path, data: bytes) -> str:
     sha = hashlib.sha256(data).hexdigest()
     path = folder / sha[:2] / f"{sha}.pdf"
     try:
-        if path.exists() and path.stat().st_size == len(data) and _file_sha(path) == sha:
+        if path.exists() and path.stat().st_size == len(data) and file_sha(path) == sha:
             return sha
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -401,7 +401,7 @@ def verify(ctx: ServiceContext) -> list[BlobCheck]:
     for sha, size in rows:
         path = blob_path(ctx, sha)
         try:
-            status = "ok" if _file_sha(path) == sha else "mismatch"
+            status = "ok" if file_sha(path) == sha else "mismatch"
         except FileNotFoundError:
             status = "missing"
         except OSError as exc:

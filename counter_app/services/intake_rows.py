@@ -29,8 +29,8 @@ from counter_app.services.admin_units import stamp_of
 from counter_app.services.auth import get_user
 from counter_app.services.calendar import CALENDAR_KEY
 from counter_app.services.catalogue import current_procedure
-from counter_app.services.receipt import _LAST_AUDIT, _LAST_OUTBOX, OFFSET_KEY
-from counter_app.services.records import _LAST_CLOSED, _MAX_OUTBOX_SEQ
+from counter_app.services.receipt import LAST_AUDIT, LAST_OUTBOX, OFFSET_KEY
+from counter_app.services.records import LAST_CLOSED, MAX_OUTBOX_SEQ
 from counter_app.services.resume import FRESH_KEY, PENDING_KEY
 from counter_app.services.units import LOCAL_UNIT_KEY, local_unit
 
@@ -68,12 +68,12 @@ _UNIT_COLUMNS = tuple(_UNITS.c.keys())
 def _facts(closed_day: Any) -> tuple[Any, ...]:
     return (
         closed_day,
-        _LAST_OUTBOX.scalar_subquery(),
-        _LAST_AUDIT.scalar_subquery(),
+        LAST_OUTBOX.scalar_subquery(),
+        LAST_AUDIT.scalar_subquery(),
         _meta(OFFSET_KEY),
         _meta(FRESH_KEY),
         _meta(PENDING_KEY),
-        _MAX_OUTBOX_SEQ.scalar_subquery(),
+        MAX_OUTBOX_SEQ.scalar_subquery(),
         CALENDAR_KEY,
         select(func.count()).select_from(AdminUnitOverride).scalar_subquery(),
         select(func.max(AdminUnitOverride.updated_at)).scalar_subquery(),
@@ -94,7 +94,7 @@ def _to_facts(r: Any) -> SaveFacts:
     )
 
 
-_FACTS = select(*_facts(_LAST_CLOSED.scalar_subquery()))  # built once: every save runs it
+_FACTS = select(*_facts(LAST_CLOSED.scalar_subquery()))  # built once: every save runs it
 # The clerk, this install's unit and the facts in one statement (built once). Rows, not ORM
 # entities: the identity map and loading machinery cost more than the query; nothing is cached,
 # so a change by another process is seen by the next save.

@@ -78,15 +78,15 @@ def set_settings(
 
 
 # Built once: every save runs them (building a statement costs more than running it).
-_LAST_OUTBOX = select(OutboxEvent.created_at).order_by(OutboxEvent.seq.desc()).limit(1)
-_LAST_AUDIT = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
+LAST_OUTBOX = select(OutboxEvent.created_at).order_by(OutboxEvent.seq.desc()).limit(1)
+LAST_AUDIT = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
 
 
 def check_clock(s: Session, ctx: ServiceContext, unit: Unit) -> None:
     """Refuse (ValidationError) while the PC's clock cannot be trusted; see the module doc."""
     row = s.get(Meta, OFFSET_KEY)
     offset = row.value if row else None
-    judge_clock(ctx, unit, s.scalar(_LAST_OUTBOX), s.scalar(_LAST_AUDIT), offset)
+    judge_clock(ctx, unit, s.scalar(LAST_OUTBOX), s.scalar(LAST_AUDIT), offset)
 
 
 def judge_clock(

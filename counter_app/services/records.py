@@ -58,7 +58,7 @@ def verify_audit_chain(s: Session) -> int | None:
 
 
 _OUTBOX_COUNTED = "outbox_counter_checked"
-_MAX_OUTBOX_SEQ = select(func.max(OutboxEvent.seq))  # built once: every save runs it
+MAX_OUTBOX_SEQ = select(func.max(OutboxEvent.seq))  # built once: every save runs it
 _INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
 
 
@@ -69,7 +69,7 @@ def _outbox_start(s: Session, table_max: int | None) -> int:
     if s.info.get(_OUTBOX_COUNTED):
         return 1
     if table_max is None:
-        table_max = s.scalar(_MAX_OUTBOX_SEQ)
+        table_max = s.scalar(MAX_OUTBOX_SEQ)
     return (table_max or 0) + 1
 
 
@@ -120,10 +120,10 @@ def emit_many(
 
 
 def last_closed_day(s: Session, unit_id: str) -> date | None:
-    return s.scalar(_LAST_CLOSED, {"unit_id": unit_id})
+    return s.scalar(LAST_CLOSED, {"unit_id": unit_id})
 
 
-_LAST_CLOSED = (  # built once: every save runs it
+LAST_CLOSED = (  # built once: every save runs it
     select(DayClose.day)
     .where(DayClose.unit_id == bindparam("unit_id"))
     .order_by(DayClose.day.desc())
