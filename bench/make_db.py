@@ -59,6 +59,8 @@ from _common import OUT_DIR, QUICK_DOSSIERS, default_db
 DEFAULT_PER_DAY = 380  # ≤ 99,999 a year (the app's register cap), with headroom
 MAX_PER_DAY = 9_999  # the 4-digit daily sequence (DOMAIN.md §2)
 REGISTER_CAP = 99_999  # numbering.next_number's default end, used for "register"
+WORKING_DAYS_A_YEAR = 245  # weekends and Vietnamese public holidays off, roughly
+CODE_YEARS = 100  # the code's yymmdd repeats after a century
 DOSSIERS_PER_TXN = 100_000
 SEED = 20261128
 GENERATOR_VERSION = 3  # bump when a change here changes the rows generated
@@ -883,6 +885,17 @@ def build_or_reuse(
     started together never build into the same file: the second waits, then reuses."""
     if not 1 <= per_day <= MAX_PER_DAY:
         raise SystemExit(f"--per-day must be 1..{MAX_PER_DAY} (the 4-digit daily sequence)")
+    years = -(-n // per_day) / WORKING_DAYS_A_YEAR
+    if years >= CODE_YEARS:
+        # Found after a 68-minute build of 10,000,000 at 380 a day failed at 9.6 M on a
+        # duplicate code: the days a century apart had the same yymmdd.
+        raise SystemExit(
+            f"{n:,} dossiers at {per_day:,} a working day span about {years:.0f} years: the "
+            f"dossier code carries a 2-digit year (<agency>-<yymmdd>-<seq>), so days "
+            f"{CODE_YEARS} years apart would get the same codes. One unit cannot hold that "
+            f"many (its register allows {REGISTER_CAP:,} a year, so ~400 a day at most); "
+            f"raise --per-day past the register's cap only knowingly (the build warns)."
+        )
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.with_name(path.name + ".lock").open("a") as lock:
