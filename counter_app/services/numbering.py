@@ -90,10 +90,10 @@ def next_numbers(s: Session, unit_id: str, draws: Sequence[Draw]) -> list[int]:
         d = draws[0]
         return [next_number(s, unit_id, d.kind, d.period, start=d.start, end=d.end)]
     conn = s.connection()
-    params: dict[str, Any] = {"unit_id": unit_id}
-    for i, d in enumerate(draws):
-        params.update({f"kind{i}": d.kind, f"period{i}": d.period, f"start{i}": d.start})
-    rows = conn.execute(_multi(conn.dialect.name, len(draws)), params)
+    params = [
+        {"unit_id": unit_id, "kind": d.kind, "period": d.period, "start": d.start} for d in draws
+    ]
+    rows = conn.execute(_multi(conn.dialect.name), params)
     got = {(k, p): int(v) for k, p, v in rows}
     out = []
     for d in draws:
@@ -104,30 +104,28 @@ def next_numbers(s: Session, unit_id: str, draws: Sequence[Draw]) -> list[int]:
     return out
 
 
-def _multi(dialect: str, n: int) -> Any:
-    """The upsert of n counters with RETURNING (kind, period, last), built once per shape:
-    each row's `start` is the value it is inserted with, so the update reads it back as
-    excluded.last."""
-    stmt = _UPSERTS.get((dialect, n))
+def _multi(dialect: str) -> Any:
+    """The upsert of one counter with RETURNING (kind, period, last), run for several
+    counters as one executemany, which SQLAlchemy sends as one multi-row statement
+    ("insertmanyvalues"). Each row's `start` is the value it is inserted with, so the update
+    reads it back as excluded.last. Built once per dialect: SQLAlchemy compiles the one-row
+    form and caches it; the multi-row VALUES … ON CONFLICT built before had no cache key and
+    was compiled again at every save (~0.3 ms)."""
+    stmt = _UPSERTS.get((dialect, "many"))
     if stmt is None:
         table = cast(Table, Counter.__table__)
         c = table.c
         ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
         ins = ins.values(
-            [
-                {
-                    "unit_id": bindparam("unit_id"),
-                    "kind": bindparam(f"kind{i}"),
-                    "period": bindparam(f"period{i}"),
-                    "last": bindparam(f"start{i}", type_=Integer),
-                }
-                for i in range(n)
-            ]
+            unit_id=bindparam("unit_id"),
+            kind=bindparam("kind"),
+            period=bindparam("period"),
+            last=bindparam("start", type_=Integer),
         )
         start = ins.excluded.last
         stmt = ins.on_conflict_do_update(
             index_elements=[c.unit_id, c.kind, c.period],
             set_={"last": case((c.last >= start - 1, c.last + 1), else_=start)},
         ).returning(c.kind, c.period, c.last)
-        _UPSERTS[(dialect, n)] = stmt
+        _UPSERTS[(dialect, "many")] = stmt
     return stmt

@@ -10,6 +10,7 @@ from typing import Any
 
 from cli_helpers import intake_payload, with_applicant
 from sqlalchemy import event
+from sqlalchemy.engine.default import CACHE_HIT
 
 from counter_app.services.intake import parse_intake, register
 
@@ -89,3 +90,26 @@ def test_the_saved_rows_are_all_there(demo_db, make_context, clock):
     assert docs == len(v.documents) and tokens >= 3
     assert kinds == ["dossier", "dossier_event"]  # central learns of the dossier first
     assert seqs == list(range(1, len(seqs) + 1))  # gap-free
+
+
+def test_a_warm_save_compiles_no_statement(demo_db, make_context, clock):
+    """Every statement of a second save comes from SQLAlchemy's compiled cache: the numbers'
+    multi-row upsert had no cache key and was compiled again at every save."""
+    ctx = make_context(demo_db)
+    ctx.clock = clock
+    today = ctx.now().date()
+    register(ctx, [parse_intake(intake_payload(), today)], "canbo1")  # warm: caches filled
+    req = parse_intake(with_applicant(name="Trần Thị Bích Ngọc Hân"), today)
+    misses: list[str] = []
+
+    def hook(conn, cursor, statement, params, context, executemany):
+        hit = getattr(context, "cache_hit", None)
+        if context.compiled is not None and hit is not CACHE_HIT:
+            misses.append(f"{statement[:60]} ({hit})")
+
+    event.listen(ctx.uow.engine, "before_cursor_execute", hook)
+    try:
+        register(ctx, [req], "canbo1")
+    finally:
+        event.remove(ctx.uow.engine, "before_cursor_execute", hook)
+    assert misses == []
