@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,7 +19,7 @@ from counter_app.db.models import (
     Unit,
     User,
 )
-from counter_app.domain.admin_units import Commune, default_units
+from counter_app.domain.admin_units import AdminUnits, Commune, default_units
 from counter_app.domain.model import (
     Applicant,
     DigitisedFile,
@@ -28,7 +28,7 @@ from counter_app.domain.model import (
     EventView,
     ProcedureInfo,
 )
-from counter_app.services.admin_units import STAMP_COLUMNS, Stamp, units_at, units_in
+from counter_app.services.admin_units import STAMP_COLUMNS, units_at, units_in
 from counter_app.services.catalogue import to_info
 from counter_app.services.context import ServiceContext
 from counter_app.services.units import unit_info
@@ -107,19 +107,13 @@ def _names(s: Session, ids: set[str]) -> dict[str, str]:
     return dict(s.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
-def _commune(s: Session, code: str | None, stamp: Stamp | None = None) -> Commune | None:
-    """The stored commune code's unit: this unit's list, else the packaged one (a commune
-    central retired later still names where the applicant lived)."""
+def _commune(code: str | None, units: Callable[[], AdminUnits]) -> Commune | None:
+    """The stored commune code's unit: this unit's list (`units`, asked only when there is a
+    code), else the packaged one (a commune central retired later still names where the
+    applicant lived)."""
     if not code:
         return None
-    return units_in(s, stamp).commune(code) or default_units().commune(code)
-
-
-def _stored_commune(conn: Connection, code: str | None, stamp: Stamp) -> Commune | None:
-    """_commune for a Core read, which has read the list's stamp with the dossier."""
-    if not code:
-        return None
-    return units_at(conn, stamp).commune(code) or default_units().commune(code)
+    return units().commune(code) or default_units().commune(code)
 
 
 def read_view(conn: Connection, ctx: ServiceContext, code: str) -> DossierView | None:
@@ -138,7 +132,7 @@ def read_view(conn: Connection, ctx: ServiceContext, code: str) -> DossierView |
         [(e, e.by_name) for e in conn.execute(_EVENTS, {"id": d.id})],
         d.received_by_name or "",
         digitised_files(conn, d.id) if d.file_count else (),
-        _stored_commune(conn, d.applicant_commune_code, (d.au_count, d.au_latest)),
+        _commune(d.applicant_commune_code, lambda: units_at(conn, (d.au_count, d.au_latest))),
     )
 
 
@@ -193,7 +187,7 @@ def dossier_view(
         [(e, names.get(e.by_user_id, "")) for e in evs],
         names.get(d.received_by, ""),
         digitised_files(s, d.id) if files is None else files,
-        _commune(s, d.applicant_commune_code),
+        _commune(d.applicant_commune_code, lambda: units_in(s)),
     )
 
 
