@@ -26,6 +26,11 @@ dossiers are bulk-inserted with raw `executemany` in a few big transactions:
   middle / given names with realistic frequencies (Nguyễn ≈ 38 %, "Thị"/"Văn" …),
   CCCD numbers and mobile numbers that pass the app's validators, local addresses;
 - dossier_name_tokens from counter_app.domain.text.name_keys (words + pairs, as intake does);
+- a size one unit cannot hold within UNIT_YEARS (25) years goes into several units in the
+  same file (`--units`, by default as many as needed: 5 for 10,000,000 at 380 a day), copies
+  of the demo unit with their own agency id (000.20.25.B01 …), hence their own codes, day
+  sequences, register book and counters, all receiving on the same days; the demo unit
+  stays the local one the app and the benches work as (the look-ups search every unit);
 - 2–4 documents from the procedure's checklist, one event (received, or
   supplement_requested when a required document is missing), and two outbox rows
   (dossier, dossier_event) with the app's payloads, all acknowledged.
@@ -41,12 +46,14 @@ import argparse
 import bisect
 import functools
 import json
+import math
 import os
 import random
 import sqlite3
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -61,6 +68,10 @@ MAX_PER_DAY = 9_999  # the 4-digit daily sequence (DOMAIN.md §2)
 REGISTER_CAP = 99_999  # numbering.next_number's default end, used for "register"
 WORKING_DAYS_A_YEAR = 245  # weekends and Vietnamese public holidays off, roughly
 CODE_YEARS = 100  # the code's yymmdd repeats after a century
+# Past this span one file holds several units (each its own agency prefix in the codes, its
+# own day sequences, register book and counters), all receiving on the same days: a unit's
+# register allows 99,999 a year and its codes' yymmdd read back as 20yy (domain/codes).
+UNIT_YEARS = 25
 DOSSIERS_PER_TXN = 100_000
 SEED = 20261128
 GENERATOR_VERSION = 3  # bump when a change here changes the rows generated
@@ -471,6 +482,20 @@ def _seed_app_schema(tmp: Path) -> None:
     ctx.uow.engine.dispose()
 
 
+@dataclass
+class BenchUnit:
+    id: str
+    agency: str
+    register_no: dict[int, int] = field(default_factory=dict)  # year -> last number
+
+
+def units_for(n: int, per_day: int) -> int:
+    """How many units a file of `n` dossiers at `per_day` each a working day holds: one, or
+    as many as keep each unit's span within UNIT_YEARS."""
+    years = -(-n // per_day) / WORKING_DAYS_A_YEAR
+    return 1 if years <= UNIT_YEARS else math.ceil(years / UNIT_YEARS)
+
+
 class Generator:
     def __init__(self, conn: sqlite3.Connection, n: int, today: date, tz: ZoneInfo) -> None:
         from counter_app.domain.workdays import OfficeHours, WorkCalendar
@@ -481,7 +506,7 @@ class Generator:
             "SELECT units.id, agency_id, office_open, office_close, cutoff FROM units "
             "JOIN app_meta ON app_meta.value = units.id AND app_meta.key = 'local_unit_id'"
         ).fetchone()
-        self.unit_id, self.agency = u[0], u[1]
+        self.units = [BenchUnit(u[0], u[1])]
         self.hours = OfficeHours(
             dtime.fromisoformat(u[2]), dtime.fromisoformat(u[3]), dtime.fromisoformat(u[4])
         )
@@ -506,7 +531,30 @@ class Generator:
         self.people_s = time.perf_counter() - t0
         self.tokens: dict[str, list[str]] = {}
         self.due_memo: dict[tuple[date, int, bool], tuple[date, date]] = {}
-        self.register_no: dict[int, int] = {}
+
+    def add_units(self, conn: sqlite3.Connection, count: int) -> None:
+        """`count` more units beside the local one, copies of it under their own agency id
+        and name (the local unit stays the one the app and the benches work as)."""
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(units)")]
+        local = dict(
+            zip(
+                cols,
+                conn.execute("SELECT * FROM units WHERE id = ?", (self.units[0].id,)).fetchone(),
+                strict=True,
+            )
+        )
+        base = local["agency_id"].rsplit(".", 1)[0]
+        for k in range(count):
+            row = dict(local)
+            row["id"] = uuid7_at(0, k, self.rng.getrandbits(62))
+            row["agency_id"] = f"{base}.B{k + 1:02d}"
+            row["name"] = f"UBND XÃ BENCH {k + 1}"
+            row["place_name"] = f"Bench {k + 1}"
+            conn.execute(
+                f"INSERT INTO units ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [row[c] for c in cols],
+            )
+            self.units.append(BenchUnit(row["id"], row["agency_id"]))
 
     def _tokens(self, name: str) -> list[str]:
         from counter_app.domain.text import name_keys
@@ -561,15 +609,18 @@ class Generator:
                 lines[i] = (name, kind, count, False, required)
         return lines
 
-    def day_rows(self, day: date, count: int) -> dict[str, list[tuple[Any, ...]]]:
+    def day_rows(
+        self, day: date, count: int, unit: BenchUnit | None = None
+    ) -> dict[str, list[tuple[Any, ...]]]:
         rng = self.rng
+        unit = unit or self.units[0]
         offset = datetime.combine(day, dtime(12), tzinfo=self.tz).utcoffset()
         assert offset is not None
         morning, afternoon = 4 * 3600, int(3.5 * 3600)
         secs = sorted(rng.random() * (morning + afternoon) for _ in range(count))
         start_m = datetime.combine(day, dtime(7, 30), tzinfo=self.tz)
         start_a = datetime.combine(day, dtime(13, 30), tzinfo=self.tz)
-        reg = self.register_no.get(day.year, 0)
+        reg = unit.register_no.get(day.year, 0)
         out: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ("d", "doc", "tok", "ev", "ob")}
         ymd = f"{day:%y%m%d}"
         day_iso = day.isoformat()
@@ -597,7 +648,7 @@ class Generator:
             sets = 2 if rng.random() < 0.1 else 1
             clerk = self.clerks[rng.randrange(len(self.clerks))]
             reg += 1
-            code = f"{self.agency}-{ymd}-{seq:04d}"
+            code = f"{unit.agency}-{ymd}-{seq:04d}"
             did = uuid7_at(ms, 0, rng.getrandbits(62))
             lines = self._documents(checklist)
             missing = [x[0] for x in lines if x[4] and not x[3]]
@@ -607,7 +658,7 @@ class Generator:
             out["d"].append(
                 (
                     did,
-                    self.unit_id,
+                    unit.id,
                     code,
                     day_iso,
                     seq,
@@ -653,7 +704,7 @@ class Generator:
             out["ev"].append(
                 (
                     eid,
-                    self.unit_id,
+                    unit.id,
                     did,
                     ev_kind,
                     status,
@@ -709,7 +760,7 @@ class Generator:
                 out["ob"].append(
                     (
                         uuid7_at(ms, 10 + i, rng.getrandbits(62)),
-                        self.unit_id,
+                        unit.id,
                         kind,
                         1,
                         json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
@@ -717,7 +768,7 @@ class Generator:
                         acked,
                     )
                 )
-        self.register_no[day.year] = reg
+        unit.register_no[day.year] = reg
         return out
 
 
@@ -746,7 +797,26 @@ INSERTS = {
 }
 
 
-def _bulk(tmp: Path, n: int, per_day: int, tz: ZoneInfo, quiet: bool) -> dict[str, Any]:
+def _counters_and_words(conn: sqlite3.Connection, gen: Generator) -> None:
+    """The yearly register counters of every unit, and the vocabulary of name words with
+    their counts, as intake keeps it one dossier at a time."""
+    conn.execute("BEGIN")
+    for unit in gen.units:
+        for year, last in unit.register_no.items():
+            conn.execute(
+                "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
+                (unit.id, "register", str(year), last),
+            )
+    conn.execute(
+        "INSERT INTO name_words (token, dossiers) "
+        "SELECT token, count(*) FROM dossier_name_tokens GROUP BY token"
+    )
+    conn.execute("COMMIT")
+
+
+def _bulk(
+    tmp: Path, n: int, per_day: int, nunits: int, tz: ZoneInfo, quiet: bool
+) -> dict[str, Any]:
     conn = sqlite3.connect(tmp, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("PRAGMA journal_mode=OFF")
@@ -769,27 +839,31 @@ def _bulk(tmp: Path, n: int, per_day: int, tz: ZoneInfo, quiet: bool) -> dict[st
         conn.execute(sql)
     conn.execute("COMMIT")
     gen = Generator(conn, n, today, tz)
-    ndays = -(-n // per_day)
+    if nunits > 1:
+        gen.add_units(conn, nunits - 1)
+    ndays = -(-n // (per_day * nunits))
     days = working_days_before(gen.cal, today, ndays)
-    counts = [per_day] * ndays
-    counts[-1] = n - per_day * (ndays - 1)
     gen_s = ins_s = 0.0
     done = committed = 0
     t_start = time.perf_counter()
     conn.execute("BEGIN")
-    for i, (day, cnt) in enumerate(zip(days, counts, strict=True)):
-        t0 = time.perf_counter()
-        rows = gen.day_rows(day, cnt)
-        t1 = time.perf_counter()
-        for key, sql in INSERTS.items():
-            conn.executemany(sql, rows[key])
-        conn.execute(
-            "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
-            (gen.unit_id, "dossier", day.isoformat(), cnt),
-        )
-        ins_s += time.perf_counter() - t1
-        gen_s += t1 - t0
-        done += cnt
+    for i, day in enumerate(days):
+        for unit in gen.units:  # every unit receives on the same days
+            cnt = min(per_day, n - done)
+            if cnt <= 0:
+                break
+            t0 = time.perf_counter()
+            rows = gen.day_rows(day, cnt, unit)
+            t1 = time.perf_counter()
+            for key, sql in INSERTS.items():
+                conn.executemany(sql, rows[key])
+            conn.execute(
+                "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
+                (unit.id, "dossier", day.isoformat(), cnt),
+            )
+            ins_s += time.perf_counter() - t1
+            gen_s += t1 - t0
+            done += cnt
         if done - committed >= DOSSIERS_PER_TXN or i == ndays - 1:
             conn.execute("COMMIT")
             committed = done
@@ -802,22 +876,12 @@ def _bulk(tmp: Path, n: int, per_day: int, tz: ZoneInfo, quiet: bool) -> dict[st
                 )
             if i != ndays - 1:
                 conn.execute("BEGIN")
-    conn.execute("BEGIN")
-    for year, last in gen.register_no.items():
-        conn.execute(
-            "INSERT INTO sequence_counters (unit_id, kind, period, last) VALUES (?,?,?,?)",
-            (gen.unit_id, "register", str(year), last),
-        )
-    # The vocabulary of name words with counts, as intake keeps it one dossier at a time.
-    conn.execute(
-        "INSERT INTO name_words (token, dossiers) "
-        "SELECT token, count(*) FROM dossier_name_tokens GROUP BY token"
-    )
-    conn.execute("COMMIT")
+    _counters_and_words(conn, gen)
     conn.execute("PRAGMA locking_mode=NORMAL")
     conn.execute("PRAGMA journal_mode=WAL")  # what the app uses (it sets WAL on connect too)
     conn.close()
-    over = {y: c for y, c in gen.register_no.items() if c > REGISTER_CAP}
+    local = gen.units[0]  # the demo unit: the one the app works as
+    over = {y: c for u in gen.units for y, c in u.register_no.items() if c > REGISTER_CAP}
     if over:
         print(
             "WARNING: register numbers past the app's yearly cap of 99,999 in "
@@ -827,7 +891,8 @@ def _bulk(tmp: Path, n: int, per_day: int, tz: ZoneInfo, quiet: bool) -> dict[st
         )
     return {
         "per_day": per_day,
-        "years": {str(y): c for y, c in sorted(gen.register_no.items())},
+        "units": [u.agency for u in gen.units],
+        "years": {str(y): c for y, c in sorted(local.register_no.items())},
         "first_day": days[0].isoformat(),
         "last_day": days[-1].isoformat(),
         "working_days": ndays,
@@ -879,22 +944,26 @@ def build_or_reuse(
     per_day: int = DEFAULT_PER_DAY,
     force: bool = False,
     quiet: bool = False,
+    units: int | None = None,
 ) -> dict[str, Any]:
     """Build the database unless `path` already holds one built alike (N, per-day, schema,
-    fingerprint). Holds an exclusive lock on `<PATH>.lock` meanwhile, so that two benches
-    started together never build into the same file: the second waits, then reuses."""
+    fingerprint, units: by default as many as `units_for` says). Holds an exclusive lock on
+    `<PATH>.lock` meanwhile, so that two benches started together never build into the same
+    file: the second waits, then reuses."""
     if not 1 <= per_day <= MAX_PER_DAY:
         raise SystemExit(f"--per-day must be 1..{MAX_PER_DAY} (the 4-digit daily sequence)")
-    years = -(-n // per_day) / WORKING_DAYS_A_YEAR
-    if years >= CODE_YEARS:
-        # Found after a 68-minute build of 10,000,000 at 380 a day failed at 9.6 M on a
-        # duplicate code: the days a century apart had the same yymmdd.
+    units = units or units_for(n, per_day)
+    if not 1 <= units <= 99:
+        raise SystemExit("--units must be 1..99")
+    years = -(-n // (per_day * units)) / WORKING_DAYS_A_YEAR
+    if years > UNIT_YEARS + 1:
+        # Found after a 68-minute build of 10,000,000 at 380 a day into one unit failed at
+        # 9.6 M on a duplicate code: the days a century apart had the same yymmdd.
         raise SystemExit(
-            f"{n:,} dossiers at {per_day:,} a working day span about {years:.0f} years: the "
-            f"dossier code carries a 2-digit year (<agency>-<yymmdd>-<seq>), so days "
-            f"{CODE_YEARS} years apart would get the same codes. One unit cannot hold that "
-            f"many (its register allows {REGISTER_CAP:,} a year, so ~400 a day at most); "
-            f"raise --per-day past the register's cap only knowingly (the build warns)."
+            f"{n:,} dossiers at {per_day:,} a working day in {units} unit(s) span about "
+            f"{years:.0f} years each: a dossier code carries a 2-digit year "
+            f"(<agency>-<yymmdd>-<seq>, read back as 20yy), so give each unit at most "
+            f"~{UNIT_YEARS} years (--units)."
         )
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -905,11 +974,11 @@ def build_or_reuse(
             fcntl.flock(lock, fcntl.LOCK_EX)
         except ImportError:  # Windows: no lock; don't start two builds at once there
             pass
-        return _build_or_reuse_locked(path, n, per_day, force, quiet)
+        return _build_or_reuse_locked(path, n, per_day, units, force, quiet)
 
 
 def _build_or_reuse_locked(
-    path: Path, n: int, per_day: int, force: bool, quiet: bool
+    path: Path, n: int, per_day: int, units: int, force: bool, quiet: bool
 ) -> dict[str, Any]:
     meta = read_meta(path)
     same = meta and (
@@ -917,7 +986,8 @@ def _build_or_reuse_locked(
         meta.get("per_day"),
         meta.get("schema"),
         meta.get("fingerprint"),
-    ) == (n, per_day, _head(), fingerprint())
+        len(meta.get("units", [None])),
+    ) == (n, per_day, _head(), fingerprint(), units)
     if not force and meta and same:
         if not quiet:
             print(
@@ -931,12 +1001,17 @@ def _build_or_reuse_locked(
     _remove(tmp)
     _meta_path(path).unlink(missing_ok=True)
     if not quiet:
-        print(f"building {path} with {n:,} dossiers, {per_day:,} a working day …", flush=True)
+        print(
+            f"building {path} with {n:,} dossiers, {per_day:,} a working day"
+            + (f" in each of {units} units" if units > 1 else "")
+            + " …",
+            flush=True,
+        )
     t0 = time.perf_counter()
     _seed_app_schema(tmp)
     t_seed = time.perf_counter() - t0
     tz = ZoneInfo(os.environ.get("COUNTER_APP_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    info = _bulk(tmp, n, per_day, tz, quiet)
+    info = _bulk(tmp, n, per_day, units, tz, quiet)
     _remove(path)
     tmp.rename(path)
     total = time.perf_counter() - t0
@@ -979,12 +1054,18 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_PER_DAY,
         help=f"dossiers per working day (default {DEFAULT_PER_DAY}; see the module docstring)",
     )
+    p.add_argument(
+        "--units",
+        type=int,
+        default=None,
+        help=f"units in the file (default: one, or as many as keep each within {UNIT_YEARS} years)",
+    )
     p.add_argument("--force", action="store_true", help="rebuild even if a matching file exists")
     args = p.parse_args(argv)
     n = args.dossiers or (QUICK_DOSSIERS if args.quick else 1_000_000)
     path = args.path or default_db(n)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    meta = build_or_reuse(path, n, per_day=args.per_day, force=args.force)
+    meta = build_or_reuse(path, n, per_day=args.per_day, force=args.force, units=args.units)
     print(
         f"make_db: {'reused' if meta['reused'] else 'built'} {n:,} dossiers; "
         f"build time {meta['build_s']} s"
