@@ -12,17 +12,18 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from counter_app import filemodes
 from counter_app.cli import main as cli
 from counter_app.config import Settings, config_path, data_dir, load_settings
-from counter_app.db.engine import open_database, require_existing
-from counter_app.db.uow import UnitOfWork
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.redact import redact_secrets
 from counter_app.domain.scanning import DocumentScanner
-from counter_app.services.context import Adapters, ServiceContext
+
+if TYPE_CHECKING:  # loaded when a context is built: `--version` and `--help` need neither
+    from counter_app.services.context import Adapters, ServiceContext
 
 log = logging.getLogger("counter_app")
 
@@ -111,6 +112,7 @@ def build_adapters(settings: Settings) -> Adapters:
     from counter_app.devices.led_board import EdiLedBoard
     from counter_app.devices.scanner import SerialScanner
     from counter_app.printing.spool import make_spooler
+    from counter_app.services.context import Adapters
     from counter_app.sync.transport import PgTransport
 
     s = settings
@@ -188,6 +190,10 @@ def build_context(
     """The context on `db` (else the configured database). `config` given is a file that must
     exist (a mistyped --config is refused, not replaced by the defaults); `create=False` refuses
     a missing or empty database file instead of starting a new one."""
+    from counter_app.db.engine import open_database, require_existing
+    from counter_app.db.uow import UnitOfWork
+    from counter_app.services.context import ServiceContext
+
     if config and not Path(config).exists():
         raise ValidationError("config_missing", path=config)
     path = Path(config) if config else config_path()

@@ -6,15 +6,20 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.lifecycle import ACTIONS
 from counter_app.domain.model import DossierView, EventView
-from counter_app.services.actions import ActionRequest, perform
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
 from counter_app.ui_text import ACTION_LABELS, EVENT_LABELS, STATUS_LABELS, event_details
+
+if TYPE_CHECKING:
+    from counter_app.services import actions as actions_svc
+    from counter_app.services.context import ServiceContext
+else:
+    actions_svc = lazy("counter_app.services.actions")
 
 
 def add_dossier_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -84,7 +89,7 @@ def _parse_fee(text: str | None) -> int | None:
 def cmd_dossier(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if len(args.field) != len(args.value):
         raise ValidationError("correction_pairs")
-    req = ActionRequest(
+    req = actions_svc.ActionRequest(
         code=args.code,
         action=args.action,
         by=args.by,
@@ -98,7 +103,7 @@ def cmd_dossier(ctx: ServiceContext, args: argparse.Namespace) -> Result:
         documents=tuple(args.document),
         changes=tuple(zip(args.field, args.value, strict=True)),
     )
-    done = perform(ctx, req)
+    done = actions_svc.perform(ctx, req)
     v, ev = done.dossier, done.event
     data = {
         "code": v.code,

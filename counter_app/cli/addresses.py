@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Result
-from counter_app.services import addresses
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import addresses
+    from counter_app.services.context import ServiceContext
+else:
+    addresses = lazy("counter_app.services.addresses")
 
 STATUS_WORDS = {
     "current": "đã là địa chỉ theo đơn vị hành chính 2025",

@@ -6,14 +6,21 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError, ValidationError
-from counter_app.services import backup as backup_svc
-from counter_app.services import resume
-from counter_app.services.context import ServiceContext
-from counter_app.services.sync import Syncer
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import backup as backup_svc
+    from counter_app.services import resume
+    from counter_app.services import sync as sync_svc
+    from counter_app.services.context import ServiceContext
+else:
+    backup_svc = lazy("counter_app.services.backup")
+    resume = lazy("counter_app.services.resume")
+    sync_svc = lazy("counter_app.services.sync")
 
 
 def add_parsers(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -148,7 +155,7 @@ def cmd_restore(ctx: ServiceContext, args: argparse.Namespace) -> Result:
             raise CounterAppError("sync_no_central")
         transport = ctx.adapters.sync_link(url)
         try:
-            sync = Syncer(ctx, transport).run_once().as_json()
+            sync = sync_svc.Syncer(ctx, transport).run_once().as_json()
         finally:
             transport.close()
     data = {**_state_json(ctx), "ran": before.pending is not None, "sync": sync}

@@ -7,13 +7,19 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Result, check_pdf_output, write_atomically
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.register import parse_book_option
-from counter_app.services import register as register_svc
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
 from counter_app.ui_text import thousands
+
+if TYPE_CHECKING:
+    from counter_app.services import register as register_svc
+    from counter_app.services.context import ServiceContext
+else:
+    register_svc = lazy("counter_app.services.register")
 
 
 def add_register_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:

@@ -8,13 +8,18 @@ import argparse
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.cli.reports import day
 from counter_app.domain.dayclose import COLUMNS, anomaly_text, cell
-from counter_app.services import dayclose as svc
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import dayclose as svc
+    from counter_app.services.context import ServiceContext
+else:
+    svc = lazy("counter_app.services.dayclose")
 
 
 def add_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result
 from counter_app.devices.ports import SerialDevice
-from counter_app.services import devices as svc
-from counter_app.services.context import ServiceContext
+from counter_app.domain.setup_rules import STORED_DEVICE_KINDS
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import devices as svc
+    from counter_app.services.context import ServiceContext
+else:
+    svc = lazy("counter_app.services.devices")
 
 DEVICE_NAMES = {"scanner": "máy quét", "ticket_printer": "máy in vé", "led_board": "bảng LED"}
 STATE_NAMES = {"ok": "sẵn sàng", "not_set": "chưa cài đặt", "failing": "lỗi"}
@@ -36,7 +42,7 @@ def add_parser(
         parents=[common],
         help="this install's scanner or LED board (the config file's setting wins)",
     )
-    a.add_argument("kind", choices=svc.STORED_KINDS)
+    a.add_argument("kind", choices=STORED_DEVICE_KINDS)
     a.add_argument("value", help='COM3, /dev/ttyUSB0, socket://host:port, usb:VID:PID; "" = none')
 
 

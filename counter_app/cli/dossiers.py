@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.actions import dossier_events, event_line
 from counter_app.cli.output import Result, check_output, write_atomically
@@ -17,20 +17,32 @@ from counter_app.domain.lifecycle import STATUS_CODES
 from counter_app.domain.limits import INTAKE_FILE_MAX_BYTES, MAX_DOSSIERS_PER_INTAKE
 from counter_app.domain.model import Applicant, DossierView
 from counter_app.inputs import read_limited
+from counter_app.lazy import lazy
 from counter_app.printing.label_spec import label_spec
-from counter_app.services import calendar as cal_svc
-from counter_app.services import catalogue as cat_svc
-from counter_app.services import intake as intake_svc
-from counter_app.services import lookup, unit_setup
-from counter_app.services.addresses import commune_json
-from counter_app.services.context import ServiceContext
-from counter_app.services.repeats import same_day_dossiers
-from counter_app.services.setup import init_database, load_catalogue_file
 from counter_app.ui_text import STATUS_LABELS, document_kind_label, money, thousands
+
+if TYPE_CHECKING:
+    from counter_app.services import addresses as addresses_svc
+    from counter_app.services import calendar as cal_svc
+    from counter_app.services import catalogue as cat_svc
+    from counter_app.services import intake as intake_svc
+    from counter_app.services import lookup, unit_setup
+    from counter_app.services import repeats as repeats_svc
+    from counter_app.services import setup as setup_svc
+    from counter_app.services.context import ServiceContext
+else:
+    cal_svc = lazy("counter_app.services.calendar")
+    cat_svc = lazy("counter_app.services.catalogue")
+    intake_svc = lazy("counter_app.services.intake")
+    lookup = lazy("counter_app.services.lookup")
+    unit_setup = lazy("counter_app.services.unit_setup")
+    addresses_svc = lazy("counter_app.services.addresses")
+    repeats_svc = lazy("counter_app.services.repeats")
+    setup_svc = lazy("counter_app.services.setup")
 
 
 def cmd_init(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    res = init_database(ctx, demo=args.demo, agency=args.unit)
+    res = setup_svc.init_database(ctx, demo=args.demo, agency=args.unit)
     data = {
         "db": str(ctx.uow.engine.url),
         "unit": res.unit,
@@ -59,7 +71,7 @@ def cmd_init(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 def cmd_catalogue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if args.action == "import":
-        res = cat_svc.import_catalogue(ctx, load_catalogue_file(args.file))
+        res = cat_svc.import_catalogue(ctx, setup_svc.load_catalogue_file(args.file))
         return (
             res.__dict__,
             lambda: (
@@ -157,7 +169,7 @@ def cmd_intake(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     # The same person's dossiers for the same procedure already received today (usually a
     # double entry; registered all the same, and said). A repeated request id's own first
     # dossier is not one of them.
-    earlier = [same_day_dossiers(ctx, r) for r in args.requests]
+    earlier = [repeats_svc.same_day_dossiers(ctx, r) for r in args.requests]
     views = intake_svc.register(ctx, args.requests, args.clerk)
     repeats = [[c for c in e if c != v.code] for e, v in zip(earlier, views, strict=True)]
     data = [
@@ -188,7 +200,7 @@ def applicant_json(a: Applicant) -> dict[str, Any]:
         "phone": a.phone,
         "address": a.address,
         "email": a.email,
-        "commune": commune_json(a.commune),
+        "commune": addresses_svc.commune_json(a.commune),
         "address_verified": a.address_verified,
     }
     if a.address_card:

@@ -9,11 +9,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Result, write_atomically
 from counter_app.domain.errors import CounterAppError
-from counter_app.services import file_sync
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import file_sync
+    from counter_app.services.context import ServiceContext
+else:
+    file_sync = lazy("counter_app.services.file_sync")
 
 
 def add_parser(
@@ -72,7 +78,7 @@ def add_fetch_to(commands: argparse._SubParsersAction, common: argparse.Argument
     raise AssertionError("the file command has no actions")
 
 
-Handler = Callable[[ServiceContext, argparse.Namespace], Result]
+Handler = Callable[["ServiceContext", argparse.Namespace], Result]
 
 
 def routed(handler: Handler | None) -> Handler:

@@ -8,12 +8,18 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.errors import ValidationError
-from counter_app.services import files
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
 from counter_app.ui_text import thousands
+
+if TYPE_CHECKING:
+    from counter_app.services import files
+    from counter_app.services.context import ServiceContext
+else:
+    files = lazy("counter_app.services.files")
 
 
 def add_parsers(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from counter_app import __version__, filemodes
 from counter_app.cli import (
@@ -41,7 +41,9 @@ from counter_app.db import faults
 from counter_app.domain.errors import CounterAppError, StorageFault, ValidationError
 from counter_app.domain.redact import redact_secrets
 from counter_app.messages import describe
-from counter_app.services.context import ServiceContext
+
+if TYPE_CHECKING:  # the services load with the command that uses them (counter_app/lazy.py)
+    from counter_app.services.context import ServiceContext
 
 FORM_KINDS = ("receipt", "supplement", "refusal", "apology", "stop-notice", "control-sheet")
 
@@ -289,7 +291,7 @@ COMMANDS["file"] = Command(
     check=file_sync_cli.routed_check(COMMANDS["file"].check),
 )
 
-OpenContext = Callable[[argparse.Namespace], ServiceContext]
+OpenContext = Callable[[argparse.Namespace], "ServiceContext"]
 OpenGui = Callable[[argparse.Namespace], int]
 
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result
 from counter_app.domain.errors import CounterAppError
+from counter_app.lazy import lazy
 from counter_app.messages import describe
-from counter_app.services import queue
-from counter_app.services.context import ServiceContext
-from counter_app.services.units import local_unit
 from counter_app.ui_text import thousands
+
+if TYPE_CHECKING:
+    from counter_app.services import queue
+    from counter_app.services import units as units_svc
+    from counter_app.services.context import ServiceContext
+else:
+    queue = lazy("counter_app.services.queue")
+    units_svc = lazy("counter_app.services.units")
 
 
 def _ticket_services(ctx: ServiceContext, args: argparse.Namespace) -> Result:
@@ -64,7 +70,7 @@ def _ticket_issue(ctx: ServiceContext, args: argparse.Namespace) -> Result:
 
 def _print_ticket(ctx: ServiceContext, t: Any, url: str) -> tuple[bool, str]:
     with ctx.uow.read() as s:
-        unit = local_unit(s).name
+        unit = units_svc.local_unit(s).name
     counters = next((s.counters for s in queue.list_services(ctx) if s.code == t.service_code), ())
     settings = dataclasses.replace(ctx.settings, ticket_printer=url)
     from counter_app.services import printjobs  # PIL, reportlab: only to print
@@ -95,7 +101,7 @@ def _ticket_store_logo(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     from counter_app.services import printjobs  # PIL, reportlab: only to print
 
     with ctx.uow.read() as s:
-        unit = local_unit(s).name
+        unit = units_svc.local_unit(s).name
     services = [(s.name, printjobs.service_counters(s.counters)) for s in queue.list_services(ctx)]
     lines = constant_lines(unit, printjobs.TICKET_FOOTER, services, printjobs.priority_lines())
     profile = printjobs.ticket_profile(ctx.settings, args.dots)

@@ -6,12 +6,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result
 from counter_app.domain import ratings as rules
-from counter_app.services import ratings
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import ratings
+    from counter_app.services.context import ServiceContext
+else:
+    ratings = lazy("counter_app.services.ratings")
 
 
 def add_rate_parser(

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from counter_app.services import receipt
-from counter_app.services.context import ServiceContext
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import receipt
+    from counter_app.services.context import ServiceContext
+else:
+    receipt = lazy("counter_app.services.receipt")
 
 
 def _day(value: str) -> date:

@@ -8,14 +8,19 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.output import Result, check_output, write_atomically
 from counter_app.domain.model import UnitInfo
 from counter_app.domain.ratings import WORDS as RATING_WORDS
 from counter_app.domain.report import Period
-from counter_app.services.context import ServiceContext
-from counter_app.services.report import unit_report
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import report as report_svc
+    from counter_app.services.context import ServiceContext
+else:
+    report_svc = lazy("counter_app.services.report")
 
 # reportlab (printing.report) and psycopg (sync.central_report) load inside the handlers
 # that use them: every command is one process (issue 17).
@@ -98,7 +103,7 @@ def _result(args: argparse.Namespace, data: dict[str, Any], pdf: Callable[[], by
 
 
 def cmd_report(ctx: ServiceContext, args: argparse.Namespace) -> Result:
-    rep = unit_report(ctx, args.start, args.end)
+    rep = report_svc.unit_report(ctx, args.start, args.end)
     data = rep.as_json()
     unit: UnitInfo = rep.unit
     from counter_app.printing.report import render_pdf

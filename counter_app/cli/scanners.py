@@ -7,12 +7,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Result, write_atomically
 from counter_app.domain.errors import ValidationError
 from counter_app.domain.scanning import DocumentScanner, ScanInterrupted, ScannerInfo
 from counter_app.messages import describe
-from counter_app.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from counter_app.services.context import ServiceContext
 
 
 def add_parser(

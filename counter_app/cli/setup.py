@@ -11,16 +11,22 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli import ratings as rating_cli
 from counter_app.cli import receipt as receipt_cli
 from counter_app.cli.output import Result
 from counter_app.domain.errors import ValidationError
-from counter_app.domain.setup_rules import counter_list, number_range
-from counter_app.services import unit_place
-from counter_app.services import unit_setup as svc
-from counter_app.services.context import ServiceContext
+from counter_app.domain.setup_rules import PRINTER_KINDS, counter_list, number_range
+from counter_app.lazy import lazy
+
+if TYPE_CHECKING:
+    from counter_app.services import unit_place
+    from counter_app.services import unit_setup as svc
+    from counter_app.services.context import ServiceContext
+else:
+    unit_place = lazy("counter_app.services.unit_place")
+    svc = lazy("counter_app.services.unit_setup")
 
 ROLES = ("clerk", "supervisor", "admin")
 ROLE_NAMES = {"clerk": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
@@ -142,7 +148,7 @@ def add_parsers(cmd: Cmd, common: argparse.ArgumentParser) -> None:
     p = cmd("printer", "this install's printers (the config file's setting wins)")
     psub = _subs(p)
     a = psub.add_parser("set", parents=[common], help='a printer name, "folder:/path", a URL')
-    a.add_argument("kind", choices=svc.PRINTER_KINDS)
+    a.add_argument("kind", choices=PRINTER_KINDS)
     a.add_argument("value", help='"" = back to the default')
     pl = psub.add_parser("list", parents=[common], help="the app's printers, then the OS's")
     pl.add_argument(

@@ -6,19 +6,26 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.central_units import cmd_address_units
 from counter_app.cli.output import Result
 from counter_app.cli.reports import cmd_central_report
 from counter_app.domain.errors import CounterAppError
+from counter_app.lazy import lazy
 from counter_app.messages import describe, describe_stored
-from counter_app.services.context import ServiceContext
-from counter_app.services.file_sync import size_text
-from counter_app.services.setup import load_catalogue_file
-from counter_app.services.sync import Backoff, Syncer, list_issues, local_status
 from counter_app.sync.transport import Offline
 from counter_app.ui_text import INSECURE_LINK_TEXT
+
+if TYPE_CHECKING:
+    from counter_app.services import file_sync as file_sync_svc
+    from counter_app.services import setup as setup_svc
+    from counter_app.services import sync as sync_svc
+    from counter_app.services.context import ServiceContext
+else:
+    file_sync_svc = lazy("counter_app.services.file_sync")
+    setup_svc = lazy("counter_app.services.setup")
+    sync_svc = lazy("counter_app.services.sync")
 
 PULLED_LABELS = {
     "units": "thông tin đơn vị",
@@ -57,13 +64,14 @@ def _human_report(r: dict[str, Any]) -> str:
     sent = r.get("files") or {}
     if sent.get("files_done") or sent.get("bytes_sent"):
         lines.append(
-            f"Tệp số hóa: gửi xong {sent['files_done']} tệp ({size_text(sent['bytes_sent'])})."
+            f"Tệp số hóa: gửi xong {sent['files_done']} tệp "
+            f"({file_sync_svc.size_text(sent['bytes_sent'])})."
         )
     fw = r.get("files_waiting") or {}
     if fw.get("files"):
         lines.append(
             f"Tệp số hóa còn chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
-            f"{size_text(fw['bytes'])}."
+            f"{file_sync_svc.size_text(fw['bytes'])}."
         )
     if r["clock_offset_s"] is not None and (abs(r["clock_offset_s"]) >= 5 or r["clock_warning"]):
         warn = " — CẢNH BÁO: đồng hồ máy này lệch quá 5 phút" if r["clock_warning"] else ""
@@ -74,7 +82,7 @@ def _human_report(r: dict[str, Any]) -> str:
 
 
 def _status(ctx: Any) -> Result:
-    st = local_status(ctx)
+    st = sync_svc.local_status(ctx)
     e = st.last_error
     error_text = describe_stored(e.code, e.params, e.field_errors, e.text) if e else ""
     data = {
@@ -91,7 +99,7 @@ def _status(ctx: Any) -> Result:
         "clock_warning": st.clock_warning,
         "insecure_link": st.insecure_link,
         "files_waiting": st.files_waiting,
-        "issues": list_issues(ctx),
+        "issues": sync_svc.list_issues(ctx),
     }
 
     def human() -> str:
@@ -107,7 +115,7 @@ def _status(ctx: Any) -> Result:
         if fw.get("files"):
             lines.append(
                 f"Tệp số hóa chờ gửi: {fw['files']} tệp, {fw['pages']} trang, "
-                f"{size_text(fw['bytes'])}."
+                f"{file_sync_svc.size_text(fw['bytes'])}."
             )
         if st.insecure_link:
             lines.append(f"Cảnh báo: {INSECURE_LINK_TEXT}.")
@@ -125,7 +133,7 @@ def cmd_sync(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     if not url:
         raise CounterAppError("sync_no_central")
     transport = ctx.adapters.sync_link(url)
-    syncer = Syncer(ctx, transport)
+    syncer = sync_svc.Syncer(ctx, transport)
     try:
         if args.once:
             data = syncer.run_once().as_json()
@@ -136,9 +144,9 @@ def cmd_sync(ctx: ServiceContext, args: argparse.Namespace) -> Result:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _run_forever(syncer: Syncer, interval_s: int) -> None:
+def _run_forever(syncer: sync_svc.Syncer, interval_s: int) -> None:
     """Until Ctrl+C: a round every interval, backing off (with jitter) while central is away."""
-    backoff = Backoff(cap_s=max(interval_s, 1) * 5)
+    backoff = sync_svc.Backoff(cap_s=max(interval_s, 1) * 5)
     while True:
         try:
             r = syncer.run_once().as_json()
@@ -216,7 +224,7 @@ def cmd_central(args: argparse.Namespace) -> Result:
         rows = central.status(url)
         return rows, lambda: _human_status(rows)
     if action == "catalogue":
-        counts = central.import_catalogue(url, load_catalogue_file(args.file))
+        counts = central.import_catalogue(url, setup_svc.load_catalogue_file(args.file))
         return (
             counts,
             lambda: (

@@ -7,6 +7,12 @@ import re
 from counter_app.domain.codes import CODE_RANGE_TOP
 from counter_app.domain.errors import ValidationError
 
+# The printers a supervisor sets per unit (`printer set KIND`), and the devices kept in the
+# database beside the config file (`device set KIND`): the command line's choices read these
+# without loading the services.
+PRINTER_KINDS = ("a4", "label", "ticket")
+STORED_DEVICE_KINDS = ("scanner", "led_board")
+
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _RANGE = re.compile(r"^\s*(\d{1,6})\s*[-–]\s*(\d{1,6})\s*$")
 

@@ -28,6 +28,7 @@ from counter_app.devices.ports import (
 )
 from counter_app.devices.winspool import WinspoolPrinter, is_winspool, printer_name
 from counter_app.domain.errors import CounterAppError, ValidationError
+from counter_app.domain.setup_rules import STORED_DEVICE_KINDS
 from counter_app.messages import describe
 from counter_app.services.context import ServiceContext
 
@@ -189,8 +190,7 @@ def live_states(
 
 # --- the scanner and the LED board set by a supervisor (the ticket printer: printer set) ------
 
-STORED_KINDS = ("scanner", "led_board")
-_STORED_FIELDS = {kind: DEVICE_SETTINGS[kind] for kind in STORED_KINDS}
+_STORED_FIELDS = {kind: DEVICE_SETTINGS[kind] for kind in STORED_DEVICE_KINDS}
 
 
 def _key(kind: str) -> str:
@@ -221,7 +221,7 @@ def stored_devices(ctx: ServiceContext) -> dict[str, str]:
     from counter_app.db.models import Meta
 
     with ctx.uow.read() as s:
-        rows = s.scalars(select(Meta).where(Meta.key.in_([_key(k) for k in STORED_KINDS])))
+        rows = s.scalars(select(Meta).where(Meta.key.in_([_key(k) for k in STORED_DEVICE_KINDS])))
         return {m.key.split(".", 1)[1]: m.value for m in rows}
 
 
@@ -246,7 +246,7 @@ def set_device(
     from counter_app.services.records import append_audit
     from counter_app.services.units import local_unit
 
-    if kind not in STORED_KINDS:
+    if kind not in STORED_DEVICE_KINDS:
         raise ValidationError("device_kind_invalid", kind=kind)
     value = clean_text(value, "device", max_len=200, required=False)
     if is_winspool(value):  # a Windows printer is a ticket printer only

@@ -19,7 +19,7 @@ from counter_app.domain.codes import validate_agency_id
 from counter_app.domain.errors import Conflict, NotFound, ValidationError
 from counter_app.domain.ids import new_id
 from counter_app.domain.queue import clean_service
-from counter_app.domain.setup_rules import check_hours, clock_time
+from counter_app.domain.setup_rules import PRINTER_KINDS, check_hours, clock_time
 from counter_app.domain.text import clean_text
 from counter_app.services.auth import create_user
 from counter_app.services.context import ServiceContext
@@ -28,7 +28,6 @@ from counter_app.services.unit_place import place_changes
 from counter_app.services.units import find_local_unit, local_unit, set_local_unit
 
 SUPERVISING_ROLES = ("supervisor", "admin")
-PRINTER_KINDS = ("a4", "label", "ticket")
 # The local database's key for each printer, and the Settings field it stands in for.
 PRINTER_FIELDS = {"a4": "a4_printer", "label": "label_printer", "ticket": "ticket_printer"}
 

@@ -41,9 +41,14 @@ def _module_name(path: Path) -> str:
 
 
 def _type_checking_only(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """In the body of an `if TYPE_CHECKING:` (its `else:` runs)."""
     while node in parents:
-        node = parents[node]
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        child, node = node, parents[node]
+        if (
+            isinstance(node, ast.If)
+            and "TYPE_CHECKING" in ast.unparse(node.test)
+            and child in node.body
+        ):
             return True
     return False
 
@@ -69,6 +74,15 @@ def import_graph() -> dict[str, set[str]]:
                 continue
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
+            elif (  # a module imported on first use (counter_app/lazy.py) is still a dependency
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "lazy"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                targets = [node.args[0].value]
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:

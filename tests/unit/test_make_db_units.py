@@ -71,9 +71,7 @@ def test_several_units_each_number_their_own(tmp_path: Path) -> None:
         assert code == f"{units[unit_id]}-{yymmdd}-{seq:04d}"
     # Each unit's day sequences and register run 1..last with no gap, and its counters
     # hold the last number, so a real intake continues from them.
-    counters = {
-        (u, k, p): last for u, k, p, last in db.execute("SELECT * FROM sequence_counters")
-    }
+    counters = {(u, k, p): last for u, k, p, last in db.execute("SELECT * FROM sequence_counters")}
     for unit_id in units:
         mine = [r for r in rows if r[0] == unit_id]
         assert mine, unit_id
