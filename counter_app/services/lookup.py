@@ -22,10 +22,10 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from counter_app.db.models import Dossier, NameToken, NameWord, Procedure
+from counter_app.db.upsert import upsert
 from counter_app.domain.codes import CODE_SEARCH_RE, looks_like_code
 from counter_app.domain.errors import NotFound
 from counter_app.domain.lifecycle import STATUS_CODES, is_open
@@ -94,7 +94,7 @@ def count_name_words(s: Session, words: list[str]) -> None:
     stmt = _NAME_WORD_UPSERTS.get(dialect)
     if stmt is None:  # built once: one row's upsert, run for each word (executemany)
         table = cast(Table, NameWord.__table__)
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        ins = upsert(dialect, table)
         stmt = ins.values(token=bindparam("token"), dossiers=1).on_conflict_do_update(
             index_elements=[table.c.token], set_={"dossiers": table.c.dossiers + 1}
         )

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Counter
+from counter_app.db.upsert import upsert
 from counter_app.domain.errors import ValidationError
 
 
@@ -55,7 +55,7 @@ def _upsert(dialect: str) -> Any:
         n = bindparam("n", type_=Integer)
         table = cast(Table, Counter.__table__)
         c = table.c
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        ins = upsert(dialect, table)
         stmt = (
             ins.values(
                 unit_id=bindparam("unit_id"),
@@ -115,7 +115,7 @@ def _multi(dialect: str) -> Any:
     if stmt is None:
         table = cast(Table, Counter.__table__)
         c = table.c
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        ins = upsert(dialect, table)
         ins = ins.values(
             unit_id=bindparam("unit_id"),
             kind=bindparam("kind"),

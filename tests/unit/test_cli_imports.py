@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import serial
 from alembic.script import ScriptDirectory
@@ -83,3 +84,33 @@ def test_revision_lines_are_read_in_the_forms_alembic_writes() -> None:
         m["name"]: engine.ast.literal_eval(m["value"]) for m in engine._REVISION_LINE.finditer(text)
     }
     assert found == {"revision": "0099", "down_revision": ("0097", "0098")}
+
+
+def test_a_counter_on_sqlite_loads_no_postgresql_dialect(tmp_path: Path) -> None:
+    """The upserts import their dialect when built (db/upsert.py): SQLAlchemy's PostgreSQL
+    package (with its asyncpg and psycopg adapters' modules, ~0.1 s) stays out of a counter's
+    start and of a save and a name search on SQLite. (Creating a database runs the
+    migrations, which load it: that is done first, in another process.)"""
+    db = tmp_path / "c.db"
+    init = subprocess.run(
+        [sys.executable, "-m", "counter_app", "--db", str(db), "init", "--demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert init.returncode == 0, init.stderr
+    code = (
+        "import sys\n"
+        "from counter_app.app import build_context\n"
+        "from counter_app.services import lookup\n"
+        "from counter_app.services.intake import IntakeRequest, register\n"
+        f"ctx = build_context(db={f'sqlite:///{db}'!r})\n"
+        "req = IntakeRequest(procedure='2.000815', name='Nguyễn Thị Lan', address='Mỹ Hòa')\n"
+        "register(ctx, [req], 'canbo1')\n"
+        "assert lookup.search(ctx, 'nguyen thi lan')\n"
+        "pg = 'sqlalchemy.dialects.postgresql'\n"
+        "print(','.join(m for m in sys.modules if m.startswith(pg)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
