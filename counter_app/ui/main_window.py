@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
@@ -24,6 +25,7 @@ from counter_app.config import data_dir
 from counter_app.domain.cccd import CccdData
 from counter_app.domain.errors import CounterAppError
 from counter_app.domain.model import DossierView
+from counter_app.domain.workdays import preload_years
 from counter_app.messages import describe, text_for
 from counter_app.printing.spool import Spooler
 from counter_app.services import lookup
@@ -94,6 +96,13 @@ class Banner(QFrame):
         self.setVisible(True)
 
 
+def _warm_up(today: date) -> None:
+    """What the first save would otherwise wait for: the working-day calendar of this year
+    and the next (the due date), then the forms' and labels' code and fonts (the receipt)."""
+    preload_years(today)
+    pj.preload()
+
+
 class CounterWindow(QMainWindow):
     def __init__(
         self,
@@ -160,9 +169,13 @@ class CounterWindow(QMainWindow):
         self.backups.start()
         self.refresh_today()
         self.form.picker.setFocus()
-        # the printing code loads once the window is up, not before it (issue 17 start-up);
-        # a failure here is logged and shows again, in words, when something is printed
-        QTimer.singleShot(0, lambda: run_task(self, pj.preload, lambda _r: None, lambda _e: None))
+        # the calendar and the printing code load once the window is up, not before it (issue
+        # 17 start-up), so neither waits for the first save; a failure here is logged and
+        # shows again, in words, when a due date is computed or something printed
+        today = ctx.now().astimezone(ctx.tz).date()
+        QTimer.singleShot(
+            0, lambda: run_task(self, lambda: _warm_up(today), lambda _r: None, lambda _e: None)
+        )
 
     def _build(self, counter: int) -> None:
         left = QWidget()

@@ -61,3 +61,50 @@ def test_the_window_loads_the_printing_code_once_shown(tmp_path: Path) -> None:
     )
     # the collector paused while the window was built runs again once it is built
     assert _run(code, tmp_path) == "False True True"
+
+
+def test_the_window_loads_the_calendar_once_shown(tmp_path: Path) -> None:
+    """The first save computed its due date with the package's calendar not yet loaded:
+    importing `holidays` and building the year took ~0.9 s of it. The window loads this year
+    and the next on a worker thread once it is up, so a save on 30 December whose due date
+    falls in January builds no year of its own."""
+    db = tmp_path / "c.db"
+    now = "2026-12-30T09:00:00+07:00"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COUNTER_APP_NOW": now}
+    init = subprocess.run(  # in another process: the demo's samples compute due dates
+        [sys.executable, "-m", "counter_app", "--db", str(db), "init", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert init.returncode == 0, init.stderr
+    code = (
+        "import sys, time\n"
+        "from PySide6.QtCore import QThreadPool\n"
+        "from counter_app.app import build_context\n"
+        "from counter_app.domain import workdays\n"
+        "from counter_app.services.auth import login\n"
+        "from counter_app.services.intake import IntakeRequest, register\n"
+        "from counter_app.ui import main as ui_main\n"
+        "app = ui_main.application()\n"
+        f"ctx = build_context(db={str(db)!r})\n"
+        "win = ui_main.build_main_window(ctx, login(ctx, 'canbo1', 'demo'))\n"
+        "win.show()\n"
+        "before = workdays._load_year.cache_info().currsize\n"
+        "deadline = time.monotonic() + 60\n"
+        "while workdays._load_year.cache_info().currsize < 2 and time.monotonic() < deadline:\n"
+        "    app.processEvents()\n"
+        "    QThreadPool.globalInstance().waitForDone(50)\n"
+        "QThreadPool.globalInstance().waitForDone(30000)\n"
+        "misses = workdays._load_year.cache_info().misses\n"
+        "req = IntakeRequest(procedure='1.004873', name='Lê Văn Tám', address='Mỹ Hòa')\n"
+        "view = register(ctx, [req], 'canbo1')[0]\n"
+        "print(before, view.due_at.year, workdays._load_year.cache_info().misses - misses)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-3:] == ["0", "2027", "0"]
