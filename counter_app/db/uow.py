@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from counter_app.db import faults
+from counter_app.db.driver_reads import DriverReads, driver_reads
 from counter_app.domain.errors import StorageFault
 
 # pg_advisory_xact_lock key every write transaction takes first on PostgreSQL ("WRITELCK").
@@ -140,6 +141,13 @@ class UnitOfWork:
         dossier): the ORM session of read() costs about 0.1 ms on top."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def read_driver(self) -> Iterator[DriverReads]:
+        """A read transaction whose Core selects run on the driver's cursor (db/driver_reads):
+        the view of a dossier, a clerk's commonest read, without SQLAlchemy's execute path."""
+        with driver_reads(self.engine) as reads:
+            yield reads
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from counter_app.db.driver_reads import DriverReads
 from counter_app.db.models import AdminUnitOverride
 from counter_app.domain.admin_units import AdminUnits, default_units, with_overrides
 from counter_app.services.context import ServiceContext
@@ -27,7 +28,7 @@ STAMP_COLUMNS = (
 _STAMP = select(*STAMP_COLUMNS)  # built once
 
 
-def _stamp(s: Session | Connection) -> tuple[int, str]:
+def _stamp(s: Session | Connection | DriverReads) -> tuple[int, str]:
     count, latest = s.execute(_STAMP).one()
     return _normal((count, latest))
 
@@ -64,13 +65,13 @@ def units_in(s: Session, stamp: Stamp | None = None) -> AdminUnits:
     return built
 
 
-def units_at(conn: Connection, stamp: Stamp) -> AdminUnits:
+def units_at(conn: Connection | DriverReads, stamp: Stamp) -> AdminUnits:
     """The list with this database's overrides for a Core read that has read the STAMP_COLUMNS
     itself (opening a dossier): no session to keep it in, the process cache by stamp."""
     return _units_in(conn, _normal(stamp))
 
 
-def _units_in(s: Session | Connection, stamp: tuple[int, str] | None) -> AdminUnits:
+def _units_in(s: Session | Connection | DriverReads, stamp: tuple[int, str] | None) -> AdminUnits:
     stamp = stamp or _stamp(s)
     if stamp[0] == 0:
         return default_units()

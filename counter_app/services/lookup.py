@@ -71,7 +71,7 @@ def get_dossier(ctx: ServiceContext, code: str) -> DossierView:
     """By its code; also the short forms a clerk reads off a paper (`show 261202-0001`,
     `show 0001` for today's number 1) when they name exactly one dossier."""
     text = code.strip()
-    with ctx.uow.read_rows() as conn:
+    with ctx.uow.read_driver() as conn:
         view = read_view(conn, ctx, text.upper())
         if view is None and (SHORT_CODE_RE.match(text) or SEQUENCE_RE.match(text)):
             q = _search_query(text, ctx.now().date())

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from counter_app.db.driver_reads import DriverReads
 from counter_app.db.models import (
     Dossier,
     DossierDocument,
@@ -98,7 +99,8 @@ _FILES = (
 _PROCEDURES: dict[tuple[str, str], tuple[ProcedureInfo, frozenset[str]]] = {}
 _PROCEDURES_MAX = 4096
 
-Reader = Session | Connection  # a Session flushes pending changes first; a Connection does not
+# A Session flushes pending changes first; a Connection or DriverReads does not.
+Reader = Session | Connection | DriverReads
 
 
 def _names(s: Session, ids: set[str]) -> dict[str, str]:
@@ -116,7 +118,7 @@ def _commune(code: str | None, units: Callable[[], AdminUnits]) -> Commune | Non
     return units().commune(code) or default_units().commune(code)
 
 
-def read_view(conn: Connection, ctx: ServiceContext, code: str) -> DossierView | None:
+def read_view(conn: Connection | DriverReads, ctx: ServiceContext, code: str) -> DossierView | None:
     """The dossier with this exact code as a view, or None: one select per table, Core rows
     on the read's connection (uow.read_rows)."""
     d = conn.execute(_DOSSIER, {"code": code}).first()
@@ -136,7 +138,9 @@ def read_view(conn: Connection, ctx: ServiceContext, code: str) -> DossierView |
     )
 
 
-def _procedure(conn: Connection, procedure_id: str) -> tuple[ProcedureInfo, frozenset[str]]:
+def _procedure(
+    conn: Connection | DriverReads, procedure_id: str
+) -> tuple[ProcedureInfo, frozenset[str]]:
     """The procedure version's info and the names of its documents only presented."""
     key = (str(conn.engine.url), procedure_id)
     found = _PROCEDURES.get(key)
