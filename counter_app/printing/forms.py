@@ -92,8 +92,8 @@ def render_supplement(
 def receiving_line(d: DossierView) -> Flowable:
     """The unit receiving the dossier, as the set in force names it (DOMAIN.md §3)."""
     if d.form_set == "2018":
-        return L.field_line("Bộ phận tiếp nhận và trả kết quả", d.unit.name, limit=LIMITS["unit"])
-    return L.field_line("Cơ quan tiếp nhận", receiving_name(d.unit), limit=LIMITS["unit"])
+        return L.shared_line("Bộ phận tiếp nhận và trả kết quả", d.unit.name, limit=LIMITS["unit"])
+    return L.shared_line("Cơ quan tiếp nhận", receiving_name(d.unit), limit=LIMITS["unit"])
 
 
 def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot) -> list[Flowable]:
@@ -103,7 +103,7 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
     presented: list[Flowable] = []
     if shown:  # checked, not submitted: never rows of the table (DOMAIN.md §3)
         names = "; ".join(clip(x.name, LIMITS["document"]) for x in shown)
-        presented = [L.field_line("Giấy tờ xuất trình", names, limit=LIMITS["reason"])]
+        presented = [L.shared_line("Giấy tờ xuất trình", names, limit=LIMITS["reason"])]
     proc = d.procedure
     return [
         L.form_note(spec),
@@ -114,8 +114,10 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
         L.field_line("Tiếp nhận hồ sơ của", who.name, limit=LIMITS["name"], bold=True),
         L.field_line("Địa chỉ", who.address, limit=LIMITS["address"]),
         contact_line(d),
-        L.field_line("Nội dung yêu cầu giải quyết", proc.name, bold=True),
-        L.para("1. Thành phần hồ sơ nộp gồm:"),
+        # what the procedure prints is shared by its forms (layout.shared_line), the
+        # applicant's own lines are not
+        L.shared_line("Nội dung yêu cầu giải quyết", proc.name, bold=True),
+        L.shared_para("1. Thành phần hồ sơ nộp gồm:"),
         table(_RECEIPT_COLUMNS, [_receipt_row(x) for x in handed]),
         *presented,
         # items 2-6 stay on the page of the signatures: never a page of signatures alone
@@ -123,8 +125,8 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
             Signer("NGƯỜI NỘP HỒ SƠ"),
             Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", d.received_by),
             lead=[
-                L.field_line("2. Số lượng hồ sơ", sets_text(d.sets)),
-                L.field_line(
+                L.shared_line("2. Số lượng hồ sơ", sets_text(d.sets)),
+                L.shared_line(
                     "3. Thời gian giải quyết hồ sơ theo quy định",
                     processing_time(proc.processing_days, proc.time_unit),
                 ),
@@ -133,7 +135,7 @@ def _receipt_story(d: DossierView, spec: FormSpec, copy_label: str | L.LabelSlot
                 L.field_line(
                     "6. Đăng ký nhận kết quả tại", return_place(d), limit=LIMITS["address"] + 40
                 ),
-                L.field_line("Phí, lệ phí", fee_text(proc.fee, proc.fee_unit)),
+                L.shared_line("Phí, lệ phí", fee_text(proc.fee, proc.fee_unit)),
                 *([L.para(L.text(d.certification))] if d.cert_book else []),  # DOMAIN.md §7
                 L.para(
                     f"Vào Sổ theo dõi hồ sơ, Quyển số {L.text(or_blank(register))}, "
@@ -196,7 +198,7 @@ def table(columns: tuple[tuple[str, float, bool], ...], rows: list[tuple[str, ..
     if not numbered:
         numbered = [("", BLANK, *("" for _ in columns[2:]))]
     head, widths, centred = zip(*columns, strict=True)
-    return L.grid(head, numbered, widths, centred)
+    return L.shared_grid(head, tuple(numbered), widths, centred)  # a procedure's usual set
 
 
 # issue 15: the document's archive copy is stored; no-break spaces keep it one piece

@@ -145,24 +145,25 @@ def para(markup: str, style: str = "body") -> Flowable:
 HOLE = "\ue000"  # a private-use character: where the value goes in a markup
 
 
-def filled(markup: str, value: str, style: str = "body") -> Flowable:
+def filled(markup: str, value: str, style: str = "body", cls: type[Para] = Para) -> Flowable:
     """`markup` (one HOLE, in one run of text) with the plain text `value` in the hole: the
-    paragraph para(markup with escape(value)) would make, without parsing the value."""
+    paragraph para(markup with escape(value)) would make, without parsing the value.
+    `cls`: SharedPara for a line shared by many forms (see shared_line)."""
     parsed = _parsed(markup, style)
     # the parser first strips the text and joins its lines and runs of blanks, and splits a
     # run of text at each entity: a value that would change so, or holds one of "&<>" (rare),
     # or none, takes the parser's way
     shown = escape(value)
     if parsed is None or shown != value or cleanBlockQuotedText(value) != value:
-        return para(markup.replace(HOLE, shown), style)
+        return cls(markup.replace(HOLE, shown), styles()[style])
     before, frag, after = parsed
     if value:
         frags = [*before, frag.clone(text=frag.text.replace(HOLE, value)), *after]
     elif markup == HOLE:  # an empty cell: the parser makes no fragment
         frags = []
     else:
-        return para(markup.replace(HOLE, ""), style)
-    return Para(markup.replace(HOLE, value), styles()[style], frags=frags)
+        return cls(markup.replace(HOLE, ""), styles()[style])
+    return cls(markup.replace(HOLE, value), styles()[style], frags=frags)
 
 
 @lru_cache(maxsize=512)  # the markups of the forms' code: a few dozen
@@ -177,11 +178,17 @@ def _parsed(markup: str, style: str) -> tuple[list[Any], Any, list[Any]] | None:
 
 
 def field_line(
-    label: str, value: str, *, limit: int = LIMITS["procedure"], bold: bool = False
+    label: str,
+    value: str,
+    *,
+    limit: int = LIMITS["procedure"],
+    bold: bool = False,
+    cls: type[Para] = Para,
 ) -> Flowable:
     """One "Label: value" line, the value clipped to `limit`, dotted when empty."""
     shown = or_blank(fonts.clip(value, limit))
-    return filled(f"{escape(label)}: <b>{HOLE}</b>" if bold else f"{escape(label)}: {HOLE}", shown)
+    markup = f"{escape(label)}: <b>{HOLE}</b>" if bold else f"{escape(label)}: {HOLE}"
+    return filled(markup, shown, cls=cls)
 
 
 def pair_line(
@@ -257,6 +264,38 @@ def keep_together(unit_name: str) -> str:
     return lead + middle.replace(" ", NBSP) + " " + place.replace(" ", NBSP)
 
 
+# Lines that repeat from form to form beyond a unit's day: what a procedure prints (its name,
+# time, fee, its documents' table when the applicant hands the usual set) and fixed lines.
+# Shared like the blocks above, by their exact text, so each is laid out once and then only
+# copied into each document. Never an applicant's own data (name, address, phone): those
+# change with every form and would only fill the cache with personal data.
+
+
+@lru_cache(maxsize=_SHARED)
+def shared_line(
+    label: str, value: str, limit: int = LIMITS["procedure"], bold: bool = False
+) -> Flowable:
+    """field_line, shared by every form that prints the same line."""
+    return field_line(label, value, limit=limit, bold=bold, cls=SharedPara)
+
+
+@lru_cache(maxsize=_SHARED)
+def shared_para(markup: str, style: str = "body") -> Flowable:
+    """para, shared by every form that prints it."""
+    return SharedPara(markup, styles()[style])
+
+
+@lru_cache(maxsize=_SHARED)
+def shared_grid(
+    head: tuple[str, ...],
+    rows: tuple[tuple[str, ...], ...],
+    widths_mm: tuple[float, ...],
+    centred: tuple[bool, ...],
+) -> Flowable:
+    """grid, shared by every form that prints the same table (a procedure's usual documents)."""
+    return grid(head, rows, widths_mm, centred, cls=SharedTable)
+
+
 @lru_cache(maxsize=_SHARED)
 def title(spec: FormSpec) -> Flowable:
     return SharedPara(escape(spec.title), styles()["title"])
@@ -315,9 +354,10 @@ def grid(
     centred: Sequence[bool],
     *,
     small: bool = False,
+    cls: type[Table] = Table,
 ) -> Flowable:
     """A bordered table of plain text; the heading row repeats when the table runs over a page.
-    `small`: 10 pt cells for a table of many narrow columns."""
+    `small`: 10 pt cells for a table of many narrow columns. `cls`: see shared_grid."""
     head_style, plain, centre = (
         ("small_head", "small", "small_centre") if small else ("cell_head", "cell", "cell_centre")
     )
@@ -327,7 +367,7 @@ def grid(
         data.append([filled(HOLE, value, centre if c else plain) for value, c in styled])
     # an all-blank row is a row to write in by hand: give it room (it holds no text to overflow)
     heights = [None] + [None if any(v.strip() for v in row) else 9 * mm for row in rows]
-    table = Table(
+    table = cls(
         data,
         colWidths=[w * mm for w in widths_mm],
         rowHeights=heights,

@@ -36,10 +36,16 @@ class Replayed:
     recorded for the same wrapped size when it safely can, else draws."""
 
     _replay_key: tuple[float, ...] = ()
+    _wrapped_for: tuple[float, float] | None = None  # the last wrap's (width, height) asked
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        # The same room as the last wrap: its result stands (a block shared by many documents
+        # is laid out once; a Table would size every cell again).
+        if self._wrapped_for == (avail_width, avail_height):
+            return self._replay_key[1], self._replay_key[2]
         width, height = super().wrap(avail_width, avail_height)  # type: ignore[misc]
         self._replay_key = (avail_width, width, height)
+        self._wrapped_for = (avail_width, avail_height)
         return width, height
 
     def draw(self) -> None:

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from pypdf.generic import StreamObject
 from test_printing_labels import make_dossier
 
-from counter_app.domain.model import DocumentLine
+from counter_app.domain.model import Applicant, DocumentLine
 from counter_app.printing import layout
 from counter_app.printing.forms import render_receipt, render_supplement
 
@@ -29,7 +29,15 @@ _DOCUMENTS = (
 
 def _fresh() -> None:
     """Forget the shared blocks (and their recordings): the next document draws them anew."""
-    for cached in (layout.form_note, layout.header, layout.title, layout._signature_pair):
+    for cached in (
+        layout.form_note,
+        layout.header,
+        layout.title,
+        layout._signature_pair,
+        layout.shared_line,
+        layout.shared_para,
+        layout.shared_grid,
+    ):
         cached.cache_clear()
 
 
@@ -55,3 +63,43 @@ def test_letters_outside_the_seed_are_drawn_every_time() -> None:
     assert pdfs[0] == pdfs[1] == pdfs[2]
     header = layout.header(d.unit, d.received_at.date(), d.form_set)
     assert list(header._recordings.values()) == [None]  # never replayed
+
+
+def test_a_procedures_lines_and_table_are_shared_and_never_the_applicants(monkeypatch) -> None:
+    """Receipts of one procedure for different people: the documents' table and the
+    procedure's lines are laid out and drawn twice (recorded, confirmed) and then copied;
+    each receipt has the bytes it has when drawn afresh; the applicant's lines (name,
+    address, phone) are never kept in the shared blocks."""
+    from reportlab.platypus.tables import Table
+
+    base = dataclasses.replace(make_dossier(), documents=_DOCUMENTS)
+    people = [
+        dataclasses.replace(
+            base,
+            code=f"000.00.25.H01-261128-{n:04d}",
+            applicant=Applicant(name, phone=f"09{n:08d}", address=f"Tổ {n}, ấp Mỹ An"),
+        )
+        for n, name in enumerate(
+            ("Lê Văn Sáu", "Trần Thị Bảy", "Phạm Minh Tám", "Võ Thị Chín", "Đỗ Văn Mười"), 1
+        )
+    ]
+    grids_drawn: list[int] = []
+    real_draw = Table.draw
+
+    def counting_draw(self: Table) -> None:
+        if len(self._cellvalues) > 1 and len(self._cellvalues[0]) == 5:  # the documents' grid
+            grids_drawn.append(1)
+        real_draw(self)
+
+    monkeypatch.setattr(Table, "draw", counting_draw)
+    _fresh()
+    pdfs = [_streams(render_receipt(d)) for d in people]
+    shared = [c.cache_info().currsize for c in (layout.shared_line, layout.shared_grid)]
+    assert len(grids_drawn) == 2  # recorded, confirmed; three receipts copied it
+    _fresh()
+    render_receipt(people[0])
+    # another four people add no shared line or table: their own lines are not shared
+    assert [c.cache_info().currsize for c in (layout.shared_line, layout.shared_grid)] == shared
+    for d, pdf in zip(people, pdfs, strict=True):
+        _fresh()
+        assert _streams(render_receipt(d)) == pdf  # drawn afresh: the same bytes
