@@ -21,9 +21,8 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-import segno
 from barcode import Code128
 from barcode.errors import BarcodeError
 from PIL import Image, ImageDraw, ImageFont
@@ -39,6 +38,7 @@ from counter_app.printing.label_spec import (
     MIN_MODULE_DOTS,
     LabelSpec,
 )
+from counter_app.printing.qr import qr_modules
 from counter_app.printing.wording import short_date
 
 FORMATS = ("pdf", "png", "svg")
@@ -155,12 +155,12 @@ def _qr(
     return tuple(rects), module, (left, top, n * module, n * module)
 
 
-@cache
+@lru_cache(maxsize=64)  # a dossier's label and its reprints; codes are new every save
 def qr_matrix(code: str) -> tuple[tuple[bool, ...], ...]:
     """The QR modules of `code` (True = dark): error correction Q, the smallest version, the
-    mask the standard's penalty rules pick; by segno (reportlab's encoder takes 6× longer)."""
-    qr = segno.make_qr(code, error="q", boost_error=False)
-    return tuple(tuple(bool(v) for v in row) for row in qr.matrix)
+    mask the standard's penalty rules pick: segno's symbol, its mask chosen faster (qr.py;
+    reportlab's encoder takes 6× longer)."""
+    return tuple(tuple(bool(v) for v in row) for row in qr_modules(code))
 
 
 def _bar_pattern(code: str) -> str:
