@@ -86,19 +86,12 @@ def test_revision_lines_are_read_in_the_forms_alembic_writes() -> None:
     assert found == {"revision": "0099", "down_revision": ("0097", "0098")}
 
 
-def test_a_counter_on_sqlite_loads_no_postgresql_dialect(tmp_path: Path) -> None:
+def test_a_counter_on_sqlite_loads_no_postgresql_dialect(demo_db: Path) -> None:
     """The upserts import their dialect when built (db/upsert.py): SQLAlchemy's PostgreSQL
     package (with its asyncpg and psycopg adapters' modules, ~0.1 s) stays out of a counter's
     start and of a save and a name search on SQLite. (Creating a database runs the
-    migrations, which load it: that is done first, in another process.)"""
-    db = tmp_path / "c.db"
-    init = subprocess.run(
-        [sys.executable, "-m", "counter_app", "--db", str(db), "init", "--demo"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert init.returncode == 0, init.stderr
+    migrations, which load it: the demo database is made here, the probe is a new process.)"""
+    db = demo_db
     code = (
         "import sys\n"
         "from counter_app.app import build_context\n"
