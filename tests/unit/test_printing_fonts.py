@@ -56,3 +56,40 @@ def test_every_document_gets_the_same_bytes() -> None:
     first = _page()
     assert _page() == first
     assert re.search(rb"/F\d+\+1 ", first)  # the letters outside the seed opened a 2nd subset
+
+
+def test_the_font_objects_formatted_once_are_the_bytes_formatted_anew(monkeypatch) -> None:
+    """Forms in a row (other procedures, people, letters beyond the seed) embed their fonts
+    with bytes kept from an earlier form when the font, its subset and the objects it names
+    are the same: each PDF is byte for byte the PDF formatted from scratch."""
+    import dataclasses
+
+    from reportlab import rl_config
+    from test_printing_labels import make_dossier
+
+    from counter_app.domain.model import Applicant, DocumentLine
+    from counter_app.printing.forms import render_receipt, render_supplement
+
+    monkeypatch.setattr(rl_config, "invariant", 1)  # no dates or random ids in the files
+    base = make_dossier()
+    forms = [
+        lambda: render_receipt(base),
+        lambda: render_receipt(dataclasses.replace(base, applicant=Applicant("Trần Thị Bảy"))),
+        lambda: render_receipt(dataclasses.replace(base, applicant=Applicant("Ωmega Ngô"))),
+        lambda: render_supplement(
+            dataclasses.replace(
+                base, documents=(DocumentLine("Tờ khai", "original", 1, received=False),)
+            )
+        ),
+        lambda: render_receipt(base),
+    ]
+    fonts._FORMATTED.clear()
+    kept = [make() for make in forms]
+    # a font and its descriptor per face and form; the last form (the first one again) took
+    # all of its from the memo, others some
+    formatted = 2 * sum(pdf.count(b"/Type /FontDescriptor") for pdf in kept)
+    last = 2 * kept[-1].count(b"/Type /FontDescriptor")
+    assert 0 < len(fonts._FORMATTED) <= formatted - last
+    for make, pdf in zip(forms, kept, strict=True):
+        fonts._FORMATTED.clear()
+        assert make() == pdf
