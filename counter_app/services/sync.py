@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -441,36 +442,57 @@ class Syncer:
         return [r[0] for r in rows], "[" + ",".join(parts) + "]"
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
+        """Send what central lacks, batch after batch, each acknowledged locally once central's
+        reply says it holds it.
+
+        While central stores a batch (most of a round's time), this thread acknowledges the
+        previous reply and reads the next batch, as if central takes this one whole (it nearly
+        always does; otherwise the read is thrown away and the next batch read from what
+        central holds). The replies are acknowledged in order, each before the next call's
+        outcome is looked at, so a failure leaves the local watermark at the last reply."""
         report = report or SyncReport()
         assert self.unit is not None, "hello first"
-        source = source_id(self.ctx)
+        unit, source = self.unit, source_id(self.ctx)
         with self.ctx.uow.read() as s:
             watermark = _get_int(s, "acked_seq")
         resent_from: int | None = None
-        while True:
-            seqs, body = self._pending(watermark, self.batch)
-            if not seqs:
-                break
+        unacked: tuple[int, PushReply] | None = None  # (watermark before it, its reply)
+        seqs, body = self._pending(watermark, self.batch)
+        while seqs:
+            call = _InFlight(self.transport.push, unit, source, body)
+            if unacked is not None:
+                report.new_rejections += self._acknowledge(*unacked)
+                unacked = None
+            ahead_batch = min(self.max_batch, self.batch * 2)
+            ahead = self._pending(seqs[-1], ahead_batch)
             try:
-                reply = self.transport.push(self.unit, source, body)
+                reply = call.result()
             except Offline:
                 self.batch = max(self.min_batch, self.batch // 2)
                 raise
             report.batches += 1
-            self.batch = min(self.max_batch, self.batch * 2)
-            report.new_rejections += self._acknowledge(watermark, reply)
+            self.batch = ahead_batch
+            unacked = (watermark, reply)
             report.gaps = reply.gaps
             if reply.contiguous_seq >= seqs[-1]:
                 report.pushed += reply.contiguous_seq - watermark
                 watermark = reply.contiguous_seq
+                if watermark == seqs[-1]:
+                    seqs, body = ahead
+                else:  # central already held events past this batch
+                    seqs, body = self._pending(watermark, self.batch)
                 continue
             # Central holds less than this batch: it lacks events below it (restored from a
             # backup, or our watermark ran ahead). Send again from what it holds, once.
             if resent_from is not None and reply.contiguous_seq <= resent_from:
+                report.new_rejections += self._acknowledge(*unacked)
                 raise SyncError("sync_stalled", seq=reply.contiguous_seq + 1)
             resent_from = reply.contiguous_seq
             report.pushed += max(0, reply.contiguous_seq - watermark)
             watermark = reply.contiguous_seq
+            seqs, body = self._pending(watermark, self.batch)
+        if unacked is not None:
+            report.new_rejections += self._acknowledge(*unacked)
         return report
 
     def _acknowledge(self, old: int, reply: PushReply) -> int:
@@ -700,3 +722,33 @@ class Syncer:
                         )
                     )
         return len(rows)
+
+
+class _InFlight:
+    """One call on a thread of its own, so that the caller works while it waits; `result()`
+    returns its value or raises its exception. The thread is a daemon: a counter stopped
+    (Ctrl+C, the window closed) while central stores a batch does not wait for the reply
+    (the batch is sent again next round; central takes a batch once)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._fn, self._args = fn, args
+        threading.Thread(target=self._run, name="sync-push", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn(*self._args)
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Any:
+        # Short waits: Ctrl+C reaches a thread blocked on a lock late on Windows.
+        while not self._done.wait(0.2):
+            pass
+        if self._error is not None:
+            raise self._error
+        return self._value

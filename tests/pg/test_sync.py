@@ -49,6 +49,50 @@ def test_a_counter_pushes_everything_once(
     assert_in_step(ctx, central_url, A)
 
 
+def test_the_next_batch_is_read_and_the_last_acknowledged_while_central_stores_one(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A)
+    take_dossiers(ctx, 30)  # batches of 20, then 40 (the batch doubles) ...
+    top = local_counts(ctx)["top_seq"]
+    reads: list[int] = []
+
+    class Watched(Syncer):
+        def _pending(self, after: int, limit: int) -> tuple[list[int], str]:
+            reads.append(after)
+            return super()._pending(after, limit)
+
+    inner = transports(unit_urls[A])
+
+    def acked() -> int:
+        return local_status(ctx).acked_seq
+
+    def wait_for(what: Any, timeout: float = 20.0) -> None:
+        end = time.monotonic() + timeout
+        while not what():
+            assert time.monotonic() < end, "the syncer waited for this call instead"
+            time.sleep(0.01)
+
+    def first(unit: str, source: str, body: str) -> Any:
+        wait_for(lambda: len(reads) >= 2)  # the next batch was read meanwhile
+        assert reads == [0, 20] and acked() == 0
+        return inner.push(unit, source, body)
+
+    def second(unit: str, source: str, body: str) -> Any:
+        wait_for(lambda: acked() == 20)  # the first reply acknowledged meanwhile
+        assert [e["seq"] for e in json.loads(body)] == list(range(21, 61))
+        raise Offline("central_unreachable", url="test", detail="link cut during the second")
+
+    ft = FaultyTransport(inner, plan=[first, second])
+    with pytest.raises(Offline):
+        Watched(ctx, ft, batch=20).run_once()
+    # Only what central's reply said it holds is marked: the first batch.
+    assert acked() == 20 and local_status(ctx).waiting == top - 20
+    report = Syncer(ctx, ft, batch=20).run_once()
+    assert report.pushed == top - 20 and local_status(ctx).waiting == 0
+    assert_in_step(ctx, central_url, A)
+
+
 def test_link_drops_before_and_after_commit(
     central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
 ) -> None:
