@@ -21,8 +21,9 @@ a. Push: `Syncer.run_once()` (hello, pull, push, clashes) of a counter holding N
    made `LIKE central.events INCLUDING ALL` (same primary key and unique index). Budget
    (DESIGN.md §8): ≥ 10,000 dossiers/s and ≥ 10 % of the COPY rate (events/s). Where the
    time goes: the client's share (_pending: SQLite read + JSON text; _acknowledge: SQLite
-   write, both done while central stores the batch before) is timed in every run; one extra run with pg_stat_statements.track = all and
-   track_functions = all splits the server's share by statement.
+   write, both done while central stores the batch before) is timed in every run; one extra
+   run with pg_stat_statements.track = all and track_functions = all splits the server's
+   share by statement.
 b. A week offline at a busy unit: 5 days × (260 dossiers + 70 tickets issued, called and
    finished) ≈ 4,000 events, one `run_once()` on loopback (budget < 5 s) and through
    bench/linkproxy.py at 256 kbit/s each way with 300 ms one-way latency (no budget; bytes
