@@ -18,7 +18,7 @@ from counter_app.db.models import OutboxEvent
 from counter_app.messages import describe_stored
 from counter_app.services.context import ServiceContext
 from counter_app.services.sync import Syncer, list_issues, local_status
-from counter_app.sync.transport import SyncError
+from counter_app.sync.transport import Offline, SyncError
 
 
 def test_same_codes_from_two_counters_of_one_unit_clash_and_nothing_is_overwritten(
@@ -155,3 +155,29 @@ def last_error_words(ctx: ServiceContext) -> str:
     e = local_status(ctx).last_error
     assert e is not None and e.code  # stored as a code and its parameters, not a sentence
     return describe_stored(e.code, e.params, e.field_errors, e.text)
+
+
+@pytest.mark.parametrize("missing", ["kind", "created_at", "payload", "seq"])
+def test_a_batch_with_one_malformed_event_is_refused_whole(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any, missing: str
+) -> None:
+    from counter_app.services.sync import source_id
+
+    ctx = counter(A)
+    take_dossiers(ctx, 3)
+    syncer = Syncer(ctx, None)  # type: ignore[arg-type]
+    events = json.loads(syncer._pending(0, 100)[1])
+    del events[len(events) // 2][missing]  # one event in the middle lacks a field
+    transport = transports(unit_urls[A])
+    # (central raises 22023, which the transport reports as a failed call: the counter
+    # keeps its events and tries again, as after any call that did not go through)
+    with pytest.raises(Offline) as exc:
+        transport.push(A, source_id(ctx), json.dumps(events))
+    assert "malformed event in batch" in str(exc.value)
+    with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
+        assert c.execute("SELECT count(*) FROM central.events").fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM central.sources").fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM central.rejections").fetchone() == (0,)
+    # The counter's own batches, sent afterwards, go in whole.
+    Syncer(ctx, transports(unit_urls[A])).run_once()
+    assert_in_step(ctx, central_url, A)
