@@ -242,8 +242,9 @@ def machine_line() -> str:
 
 
 def warm_os_cache(db: Path) -> str:
-    """Read the database (and its -wal) through once, so that the look-ups find its pages in
-    the OS cache as a counter's do after a while; a file too large to stay cached is left."""
+    """Read the database (and its -wal) through once, so that the timed look-ups and saves
+    find its pages in the OS cache as a counter's do after a while; a file too large to stay
+    cached is left. Returns the line the bench's note prints."""
     files = [f for f in (db, db.with_name(db.name + "-wal")) if f.exists()]
     size = sum(f.stat().st_size for f in files)
     try:
