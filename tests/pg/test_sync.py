@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import select
 from sync_support import UNIT_A as A
 from sync_support import UNIT_B as B
 from sync_support import (
@@ -24,6 +26,9 @@ from sync_support import (
     take_dossiers,
 )
 
+from counter_app.db.models import Dossier, OutboxEvent, Ticket
+from counter_app.services import queue
+from counter_app.services.actions import ActionRequest, perform
 from counter_app.services.setup import init_database
 from counter_app.services.sync import Syncer, local_status, source_id
 from counter_app.sync import central
@@ -307,3 +312,92 @@ def test_batches_shrink_on_failure_and_grow_on_success(
     sizes = [len(json.loads(body)) for body in ft.sent[2:]]
     assert sizes[:3] == [10, 20, 40]
     assert_in_step(ctx, central_url, A)
+
+
+def _last_statuses(ctx: Any) -> dict[str, tuple[str, int]]:
+    """Each dossier's and ticket's local status, and the seq of the last outbox event that
+    made it (its own event, or the last status event about it)."""
+    last: dict[str, int] = {}
+    with ctx.uow.read() as s:
+        for e in s.scalars(select(OutboxEvent).order_by(OutboxEvent.seq)):
+            about = {
+                "dossier": "id",
+                "ticket": "id",
+                "dossier_event": "dossier_id",
+                "ticket_event": "ticket_id",
+            }.get(e.kind)
+            if about is not None:
+                last[e.payload[about]] = e.seq
+        rows = [
+            *s.execute(select(Dossier.id, Dossier.status)),
+            *s.execute(select(Ticket.id, Ticket.status)),
+        ]
+    return {str(i): (status, last[i]) for i, status in rows}
+
+
+def _central_statuses(admin_url: str) -> dict[str, tuple[str, int]]:
+    with psycopg.connect(admin_url.replace("+psycopg", ""), autocommit=True) as c:
+        rows = c.execute(
+            "SELECT id::text, status, status_seq FROM central.dossiers"
+            " UNION ALL SELECT id::text, status, status_seq FROM central.tickets"
+        ).fetchall()
+    return {i: (status, seq) for i, status, seq in rows}
+
+
+@pytest.mark.parametrize("batch", [2000, 1], ids=["one_range", "event_by_event"])
+def test_central_holds_each_dossiers_and_tickets_last_status_however_the_events_are_batched(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any, batch: int
+) -> None:
+    # In one range a new dossier is stored with the status of its last event there (c0012)
+    # and a ticket stored, then updated; one event per range stores each, then updates it.
+    # Then later events update what central already holds. Either way central ends with
+    # each one's local status, set by its last event.
+    ctx = counter(A)
+    take_dossiers(ctx, 3)
+    with ctx.uow.read() as s:
+        codes = sorted(s.scalars(select(Dossier.code)))
+    perform(
+        ctx, ActionRequest(codes[0], "handover", "canbo1", seen_steps=1, to="Phòng Tư pháp huyện")
+    )
+    for service in ("HT", "HT", "CT"):
+        queue.issue(ctx, service)
+    queue.call_next(ctx, 1)
+    queue.finish(ctx, 1)
+    queue.call_next(ctx, 2)
+    syncer = Syncer(ctx, transports(unit_urls[A]), batch=batch, min_batch=1, max_batch=batch)
+    syncer.run_once()
+    assert_in_step(ctx, central_url, A)
+    assert _central_statuses(central_url) == _last_statuses(ctx)
+    # Later events about what central already holds.
+    perform(
+        ctx, ActionRequest(codes[1], "handover", "canbo1", seen_steps=1, to="Phòng Tư pháp huyện")
+    )
+    queue.finish(ctx, 2)
+    queue.call_next(ctx, 1)
+    syncer.run_once()
+    assert_in_step(ctx, central_url, A)
+    statuses = _central_statuses(central_url)
+    assert statuses == _last_statuses(ctx)
+    kinds = Counter(status for status, _ in statuses.values())
+    assert (kinds["processing"], kinds["done"], kinds["called"]) == (2, 2, 1)
+
+
+def test_a_dossier_without_a_status_event_in_its_range_reads_received_until_one_comes(
+    central_url: str, unit_urls: dict[str, str], counter: Any, transports: Any
+) -> None:
+    ctx = counter(A)
+    take_dossiers(ctx, 1)
+    events = json.loads(Syncer(ctx, None)._pending(0, 1000)[1])  # type: ignore[arg-type]
+    dossier = next(e for e in reversed(events) if e["kind"] == "dossier")
+    status = next(
+        e
+        for e in events
+        if e["kind"] == "dossier_event" and e["payload"]["dossier_id"] == dossier["payload"]["id"]
+    )
+    transport = transports(unit_urls[A])
+    transport.push(A, "by-hand", json.dumps([{**dossier, "seq": 1}]))
+    assert _central_statuses(central_url) == {dossier["payload"]["id"]: ("received", 1)}
+    transport.push(A, "by-hand", json.dumps([{**status, "seq": 2}]))
+    assert _central_statuses(central_url) == {
+        dossier["payload"]["id"]: (status["payload"]["status"], 2)
+    }
