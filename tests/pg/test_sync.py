@@ -314,18 +314,22 @@ def test_batches_shrink_on_failure_and_grow_on_success(
     assert_in_step(ctx, central_url, A)
 
 
+# The payload key naming the dossier or ticket an outbox event is about, by kind.
+_ABOUT = {
+    "dossier": "id",
+    "ticket": "id",
+    "dossier_event": "dossier_id",
+    "ticket_event": "ticket_id",
+}
+
+
 def _last_statuses(ctx: Any) -> dict[str, tuple[str, int]]:
     """Each dossier's and ticket's local status, and the seq of the last outbox event that
     made it (its own event, or the last status event about it)."""
     last: dict[str, int] = {}
     with ctx.uow.read() as s:
         for e in s.scalars(select(OutboxEvent).order_by(OutboxEvent.seq)):
-            about = {
-                "dossier": "id",
-                "ticket": "id",
-                "dossier_event": "dossier_id",
-                "ticket_event": "ticket_id",
-            }.get(e.kind)
+            about = _ABOUT.get(e.kind)
             if about is not None:
                 last[e.payload[about]] = e.seq
         rows = [
