@@ -153,7 +153,7 @@ def make_context(data_dir: Path) -> Iterator[Callable[..., Any]]:
 
     yield make
     for ctx in made:
-        ctx.uow.engine.dispose()
+        ctx.uow.dispose()
 
 
 def table_counts(path: Path) -> dict[str, Any]:

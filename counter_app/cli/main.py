@@ -309,7 +309,7 @@ def dispatch(args: argparse.Namespace, open_context: OpenContext) -> Result:
         # Closed when the command ends, not whenever the garbage collector gets to it: the
         # last close checkpoints SQLite's -wal into the main file (in a test's process, or a
         # window that runs a command, that would happen at some later, random moment).
-        ctx.uow.engine.dispose()
+        ctx.uow.dispose()
 
 
 def run(argv: Sequence[str] | None = None, *, open_context: OpenContext, open_gui: OpenGui) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from counter_app import filemodes
 from counter_app.db import faults
+from counter_app.db.checkpoint import AUTOCHECKPOINT_PAGES
 from counter_app.domain.errors import DatabaseRefused
 
 if TYPE_CHECKING:  # Alembic (with Mako, Pygments) loads only when a migration runs (issue 17)
@@ -56,6 +57,9 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    # A background thread copies the -wal into the main file after each write (db/checkpoint):
+    # the commit that fills the -wal no longer pays that copy, except as a safety net.
+    cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 

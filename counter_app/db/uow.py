@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from counter_app.db import faults
+from counter_app.db.checkpoint import Checkpointer
 from counter_app.db.driver_reads import DriverReads, driver_reads
 from counter_app.domain.errors import StorageFault
 
@@ -48,13 +49,29 @@ class UnitOfWork:
     its -wal deleted while open, every save since the last checkpoint is lost at a crash.
     Either way the write is refused (StorageFault db_replaced / db_wal_lost) and nothing is
     saved: the window keeps what was typed. A restore replaces the file on purpose and then
-    opens a new UnitOfWork (services/backup.restore)."""
+    opens a new UnitOfWork (services/backup.restore).
+
+    After each write on a SQLite file a background thread copies the -wal into the main file
+    (db/checkpoint.py), which the commit that filled the -wal did before."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._file = _sqlite_file(engine)
         self._file_id = _file_id(self._file) if self._file is not None else None
         self._wal_id: FileId | None = None
+        self.checkpointer = (
+            Checkpointer(engine, self._same_file) if self._file is not None else None
+        )
+
+    def _same_file(self) -> bool:
+        return self._file is not None and _file_id(self._file) == self._file_id
+
+    def dispose(self) -> None:
+        """Close every connection (the last close checkpoints the -wal and removes it), after
+        the background checkpoint, if one is under way, ends."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        self.engine.dispose()
 
     @property
     def dialect(self) -> str:
@@ -81,6 +98,8 @@ class UnitOfWork:
             if self._open_connections() == 0:
                 self._wal_id = None  # all closed: SQLite may have removed it, rightly
             elif _file_id(self._wal_path()) != self._wal_id:
+                if self.checkpointer is not None:  # its connection back in the pool first
+                    self.checkpointer.wait_idle(5.0)
                 self._rescue_wal()
                 raise StorageFault("db_wal_lost", path=str(self._file))
 
@@ -118,6 +137,8 @@ class UnitOfWork:
             raise known from exc
         if self._file is not None:  # the -wal our connection writes to, for the next check
             self._wal_id = _file_id(self._wal_path())
+        if self.checkpointer is not None:
+            self.checkpointer.nudge()
 
     @contextmanager
     def _write(self) -> Iterator[Session]:

@@ -699,6 +699,8 @@ def restore(
     live = live_path(ctx.uow.engine)
     now = ctx.clock()
     engine = ctx.uow.engine
+    if ctx.uow.checkpointer is not None:  # its thread would take a connection meanwhile
+        ctx.uow.checkpointer.stop()
 
     def release() -> None:
         # Idle connections close with the pool; one a background reader had checked out

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
     if window != "counter":
         unattended = unattended_window(ctx, setup.unit.name, window)
         unattended.showFullScreen()
-        return app.exec()
+        return _exec(app, ctx)
     hint = (
         tr("Dữ liệu mẫu: canbo1 / {pw} (giám sát: giamsat)").format(pw=DEMO_PASSWORD)
         if args.demo
@@ -124,4 +124,13 @@ def run(args: argparse.Namespace, open_context: Callable[[], ServiceContext]) ->
     # later passes, so a full collection during a save does not walk it (bench_intake
     # measures the save this way).
     gc.freeze()
-    return app.exec()
+    return _exec(app, ctx)
+
+
+def _exec(app: QApplication, ctx: ServiceContext) -> int:
+    """Run the event loop; then end the background checkpoint and close the database (the
+    last close copies the -wal into the main file)."""
+    try:
+        return app.exec()
+    finally:
+        ctx.uow.dispose()
