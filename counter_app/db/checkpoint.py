@@ -5,11 +5,12 @@ takes the -wal past 1,000 pages also copies every page into the main file and fs
 "automatic checkpoint"). A save writes ~45 pages into a database of a million dossiers (the
 dossier, its documents, name words and pairs, the event, the outbox and their indexes), so
 every ~20th save paid the copy: 30–50 ms instead of ~5 ms, which was the whole of the
-intake's p95. Here a thread does the copy right after each write instead (PRAGMA
-wal_checkpoint(PASSIVE): it never waits for a lock and never blocks a writer or a reader),
-while the clerk reads the receipt. The commit's own fsync of the -wal is untouched, so a
-save is as durable as before; a checkpoint cut by a crash is redone by SQLite at the next
-open. The connections' automatic checkpoint stays as a safety net, at AUTOCHECKPOINT_PAGES.
+intake's p95. Here a thread does the copy after a write instead (at most every
+MIN_INTERVAL_S; PRAGMA wal_checkpoint(PASSIVE): it never waits for a lock and never blocks a
+writer or a reader), while the clerk reads the receipt. The commit's own fsync of the -wal
+is untouched, so a save is as durable as before; a checkpoint cut by a crash is redone by
+SQLite at the next open. The connections' automatic checkpoint stays as a safety net, at
+AUTOCHECKPOINT_PAGES.
 
 The thread uses an idle connection of the engine's pool and never opens one: after
 engine.dispose() (a restore switching the file out of WAL, a command ending) it finds none
@@ -31,21 +32,31 @@ log = logging.getLogger(__name__)
 # old snapshot all along), a commit copies at most this many pages (16 MiB of 4 KiB pages).
 AUTOCHECKPOINT_PAGES = 4000
 IDLE_EXIT_S = 10.0
+# At most one checkpoint per this interval: a counter saves every minute or so (each save is
+# copied at once), but a sync run acknowledges a batch every few milliseconds, and a copy
+# with its fsync of the main file after each would compete with the run for the disk.
+MIN_INTERVAL_S = 0.5
 
 
 class Checkpointer:
-    """One background checkpoint after each write, coalesced: writes that come while one runs
-    are covered by the next. `same_file()` says whether the file at the engine's path is still
-    the one it opened (UnitOfWork's check)."""
+    """One background checkpoint after a write, coalesced: writes that come while one runs or
+    within MIN_INTERVAL_S of it are covered by the next. `same_file()` says whether the file
+    at the engine's path is still the one it opened (UnitOfWork's check)."""
 
     def __init__(
-        self, engine: Engine, same_file: Callable[[], bool], idle_exit_s: float = IDLE_EXIT_S
+        self,
+        engine: Engine,
+        same_file: Callable[[], bool],
+        idle_exit_s: float = IDLE_EXIT_S,
+        min_interval_s: float = MIN_INTERVAL_S,
     ) -> None:
         self._engine = engine
         self._same_file = same_file
         self._idle_exit_s = idle_exit_s
+        self._min_interval_s = min_interval_s
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._stopping = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
         self._thread: threading.Thread | None = None
@@ -75,6 +86,7 @@ class Checkpointer:
             self._stopped = True
             thread = self._thread
             self._wake.set()
+            self._stopping.set()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
@@ -91,6 +103,7 @@ class Checkpointer:
             with self._lock:
                 if not self._wake.is_set():
                     self._idle.set()
+            self._stopping.wait(self._min_interval_s)
 
     def _checkpoint(self) -> None:
         pool = self._engine.pool
