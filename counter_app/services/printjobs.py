@@ -65,6 +65,16 @@ def preload() -> None:
     fonts.register_fonts()
 
 
+def prepare_intake_paper(ctx: ServiceContext, procedure_code: str, username: str) -> None:
+    """The receipt of this procedure laid out ahead, for the save that follows (the window
+    calls it on a worker thread when the clerk picks the procedure; printing.forms.
+    prepare_receipt says what is kept)."""
+    from counter_app.printing.forms import prepare_receipt
+    from counter_app.services.views import sample_view
+
+    prepare_receipt(sample_view(ctx, procedure_code, username))
+
+
 def intake_paper(view: DossierView) -> tuple[str, bytes]:
     """The paper the citizen takes away: Mẫu 01 receipt, or Mẫu 02 when documents are missing
     (with the form's default reason)."""

@@ -197,7 +197,7 @@ def dossier_view(
 
 def _build(
     ctx: ServiceContext,
-    d: Dossier | Row[Any],
+    d: Dossier | Row[Any] | SimpleNamespace,
     procedure: tuple[ProcedureInfo, frozenset[str]],
     unit: Unit | Row[Any] | SimpleNamespace,
     documents: Sequence[Any],  # (id, name, kind, count, received, required)
@@ -273,3 +273,48 @@ def digitised_files(s: Reader, dossier_id: str) -> Sequence[Any]:
     """A dossier's stored archive PDFs (name, document_id, pages, sha256, source, and the
     blob's size and ocr), by name."""
     return s.execute(_FILES, {"id": dossier_id}).all()
+
+
+def sample_view(ctx: ServiceContext, procedure_code: str, username: str) -> DossierView:
+    """A dossier of `procedure_code` received now by `username`, its checklist handed in
+    whole, with no applicant and a code no dossier has: what every receipt of that procedure
+    today shares with the next (printing.forms.prepare_receipt). Refused like a save for an
+    unknown procedure (NotFound); an unknown clerk signs with no name."""
+    from counter_app.domain.formsets import form_set_on
+    from counter_app.services.intake_rows import read_procedure
+    from counter_app.services.units import local_unit
+
+    now = ctx.now()
+    with ctx.uow.read() as s:
+        proc = read_procedure(s, procedure_code)
+        unit = local_unit(s)
+        clerk = s.scalar(select(User.full_name).where(User.username == username)) or ""
+        documents = [
+            ("", x["name"], x["kind"], x["count"], True, bool(x["required"]))
+            for x in proc.documents
+        ]
+        day = ctx.local(now).date()
+        d = SimpleNamespace(
+            id="",
+            code=f"{unit.agency_id}-{day:%y%m%d}-0000",  # no dossier's: numbers start at 1
+            applicant_name="",
+            applicant_id_number="",
+            applicant_phone="",
+            applicant_address="",
+            applicant_email="",
+            applicant_address_card="",
+            sets=1,
+            receive_channel="direct",
+            return_channel="direct",
+            return_address="",
+            received_at=now,
+            due_at=now,
+            status="received",
+            register_book="",
+            register_no=0,
+            form_set=form_set_on(day),
+            cert_book="",
+            cert_no=0,
+            fee=0,
+        )
+        return _build(ctx, d, _procedure_parts(proc), unit, documents, [], clerk, [], None)

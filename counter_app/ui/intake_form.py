@@ -91,6 +91,7 @@ class IntakeForm(QWidget):
 
     save_requested = Signal(dict)
     message = Signal(str)
+    procedure_chosen = Signal(str)  # its code: the window lays its receipt out ahead
 
     def __init__(self, ctx: ServiceContext, setup: IntakeSetup) -> None:
         super().__init__()
@@ -290,6 +291,7 @@ class IntakeForm(QWidget):
         self.docs.load(entry.documents)
         self.refresh_due()
         self.focus_next_step()  # the name on a fresh form; past what a scan already filled
+        self.procedure_chosen.emit(p.code)
 
     def _nothing_chosen(self, typed: str) -> None:
         """Enter in the procedure field with nothing to choose: say so there, stay there."""

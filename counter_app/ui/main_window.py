@@ -131,6 +131,8 @@ class CounterWindow(QMainWindow):
         )
         self.form = IntakeForm(ctx, setup)
         self.form.save_requested.connect(self.save)
+        self.form.procedure_chosen.connect(self._prepare_receipt)
+        self._prepared: set[tuple[str, date]] = set()
         self.form.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.banner = Banner()
         self.banner.buttons["F8"].clicked.connect(lambda: self.reprint(self.last))
@@ -287,6 +289,22 @@ class CounterWindow(QMainWindow):
         return msg
 
     # ----- saving and printing ---------------------------------------------------------------
+    def _prepare_receipt(self, procedure_code: str) -> None:
+        """Lay the chosen procedure's receipt out on a worker thread while the clerk types
+        the applicant's details (once a day per procedure; the save's receipt then copies
+        what it shares). A failure is only logged: the save draws the receipt in full."""
+        key = (procedure_code, self.ctx.now().astimezone(self.ctx.tz).date())
+        if key in self._prepared:
+            return
+        self._prepared.add(key)
+        username = self.user.username
+        run_task(
+            self,
+            lambda: pj.prepare_intake_paper(self.ctx, procedure_code, username),
+            lambda _r: None,
+            lambda _e: None,
+        )
+
     def save(self, raw: dict[str, object]) -> None:
         if self.saving:
             return

@@ -27,7 +27,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ctx = build_context(db=str(path))
     ctx.clock = TestClock(at(9))  # the demo's sample dossiers are dated from the pinned day
     init_database(ctx, demo=True)
-    ctx.uow.engine.dispose()
+    ctx.uow.dispose()
     return path
 
 
@@ -39,7 +39,7 @@ def ui_ctx(demo_template: Path, tmp_path: Path, clock: TestClock) -> Iterator[Se
     ctx = build_context(db=str(db))
     ctx.clock = clock
     yield ctx
-    ctx.uow.engine.dispose()
+    ctx.uow.dispose()
 
 
 @pytest.fixture

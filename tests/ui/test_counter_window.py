@@ -142,6 +142,35 @@ def test_returning_applicant_details_are_offered(qtbot: QtBot, window: CounterWi
     assert f["phone"].text() == "0912345678"
 
 
+def test_the_chosen_procedures_receipt_is_laid_out_while_the_clerk_types(
+    qtbot: QtBot, window: CounterWindow, monkeypatch
+) -> None:
+    """Picking a procedure lays its receipt out on a worker thread (printjobs.
+    prepare_intake_paper), once a day per procedure: the save's receipt copies what it shares."""
+    from counter_app.services import printjobs as pj
+    from counter_app.ui.tasks import pending_tasks
+
+    calls: list[tuple[str, str]] = []
+    real = pj.prepare_intake_paper
+
+    def spy(ctx, code: str, username: str) -> None:
+        calls.append((code, username))
+        real(ctx, code, username)
+
+    monkeypatch.setattr(pj, "prepare_intake_paper", spy)
+    choose_procedure(qtbot, window, "dang ky khai sinh")
+    qtbot.waitUntil(lambda: pending_tasks() == 0 and len(calls) == 1, timeout=10_000)
+    assert calls == [("1.001193", "canbo1")]
+    window.form.clear()
+    choose_procedure(qtbot, window, "dang ky khai sinh")  # the same one again: already done
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=10_000)
+    assert len(calls) == 1
+    window.ctx.clock.advance(days=1)  # type: ignore[attr-defined]
+    window.form.clear()
+    choose_procedure(qtbot, window, "dang ky khai sinh")  # a new day: a new header
+    qtbot.waitUntil(lambda: pending_tasks() == 0 and len(calls) == 2, timeout=10_000)
+
+
 def test_printer_failure_keeps_dossier_and_f8_retries(qtbot: QtBot, window: CounterWindow) -> None:
     window.printers.a4.fail_next(1)
     choose_procedure(qtbot, window, "khai sinh")
