@@ -6,11 +6,8 @@ afresh. Without it, a procedure's first two receipts drew them whole (+3.5 / +1.
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from pypdf import PdfReader
-from pypdf.generic import StreamObject
+from form_blocks import forget_shared_blocks, streams
 from reportlab.platypus.tables import Table
 
 from counter_app.domain.errors import NotFound
@@ -19,27 +16,6 @@ from counter_app.printing.forms import render_receipt
 from counter_app.services.intake import parse_intake, register
 from counter_app.services.printjobs import prepare_intake_paper
 from counter_app.services.views import sample_view
-
-
-def _streams(pdf: bytes) -> list[bytes]:
-    """Every stream of `pdf`, decoded, in object order: the PDF without its dates and ids."""
-    reader = PdfReader(io.BytesIO(pdf))
-    objects = (reader.get_object(n) for n in range(1, reader.trailer["/Size"]))
-    return [obj.get_data() for obj in objects if isinstance(obj, StreamObject)]
-
-
-def _fresh() -> None:
-    """Forget the shared blocks and their recordings: the next document draws them anew."""
-    for cached in (
-        layout.form_note,
-        layout.header,
-        layout.title,
-        layout._signature_pair,
-        layout.shared_line,
-        layout.shared_para,
-        layout.shared_grid,
-    ):
-        cached.cache_clear()
 
 
 @pytest.fixture
@@ -64,17 +40,17 @@ def test_a_prepared_procedures_first_receipt_copies_its_shared_blocks(
     ctx = make_context(demo_db)
     ctx.clock = clock
     payload = {**itest.payload(), "documents": None}  # the whole checklist handed in
-    _fresh()
+    forget_shared_blocks()
     if prepared:
         prepare_intake_paper(ctx, payload["procedure"], "canbo1")
         assert len(shared_tables_drawn) == 6  # 3 tables, drawn twice: recorded, confirmed
         shared_tables_drawn.clear()
     [view] = register(ctx, [parse_intake(payload)], "canbo1")
-    pdf = _streams(render_receipt(view))
+    pdf = streams(render_receipt(view))
     # prepared: nothing drawn; not prepared, the first receipt draws all three
     assert len(shared_tables_drawn) == (0 if prepared else 3)
-    _fresh()
-    assert _streams(render_receipt(view)) == pdf  # drawn afresh: the same bytes
+    forget_shared_blocks()
+    assert streams(render_receipt(view)) == pdf  # drawn afresh: the same bytes
 
 
 def test_the_sample_is_the_procedure_received_now_by_the_clerk(

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 
-from pypdf import PdfReader
-from pypdf.generic import StreamObject
+from form_blocks import forget_shared_blocks, streams
 from test_printing_labels import make_dossier
 
 from counter_app.domain.model import Applicant, DocumentLine
 from counter_app.printing import layout
 from counter_app.printing.forms import render_receipt, render_supplement
-
-
-def _streams(pdf: bytes) -> list[bytes]:
-    """Every stream of `pdf`, decoded, in object order: the PDF without its dates and ids."""
-    reader = PdfReader(io.BytesIO(pdf))
-    objects = (reader.get_object(n) for n in range(1, reader.trailer["/Size"]))
-    return [obj.get_data() for obj in objects if isinstance(obj, StreamObject)]
-
 
 _DOCUMENTS = (
     DocumentLine("Tờ khai đăng ký khai sinh", "original", 1),
@@ -27,39 +17,25 @@ _DOCUMENTS = (
 )
 
 
-def _fresh() -> None:
-    """Forget the shared blocks (and their recordings): the next document draws them anew."""
-    for cached in (
-        layout.form_note,
-        layout.header,
-        layout.title,
-        layout._signature_pair,
-        layout.shared_line,
-        layout.shared_para,
-        layout.shared_grid,
-    ):
-        cached.cache_clear()
-
-
 def test_replayed_blocks_give_the_bytes_drawing_gives() -> None:
     d = dataclasses.replace(make_dossier(), documents=_DOCUMENTS)
-    _fresh()
-    drawn = [_streams(render_receipt(d)) for _ in range(2)]  # records, then confirms
-    replayed = [_streams(render_receipt(d)) for _ in range(2)]
+    forget_shared_blocks()
+    drawn = [streams(render_receipt(d)) for _ in range(2)]  # records, then confirms
+    replayed = [streams(render_receipt(d)) for _ in range(2)]
     assert drawn[0] == drawn[1] == replayed[0] == replayed[1]
     header = layout.header(d.unit, d.received_at.date(), d.form_set)
     assert [r.trusted for r in header._recordings.values() if r] == [True]
     # another form draws the same header in another document: same bytes as drawn afresh
-    supplement = _streams(render_supplement(d))
-    _fresh()
-    assert _streams(render_supplement(d)) == supplement
+    supplement = streams(render_supplement(d))
+    forget_shared_blocks()
+    assert streams(render_supplement(d)) == supplement
 
 
 def test_letters_outside_the_seed_are_drawn_every_time() -> None:
     unit = dataclasses.replace(make_dossier().unit, place_name="Ωmega Đà Lạt")
     d = dataclasses.replace(make_dossier(), unit=unit)
-    _fresh()
-    pdfs = [_streams(render_receipt(d)) for _ in range(3)]
+    forget_shared_blocks()
+    pdfs = [streams(render_receipt(d)) for _ in range(3)]
     assert pdfs[0] == pdfs[1] == pdfs[2]
     header = layout.header(d.unit, d.received_at.date(), d.form_set)
     assert list(header._recordings.values()) == [None]  # never replayed
@@ -92,14 +68,14 @@ def test_a_procedures_lines_and_table_are_shared_and_never_the_applicants(monkey
         real_draw(self)
 
     monkeypatch.setattr(Table, "draw", counting_draw)
-    _fresh()
-    pdfs = [_streams(render_receipt(d)) for d in people]
+    forget_shared_blocks()
+    pdfs = [streams(render_receipt(d)) for d in people]
     shared = [c.cache_info().currsize for c in (layout.shared_line, layout.shared_grid)]
     assert len(grids_drawn) == 2  # recorded, confirmed; three receipts copied it
-    _fresh()
+    forget_shared_blocks()
     render_receipt(people[0])
     # another four people add no shared line or table: their own lines are not shared
     assert [c.cache_info().currsize for c in (layout.shared_line, layout.shared_grid)] == shared
     for d, pdf in zip(people, pdfs, strict=True):
-        _fresh()
-        assert _streams(render_receipt(d)) == pdf  # drawn afresh: the same bytes
+        forget_shared_blocks()
+        assert streams(render_receipt(d)) == pdf  # drawn afresh: the same bytes
