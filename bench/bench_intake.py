@@ -9,8 +9,9 @@ and `labels.render_label(view, "png")`. Requests vary (procedure, applicant) and
 validated with parse_intake outside the timed part. Before a procedure's first save its
 receipt is laid out ahead (printjobs.prepare_intake_paper, timed apart), as the window does on
 a worker thread when the clerk picks the procedure; `--no-prepare` leaves that out, and then a
-procedure's first two receipts draw every shared block in full inside the timed part. Budgets (DESIGN.md §8): total p95 < 20 ms;
-Mẫu 01 ≤ 3× one reportlab page per copy (the receipt prints 2 copies of one layout).
+procedure's first two receipts draw every shared block in full inside the timed part.
+Budgets (DESIGN.md §8): total p95 < 20 ms; Mẫu 01 ≤ 3× one reportlab page per copy (the
+receipt prints 2 copies of one layout).
 Floors, measured in this run and interleaved with the iterations (each iteration also times
 one of each, so a shared machine's load swings hit the app and its floors alike): a bare
 sqlite3 insert in its own fsync'd WAL transaction into a table of N rows, one A4 reportlab
@@ -160,7 +161,7 @@ def run(args: argparse.Namespace) -> list[Row]:
         for xs, x in zip((f_sql, f_pdf, f_png), floor_ms, strict=True):
             xs.append(x)
     gc.unfreeze()
-    ctx.uow.engine.dispose()
+    ctx.uow.dispose()
     floor_conn.close()
     copies = len(RECEIPT_COPIES)
     prepare_note = (

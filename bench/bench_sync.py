@@ -491,7 +491,7 @@ def sync_once(
         if profile is not None:
             profile.disable()
         transport.close()
-        ctx.uow.engine.dispose()
+        ctx.uow.dispose()  # its checkpoint thread too: not beside the next run
         if report.waiting or report.rejected:
             raise SystemExit(f"sync left {report.waiting} waiting, {report.rejected} rejected")
         return SyncRun(seconds, split, report.pushed, report)

@@ -60,13 +60,12 @@ class Checkpointer:
         self._idle = threading.Event()
         self._idle.set()
         self._thread: threading.Thread | None = None
-        self._stopped = False
         self.runs = 0  # checkpoints done (tests, benches)
 
     def nudge(self) -> None:
         """A write committed: checkpoint soon, on the thread (started if it is not running)."""
         with self._lock:
-            if self._stopped:
+            if self._stopping.is_set():
                 return
             self._idle.clear()
             self._wake.set()
@@ -83,10 +82,9 @@ class Checkpointer:
     def stop(self, timeout: float = 5.0) -> None:
         """No more checkpoints from this object; waits for one under way to end."""
         with self._lock:
-            self._stopped = True
+            self._stopping.set()
             thread = self._thread
             self._wake.set()
-            self._stopping.set()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
@@ -94,7 +92,7 @@ class Checkpointer:
         while True:
             woken = self._wake.wait(self._idle_exit_s)
             with self._lock:
-                if self._stopped or not woken:
+                if self._stopping.is_set() or not woken:
                     self._thread = None
                     self._idle.set()
                     return
