@@ -37,36 +37,39 @@ COMMUNES = 40  # issue 16: the applicants' communes the report groups by
 YEAR_DOSSIERS = 250_000
 PER_DAY = 1_000
 
+# Each dossier's steps (dossier_events.step, unique per dossier): 1 its intake (make_db), then
+# 2 an apology, 3 result ready, 4 returned, 5 refused or withdrawn; the gaps of a history
+# without some of them only leave numbers out, the order stays.
 HISTORY_SQL = [
     # result ready: ~90 %, between 2 days before and 3 days after the due moment
     """INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day,
-        by_user_id, reason, data, recorded_at)
+        by_user_id, reason, data, recorded_at, step)
        SELECT lower(hex(randomblob(16))), unit_id, id, 'result_ready', 'result_ready',
               datetime(due_at, printf('%+d hours', (abs(random()) % 120) - 48)),
-              date(due_at), received_by, '', '{}', due_at
+              date(due_at), received_by, '', '{}', due_at, 3
        FROM dossiers WHERE abs(random()) % 100 < 90""",
     """INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day,
-        by_user_id, reason, data, recorded_at)
+        by_user_id, reason, data, recorded_at, step)
        SELECT lower(hex(randomblob(16))), e.unit_id, e.dossier_id, 'returned', 'returned',
               datetime(e.at, '+1 day'), date(e.at, '+1 day'), e.by_user_id, '',
               CASE WHEN abs(random()) % 10 = 0
                    THEN '{"channel":"postal","fee":0,"tracking":"EE1VN"}'
-                   ELSE '{"channel":"counter","fee":0}' END, e.at
+                   ELSE '{"channel":"counter","fee":0}' END, e.at, 4
        FROM dossier_events e WHERE e.kind = 'result_ready' AND abs(random()) % 100 < 89""",
     """INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day,
-        by_user_id, reason, data, recorded_at)
+        by_user_id, reason, data, recorded_at, step)
        SELECT lower(hex(randomblob(16))), unit_id, id, 'apologized', 'accepted',
               datetime(due_at, '-1 day'), date(due_at, '-1 day'), received_by, 'Chờ',
               '{"due_at":"' || date(due_at, '+7 days') || 'T09:00:00+07:00",'
               || '"previous_due_at":"' || date(due_at, '+7 hours') || 'T09:00:00+07:00"}',
-              due_at
+              due_at, 2
        FROM dossiers WHERE abs(random()) % 100 < 2""",
     """INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day,
-        by_user_id, reason, data, recorded_at)
+        by_user_id, reason, data, recorded_at, step)
        SELECT lower(hex(randomblob(16))), d.unit_id, d.id,
               CASE WHEN abs(random()) % 5 < 3 THEN 'refused' ELSE 'withdrawn' END,
               'refused', datetime(d.received_at, '+1 day'), date(d.received_at, '+1 day'),
-              d.received_by, 'x', '{}', d.received_at
+              d.received_by, 'x', '{}', d.received_at, 5
        FROM dossiers d
        WHERE NOT EXISTS (SELECT 1 FROM dossier_events e
                          WHERE e.dossier_id = d.id AND e.kind = 'result_ready')

@@ -791,7 +791,7 @@ INSERTS = {
     "required) VALUES (?,?,?,?,?,?,?,?)",
     "tok": "INSERT INTO dossier_name_tokens (dossier_id, token, received_at) VALUES (?,?,?)",
     "ev": "INSERT INTO dossier_events (id, unit_id, dossier_id, kind, status, at, business_day, "
-    "by_user_id, reason, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "by_user_id, reason, data, recorded_at, step) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
     "ob": "INSERT INTO outbox (event_id, unit_id, kind, schema_version, payload, created_at, "
     "acked_at) VALUES (?,?,?,?,?,?,?)",
 }

@@ -254,7 +254,11 @@ class DossierEvent(Base):
     __tablename__ = "dossier_events"
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
-    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
+    # Its place in the dossier's history (1 = the intake), given in the write transaction:
+    # the history is read in this order, never by a clock (migration 0017). The default
+    # only filled the rows that migration numbered; the app always writes it.
+    step: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     kind: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -425,6 +429,8 @@ class PaperPrint(Base):
 # The day close's reads (services/dayclose.py, migration 0009): one day's steps by kind, and
 # the open dossiers by status and due moment (pauses, overdue).
 Index("ix_dossier_events_day_kind", DossierEvent.business_day, DossierEvent.kind)
+# A dossier's history in the order it was written (migration 0017; also its events by dossier).
+Index("ix_dossier_events_dossier_step", DossierEvent.dossier_id, DossierEvent.step, unique=True)
 Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)
 
 

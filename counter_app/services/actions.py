@@ -157,7 +157,7 @@ def perform(ctx: ServiceContext, req: ActionRequest) -> ActionDone:
             s.scalars(
                 select(DossierEvent)
                 .where(DossierEvent.dossier_id == d.id)
-                .order_by(DossierEvent.recorded_at, DossierEvent.id)
+                .order_by(DossierEvent.step)
             )
         )
         if req.seen_steps is not None and len(events) != req.seen_steps:

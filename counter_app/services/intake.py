@@ -433,6 +433,7 @@ def _insert(
         business_day=day,
         by_user_id=clerk.id,
         recorded_at=now,
+        step=1,
         reason="; ".join(m.name for m in missing),
     )
     write_dossier(s, row, lines, tokens, event)

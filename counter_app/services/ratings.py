@@ -142,7 +142,7 @@ def _dossier_officer(s: Session, d: Dossier, officer: str | None) -> str:
     returns = s.execute(
         select(DossierEvent.by_user_id, DossierEvent.data)
         .where(DossierEvent.dossier_id == d.id, DossierEvent.kind == "returned")
-        .order_by(DossierEvent.recorded_at.desc(), DossierEvent.id.desc())
+        .order_by(DossierEvent.step.desc())
     ).all()
     at_counter = [by for by, data in returns if (data or {}).get("channel") != "postal"]
     involved = ([d.received_by] if d.receive_channel == "counter" else []) + at_counter

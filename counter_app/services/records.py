@@ -152,14 +152,17 @@ def event_record(
     business_day: date,
     by_user_id: str,
     recorded_at: datetime,
+    step: int,
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A status change's event row (column values) and its outbox payload for central."""
+    """A status change's event row (column values) and its outbox payload for central;
+    `step` is its place in the dossier's history (1 = the intake)."""
     values = {
         "id": new_id(),
         "unit_id": unit_id,
         "dossier_id": dossier_id,
+        "step": step,
         "kind": kind,
         "status": status,
         "at": at,
@@ -199,11 +202,16 @@ def append_event(
     day_checked: bool = False,
 ) -> DossierEvent:
     """Record a status change: the event row, the status projection and its outbox entry.
+    The event is the dossier's next step: its last one + 1, read in this transaction (the
+    writer's lock is held, so no other counter writes a step in between).
 
     `day_checked`: the caller already refused a closed business day in this transaction.
     """
     if not day_checked:
         check_day_open(s, dossier.unit_id, business_day)
+    last = s.scalar(
+        select(func.max(DossierEvent.step)).where(DossierEvent.dossier_id == dossier.id)
+    )
     values, payload = event_record(
         unit_id=dossier.unit_id,
         dossier_id=dossier.id,
@@ -214,6 +222,7 @@ def append_event(
         business_day=business_day,
         by_user_id=by_user_id,
         recorded_at=recorded_at,
+        step=(last or 0) + 1,
         reason=reason,
         data=data,
     )

@@ -117,7 +117,7 @@ def _events(
     for e in s.scalars(
         select(DossierEvent)
         .where(DossierEvent.dossier_id.in_(in_range))
-        .order_by(DossierEvent.recorded_at, DossierEvent.id)
+        .order_by(DossierEvent.dossier_id, DossierEvent.step)
     ):
         out[e.dossier_id].append(e)
     return out

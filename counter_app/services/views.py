@@ -76,7 +76,7 @@ _EVENTS = (
     select(DossierEvent.__table__, User.full_name.label("by_name"))
     .join(User, User.id == DossierEvent.by_user_id)
     .where(DossierEvent.dossier_id == bindparam("id"))
-    .order_by(DossierEvent.recorded_at, DossierEvent.id)
+    .order_by(DossierEvent.step)
 )
 _FILES = (
     select(

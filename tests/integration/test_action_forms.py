@@ -19,7 +19,7 @@ from cli_helpers import (
     quiet_thursday,
 )
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, DossierEvent, User
 from counter_app.domain.ids import new_id
@@ -58,11 +58,13 @@ def add_event(
         assert d is not None
         clerk = s.scalar(select(User).where(User.username == "canbo1"))
         assert clerk is not None
+        last = s.scalar(select(func.max(DossierEvent.step)).where(DossierEvent.dossier_id == d.id))
         s.add(
             DossierEvent(
                 id=new_id(),
                 unit_id=d.unit_id,
                 dossier_id=d.id,
+                step=(last or 0) + 1,
                 kind=kind,
                 status=ACTION_STATUS[action],
                 at=at,
