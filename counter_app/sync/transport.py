@@ -136,6 +136,11 @@ class PgTransport:
             raise SyncError("sync_refused", detail=self._first(exc)) from None
         except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
             raise SyncError("central_not_initialised") from exc
+        except (psycopg.DataError, psycopg.IntegrityError) as exc:
+            # Central answered and refused what was sent (a batch with a malformed event
+            # raises 22023): the link is fine, so not "unreachable". The events stay here
+            # and the next round sends them again; the status bar says central refused them.
+            raise SyncError("sync_refused", detail=self._first(exc)) from None
         except psycopg.Error as exc:
             # Connection lost, server shutting down, backend terminated, timeout: the
             # transaction (one batch) rolled back or committed; either way a retry is safe.

@@ -169,10 +169,12 @@ def test_a_batch_with_one_malformed_event_is_refused_whole(
     events = json.loads(syncer._pending(0, 100)[1])
     del events[len(events) // 2][missing]  # one event in the middle lacks a field
     transport = transports(unit_urls[A])
-    # (central raises 22023, which the transport reports as a failed call: the counter
-    # keeps its events and tries again, as after any call that did not go through)
-    with pytest.raises(Offline) as exc:
+    # Central raises 22023: refused, not "unreachable" (the link is up; the status bar says
+    # central refused the batch); the counter keeps its events and tries again next round.
+    with pytest.raises(SyncError) as exc:
         transport.push(A, source_id(ctx), json.dumps(events))
+    assert not isinstance(exc.value, Offline)
+    assert exc.value.code == "sync_refused"
     assert "malformed event in batch" in str(exc.value)
     with psycopg.connect(central_url.replace("+psycopg", ""), autocommit=True) as c:
         assert c.execute("SELECT count(*) FROM central.events").fetchone() == (0,)
