@@ -699,14 +699,13 @@ def restore(
     live = live_path(ctx.uow.engine)
     now = ctx.clock()
     engine = ctx.uow.engine
-    if ctx.uow.checkpointer is not None:  # its thread would take a connection meanwhile
-        ctx.uow.checkpointer.stop()
 
     def release() -> None:
-        # Idle connections close with the pool; one a background reader had checked out
-        # when the pool was replaced goes back to the old pool, closed once that is
-        # collected (the window's polls: the queue, the sync status).
-        engine.dispose()
+        # Idle connections close with the pool (after the background checkpoint ends: its
+        # thread would take one meanwhile); one a background reader had checked out when
+        # the pool was replaced goes back to the old pool, closed once that is collected
+        # (the window's polls: the queue, the sync status).
+        ctx.uow.dispose()
         gc.collect()
 
     release()

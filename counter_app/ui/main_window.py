@@ -293,7 +293,7 @@ class CounterWindow(QMainWindow):
         """Lay the chosen procedure's receipt out on a worker thread while the clerk types
         the applicant's details (once a day per procedure; the save's receipt then copies
         what it shares). A failure is only logged: the save draws the receipt in full."""
-        key = (procedure_code, self.ctx.now().astimezone(self.ctx.tz).date())
+        key = (procedure_code, self.ctx.local(self.ctx.now()).date())
         if key in self._prepared:
             return
         self._prepared.add(key)
