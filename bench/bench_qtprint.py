@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from tests_sample import sample_dossier
 
 from counter_app.printing.forms import render_receipt
-from counter_app.printing.qtprint import PDF_DPI, QtSpooler, ensure_qt
+from counter_app.ui.qtprint import PDF_DPI, QtSpooler, ensure_qt
 
 BUDGET_S_PER_PAGE = 0.5
 

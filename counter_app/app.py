@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -105,13 +106,20 @@ def pinned_clock(value: str) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=time.monotonic() - t0)
 
 
+def _qtprint() -> ModuleType:
+    """The printing adapter (ui/qtprint.py: Qt's print system), imported at its first use: a
+    command that prints nothing never loads Qt."""
+    from counter_app.ui import qtprint
+
+    return qtprint
+
+
 def build_adapters(settings: Settings) -> Adapters:
     """Every adapter to the outside world, from the settings. Devices and links open when a
     window or command first uses them (factories): building the context touches no port."""
     from counter_app.devices import ticket_printer as tp
     from counter_app.devices.led_board import EdiLedBoard
     from counter_app.devices.scanner import SerialScanner
-    from counter_app.printing.spool import make_spooler
     from counter_app.services.context import Adapters
     from counter_app.sync.transport import PgTransport
 
@@ -129,8 +137,11 @@ def build_adapters(settings: Settings) -> Adapters:
         return printers[url]
 
     return Adapters(
-        a4_printer=lambda: make_spooler(s.a4_printer, folder, kind="a4"),
-        label_printer=lambda: make_spooler(s.label_printer, folder, kind="label"),
+        # The OS's printers through Qt (ui/qtprint), loaded when a paper is first printed.
+        a4_printer=lambda: _qtprint().make_spooler(s.a4_printer, folder, kind="a4"),
+        label_printer=lambda: _qtprint().make_spooler(s.label_printer, folder, kind="label"),
+        os_printers=lambda: _qtprint().list_os_printers(),
+        printer_names=lambda: _qtprint().printer_names(),
         ticket_printer=ticket_printer,
         led_board=lambda: (
             EdiLedBoard(s.led_board, checksum=s.led_board_checksum) if s.led_board else None

@@ -272,7 +272,7 @@ MESSAGES: dict[str, str] = {
     "label_size_invalid": "Cỡ nhãn {value} không có (label_size, --size): chọn một trong {sizes} (rộng×cao, mm).",
     "label_symbology_invalid": "Loại mã trên nhãn {value} không có (label_symbology, --symbology): chọn qr hoặc code128.",
     "label_code128_too_narrow": 'Mã vạch Code 128 không in rõ được trên nhãn {size} mm: cần nhãn rộng ít nhất {need} mm. Dùng mã QR (label_symbology = "qr") hoặc nhãn 100×50 mm.',
-    # printing through Qt (issue 13 item 1: printing/qtprint.py)
+    # printing through Qt (issue 13 item 1: ui/qtprint.py)
     "printer_unknown": "Máy tính không có máy in tên {printer}. Các máy in có: {known}.",
     "no_default_printer": "Máy tính chưa có máy in mặc định. Hãy đặt máy in bằng printer set.",
     "printer_rejecting": "Máy in {printer} đang từ chối nhận lệnh in. Hãy bật lại máy in.",

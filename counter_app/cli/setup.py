@@ -417,11 +417,11 @@ def cmd_printer(ctx: ServiceContext, args: argparse.Namespace) -> Result:
             ),
         )
     if args.action == "list" and args.os:
-        found = printers.os_printers()
+        found = printers.os_printers(ctx)
         return [p.as_json() for p in found], lambda: _os_text(found)
     if args.action == "list":
         rows = svc.list_printers(ctx)
-        found = printers.os_printers()
+        found = printers.os_printers(ctx)
         return [_printer_json(p) for p in rows], lambda: "\n".join(
             [*map(_printer_line, rows), _os_text(found)]
         )

@@ -1,4 +1,8 @@
-"""Sending a PDF to a printer without a dialog: Qt's print system (qtprint), a folder, a fake."""
+"""Sending a PDF to a printer without a dialog: the spooler interface, a folder, a fake.
+
+The operating system's printers are reached through Qt (ui/qtprint.py: QtSpooler, and
+make_spooler, which picks one for a printer setting); app.py wires them into the context's
+adapters, so nothing outside ui/ imports Qt."""
 
 # Sends are synchronous; callers run them on a worker thread, never on the UI thread.
 # Failures raise PrintFailed with a code (printer_unknown, printer_offline, printer_rejecting,
@@ -8,11 +12,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from counter_app.domain.errors import PrintFailed, ValidationError
 from counter_app.filemodes import make_dir, write_private
@@ -24,34 +27,42 @@ class Spooler(Protocol):
     def send(self, pdf: bytes, *, copies: int = 1, title: str = "") -> None: ...
 
 
-def make_spooler(
-    setting: str,
-    fallback_dir: Path,
-    *,
-    kind: str = "a4",
-    default_printer: Callable[[], str] | None = None,
-) -> Spooler:
-    """The spooler for a printer setting (`kind` "a4" or "label": the label prints at its
-    PDF's own page size).
+@dataclass(frozen=True)
+class PrinterStatus:
+    """One printer as the operating system lists it."""
 
-    "" or "default": the system's default printer through Qt (printing/qtprint), else files
-    in `fallback_dir` when the system has no default printer; "folder:/path": files in that
-    folder; anything else: the printer of that name, as the OS lists it, through Qt. The
-    same path on Windows and Linux: no `lp`, no shell "print" verb, no PDF application.
-    """
-    from counter_app.printing.qtprint import QtSpooler, default_printer_name
+    name: str
+    default: bool
+    state: str  # idle | printing | aborted | error | unknown (Qt's QPrinter.PrinterState)
+    detail: str = ""  # CUPS: "disabled", "rejecting", "media-empty", … (else "")
 
-    value = setting.strip()
-    if value.lower().startswith("folder:"):
-        directory = value[len("folder:") :].strip()
-        if not directory:
-            raise ValidationError("printer_setting_invalid", setting=setting)
-        return FolderSpooler(Path(directory).expanduser())
-    if value.lower() in ("", "default"):
-        if (default_printer or default_printer_name)():
-            return QtSpooler(None, kind=kind)
-        return FolderSpooler(fallback_dir)
-    return QtSpooler(value, kind=kind)
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "default": self.default,
+            "state": self.state,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class PrintReport:
+    printer: str
+    pages: int  # pages of the document (each copy prints them all)
+    copies: int
+    dpi: int
+    seconds: float
+
+
+@runtime_checkable
+class PrinterSpooler(Protocol):
+    """A spooler for a printer of the operating system (ui/qtprint.QtSpooler): which printer
+    its jobs go to, and what the last one printed."""
+
+    last_report: PrintReport | None
+
+    def send(self, pdf: bytes, *, copies: int = 1, title: str = "") -> None: ...
+    def printer_name(self) -> str: ...
 
 
 class FolderSpooler:

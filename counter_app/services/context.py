@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from counter_app.config import Settings
 from counter_app.db.uow import UnitOfWork
 from counter_app.domain.scanning import DocumentScanner
-from counter_app.printing.spool import Spooler
+from counter_app.printing.spool import PrinterStatus, Spooler
 
 if TYPE_CHECKING:  # psycopg and the sync code load only when a link opens (issue 17)
     from counter_app.devices.led_board import LedBoard  # pyserial
@@ -46,6 +46,7 @@ _NO_A4 = _not_attached("A4 printer")
 _NO_LABEL = _not_attached("label printer")
 _NO_TICKET = _not_attached("ticket printer")
 _NO_LINK = _not_attached("sync link")
+_NO_OS_PRINTERS = _not_attached("operating system's printer list")
 
 
 def _nothing() -> None:
@@ -70,6 +71,10 @@ class Adapters:
     sync_link: Callable[[str], Transport] = _NO_LINK
     # The document scanner (issue 15): None when none is configured.
     document_scanner: Callable[[], DocumentScanner | None] = _nothing
+    # The printers the operating system lists (through Qt: ui/qtprint.py): with their state,
+    # and their names alone (a printer setting must name one of them).
+    os_printers: Callable[[], list[PrinterStatus]] = _NO_OS_PRINTERS
+    printer_names: Callable[[], list[str]] = _NO_OS_PRINTERS
 
 
 @dataclass

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from counter_app.domain.errors import ValidationError
-from counter_app.printing.qtprint import PrinterStatus, QtSpooler, list_os_printers
-from counter_app.printing.spool import FolderSpooler, Spooler
+from counter_app.printing.spool import FolderSpooler, PrinterSpooler, PrinterStatus, Spooler
 from counter_app.services.context import ServiceContext
 
 TEST_KINDS = ("a4", "label")
 
 
-def os_printers() -> list[PrinterStatus]:
-    """Every printer the OS lists: name, whether it is the default, its state."""
-    return list_os_printers()
+def os_printers(ctx: ServiceContext) -> list[PrinterStatus]:
+    """Every printer the OS lists: name, whether it is the default, its state (through the
+    adapter app.py attached: Qt's QPrinterInfo, ui/qtprint.py)."""
+    return ctx.adapters.os_printers()
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def print_test_page(ctx: ServiceContext, kind: str, spooler: Spooler | None = No
     started = time.perf_counter()
     spooler.send(pdf, copies=1, title=f"in thu {kind}")
     seconds = time.perf_counter() - started
-    report = spooler.last_report if isinstance(spooler, QtSpooler) else None
+    report = spooler.last_report if isinstance(spooler, PrinterSpooler) else None
     if report is not None:
         name = report.printer
     via = "pdf" if isinstance(spooler, FolderSpooler) else "printer"
@@ -71,8 +71,6 @@ def print_test_page(ctx: ServiceContext, kind: str, spooler: Spooler | None = No
 def _name(spooler: Spooler) -> str:
     if isinstance(spooler, FolderSpooler):
         return str(spooler.directory)
-    if isinstance(spooler, QtSpooler):
-        from counter_app.printing.qtprint import default_printer_name
-
-        return spooler.printer or default_printer_name() or "mặc định"
+    if isinstance(spooler, PrinterSpooler):
+        return spooler.printer_name() or "mặc định"
     return str(getattr(spooler, "printer", "") or "mặc định")

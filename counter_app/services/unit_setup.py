@@ -571,10 +571,8 @@ def list_printers(ctx: ServiceContext) -> list[PrinterInfo]:
     return [PrinterInfo(*row) for row in rows]
 
 
-def _check_os_printer(name: str, known: Callable[[], list[str]] | None) -> None:
-    from counter_app.printing.qtprint import printer_names
-
-    names = (known or printer_names)()
+def _check_os_printer(name: str, known: Callable[[], list[str]]) -> None:
+    names = known()
     if name not in names:
         listed = ", ".join(names) if names else "(không có máy in nào)"
         raise ValidationError("printer_unknown", printer=name, known=listed)
@@ -609,7 +607,7 @@ def set_printer(
     value = _clean_printer(kind, value)
     named = value.lower() not in ("", "default") and not value.lower().startswith("folder:")
     if kind in ("a4", "label") and named:
-        _check_os_printer(value, known)
+        _check_os_printer(value, known or ctx.adapters.printer_names)
     now = ctx.clock()
     with ctx.uow.write() as s:
         local_unit(s)

@@ -108,7 +108,7 @@ class PrintersDialog(QDialog):
             if not rows:
                 self.os_list.addItem(tr("Máy tính không có máy in nào."))
 
-        run_task(self, printers_svc.os_printers, show, self._failed)
+        run_task(self, lambda: printers_svc.os_printers(self.ctx), show, self._failed)
 
     def test_page(self, kind: str) -> None:
         if self.busy:

@@ -27,8 +27,8 @@ from counter_app.domain.errors import PrintFailed
 from counter_app.domain.model import DossierView
 from counter_app.messages import describe
 from counter_app.printing.forms import render_receipt
-from counter_app.printing.qtprint import QtSpooler
 from counter_app.services import printjobs
+from counter_app.ui.qtprint import QtSpooler
 
 T = TypeVar("T")
 
@@ -257,7 +257,7 @@ def test_out_of_paper_is_said_and_nothing_is_sent(
 ) -> None:
     """CUPS-PDF never runs out of paper: the queue's reason is what a real printer reports
     (printer-state-reasons media-empty), given here in its place."""
-    from counter_app.printing import qtprint
+    from counter_app.ui import qtprint
 
     monkeypatch.setattr(qtprint, "cups_problem", lambda name: "media-empty")
     printers = printjobs.Printers(a4=QtSpooler(cups_queue.name), label=QtSpooler(cups_queue.name))

@@ -17,8 +17,8 @@ from counter_app.domain.model import DossierView
 from counter_app.messages import describe
 from counter_app.printing.forms import render_receipt
 from counter_app.printing.labels import render_label
-from counter_app.printing.qtprint import QtSpooler
 from counter_app.printing.test_page import TEST_CODE, render_test_page
+from counter_app.ui.qtprint import QtSpooler
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pdftoppm") and shutil.which("zbarimg") and shutil.which("pdfinfo")),
@@ -119,7 +119,7 @@ def render_label_bytes() -> bytes:
 
 def test_a_status_bar_hears_each_print_result(qapp: Any, tmp_path: Path) -> None:
     """The hook for the window's printer light (issue 14): ok, then the failure's code."""
-    from counter_app.printing import qtprint
+    from counter_app.ui import qtprint
 
     heard: list[tuple[str, str]] = []
     qtprint.on_print_result(lambda printer, code: heard.append((printer, code)))

@@ -13,13 +13,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from counter_app.printing.qtprint import QtSpooler
 from counter_app.printing.test_page import TEST_CODE
 from counter_app.services.auth import login
 from counter_app.services.context import ServiceContext
 from counter_app.services.intake import intake_setup
 from counter_app.services.printjobs import Printers
 from counter_app.ui.main_window import CounterWindow
+from counter_app.ui.qtprint import QtSpooler
 from counter_app.ui.scan import ScanDispatcher
 
 pytestmark = pytest.mark.skipif(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from counter_app.printing import qtprint
+from counter_app.ui import qtprint
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from counter_app.domain.errors import PrintFailed, ValidationError
-from counter_app.printing.qtprint import QtSpooler
-from counter_app.printing.spool import FakeSpooler, FolderSpooler, make_spooler
+from counter_app.printing.spool import FakeSpooler, FolderSpooler
+from counter_app.ui.qtprint import QtSpooler, make_spooler
 
 FALLBACK = Path("/nonexistent/fallback")
 

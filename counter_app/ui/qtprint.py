@@ -10,6 +10,10 @@ outside the GUI thread); it needs a QCoreApplication, which the window already h
 `ensure_qt()` makes for the command line. Failures raise PrintFailed with a code the
 clerk sees in Vietnamese (messages.py); the dossier is saved before anything is printed,
 so F8 simply tries again.
+
+It lives in ui/ because Qt stops there: app.py wires make_spooler, list_os_printers and
+printer_names into the context's adapters, and the services reach the printers through those
+(printing/spool.py holds the plain types: Spooler, PrinterStatus, PrintReport).
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from counter_app.domain.errors import PrintFailed, ValidationError
+from counter_app.printing.spool import FolderSpooler, PrinterStatus, PrintReport, Spooler
 
 log = logging.getLogger("counter_app.printing")
 
@@ -79,24 +83,6 @@ def ensure_qt() -> None:
                 argv += ["-platform", "offscreen"]
             # Kept on the module: the application must outlive every QPrinter.
             globals()["_app"] = QGuiApplication(argv)
-
-
-@dataclass(frozen=True)
-class PrinterStatus:
-    """One printer as the operating system lists it."""
-
-    name: str
-    default: bool
-    state: str  # idle | printing | aborted | error | unknown (Qt's QPrinter.PrinterState)
-    detail: str = ""  # CUPS: "disabled", "rejecting", "media-empty", … (else "")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "default": self.default,
-            "state": self.state,
-            "detail": self.detail,
-        }
 
 
 def printer_names() -> list[str]:
@@ -265,15 +251,6 @@ def printer_problem(name: str, *, platform: str = sys.platform) -> str:
 # --- sending -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PrintReport:
-    printer: str
-    pages: int  # pages of the document (each copy prints them all)
-    copies: int
-    dpi: int
-    seconds: float
-
-
 class QtSpooler:
     """A named printer (None: the system's default) through QPrinter; `output_pdf` makes it
     Qt's own PDF output instead (the tests and the bench, no printer needed).
@@ -297,6 +274,10 @@ class QtSpooler:
     def send(self, pdf: bytes, *, copies: int = 1, title: str = "") -> None:
         self.print_pdf(pdf, copies=copies, title=title)
 
+    def printer_name(self) -> str:
+        """The printer its jobs go to ("" when it is the default and the system has none)."""
+        return self.printer or default_printer_name()
+
     def print_pdf(self, pdf: bytes, *, copies: int = 1, title: str = "") -> PrintReport:
         try:
             report = self._print_pdf(pdf, copies, title)
@@ -307,7 +288,7 @@ class QtSpooler:
         return report
 
     def _print_pdf(self, pdf: bytes, copies: int, title: str) -> PrintReport:
-        if not 1 <= copies <= 99:  # as every spooler (spool.py imports this module)
+        if not 1 <= copies <= 99:  # as every spooler (printing/spool._check_copies)
             raise ValidationError("copies_invalid", copies=copies)
         ensure_qt()
         started = time.perf_counter()
@@ -452,3 +433,31 @@ def _open_pdf(pdf: bytes, printer: str) -> Any:
         return doc
     except pdfium.PdfiumError as exc:
         raise PrintFailed("pdf_unreadable", printer=printer, detail=str(exc)) from None
+
+
+def make_spooler(
+    setting: str,
+    fallback_dir: Path,
+    *,
+    kind: str = A4_KIND,
+    default_printer: Callable[[], str] | None = None,
+) -> Spooler:
+    """The spooler for a printer setting (`kind` "a4" or "label": the label prints at its
+    PDF's own page size).
+
+    "" or "default": the system's default printer through Qt, else files in `fallback_dir`
+    when the system has no default printer; "folder:/path": files in that folder; anything
+    else: the printer of that name, as the OS lists it, through Qt. The same path on Windows
+    and Linux: no `lp`, no shell "print" verb, no PDF application.
+    """
+    value = setting.strip()
+    if value.lower().startswith("folder:"):
+        directory = value[len("folder:") :].strip()
+        if not directory:
+            raise ValidationError("printer_setting_invalid", setting=setting)
+        return FolderSpooler(Path(directory).expanduser())
+    if value.lower() in ("", "default"):
+        if (default_printer or default_printer_name)():
+            return QtSpooler(None, kind=kind)
+        return FolderSpooler(fallback_dir)
+    return QtSpooler(value, kind=kind)
